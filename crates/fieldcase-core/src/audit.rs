@@ -1,0 +1,193 @@
+//! The audit chain: every change on a device, in order, each entry bound to the one before.
+//!
+//! `hash = SHA-256(canonical {seq, prev_hash, at, actor, action, subject, payload_hash})`,
+//! and each entry's `prev_hash` is the hash of the entry before it (zeros for the first), so
+//! changing, removing or reordering any entry breaks every link after it.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::canonical::ContentHash;
+use crate::ids::{DeviceId, OfficerId};
+
+/// Who did something: an officer signed in on a device, or the device itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Actor {
+    Device { device: DeviceId },
+    Officer { officer: OfficerId, device: DeviceId },
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::Device { device } => write!(f, "device:{device}"),
+            Actor::Officer { officer, device } => write!(f, "officer:{officer}@{device}"),
+        }
+    }
+}
+
+/// The fields an entry's hash covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct HashedFields<'a> {
+    seq: u64,
+    prev_hash: ContentHash,
+    at: DateTime<Utc>,
+    actor: &'a str,
+    action: &'a str,
+    subject: &'a str,
+    payload_hash: ContentHash,
+}
+
+/// One link of the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AuditEntry {
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub prev_hash: ContentHash,
+    pub at: DateTime<Utc>,
+    /// `Actor` as text, e.g. `officer:JC-0042@0190…`.
+    pub actor: String,
+    /// What was done, e.g. `inspection.finalize`.
+    pub action: String,
+    /// The id of the record acted on.
+    pub subject: String,
+    /// SHA-256 of the canonical JSON of what was written.
+    pub payload_hash: ContentHash,
+    pub hash: ContentHash,
+}
+
+impl AuditEntry {
+    /// The entry that follows `prev` (None for the first entry of a chain).
+    pub fn next(
+        prev: Option<&AuditEntry>,
+        at: DateTime<Utc>,
+        actor: &Actor,
+        action: &str,
+        subject: &str,
+        payload_hash: ContentHash,
+    ) -> AuditEntry {
+        let (seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+        let mut entry = AuditEntry {
+            seq,
+            prev_hash,
+            at,
+            actor: actor.to_string(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            payload_hash,
+            hash: ContentHash::ZERO,
+        };
+        entry.hash = entry.computed_hash();
+        entry
+    }
+
+    /// What the hash of this entry must be, given its other fields.
+    pub fn computed_hash(&self) -> ContentHash {
+        ContentHash::of(&HashedFields {
+            seq: self.seq,
+            prev_hash: self.prev_hash,
+            at: self.at,
+            actor: &self.actor,
+            action: &self.action,
+            subject: &self.subject,
+            payload_hash: self.payload_hash,
+        })
+    }
+}
+
+/// The first place a chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error("audit entry {seq} has been altered: its contents no longer match its hash")]
+    Altered { seq: u64 },
+    #[error("audit entry {seq} does not follow entry {previous}: its link to the previous entry is broken")]
+    BrokenLink { seq: u64, previous: u64 },
+    #[error("audit entry {found} stands where entry {expected} should be: entries are missing or reordered")]
+    Gap { expected: u64, found: u64 },
+}
+
+impl ChainBreak {
+    /// The sequence number of the entry where the chain first fails.
+    pub fn seq(&self) -> u64 {
+        match self {
+            ChainBreak::Altered { seq } | ChainBreak::BrokenLink { seq, .. } => *seq,
+            ChainBreak::Gap { found, .. } => *found,
+        }
+    }
+}
+
+/// Walks a chain from its start (or from a known entry `after`) and returns how many
+/// entries hold, or the first that does not.
+pub fn verify_chain<'a>(
+    after: Option<&AuditEntry>,
+    entries: impl IntoIterator<Item = &'a AuditEntry>,
+) -> Result<u64, ChainBreak> {
+    let (mut expected_seq, mut prev_hash) = after.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+    let mut count = 0;
+    for entry in entries {
+        if entry.seq != expected_seq {
+            return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
+        }
+        if entry.computed_hash() != entry.hash {
+            return Err(ChainBreak::Altered { seq: entry.seq });
+        }
+        if entry.prev_hash != prev_hash {
+            return Err(ChainBreak::BrokenLink { seq: entry.seq, previous: entry.seq - 1 });
+        }
+        prev_hash = entry.hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use uuid::Uuid;
+
+    fn chain(n: usize) -> Vec<AuditEntry> {
+        let actor = Actor::Device { device: DeviceId::from_uuid(Uuid::nil()) };
+        let mut out: Vec<AuditEntry> = Vec::new();
+        for i in 0..n {
+            let at = Utc.with_ymd_and_hms(2026, 3, 1, 8, i as u32, 0).unwrap();
+            let e = AuditEntry::next(out.last(), at, &actor, "site.create", "s", ContentHash::of_bytes(&[i as u8]));
+            out.push(e);
+        }
+        out
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(verify_chain(None, &chain(5)), Ok(5));
+    }
+
+    #[test]
+    fn any_altered_field_names_the_entry() {
+        let mut c = chain(5);
+        c[2].action = "site.delete".into();
+        assert_eq!(verify_chain(None, &c), Err(ChainBreak::Altered { seq: 3 }));
+    }
+
+    #[test]
+    fn a_rehashed_forgery_breaks_the_next_link() {
+        let mut c = chain(5);
+        c[2].subject = "other".into();
+        c[2].hash = c[2].computed_hash();
+        assert_eq!(verify_chain(None, &c), Err(ChainBreak::BrokenLink { seq: 4, previous: 3 }));
+    }
+
+    #[test]
+    fn a_removed_entry_is_a_gap() {
+        let mut c = chain(5);
+        c.remove(1);
+        assert_eq!(verify_chain(None, &c), Err(ChainBreak::Gap { expected: 2, found: 3 }));
+    }
+}

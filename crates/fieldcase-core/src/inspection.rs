@@ -1,0 +1,140 @@
+//! Inspections: the record of one visit to a site, from draft to sealed.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::audit::Actor;
+use crate::canonical::ContentHash;
+use crate::checklist::{AnswerValue, ChecklistTemplate, TemplateId};
+use crate::ids::{CheckId, InspectionId, SiteId};
+use crate::signing::Signature;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum InspectionStatus {
+    /// Being worked on; editable; stays on the device.
+    Draft,
+    /// Sealed: hashed, signed, immutable.
+    Finalized,
+}
+
+/// What the inspection concluded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Outcome {
+    NoViolation,
+    /// 责令改正: the employer must put things right by `deadline` (a Beijing date).
+    RectificationOrder { deadline: NaiveDate },
+    /// 立案: a case is opened for investigation.
+    CaseFiled,
+}
+
+/// A suspected violation, from a checklist answer or written by the officer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Finding {
+    /// The checklist item it comes from, if any.
+    pub item_id: Option<String>,
+    pub description: String,
+}
+
+/// The seal of a finalized inspection: the hash of its content and the device's signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Seal {
+    pub content_hash: ContentHash,
+    pub signature: Signature,
+}
+
+/// One version of an inspection record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Inspection {
+    pub id: InspectionId,
+    /// The finalized version this one corrects, if it is a correction.
+    pub supersedes: Option<InspectionId>,
+    pub site_id: SiteId,
+    pub template_id: TemplateId,
+    pub template_version: u32,
+    /// Where on the site, in the officer's words (e.g. 3号楼项目部).
+    pub location: Option<String>,
+    pub started_at: DateTime<Utc>,
+    /// Set when the inspection is finalized.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Answers by checklist item id.
+    pub answers: BTreeMap<String, AnswerValue>,
+    /// Findings written by the officer; those from "no" answers are added at finalizing.
+    pub findings: Vec<Finding>,
+    pub outcome: Option<Outcome>,
+    /// The certificate checks the finalization rests on.
+    pub officer_checks: Vec<CheckId>,
+    pub created_by: Actor,
+    pub status: InspectionStatus,
+    pub seal: Option<Seal>,
+}
+
+impl Inspection {
+    /// A new, empty draft.
+    pub fn draft(
+        id: InspectionId,
+        site_id: SiteId,
+        template: &ChecklistTemplate,
+        location: Option<String>,
+        at: DateTime<Utc>,
+        created_by: Actor,
+    ) -> Self {
+        Inspection {
+            id,
+            supersedes: None,
+            site_id,
+            template_id: template.id.clone(),
+            template_version: template.version,
+            location,
+            started_at: at,
+            ended_at: None,
+            answers: BTreeMap::new(),
+            findings: Vec::new(),
+            outcome: None,
+            officer_checks: Vec::new(),
+            created_by,
+            status: InspectionStatus::Draft,
+            seal: None,
+        }
+    }
+
+    /// A draft correcting this finalized version. It keeps the content and the time of the
+    /// inspection; the seal goes, to be made anew when the correction is finalized.
+    pub fn correction(&self, id: InspectionId, created_by: Actor) -> Self {
+        Inspection {
+            id,
+            supersedes: Some(self.id),
+            ended_at: None,
+            officer_checks: Vec::new(),
+            status: InspectionStatus::Draft,
+            seal: None,
+            created_by,
+            // Findings derived from answers are derived again at finalizing.
+            findings: self.findings.iter().filter(|f| f.item_id.is_none()).cloned().collect(),
+            ..self.clone()
+        }
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.status == InspectionStatus::Draft
+    }
+
+    /// The hash a seal covers: every field but the status and the seal itself.
+    pub fn content_hash(&self) -> ContentHash {
+        let mut value = serde_json::to_value(self).expect("inspections serialize to JSON");
+        if let Some(map) = value.as_object_mut() {
+            map.remove("status");
+            map.remove("seal");
+        }
+        ContentHash::of(&value)
+    }
+}

@@ -1,0 +1,20 @@
+//! The fieldcase domain, shared by the officer's device and the bureau server.
+//!
+//! Everything here is pure: records, the legal rules they must satisfy, canonical
+//! serialization and hashing, and signatures. No file, network or clock access: the time a
+//! rule needs is passed in, so the rules can be tested at any instant.
+
+pub mod audit;
+pub mod canonical;
+pub mod certificate;
+pub mod checklist;
+pub mod evidence;
+pub mod ids;
+pub mod inspection;
+pub mod rules;
+pub mod signing;
+pub mod site;
+pub mod time;
+pub mod uscc;
+
+pub use canonical::ContentHash;

@@ -1,0 +1,171 @@
+//! The rules a record must satisfy before it is sealed.
+//!
+//! Each rule is a pure function of the record, its context and the time; a refusal names
+//! every rule that failed and how to satisfy it.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::certificate::{CertificateCheck, CheckResult};
+use crate::checklist::{AnswerValue, ChecklistTemplate};
+use crate::ids::{InspectionId, OfficerId};
+use crate::inspection::{Finding, Inspection, InspectionStatus, Outcome};
+use crate::time::beijing;
+
+/// 劳动保障监察条例 art. 16: at least two officers at every inspection.
+pub const MIN_CHECKED_OFFICERS: usize = 2;
+
+/// One rule that refused an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+#[ts(export)]
+pub enum RuleViolation {
+    #[error("inspection {id} is already finalized and cannot change; make a correction instead")]
+    NotDraft { id: InspectionId },
+    #[error("inspection {id} was made with checklist {found} but the checklist given is {expected}")]
+    TemplateMismatch { id: InspectionId, expected: String, found: String },
+    #[error("required checklist items are not answered: {}; answer each before finalizing", items.join(", "))]
+    MissingAnswers { items: Vec<String> },
+    #[error(
+        "two-officer rule (劳动保障监察条例 art. 16): at least {MIN_CHECKED_OFFICERS} distinct officers need a valid certificate check recorded for this inspection, {} found{}; check the certificate of each officer present",
+        officers.len(),
+        if officers.is_empty() { String::new() } else { format!(" ({})", officers.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")) }
+    )]
+    TooFewCheckedOfficers { officers: Vec<OfficerId> },
+    #[error("{findings} finding(s) were recorded, so an outcome is needed: a rectification order with a deadline, or a case filed")]
+    OutcomeRequired { findings: usize },
+    #[error("the outcome 'no violation' contradicts the {findings} finding(s) recorded; choose a rectification order or a case filed, or correct the answers")]
+    OutcomeContradictsFindings { findings: usize },
+    #[error("the rectification deadline {deadline} must be after the inspection day {day}")]
+    DeadlineNotAfterInspection { deadline: String, day: String },
+}
+
+impl RuleViolation {
+    /// A stable code the UI switches on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotDraft { .. } => "not_draft",
+            Self::TemplateMismatch { .. } => "template_mismatch",
+            Self::MissingAnswers { .. } => "missing_answers",
+            Self::TooFewCheckedOfficers { .. } => "too_few_checked_officers",
+            Self::OutcomeRequired { .. } => "outcome_required",
+            Self::OutcomeContradictsFindings { .. } => "outcome_contradicts_findings",
+            Self::DeadlineNotAfterInspection { .. } => "deadline_not_after_inspection",
+        }
+    }
+}
+
+/// Every rule that refused an action; never empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RuleViolations(pub Vec<RuleViolation>);
+
+impl fmt::Display for RuleViolations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, v) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RuleViolations {}
+
+/// The officers with a valid check for this inspection made between its start and `now`.
+/// `checks` are those recorded for the inspection and for the versions it corrects.
+pub fn checked_officers<'a>(
+    inspection: &Inspection,
+    checks: &'a [CertificateCheck],
+    now: DateTime<Utc>,
+) -> Vec<&'a CertificateCheck> {
+    checks
+        .iter()
+        .filter(|c| c.result == CheckResult::Valid)
+        .filter(|c| c.checked_at >= inspection.started_at && c.checked_at <= now)
+        .collect()
+}
+
+/// Seals a draft's content: checks every rule, derives findings from the answers, settles
+/// the outcome and the time window. The caller hashes and signs the result.
+pub fn finalize(
+    draft: &Inspection,
+    template: &ChecklistTemplate,
+    checks: &[CertificateCheck],
+    outcome: Option<Outcome>,
+    now: DateTime<Utc>,
+) -> Result<Inspection, RuleViolations> {
+    if draft.status != InspectionStatus::Draft {
+        return Err(RuleViolations(vec![RuleViolation::NotDraft { id: draft.id }]));
+    }
+    let mut violations = Vec::new();
+    if draft.template_id != template.id || draft.template_version != template.version {
+        violations.push(RuleViolation::TemplateMismatch {
+            id: draft.id,
+            expected: format!("{} v{}", template.id.0, template.version),
+            found: format!("{} v{}", draft.template_id.0, draft.template_version),
+        });
+    }
+
+    let missing: Vec<String> = template
+        .items
+        .iter()
+        .filter(|item| item.required && !draft.answers.contains_key(&item.id))
+        .map(|item| item.id.clone())
+        .collect();
+    if !missing.is_empty() {
+        violations.push(RuleViolation::MissingAnswers { items: missing });
+    }
+
+    let valid_checks = checked_officers(draft, checks, now);
+    let officers: BTreeSet<&OfficerId> = valid_checks.iter().map(|c| &c.officer_id).collect();
+    if officers.len() < MIN_CHECKED_OFFICERS {
+        violations.push(RuleViolation::TooFewCheckedOfficers { officers: officers.into_iter().cloned().collect() });
+    }
+
+    let mut findings: Vec<Finding> = draft.findings.iter().filter(|f| f.item_id.is_none()).cloned().collect();
+    for item in &template.items {
+        if item.no_is_finding && draft.answers.get(&item.id) == Some(&AnswerValue::No) {
+            findings.push(Finding { item_id: Some(item.id.clone()), description: item.text_zh.clone() });
+        }
+    }
+
+    let day = now.with_timezone(&beijing()).date_naive();
+    let outcome = match outcome.or_else(|| draft.outcome.clone()) {
+        Some(Outcome::NoViolation) if !findings.is_empty() => {
+            violations.push(RuleViolation::OutcomeContradictsFindings { findings: findings.len() });
+            None
+        }
+        Some(Outcome::RectificationOrder { deadline }) if deadline <= day => {
+            violations.push(RuleViolation::DeadlineNotAfterInspection { deadline: deadline.to_string(), day: day.to_string() });
+            None
+        }
+        Some(o) => Some(o),
+        None if findings.is_empty() => Some(Outcome::NoViolation),
+        None => {
+            violations.push(RuleViolation::OutcomeRequired { findings: findings.len() });
+            None
+        }
+    };
+
+    if !violations.is_empty() {
+        return Err(RuleViolations(violations));
+    }
+    Ok(Inspection {
+        ended_at: Some(now),
+        findings,
+        outcome,
+        officer_checks: valid_checks.iter().map(|c| c.id).collect(),
+        status: InspectionStatus::Finalized,
+        ..draft.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests;

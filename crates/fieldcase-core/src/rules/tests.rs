@@ -1,0 +1,144 @@
+use chrono::{Duration, NaiveDate, TimeZone};
+use uuid::Uuid;
+
+use super::*;
+use crate::audit::Actor;
+use crate::certificate::CheckMethod;
+use crate::checklist::default_template;
+use crate::ids::{CheckId, DeviceId, SiteId};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).unwrap()
+}
+
+fn actor() -> Actor {
+    Actor::Device { device: DeviceId::from_uuid(Uuid::from_u128(1)) }
+}
+
+fn draft() -> Inspection {
+    let template = default_template();
+    let mut d = Inspection::draft(
+        InspectionId::from_uuid(Uuid::from_u128(0x0190_f3c2_7b1a_7c3e_9a55_2f1d_0e6b_8a41)),
+        SiteId::from_uuid(Uuid::from_u128(2)),
+        &template,
+        Some("3号楼项目部".into()),
+        t0(),
+        actor(),
+    );
+    for item in template.items.iter().filter(|i| i.required) {
+        d.answers.insert(item.id.clone(), AnswerValue::Yes);
+    }
+    d
+}
+
+fn check(officer: &str, result: CheckResult, at: DateTime<Utc>) -> CertificateCheck {
+    CertificateCheck {
+        id: CheckId::generate(at),
+        inspection_id: draft().id,
+        officer_id: OfficerId::parse(officer).unwrap(),
+        certificate_number: format!("CERT-{officer}"),
+        method: CheckMethod::Typed,
+        result,
+        registry_version: 1,
+        checked_by: actor(),
+        checked_at: at,
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    t0() + Duration::hours(2)
+}
+
+#[test]
+fn two_distinct_validly_checked_officers_allow_finalizing() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let sealed = finalize(&draft(), &default_template(), &checks, None, now()).expect("two checked officers suffice");
+    assert_eq!(sealed.status, InspectionStatus::Finalized);
+    assert_eq!(sealed.outcome, Some(Outcome::NoViolation));
+    assert_eq!(sealed.ended_at, Some(now()));
+    assert_eq!(sealed.officer_checks.len(), 2);
+}
+
+#[test]
+fn one_officer_checked_twice_is_not_two_officers() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0001", CheckResult::Valid, t0())];
+    let err = finalize(&draft(), &default_template(), &checks, None, now()).unwrap_err();
+    assert_eq!(
+        err.0,
+        vec![RuleViolation::TooFewCheckedOfficers { officers: vec![OfficerId::parse("JC-0001").unwrap()] }]
+    );
+    assert!(err.to_string().contains("1 found (JC-0001)"), "{err}");
+}
+
+#[test]
+fn invalid_or_out_of_window_checks_do_not_count() {
+    let checks = [
+        check("JC-0001", CheckResult::Valid, t0()),
+        check("JC-0002", CheckResult::Revoked, t0()),
+        check("JC-0003", CheckResult::Valid, t0() - Duration::days(1)),
+        check("JC-0004", CheckResult::Valid, now() + Duration::minutes(1)),
+    ];
+    let err = finalize(&draft(), &default_template(), &checks, None, now()).unwrap_err();
+    assert_eq!(err.0.len(), 1);
+    assert_eq!(err.0[0].code(), "too_few_checked_officers");
+}
+
+#[test]
+fn every_failed_rule_is_reported_at_once() {
+    let mut d = draft();
+    d.answers.remove("wage_account");
+    d.answers.remove("notice_board");
+    let err = finalize(&d, &default_template(), &[], None, now()).unwrap_err();
+    let codes: Vec<_> = err.0.iter().map(|v| v.code()).collect();
+    assert_eq!(codes, ["missing_answers", "too_few_checked_officers"]);
+    assert!(err.to_string().contains("wage_account, notice_board"), "{err}");
+}
+
+#[test]
+fn a_no_on_a_finding_item_needs_an_outcome_other_than_no_violation() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let mut d = draft();
+    d.answers.insert("wage_account".into(), AnswerValue::No);
+    let t = default_template();
+
+    let err = finalize(&d, &t, &checks, None, now()).unwrap_err();
+    assert_eq!(err.0, vec![RuleViolation::OutcomeRequired { findings: 1 }]);
+    let err = finalize(&d, &t, &checks, Some(Outcome::NoViolation), now()).unwrap_err();
+    assert_eq!(err.0[0].code(), "outcome_contradicts_findings");
+    let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let err = finalize(&d, &t, &checks, Some(Outcome::RectificationOrder { deadline: today }), now()).unwrap_err();
+    assert_eq!(err.0[0].code(), "deadline_not_after_inspection");
+
+    let deadline = NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
+    let sealed = finalize(&d, &t, &checks, Some(Outcome::RectificationOrder { deadline }), now()).unwrap();
+    assert_eq!(sealed.findings.len(), 1);
+    assert_eq!(sealed.findings[0].item_id.as_deref(), Some("wage_account"));
+}
+
+#[test]
+fn a_finalized_inspection_cannot_be_finalized_again() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let sealed = finalize(&draft(), &default_template(), &checks, None, now()).unwrap();
+    let err = finalize(&sealed, &default_template(), &checks, None, now()).unwrap_err();
+    assert_eq!(err.0[0].code(), "not_draft");
+}
+
+/// The canonical hash of a known record. If this changes, every sealed record in the field
+/// and every case package in court would no longer verify: change the format only by adding
+/// a new versioned one, never by editing this.
+#[test]
+fn canonical_hash_of_a_known_record_is_stable() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let mut sealed = finalize(&draft(), &default_template(), &checks, None, now()).unwrap();
+    // Check ids are time-based and random in their low bits; pin them for the snapshot.
+    sealed.officer_checks = vec![CheckId::from_uuid(Uuid::from_u128(10)), CheckId::from_uuid(Uuid::from_u128(11))];
+    assert_eq!(
+        sealed.content_hash().to_hex(),
+        "26692abcf7d609df32d36c10f341bd4da3eb9a983101f1085cfc94c106d92919",
+        "the canonical hash of a sealed inspection must not change across versions"
+    );
+    // The hash ignores the seal and status, so sealing does not change what was hashed.
+    let mut draft_again = sealed.clone();
+    draft_again.status = InspectionStatus::Draft;
+    assert_eq!(draft_again.content_hash(), sealed.content_hash());
+}
