@@ -122,26 +122,32 @@ impl ChainBreak {
     }
 }
 
+/// Checks that `entry` follows `prev` (None: `entry` must be the first of its chain).
+pub fn verify_link(prev: Option<&AuditEntry>, entry: &AuditEntry) -> Result<(), ChainBreak> {
+    let (expected_seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+    if entry.seq != expected_seq {
+        return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
+    }
+    if entry.computed_hash() != entry.hash {
+        return Err(ChainBreak::Altered { seq: entry.seq });
+    }
+    if entry.prev_hash != prev_hash {
+        return Err(ChainBreak::BrokenLink { seq: entry.seq, previous: expected_seq - 1 });
+    }
+    Ok(())
+}
+
 /// Walks a chain from its start (or from a known entry `after`) and returns how many
 /// entries hold, or the first that does not.
 pub fn verify_chain<'a>(
-    after: Option<&AuditEntry>,
+    after: Option<&'a AuditEntry>,
     entries: impl IntoIterator<Item = &'a AuditEntry>,
 ) -> Result<u64, ChainBreak> {
-    let (mut expected_seq, mut prev_hash) = after.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+    let mut prev = after;
     let mut count = 0;
     for entry in entries {
-        if entry.seq != expected_seq {
-            return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
-        }
-        if entry.computed_hash() != entry.hash {
-            return Err(ChainBreak::Altered { seq: entry.seq });
-        }
-        if entry.prev_hash != prev_hash {
-            return Err(ChainBreak::BrokenLink { seq: entry.seq, previous: entry.seq - 1 });
-        }
-        prev_hash = entry.hash;
-        expected_seq += 1;
+        verify_link(prev, entry)?;
+        prev = Some(entry);
         count += 1;
     }
     Ok(count)

@@ -1,0 +1,68 @@
+//! The `audit_log` table: the device's hash chain, append-only.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use fieldcase_core::audit::AuditEntry;
+
+use super::{Result, StoreError, instant_text, parse_column, parse_instant};
+
+const COLUMNS: &str = "seq, prev_hash, at, actor, action, subject, payload_hash, hash";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEntry, String)> {
+    let entry = AuditEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        prev_hash: parse_column(r.get(1)?, 1)?,
+        at: Default::default(),
+        actor: r.get(3)?,
+        action: r.get(4)?,
+        subject: r.get(5)?,
+        payload_hash: parse_column(r.get(6)?, 6)?,
+        hash: parse_column(r.get(7)?, 7)?,
+    };
+    Ok((entry, r.get(2)?))
+}
+
+fn finish(row: (AuditEntry, String)) -> Result<AuditEntry> {
+    let (mut entry, at) = row;
+    entry.at = parse_instant(&at)?;
+    Ok(entry)
+}
+
+pub fn last(conn: &Connection) -> Result<Option<AuditEntry>> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"), [], from_row)
+        .optional()?
+        .map(finish)
+        .transpose()
+}
+
+pub fn insert(conn: &Connection, entry: &AuditEntry) -> Result<()> {
+    conn.execute(
+        &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+        params![
+            entry.seq as i64,
+            entry.prev_hash.to_hex(),
+            instant_text(entry.at),
+            entry.actor,
+            entry.action,
+            entry.subject,
+            entry.payload_hash.to_hex(),
+            entry.hash.to_hex(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Calls `f` with each entry in order, without holding the whole chain in memory.
+/// A row that cannot even be read (a hash that is not hex, say) is reported as altered.
+pub fn for_each(conn: &Connection, mut f: impl FnMut(Result<AuditEntry, (u64, StoreError)>) -> bool) -> Result<()> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        let entry = from_row(row).map_err(StoreError::from).and_then(finish).map_err(|e| (seq, e));
+        if !f(entry) {
+            break;
+        }
+    }
+    Ok(())
+}

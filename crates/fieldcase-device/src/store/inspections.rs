@@ -1,0 +1,93 @@
+//! The `inspections` table: one row per version; the whole record is kept as JSON in
+//! `body`, with the columns queries need beside it. A finalized row is never updated or
+//! deleted (the store does not try, and a trigger refuses it).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use fieldcase_core::ids::InspectionId;
+use fieldcase_core::inspection::{Inspection, InspectionStatus};
+
+use super::{Result, StoreError, instant_text};
+
+fn status_text(status: InspectionStatus) -> &'static str {
+    match status {
+        InspectionStatus::Draft => "draft",
+        InspectionStatus::Finalized => "finalized",
+    }
+}
+
+pub fn insert(conn: &Connection, inspection: &Inspection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO inspections (id, supersedes, site_id, template_id, template_version, status, started_at, body, content_hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            inspection.id.to_string(),
+            inspection.supersedes.map(|s| s.to_string()),
+            inspection.site_id.to_string(),
+            inspection.template_id.0,
+            inspection.template_version,
+            status_text(inspection.status),
+            instant_text(inspection.started_at),
+            serde_json::to_string(inspection)?,
+            inspection.seal.as_ref().map(|s| s.content_hash.to_hex()),
+            inspection.seal.as_ref().map(|s| s.signature.to_string()),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Replaces a draft with its new state (a later draft, or its finalized form). Only drafts
+/// can be replaced; a finalized row is refused here and by the trigger.
+pub fn replace_draft(conn: &Connection, inspection: &Inspection) -> Result<()> {
+    let n = conn.execute(
+        "UPDATE inspections SET status = ?2, body = ?3, content_hash = ?4, signature = ?5
+         WHERE id = ?1 AND status = 'draft'",
+        params![
+            inspection.id.to_string(),
+            status_text(inspection.status),
+            serde_json::to_string(inspection)?,
+            inspection.seal.as_ref().map(|s| s.content_hash.to_hex()),
+            inspection.seal.as_ref().map(|s| s.signature.to_string()),
+        ],
+    )?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Immutable(format!("inspection {} is not a draft", inspection.id)))
+    }
+}
+
+pub fn get(conn: &Connection, id: InspectionId) -> Result<Option<Inspection>> {
+    let body: Option<String> = conn
+        .query_row("SELECT body FROM inspections WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
+/// The version that corrects `id`, if any.
+pub fn superseded_by(conn: &Connection, id: InspectionId) -> Result<Option<InspectionId>> {
+    let text: Option<String> = conn
+        .query_row("SELECT id FROM inspections WHERE supersedes = ?1", [id.to_string()], |r| r.get(0))
+        .optional()?;
+    text.map(|t| t.parse().map_err(|e: fieldcase_core::ids::IdParseError| StoreError::Decode(e.to_string())))
+        .transpose()
+}
+
+/// Every version with the id of the version correcting it, newest first.
+pub fn list(conn: &Connection) -> Result<Vec<(Inspection, Option<InspectionId>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.body, c.id FROM inspections i LEFT JOIN inspections c ON c.supersedes = i.id
+         ORDER BY i.started_at DESC, i.id DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(body, by)| {
+            let by = by
+                .map(|t| t.parse().map_err(|e: fieldcase_core::ids::IdParseError| StoreError::Decode(e.to_string())))
+                .transpose()?;
+            Ok((serde_json::from_str(&body)?, by))
+        })
+        .collect()
+}

@@ -1,0 +1,208 @@
+//! The device's store as an officer and a court rely on it: records kept, seals that hold,
+//! an audit chain that tells the truth, bad input refused without harm.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use fieldcase_core::certificate::{CheckMethod, CheckResult};
+use fieldcase_core::ids::OfficerId;
+use fieldcase_core::inspection::{InspectionStatus, Outcome};
+use fieldcase_core::signing::Signed;
+use fieldcase_core::site::NewSite;
+use fieldcase_device::{DB_FILE, Device, DeviceError, ManualClock, NewCheck, OpenMode};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    device: Device,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).unwrap()));
+    let device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    Fixture { dir, clock, device }
+}
+
+fn site(device: &mut Device) -> fieldcase_core::site::Site {
+    device
+        .add_site(NewSite {
+            name: "杭州某建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            address: Some("西湖区文三路 1 号".into()),
+            project_name: Some("文三路安置房项目".into()),
+            general_contractor: None,
+        })
+        .unwrap()
+}
+
+/// A draft with every required item answered "yes" and two officers checked.
+fn ready_draft(f: &mut Fixture) -> fieldcase_core::inspection::Inspection {
+    let site = site(&mut f.device);
+    let draft = f.device.new_inspection(site.id, None, Some("项目部".into())).unwrap();
+    let template = f.device.templates().unwrap().remove(0);
+    for item in template.items.iter().filter(|i| i.required) {
+        f.device.answer(draft.id, &item.id, "yes").unwrap();
+    }
+    for officer in ["JC-0001", "JC-0002"] {
+        f.clock.advance(Duration::minutes(1));
+        f.device
+            .record_check(NewCheck {
+                inspection_id: draft.id,
+                officer_id: OfficerId::parse(officer).unwrap(),
+                certificate_number: format!("3301{officer}"),
+                method: CheckMethod::Typed,
+                result: CheckResult::Valid,
+                registry_version: 1,
+            })
+            .unwrap();
+    }
+    f.clock.advance(Duration::minutes(30));
+    draft
+}
+
+#[test]
+fn a_finalized_inspection_is_sealed_and_signed() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let sealed = f.device.finalize(draft.id, None).unwrap();
+    assert_eq!(sealed.status, InspectionStatus::Finalized);
+    let seal = sealed.seal.clone().expect("a finalized inspection carries its seal");
+    assert_eq!(seal.content_hash, sealed.content_hash());
+    let public_key = f.device.info().public_key.parse::<fieldcase_core::signing::PublicKey>().unwrap();
+    assert!(public_key.verify(Signed::Inspection, &seal.content_hash, &seal.signature).is_ok());
+    assert_eq!(f.device.inspection(draft.id).unwrap(), sealed, "what is stored is what was sealed");
+}
+
+#[test]
+fn a_finalized_inspection_cannot_be_changed_through_the_store() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let sealed = f.device.finalize(draft.id, None).unwrap();
+
+    let err = f.device.answer(draft.id, "wage_account", "no").unwrap_err();
+    assert_eq!(err.code(), "rule_violation", "{err}");
+    assert!(err.to_string().contains("make a correction"), "{err}");
+    assert!(f.device.finalize(draft.id, Some(Outcome::CaseFiled)).is_err());
+    assert!(f.device.add_finding(draft.id, "x").is_err());
+    assert_eq!(f.device.inspection(draft.id).unwrap(), sealed, "a finalized inspection must not change");
+}
+
+#[test]
+fn a_raw_sql_update_or_delete_of_a_finalized_inspection_is_refused_by_the_trigger() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let sealed = f.device.finalize(draft.id, None).unwrap();
+    drop(f.device);
+
+    let conn = rusqlite::Connection::open(f.dir.path().join(DB_FILE)).unwrap();
+    let err = conn
+        .execute("UPDATE inspections SET body = replace(body, 'yes', 'no') WHERE id = ?1", [draft.id.to_string()])
+        .unwrap_err();
+    assert!(err.to_string().contains("immutable"), "{err}");
+    let err = conn.execute("DELETE FROM inspections WHERE id = ?1", [draft.id.to_string()]).unwrap_err();
+    assert!(err.to_string().contains("immutable"), "{err}");
+    for table in ["certificate_checks", "audit_log"] {
+        assert!(conn.execute(&format!("DELETE FROM {table}"), []).is_err(), "{table} is append-only");
+    }
+    drop(conn);
+
+    let device = Device::open(f.dir.path(), OpenMode::MustExist).unwrap();
+    assert_eq!(device.inspection(draft.id).unwrap(), sealed);
+}
+
+#[test]
+fn finalizing_without_two_checked_officers_is_refused_and_changes_nothing() {
+    let mut f = fixture();
+    let s = site(&mut f.device);
+    let draft = f.device.new_inspection(s.id, None, None).unwrap();
+    let err = f.device.finalize(draft.id, None).unwrap_err();
+    let DeviceError::Rule(violations) = &err else { panic!("expected a rule violation, got {err}") };
+    let codes: Vec<_> = violations.0.iter().map(|v| v.code()).collect();
+    assert_eq!(codes, ["missing_answers", "too_few_checked_officers"]);
+    assert_eq!(f.device.inspection(draft.id).unwrap(), draft, "a refused finalize must leave the draft as it was");
+}
+
+#[test]
+fn a_correction_supersedes_without_overwriting() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let sealed = f.device.finalize(draft.id, None).unwrap();
+    let correction = f.device.correct(draft.id).unwrap();
+    assert_eq!(correction.supersedes, Some(draft.id));
+    f.device.answer(correction.id, "wage_account", "no").unwrap();
+    let deadline = chrono::NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+    let corrected = f.device.finalize(correction.id, Some(Outcome::RectificationOrder { deadline })).unwrap();
+    assert_eq!(corrected.findings.len(), 1);
+    assert_eq!(corrected.officer_checks.len(), 2, "the correction rests on the checks made at the inspection");
+
+    assert_eq!(f.device.inspection(draft.id).unwrap(), sealed, "the original must stay as sealed");
+    let list = f.device.inspections().unwrap();
+    let original = list.iter().find(|s| s.id == draft.id).unwrap();
+    assert_eq!(original.superseded_by, Some(correction.id));
+    assert!(f.device.correct(draft.id).is_err(), "a version can be corrected once; correct the newest");
+}
+
+#[test]
+fn every_change_is_in_the_audit_chain_and_it_verifies() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    f.device.finalize(draft.id, None).unwrap();
+    let report = f.device.verify_audit().unwrap();
+    // device, template, site, inspection, 8 answers, 2 checks, finalize
+    assert_eq!(report.entries, 15);
+}
+
+#[test]
+fn a_restart_keeps_identity_and_records() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let id = f.device.id();
+    drop(f.device);
+    let device = Device::open(f.dir.path(), OpenMode::MustExist).unwrap();
+    assert_eq!(device.id(), id);
+    assert_eq!(device.inspection(draft.id).unwrap().answers.len(), 8);
+    assert_eq!(device.templates().unwrap().len(), 1, "the shipped template is installed once");
+}
+
+#[test]
+fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
+    let mut f = fixture();
+    let s = site(&mut f.device);
+    let err = f.device.add_site(NewSite { name: "甲".into(), uscc: "91350100M000100Y44".into(), ..Default::default() }).unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert!(err.to_string().contains("position 18"), "{err}");
+    let err = f.device.add_site(NewSite { name: "乙".into(), uscc: s.uscc.to_string(), ..Default::default() }).unwrap_err();
+    assert_eq!(err.code(), "duplicate_site");
+
+    let draft = f.device.new_inspection(s.id, None, None).unwrap();
+    let err = f.device.answer(draft.id, "nonexistent", "yes").unwrap_err();
+    assert!(err.to_string().contains("wage_account"), "the message lists the valid items: {err}");
+    let err = f.device.answer(draft.id, "wage_account", "maybe").unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    let err = f.device.find_site("91350100M000100Y4").unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(f.device.verify_audit().unwrap().entries, 4, "refused input leaves no trace but the refusal");
+}
+
+#[test]
+fn missing_unwritable_and_damaged_data_are_reported_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Device::open(&dir.path().join("nowhere"), OpenMode::MustExist).unwrap_err();
+    assert_eq!(err.code(), "no_data");
+    assert!(!dir.path().join("nowhere").exists(), "a read must not create a data directory");
+
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = Device::open(&file, OpenMode::CreateIfMissing).unwrap_err();
+    assert_eq!(err.code(), "data_dir_unusable", "{err}");
+
+    let damaged = dir.path().join("damaged");
+    std::fs::create_dir(&damaged).unwrap();
+    let garbage = b"this is not a database, but it must survive being opened".repeat(100);
+    std::fs::write(damaged.join(DB_FILE), &garbage).unwrap();
+    let err = Device::open(&damaged, OpenMode::MustExist).unwrap_err();
+    assert_eq!(err.code(), "damaged", "{err}");
+    assert!(err.to_string().contains("nothing was changed"), "{err}");
+    assert_eq!(std::fs::read(damaged.join(DB_FILE)).unwrap(), garbage, "a damaged file must be left exactly as it was");
+}
