@@ -10,7 +10,7 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
-    #[error("no {what} with id or code '{id}' on this device; {hint}")]
+    #[error("no {what} '{id}' on this device; {hint}")]
     NotFound { what: &'static str, id: String, hint: &'static str },
     #[error("{0}")]
     Invalid(String),

@@ -1,0 +1,50 @@
+//! One module per group of subcommands; each opens the device it needs and prints.
+
+mod demo;
+mod inspection;
+mod site;
+
+use std::path::PathBuf;
+
+use fieldcase_device::{Device, OpenMode, default_data_dir};
+
+use crate::cli::{AuditCommand, Cli, Command, DemoCommand};
+use crate::output::{Failure, print};
+
+/// What a command needs from the global options.
+pub struct Context {
+    pub data_dir: PathBuf,
+    pub json: bool,
+}
+
+impl Context {
+    pub fn open(&self, mode: OpenMode) -> Result<Device, Failure> {
+        Ok(Device::open(&self.data_dir, mode)?)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let ctx = Context { data_dir: cli.data_dir.unwrap_or_else(default_data_dir), json: cli.json };
+    match cli.command {
+        Command::Site(cmd) => site::run(&ctx, cmd),
+        Command::Inspection(cmd) => inspection::run(&ctx, cmd),
+        Command::Audit(AuditCommand::Verify) => {
+            let report = ctx.open(OpenMode::MustExist)?.verify_audit()?;
+            print(ctx.json, &report, |r| format!("audit chain holds: {} entries, last hash {}", r.entries, r.last_hash.as_deref().unwrap_or("-")));
+            Ok(())
+        }
+        Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
+        Command::Info => {
+            let info = ctx.open(OpenMode::CreateIfMissing)?.info();
+            print(ctx.json, &info, |i| {
+                format!("fieldcase {}\ndevice     {}\npublic key {}\ndata dir   {}", i.version, i.device_id, i.public_key, i.data_dir)
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Parses an id argument, or fails saying which kind was expected.
+pub fn parse_id<T: std::str::FromStr<Err = fieldcase_core::ids::IdParseError>>(text: &str) -> Result<T, Failure> {
+    text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure { exit: 1, code: "invalid_input", message: e.to_string() })
+}
