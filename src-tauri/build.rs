@@ -1,0 +1,14 @@
+fn main() {
+    // Declaring the app's commands makes each one a permission that a capability must grant:
+    // the window may call exactly what capabilities/main.json lists.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "list_inspections",
+        "get_inspection",
+        "list_sites",
+        "list_templates",
+        "create_inspection",
+        "answer_item",
+    ])))
+    .expect("the Tauri build step succeeds");
+}

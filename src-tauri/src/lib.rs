@@ -1,0 +1,78 @@
+//! The officer's desktop app: a window over `fieldcase-device`.
+//!
+//! Nothing here decides anything about records: each command is a few lines that call the
+//! device and hand back its result or its `{code, message}` error.
+
+mod commands;
+mod error;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use fieldcase_device::{Device, OpenMode, default_data_dir};
+use tauri::{Builder, Context, Runtime};
+
+pub use error::CommandError;
+
+/// The opened device, or why it could not be opened (shown in the window, so an officer
+/// sees the reason rather than an app that will not start).
+#[derive(Debug)]
+pub struct AppState {
+    device: Result<Arc<Mutex<Device>>, CommandError>,
+}
+
+impl AppState {
+    pub fn open(data_dir: &std::path::Path) -> Self {
+        let device = Device::open(data_dir, OpenMode::CreateIfMissing).map(|d| Arc::new(Mutex::new(d))).map_err(CommandError::from);
+        AppState { device }
+    }
+}
+
+/// The data directory: `--data-dir DIR` on the command line, else `FIELDCASE_DATA_DIR`,
+/// else the platform default (the same one the `fieldcase` command uses).
+pub fn data_dir_from(args: impl IntoIterator<Item = String>, env: Option<String>) -> PathBuf {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if let Some(dir) = arg.strip_prefix("--data-dir=") {
+            return PathBuf::from(dir);
+        }
+        if arg == "--data-dir" {
+            if let Some(dir) = args.next() {
+                return PathBuf::from(dir);
+            }
+        }
+    }
+    env.filter(|e| !e.is_empty()).map(PathBuf::from).unwrap_or_else(default_data_dir)
+}
+
+/// Runs the app on any runtime, so tests can pass a mock builder.
+pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
+    let data_dir = data_dir_from(std::env::args().skip(1), std::env::var("FIELDCASE_DATA_DIR").ok());
+    builder
+        .manage(AppState::open(&data_dir))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_inspections,
+            commands::get_inspection,
+            commands::list_sites,
+            commands::list_templates,
+            commands::create_inspection,
+            commands::answer_item,
+        ])
+        .run(context)
+        .expect("the fieldcase window opens");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_dir_comes_from_args_then_env_then_default() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(data_dir_from(args(&["--data-dir", "/a"]), Some("/b".into())), PathBuf::from("/a"));
+        assert_eq!(data_dir_from(args(&["--data-dir=/a"]), None), PathBuf::from("/a"));
+        assert_eq!(data_dir_from(args(&[]), Some("/b".into())), PathBuf::from("/b"));
+        assert_eq!(data_dir_from(args(&[]), None), default_data_dir());
+    }
+}
