@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each installs what it needs.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test build ui deps deps-test screenshot
+
+## run: the desktop app with demo data
+run: deps build
+	scripts/run-demo.sh
+
+## test: every test: Rust (unit, integration, end to end in a real window), then the UI's own
+test: deps-test build
+	xvfb-run -a -s "-screen 0 1280x860x24" cargo test --workspace
+	cd ui && npm test
+	@# The TypeScript types are generated from the Rust types by the run above; in CI they
+	@# must match what is committed, so the two sides can never drift apart.
+	@if [[ "$${CI:-}" == true ]] && [[ -n "$$(git status --porcelain -- ui/src/bindings)" ]]; then \
+	  echo "ui/src/bindings is out of date with the Rust types: run cargo test and commit it"; \
+	  git status --porcelain -- ui/src/bindings; exit 1; fi
+
+## screenshot: refresh the README's screenshot from the end-to-end test
+screenshot: deps-test build
+	FIELDCASE_UPDATE_SCREENSHOT=1 xvfb-run -a -s "-screen 0 1280x860x24" cargo test -p fieldcase-tests --test desktop
+
+build: ui
+	cargo build --workspace --bins
+
+ui:
+	cd ui && npm run build
+
+deps:
+	scripts/install-deps.sh
+
+deps-test:
+	scripts/install-deps.sh test

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what fieldcase needs on a Debian or Ubuntu machine, skipping what is already there.
+#   scripts/install-deps.sh        to build and run the app
+#   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
+          libayatana-appindicator3-dev librsvg2-dev libxdo-dev fonts-noto-cjk)
+if [[ "${1:-}" == test ]]; then
+  packages+=(webkit2gtk-driver xvfb sqlite3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { echo "Rust is missing: install it from https://rustup.rs, then run make again" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js 20 or newer with npm is missing: install it, then run make again" >&2; exit 1; }
+
+if [[ "${1:-}" == test ]]; then
+  export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  if ! tauri-driver --help 2>/dev/null | grep -q -- --native-port; then
+    echo "installing tauri-driver 2"
+    cargo install tauri-driver --locked --version '^2' --quiet
+  fi
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+if [[ ! -f ui/node_modules/.package-lock.json || ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi
