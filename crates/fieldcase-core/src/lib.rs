@@ -16,5 +16,6 @@ pub mod signing;
 pub mod site;
 pub mod time;
 pub mod uscc;
+pub mod wire;
 
 pub use canonical::ContentHash;

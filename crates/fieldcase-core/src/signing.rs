@@ -15,12 +15,15 @@ use crate::canonical::ContentHash;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signed {
     Inspection,
+    /// A page of records pushed to the bureau.
+    PushPage,
 }
 
 impl Signed {
     fn label(self) -> &'static str {
         match self {
             Signed::Inspection => "inspection",
+            Signed::PushPage => "push-page",
         }
     }
 }

@@ -1,0 +1,183 @@
+//! The bureau API's request and response bodies (`/api/v1`), shared by the device's sync
+//! agent and the bureau server so the two can never disagree on a field.
+//!
+//! Every body is JSON. Every error is [`ApiError`] `{code, message}` with an HTTP status.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::audit::AuditEntry;
+use crate::canonical::ContentHash;
+use crate::certificate::CertificateCheck;
+use crate::checklist::ChecklistTemplate;
+use crate::evidence::EvidenceRef;
+use crate::ids::DeviceId;
+use crate::inspection::Inspection;
+use crate::signing::{PublicKey, Signature};
+use crate::site::Site;
+
+/// The version prefix of every path.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// The most items a device puts in one push page.
+pub const MAX_PUSH_PAGE: usize = 500;
+
+/// The error body of every failed request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ApiError {
+    /// Stable, for programs: `bad_request`, `payload_too_large`, `unauthorized`,
+    /// `device_revoked`, `bad_signature`, `enrollment_code_invalid`, `not_found`, `internal`…
+    pub code: String,
+    /// For people: what was wrong and how to fix it.
+    pub message: String,
+}
+
+/// `GET /health`: the bureau is up, and its clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub bureau_time: DateTime<Utc>,
+    pub version: String,
+}
+
+/// `POST /enroll`: a device joins the bureau with a one-time code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    /// The id the device made for itself at first start; its audit entries name it.
+    pub device_id: DeviceId,
+    pub device_public_key: PublicKey,
+    /// How the device calls itself (host name, officer's name), for administrators.
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: DeviceId,
+    /// The bearer token for every later request. The bureau keeps only its hash.
+    pub token: String,
+    /// The bureau's signing key, pinned by the device.
+    pub bureau_public_key: PublicKey,
+    pub bureau_time: DateTime<Utc>,
+}
+
+/// One record a device pushes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum PushItem {
+    Site(Site),
+    Inspection(Inspection),
+    CertificateCheck(CertificateCheck),
+    Evidence(EvidenceRef),
+    Audit(AuditEntry),
+}
+
+impl PushItem {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PushItem::Site(_) => "site",
+            PushItem::Inspection(_) => "inspection",
+            PushItem::CertificateCheck(_) => "certificate_check",
+            PushItem::Evidence(_) => "evidence",
+            PushItem::Audit(_) => "audit",
+        }
+    }
+
+    /// The record's id; for audit entries, the sequence number in the device's chain.
+    pub fn id(&self) -> String {
+        match self {
+            PushItem::Site(s) => s.id.to_string(),
+            PushItem::Inspection(i) => i.id.to_string(),
+            PushItem::CertificateCheck(c) => c.id.to_string(),
+            PushItem::Evidence(e) => e.id.to_string(),
+            PushItem::Audit(a) => a.seq.to_string(),
+        }
+    }
+
+    /// What idempotency compares: the same `(id, content_hash)` again is a no-op, the same
+    /// id with another hash a conflict.
+    pub fn content_hash(&self) -> ContentHash {
+        match self {
+            PushItem::Inspection(i) => i.seal.as_ref().map_or_else(|| i.content_hash(), |s| s.content_hash),
+            PushItem::Audit(a) => a.hash,
+            PushItem::Site(s) => ContentHash::of(s),
+            PushItem::CertificateCheck(c) => ContentHash::of(c),
+            PushItem::Evidence(e) => ContentHash::of(e),
+        }
+    }
+}
+
+/// `POST /push`: one page of records, signed by the device that made them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub items: Vec<PushItem>,
+    /// The device's signature over [`PushRequest::items_hash`].
+    pub signature: Signature,
+}
+
+impl PushRequest {
+    /// The hash the page signature covers: the canonical JSON of the items.
+    pub fn items_hash(items: &[PushItem]) -> ContentHash {
+        ContentHash::of(items)
+    }
+}
+
+/// What became of one pushed item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "fate", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Fate {
+    /// Stored now.
+    Accepted,
+    /// Already stored with the same content: nothing to do.
+    Duplicate,
+    /// The bureau holds another version under this id; the first stays, this one is kept
+    /// for review.
+    Conflict { existing_hash: String },
+    /// Not stored; the reason says why (and is kept for review).
+    Rejected { reason: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemResult {
+    pub kind: String,
+    pub id: String,
+    #[serde(flatten)]
+    pub fate: Fate,
+}
+
+/// The fate of every item of a page, in the order pushed. A 200 never hides a rejection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<ItemResult>,
+    pub bureau_time: DateTime<Utc>,
+}
+
+/// One change in the bureau's feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+pub enum ChangeRecord {
+    Site(Site),
+    Template(ChecklistTemplate),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The feed position of this change; pull again after it.
+    pub cursor: u64,
+    #[serde(flatten)]
+    pub record: ChangeRecord,
+}
+
+/// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// The cursor to pull after next time (the last change's, or the one given).
+    pub next_cursor: u64,
+    /// Whether more changes wait after `next_cursor`.
+    pub more: bool,
+    pub bureau_time: DateTime<Utc>,
+}
