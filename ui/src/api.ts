@@ -1,0 +1,81 @@
+// The only module that talks to the Rust side. Each command gets one typed function;
+// the argument keys are camelCase because Tauri maps them to the commands' snake_case
+// parameters. Every failure is turned into a CommandError, so callers handle one shape.
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ChecklistTemplate } from "./bindings/ChecklistTemplate";
+import type { CommandError } from "./bindings/CommandError";
+import type { InspectionDetail } from "./bindings/InspectionDetail";
+import type { InspectionId } from "./bindings/InspectionId";
+import type { InspectionSummary } from "./bindings/InspectionSummary";
+import type { Site } from "./bindings/Site";
+import type { SiteId } from "./bindings/SiteId";
+import type { TemplateId } from "./bindings/TemplateId";
+
+/** Codes made up on this side, for failures that did not come from a command. */
+export const LOCAL_ERROR_CODES: ReadonlySet<string> = new Set(["ipc", "unexpected"]);
+
+/** A rejected command. Structurally a CommandError, and an Error so it carries a stack for the console. */
+export class CommandFailure extends Error implements CommandError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "CommandFailure";
+  }
+}
+
+export function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as CommandError).code === "string" &&
+    typeof (value as CommandError).message === "string"
+  );
+}
+
+/** Whatever a command rejected with, as a CommandFailure. */
+export function toCommandFailure(err: unknown): CommandFailure {
+  if (err instanceof CommandFailure) return err;
+  if (isCommandError(err)) return new CommandFailure(err.code, err.message);
+  // Tauri itself rejects with a bare string (unknown command, bad arguments).
+  if (typeof err === "string") return new CommandFailure("ipc", err);
+  return new CommandFailure("unexpected", err instanceof Error ? err.message : String(err));
+}
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    throw toCommandFailure(err);
+  }
+}
+
+export const appInfo = (): Promise<AppInfo> => call("app_info");
+
+/** Newest first. */
+export const listInspections = (): Promise<InspectionSummary[]> => call("list_inspections");
+
+export const getInspection = (id: InspectionId): Promise<InspectionDetail> => call("get_inspection", { id });
+
+export const listSites = (): Promise<Site[]> => call("list_sites");
+
+export const listTemplates = (): Promise<ChecklistTemplate[]> => call("list_templates");
+
+export interface NewInspection {
+  siteId: SiteId;
+  /** Null asks for the default template. */
+  templateId: TemplateId | null;
+  location: string | null;
+}
+
+export const createInspection = (args: NewInspection): Promise<InspectionSummary> =>
+  call("create_inspection", { ...args });
+
+/**
+ * Records one answer and returns the whole inspection as it now stands.
+ * `value` is the raw text: `yes`/`no`/`na` for yes/no items, else the number or text.
+ */
+export const answerItem = (id: InspectionId, itemId: string, value: string): Promise<InspectionDetail> =>
+  call("answer_item", { id, itemId, value });

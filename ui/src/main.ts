@@ -1,0 +1,196 @@
+// The shell: header, error banner and one screen at a time. Screens are drawn from
+// data already loaded, so switching language redraws without asking the Rust side again.
+import "./styles.css";
+import * as api from "./api";
+import { toCommandFailure, type CommandFailure } from "./api";
+import type { AppInfo } from "./bindings/AppInfo";
+import { h } from "./dom";
+import { currentLocale, loadLocale, otherLocale, setLocale, t } from "./i18n";
+import { errorMessage } from "./labels";
+import type { Screen, ViewContext } from "./views/context";
+import { backButton } from "./views/common";
+import { detailView } from "./views/detail";
+import { listView } from "./views/list";
+import { newInspectionView } from "./views/newInspection";
+
+const root = document.getElementById("app")!;
+const header = h("header", { class: "app-header" });
+const banner = h("div", { class: "banner-slot" });
+const view = h("main", { class: "app-main" });
+const footer = h("footer", { class: "app-footer" });
+// Created once and moved into every redrawn header, so whatever the sync indicator
+// puts in it survives a language switch.
+const syncStatus = h("div", { id: "sync-status", "data-testid": "sync-status" });
+
+let error: CommandFailure | null = null;
+let info: AppInfo | null = null;
+let redraw: () => HTMLElement = () => h("p", { class: "loading" }, t("common.loading"));
+// Bumped on each navigation, so a slow load for a screen already left is dropped.
+let navigation = 0;
+
+const ctx: ViewContext = {
+  navigate: (next) => void navigate(next),
+  report(err) {
+    error = toCommandFailure(err);
+    console.error(error); // the engineer's view; the officer gets the banner
+    drawBanner();
+  },
+};
+
+function drawHeader(): void {
+  header.replaceChildren(
+    h("div", { class: "brand" }, h("h1", {}, t("app.title")), h("span", { class: "brand__sub" }, t("app.name"))),
+    syncStatus,
+    h(
+      "div",
+      { class: "header__actions" },
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn--primary",
+          "data-testid": "new-inspection",
+          onclick: () => void navigate({ name: "new" }),
+        },
+        t("list.new"),
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn--ghost",
+          "data-testid": "lang-toggle",
+          lang: otherLocale(currentLocale()),
+          "aria-label": t("lang.toggleLabel"),
+          onclick: switchLanguage,
+        },
+        t("lang.toggle"),
+      ),
+    ),
+  );
+}
+
+function drawBanner(): void {
+  // The banner exists only while there is something to say, so its presence alone means "error".
+  banner.replaceChildren(
+    error
+      ? h(
+          "div",
+          { class: "error-banner", role: "alert", "data-testid": "error-banner", "data-code": error.code },
+          h("span", { class: "error-banner__text" }, errorMessage(error, t)),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn--ghost",
+              "data-testid": "error-dismiss",
+              onclick: () => {
+                error = null;
+                drawBanner();
+              },
+            },
+            t("error.dismiss"),
+          ),
+        )
+      : "",
+  );
+}
+
+function drawFooter(): void {
+  footer.replaceChildren(info ? t("app.version", { version: info.version, device: info.device_id }) : "");
+}
+
+function drawView(): void {
+  view.replaceChildren(redraw());
+}
+
+function switchLanguage(): void {
+  setLocale(otherLocale(currentLocale()));
+  applyLocale();
+  drawHeader();
+  drawBanner();
+  drawFooter();
+  drawView();
+}
+
+function applyLocale(): void {
+  document.documentElement.lang = currentLocale();
+  document.title = t("app.title");
+}
+
+/** Loads what a screen needs and returns how to draw it. */
+async function load(next: Screen): Promise<() => HTMLElement> {
+  switch (next.name) {
+    case "list": {
+      const items = await api.listInspections();
+      return () => listView(items, ctx);
+    }
+    case "new": {
+      const [sites, templates] = await Promise.all([api.listSites(), api.listTemplates()]);
+      return () => newInspectionView(sites, templates, ctx);
+    }
+    case "detail": {
+      const detail = await api.getInspection(next.id);
+      return detailScreen(detail);
+    }
+  }
+}
+
+function detailScreen(detail: Awaited<ReturnType<typeof api.getInspection>>): () => HTMLElement {
+  const id = detail.summary.id;
+  return () =>
+    detailView(detail, ctx, async (itemId, value) => {
+      const seen = navigation;
+      try {
+        const updated = await api.answerItem(id, itemId, value);
+        if (seen !== navigation) return; // the officer has moved on; the answer is saved all the same
+        error = null;
+        drawBanner();
+        redraw = detailScreen(updated);
+        drawView();
+      } catch (err) {
+        ctx.report(err);
+      }
+    });
+}
+
+async function navigate(next: Screen): Promise<void> {
+  const seen = ++navigation;
+  error = null; // an error belongs to the screen it happened on
+  drawBanner();
+  redraw = () => h("p", { class: "loading" }, t("common.loading"));
+  drawView();
+  try {
+    const draw = await load(next);
+    if (seen !== navigation) return;
+    redraw = draw;
+  } catch (err) {
+    if (seen !== navigation) return;
+    ctx.report(err);
+    // The list container is still drawn (tests wait for it); other screens offer a way back.
+    redraw = next.name === "list" ? () => listView(null, ctx) : () => h("section", { class: "screen" }, backButton(ctx));
+  }
+  drawView();
+  window.scrollTo(0, 0);
+}
+
+async function start(): Promise<void> {
+  loadLocale();
+  applyLocale();
+  root.replaceChildren(header, banner, view, footer);
+  drawHeader();
+  drawBanner();
+  drawFooter();
+  api.appInfo().then(
+    (loaded) => {
+      info = loaded;
+      drawFooter();
+    },
+    (err) => console.error("app_info failed", err), // the footer is informative only; not worth a banner
+  );
+  await navigate({ name: "list" });
+  // End-to-end tests wait for this before touching the page.
+  document.body.dataset.ready = "true";
+}
+
+void start();
