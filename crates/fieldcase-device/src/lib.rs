@@ -9,6 +9,7 @@ pub mod clock;
 mod error;
 pub mod keys;
 pub mod store;
+pub mod sync;
 pub mod views;
 
 use std::collections::HashMap;
@@ -32,7 +33,7 @@ use fieldcase_core::uscc::Uscc;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::DeviceError;
-use store::{Store, audit_log, certificate_checks, device, inspections, sites, templates};
+use store::{Store, audit_log, certificate_checks, device, inspections, outbox, sites, templates};
 pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary};
 
 pub type Result<T, E = DeviceError> = std::result::Result<T, E>;
@@ -143,6 +144,10 @@ impl Device {
         Actor::Device { device: self.id }
     }
 
+    pub fn public_key(&self) -> fieldcase_core::signing::PublicKey {
+        self.key.public_key()
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
@@ -179,6 +184,7 @@ impl Device {
                 return Err(DeviceError::DuplicateSite { uscc: site.uscc.to_string(), existing: existing.id.to_string() });
             }
             sites::insert(tx, &site)?;
+            outbox::enqueue(tx, "site", &site.id.to_string())?;
             append_audit(tx, now, &actor, "site.create", &site.id.to_string(), &site)?;
             Ok(site)
         })
@@ -295,6 +301,7 @@ impl Device {
         };
         self.write(|tx| {
             certificate_checks::insert(tx, &check)?;
+            outbox::enqueue(tx, "certificate_check", &check.id.to_string())?;
             append_audit(tx, now, &actor, "certificate.check", &check.id.to_string(), &check)?;
             Ok(check)
         })
@@ -311,8 +318,12 @@ impl Device {
         let content_hash = sealed.content_hash();
         sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });
         let actor = self.actor();
-        self.update_draft(&sealed, now, &actor, "inspection.finalize", &sealed.seal)?;
-        Ok(sealed)
+        self.write(|tx| {
+            inspections::replace_draft(tx, &sealed)?;
+            outbox::enqueue(tx, "inspection", &sealed.id.to_string())?;
+            append_audit(tx, now, &actor, "inspection.finalize", &sealed.id.to_string(), &sealed.seal)?;
+            Ok(sealed)
+        })
     }
 
     /// Starts a correction of a finalized inspection: a new draft that supersedes it.

@@ -66,3 +66,15 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Result<AuditEntry, (u64, St
     }
     Ok(())
 }
+
+/// The entries after `seq`, at most `limit`, in order.
+pub fn after(conn: &Connection, seq: u64, limit: usize) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+    let rows = stmt.query_map(params![seq as i64, limit as i64], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(finish).collect()
+}
+
+/// The sequence number of the newest entry (0 for an empty chain).
+pub fn last_seq(conn: &Connection) -> Result<u64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get::<_, i64>(0))? as u64)
+}

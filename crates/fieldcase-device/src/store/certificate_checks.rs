@@ -1,6 +1,6 @@
 //! The `certificate_checks` table: append-only.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use fieldcase_core::certificate::CertificateCheck;
 use fieldcase_core::ids::InspectionId;
@@ -33,4 +33,9 @@ pub fn for_inspections(conn: &Connection, ids: &[InspectionId]) -> Result<Vec<Ce
         }
     }
     Ok(out)
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<CertificateCheck>> {
+    let body: Option<String> = conn.query_row("SELECT body FROM certificate_checks WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }

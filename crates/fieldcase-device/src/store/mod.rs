@@ -5,8 +5,12 @@
 pub mod audit_log;
 pub mod certificate_checks;
 pub mod device;
+pub mod enrollment;
+pub mod evidence_refs;
 pub mod inspections;
+pub mod outbox;
 pub mod sites;
+pub mod sync_state;
 pub mod templates;
 
 use std::path::Path;
@@ -19,7 +23,10 @@ use rusqlite_migration::{M, Migrations};
 use fieldcase_core::time::record_instant;
 
 /// Embedded, ordered, never edited once landed: add a new file for every change.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_foundation.sql")),
+    M::up(include_str!("../../migrations/0002_sync.sql")),
+];
 
 /// What can go wrong below the device's API.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,51 @@
+//! The `enrollment` table: which bureau this device belongs to, its token, and the bureau's
+//! public key pinned at enrollment.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use fieldcase_core::signing::PublicKey;
+
+use super::{Result, instant_text, parse_column, parse_instant};
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    pub bureau_url: String,
+    pub token: String,
+    pub bureau_public_key: PublicKey,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+/// The token is a secret: never printed.
+impl std::fmt::Debug for Enrollment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Enrollment")
+            .field("bureau_url", &self.bureau_url)
+            .field("token", &"<secret>")
+            .field("bureau_public_key", &self.bureau_public_key)
+            .field("enrolled_at", &self.enrolled_at)
+            .finish()
+    }
+}
+
+pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
+    let row = conn
+        .query_row("SELECT bureau_url, token, bureau_public_key, enrolled_at FROM enrollment WHERE singleton = 1", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, parse_column(r.get(2)?, 2)?, r.get::<_, String>(3)?))
+        })
+        .optional()?;
+    row.map(|(bureau_url, token, bureau_public_key, at)| {
+        Ok(Enrollment { bureau_url, token, bureau_public_key, enrolled_at: parse_instant(&at)? })
+    })
+    .transpose()
+}
+
+/// Records an enrollment, replacing an earlier one (re-enrolling after a revocation).
+pub fn set(conn: &Connection, e: &Enrollment) -> Result<()> {
+    conn.execute(
+        "INSERT INTO enrollment (singleton, bureau_url, token, bureau_public_key, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (singleton) DO UPDATE SET bureau_url = ?1, token = ?2, bureau_public_key = ?3, enrolled_at = ?4",
+        params![e.bureau_url, e.token, e.bureau_public_key.to_string(), instant_text(e.enrolled_at)],
+    )?;
+    Ok(())
+}

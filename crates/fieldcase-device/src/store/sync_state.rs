@@ -1,0 +1,90 @@
+//! The `sync_state` table: the pull cursor, how far the audit chain was pushed, and what the
+//! last attempt learned. Kept in SQLite so a restart resumes where it stopped and a second
+//! process (`fieldcase device status`) can read it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use super::{Result, instant_text, parse_instant};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncRow {
+    pub pull_cursor: u64,
+    pub pushed_audit_seq: u64,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub bureau_time: Option<DateTime<Utc>>,
+    pub local_time: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_code: Option<String>,
+}
+
+fn instant(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    text.as_deref().map(parse_instant).transpose()
+}
+
+pub fn get(conn: &Connection) -> Result<SyncRow> {
+    let row = conn.query_row(
+        "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code
+         FROM sync_state WHERE singleton = 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
+            ))
+        },
+    )?;
+    Ok(SyncRow {
+        pull_cursor: row.0 as u64,
+        pushed_audit_seq: row.1 as u64,
+        last_attempt_at: instant(row.2)?,
+        last_success_at: instant(row.3)?,
+        bureau_time: instant(row.4)?,
+        local_time: instant(row.5)?,
+        last_error: row.6,
+        last_error_code: row.7,
+    })
+}
+
+pub fn set_pushed_audit_seq(conn: &Connection, seq: u64) -> Result<()> {
+    conn.execute("UPDATE sync_state SET pushed_audit_seq = MAX(pushed_audit_seq, ?1)", [seq as i64])?;
+    Ok(())
+}
+
+pub fn set_pull_cursor(conn: &Connection, cursor: u64) -> Result<()> {
+    conn.execute("UPDATE sync_state SET pull_cursor = ?1", [cursor as i64])?;
+    Ok(())
+}
+
+/// Re-enrolling starts the conversation with the bureau afresh.
+pub fn reset(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, last_error = NULL, last_error_code = NULL",
+        [],
+    )?;
+    Ok(())
+}
+
+pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET last_attempt_at = ?2, last_success_at = ?2, bureau_time = ?1, local_time = ?2,
+         last_error = NULL, last_error_code = NULL",
+        params![instant_text(bureau_time), instant_text(local_time)],
+    )?;
+    Ok(())
+}
+
+pub fn record_failure(conn: &Connection, at: DateTime<Utc>, code: &str, message: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, last_error_code = ?3",
+        params![instant_text(at), message, code],
+    )?;
+    Ok(())
+}

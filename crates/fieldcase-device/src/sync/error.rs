@@ -1,0 +1,46 @@
+//! Why a sync did not complete, in words an officer understands, and whether waiting helps.
+
+use fieldcase_core::wire::ApiError;
+
+use crate::DeviceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("the bureau at {url} cannot be reached ({detail}); records stay safe on this laptop and are sent when it is back")]
+    Offline { url: String, detail: String },
+    #[error("this laptop is not enrolled with a bureau yet: ask an administrator for an enrollment code, then enroll")]
+    NotEnrolled,
+    #[error("the bureau does not recognize this laptop ({0}): ask an administrator for a new enrollment code and enroll again")]
+    Unauthorized(String),
+    #[error("the bureau has revoked this laptop ({0}): ask an administrator for a new enrollment code and enroll again")]
+    Revoked(String),
+    #[error("the bureau refused the request: {}", .0.message)]
+    Refused(ApiError),
+    #[error("the bureau had a problem ({0}); it will be tried again")]
+    Server(String),
+    #[error("the bureau's answer could not be understood ({0}); check that the address is a fieldcase bureau")]
+    Protocol(String),
+    #[error("{0}")]
+    Device(#[from] DeviceError),
+}
+
+impl SyncError {
+    /// A stable code for the UI and scripts.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Offline { .. } => "offline",
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::Unauthorized(_) => "unauthorized",
+            SyncError::Revoked(_) => "device_revoked",
+            SyncError::Refused(e) => &e.code,
+            SyncError::Server(_) => "bureau_error",
+            SyncError::Protocol(_) => "protocol",
+            SyncError::Device(e) => e.code(),
+        }
+    }
+
+    /// Whether only a person can fix it (enrolling again); retrying will not help.
+    pub fn needs_person(&self) -> bool {
+        matches!(self, SyncError::NotEnrolled | SyncError::Unauthorized(_) | SyncError::Revoked(_))
+    }
+}

@@ -1,0 +1,216 @@
+//! Sync with the bureau: enrollment, pushing what the laptop made, pulling what the bureau
+//! publishes, and the background agent that does it whenever the bureau can be reached.
+//!
+//! The store work (building pages, applying answers) is synchronous SQLite and runs on
+//! blocking threads; only the HTTP calls are async. Everything the agent knows survives a
+//! restart, because it lives in the store: the outbox, the cursors, the last error.
+
+mod error;
+mod http;
+mod records;
+pub mod status;
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fieldcase_core::wire::{EnrollRequest, MAX_PUSH_PAGE};
+use tokio::sync::{Notify, watch};
+
+pub use error::SyncError;
+pub use http::BureauHttp;
+pub use records::{PushOutcome, PushPage};
+pub use status::{PendingCounts, SyncState, SyncStatus};
+
+use crate::{Device, DeviceError};
+
+/// Items per push page: large enough to move thousands of records a second, small enough
+/// that a page lost to a dropped connection costs little to send again.
+pub const PUSH_PAGE: usize = 200;
+/// Changes per pull page.
+pub const PULL_PAGE: u32 = 500;
+
+/// The device shared between the window (or the command line) and the agent.
+pub type SharedDevice = Arc<Mutex<Device>>;
+
+/// Runs `f` on the device on a blocking thread.
+async fn on_device<T: Send + 'static>(
+    device: &SharedDevice,
+    f: impl FnOnce(&mut Device) -> Result<T, DeviceError> + Send + 'static,
+) -> Result<T, SyncError> {
+    let device = device.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut d = device.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut d)
+    })
+    .await
+    .map_err(|e| SyncError::Protocol(format!("the sync task stopped: {e}")))?
+    .map_err(SyncError::from)
+}
+
+/// Enrolls the device with a bureau using a one-time code from an administrator.
+pub async fn enroll(device: &SharedDevice, bureau_url: &str, code: &str, label: Option<String>) -> Result<(), SyncError> {
+    let http = BureauHttp::new(bureau_url)?;
+    let (device_id, public_key) = on_device(device, |d| Ok((d.id(), d.public_key()))).await?;
+    let request = EnrollRequest { code: code.trim().to_owned(), device_id, device_public_key: public_key, label };
+    let response = http.enroll(&request).await?;
+    let url = http.url().to_owned();
+    on_device(device, move |d| d.set_enrollment(&url, &response)).await
+}
+
+/// What one full sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub refused: usize,
+    pub pulled: usize,
+}
+
+/// One full sync: push every page, then pull every change. Records the result (success or
+/// the error) in the store, where the status reads it.
+pub async fn sync_once(device: &SharedDevice) -> Result<SyncReport, SyncError> {
+    let result = sync_pages(device).await;
+    let recorded = match &result {
+        Ok(_) => Ok(()),
+        Err(SyncError::Device(_)) => Ok(()),
+        Err(e) => {
+            let (code, message) = (e.code().to_owned(), e.to_string());
+            on_device(device, move |d| d.record_sync_failure(&code, &message)).await
+        }
+    };
+    let report = result?;
+    recorded?;
+    Ok(report)
+}
+
+async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
+    let enrollment = on_device(device, |d| d.enrollment()).await?.ok_or(SyncError::NotEnrolled)?;
+    let http = BureauHttp::new(&enrollment.bureau_url)?;
+    let token = enrollment.token;
+    let mut report = SyncReport::default();
+
+    loop {
+        let Some(page) = on_device(device, |d| d.next_push_page(PUSH_PAGE.min(MAX_PUSH_PAGE))).await? else { break };
+        let response = http.push(&token, &page.request).await?;
+        let outcome = on_device(device, move |d| d.apply_push_results(&page, &response)).await?;
+        report.pushed += outcome.stored;
+        report.refused += outcome.refused;
+        if let Some(reason) = outcome.audit_refused {
+            // The bureau keeps the break for review; resending cannot mend it.
+            let message = format!(
+                "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
+            );
+            return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: "audit_chain_refused".into(), message }));
+        }
+    }
+
+    // The bureau's clock from the last answer is the trusted time of this sync.
+    let bureau_time = loop {
+        let after = on_device(device, |d| d.pull_cursor()).await?;
+        let pull = http.pull(&token, after, PULL_PAGE).await?;
+        let (more, time) = (pull.more && pull.next_cursor > after, pull.bureau_time);
+        report.pulled += on_device(device, move |d| d.apply_changes(&pull)).await?;
+        if !more {
+            break time;
+        }
+    };
+    on_device(device, move |d| d.record_sync_success(bureau_time)).await?;
+    Ok(report)
+}
+
+/// How long to wait before the next attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub interval: Duration,
+    pub first_retry: Duration,
+    pub max_retry: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { interval: Duration::from_secs(30), first_retry: Duration::from_secs(1), max_retry: Duration::from_secs(60) }
+    }
+}
+
+impl Backoff {
+    /// The wait after `failures` failures in a row: doubling, capped, with ±50% jitter so
+    /// that a bureau coming back is not met by every laptop at the same instant.
+    pub fn after_failures(&self, failures: u32) -> Duration {
+        let base = self.first_retry.saturating_mul(1 << failures.saturating_sub(1).min(16)).min(self.max_retry);
+        let mut r = [0u8; 2];
+        let _ = getrandom::fill(&mut r);
+        let factor = 0.5 + f64::from(u16::from_le_bytes(r)) / f64::from(u16::MAX);
+        base.mul_f64(factor)
+    }
+}
+
+/// The background agent: syncs now, then every `interval`, or at once when nudged (a
+/// record was finalized); after failures it backs off with jitter. Publishes its status.
+#[derive(Debug, Clone)]
+pub struct SyncAgent {
+    device: SharedDevice,
+    nudge: Arc<Notify>,
+    status: watch::Sender<SyncStatus>,
+    backoff: Backoff,
+}
+
+impl SyncAgent {
+    pub fn new(device: SharedDevice, backoff: Backoff) -> Result<Self, DeviceError> {
+        let initial = device.lock().unwrap_or_else(|p| p.into_inner()).sync_status()?;
+        Ok(SyncAgent { device, nudge: Arc::new(Notify::new()), status: watch::channel(initial).0, backoff })
+    }
+
+    /// Asks for a sync now (after a finalize, or the officer pressing "sync now").
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Status updates, newest first; the window listens to these.
+    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// Re-reads the status from the store and publishes it (after a change made elsewhere).
+    pub async fn refresh(&self) {
+        if let Ok(status) = on_device(&self.device, |d| d.sync_status()).await {
+            self.status.send_replace(status);
+        }
+    }
+
+    /// Runs until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut failures = 0u32;
+        loop {
+            self.status.send_modify(|s| {
+                if s.state != SyncState::NotEnrolled {
+                    s.state = SyncState::Syncing;
+                }
+            });
+            let result = sync_once(&self.device).await;
+            let wait = match &result {
+                Ok(_) => {
+                    failures = 0;
+                    self.backoff.interval
+                }
+                Err(e) if e.needs_person() => {
+                    failures = failures.saturating_add(1);
+                    self.backoff.max_retry
+                }
+                Err(_) => {
+                    failures = failures.saturating_add(1);
+                    self.backoff.after_failures(failures)
+                }
+            };
+            if let Err(e) = &result {
+                tracing::info!(code = e.code(), "sync did not complete: {e}");
+            }
+            self.refresh().await;
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.nudge.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+}
