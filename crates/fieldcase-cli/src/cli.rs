@@ -30,6 +30,9 @@ pub enum Command {
     /// The device's audit chain
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// This device and the bureau: enrollment and sync
+    #[command(subcommand)]
+    Device(crate::commands::device::DeviceCommand),
     /// Demonstration data for trying the app
     #[command(subcommand)]
     Demo(DemoCommand),

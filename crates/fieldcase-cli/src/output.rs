@@ -23,6 +23,20 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// The same failure under a more precise code.
+    pub fn with_code(mut self, code: &str) -> Self {
+        self.code = match code {
+            "offline" => "offline",
+            "not_enrolled" => "not_enrolled",
+            "unauthorized" => "unauthorized",
+            "device_revoked" => "device_revoked",
+            _ => self.code,
+        };
+        self
+    }
+}
+
 impl From<DeviceError> for Failure {
     fn from(e: DeviceError) -> Self {
         let exit = match e {

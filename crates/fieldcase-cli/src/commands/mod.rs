@@ -1,6 +1,7 @@
 //! One module per group of subcommands; each opens the device it needs and prints.
 
 mod demo;
+pub mod device;
 mod inspection;
 mod site;
 
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             print(ctx.json, &report, |r| format!("audit chain holds: {} entries, last hash {}", r.entries, r.last_hash.as_deref().unwrap_or("-")));
             Ok(())
         }
+        Command::Device(cmd) => device::run(&ctx, cmd),
         Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
         Command::Info => {
             let info = ctx.open(OpenMode::CreateIfMissing)?.info();

@@ -1,0 +1,153 @@
+//! `fieldcase device …`: enroll this device with a bureau, see and run its sync.
+
+use std::sync::{Arc, Mutex};
+
+use clap::Subcommand;
+use fieldcase_device::OpenMode;
+use fieldcase_device::sync::{self, Backoff, SharedDevice, SyncAgent, SyncStatus};
+
+use super::Context;
+use crate::output::{Failure, print};
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// Enroll this device with a bureau, using a one-time code from an administrator
+    Enroll {
+        /// The bureau's address, e.g. http://127.0.0.1:8787
+        #[arg(long)]
+        bureau: String,
+        /// The enrollment code
+        #[arg(long)]
+        code: String,
+        /// How the bureau should call this device [default: the host name]
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Sync state: enrolled or not, last sync, what is waiting to be sent
+    Status,
+    /// Sync with the bureau: once, or in the background until stopped (Ctrl-C)
+    Sync {
+        /// Sync once and exit: 0 when everything is sent, 1 when the bureau could not be reached or refused
+        #[arg(long)]
+        once: bool,
+    },
+}
+
+impl From<sync::SyncError> for Failure {
+    fn from(e: sync::SyncError) -> Self {
+        Failure { exit: 1, code: "sync", message: e.to_string() }.with_code(e.code())
+    }
+}
+
+pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
+    let device: SharedDevice = Arc::new(Mutex::new(ctx.open(OpenMode::CreateIfMissing)?));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure { exit: 1, code: "runtime", message: e.to_string() })?;
+    match cmd {
+        DeviceCommand::Enroll { bureau, code, label } => {
+            let label = label.or_else(host_name);
+            runtime.block_on(sync::enroll(&device, &bureau, &code, label))?;
+            let status = status_of(&device)?;
+            print(ctx.json, &status, |s| format!("enrolled with {}", s.bureau_url.as_deref().unwrap_or_default()));
+        }
+        DeviceCommand::Status => {
+            let status = status_of(&device)?;
+            print(ctx.json, &status, human_status);
+        }
+        DeviceCommand::Sync { once: true } => {
+            let result = runtime.block_on(sync::sync_once(&device));
+            let status = status_of(&device)?;
+            let report = result?;
+            print(ctx.json, &status, |s| {
+                format!("synced: {} sent, {} refused, {} received\n{}", report.pushed, report.refused, report.pulled, human_status(s))
+            });
+            if status.needs_attention > 0 {
+                return Err(Failure {
+                    exit: 1,
+                    code: "needs_attention",
+                    message: format!("{} record(s) were refused by the bureau or conflict with its copy; see `fieldcase device status`", status.needs_attention),
+                });
+            }
+        }
+        DeviceCommand::Sync { once: false } => {
+            let agent = SyncAgent::new(device.clone(), Backoff::default())?;
+            let mut updates = agent.subscribe();
+            let json = ctx.json;
+            runtime.block_on(async move {
+                let printer = tokio::spawn(async move {
+                    while updates.changed().await.is_ok() {
+                        let status = updates.borrow_and_update().clone();
+                        print(json, &status, |s| format!("[{:?}] {}", s.state, one_line(s)));
+                    }
+                });
+                agent.run(shutdown_signal()).await;
+                printer.abort();
+            });
+        }
+    }
+    Ok(())
+}
+
+fn status_of(device: &SharedDevice) -> Result<SyncStatus, Failure> {
+    Ok(device.lock().unwrap_or_else(|p| p.into_inner()).sync_status()?)
+}
+
+fn one_line(s: &SyncStatus) -> String {
+    let pending = s.pending.total();
+    match &s.last_error {
+        Some(e) => format!("{pending} waiting; {e}"),
+        None => format!("{pending} waiting; last sync {}", s.last_success_at.as_deref().unwrap_or("never")),
+    }
+}
+
+fn human_status(s: &SyncStatus) -> String {
+    let p = &s.pending;
+    let mut lines = vec![
+        format!("state        {:?}", s.state),
+        format!("bureau       {}", s.bureau_url.as_deref().unwrap_or("not enrolled")),
+        format!("last sync    {}", s.last_success_at.as_deref().unwrap_or("never")),
+        format!(
+            "waiting      {} inspections, {} sites, {} certificate checks, {} evidence, {} audit entries",
+            p.inspections, p.sites, p.certificate_checks, p.evidence, p.audit_entries
+        ),
+    ];
+    if s.needs_attention > 0 {
+        lines.push(format!("attention    {} record(s) refused or in conflict", s.needs_attention));
+    }
+    if let Some(offset) = s.clock_offset_seconds {
+        lines.push(format!("clock        bureau − laptop = {offset} s"));
+    }
+    if let Some(e) = &s.last_error {
+        lines.push(format!("last error   {e}"));
+    }
+    lines.join("\n")
+}
+
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())
+}
+
+/// Ctrl-C or SIGTERM: stop after the current step; everything done is already stored.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
