@@ -9,6 +9,8 @@ fn main() {
         "list_templates",
         "create_inspection",
         "answer_item",
+        "sync_status",
+        "sync_now",
     ])))
     .expect("the Tauri build step succeeds");
 }

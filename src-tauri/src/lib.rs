@@ -9,8 +9,9 @@ mod error;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use fieldcase_device::sync::{Backoff, SyncAgent};
 use fieldcase_device::{Device, OpenMode, default_data_dir};
-use tauri::{Builder, Context, Runtime};
+use tauri::{Builder, Context, Emitter, Manager, Runtime};
 
 pub use error::CommandError;
 
@@ -19,14 +20,20 @@ pub use error::CommandError;
 #[derive(Debug)]
 pub struct AppState {
     device: Result<Arc<Mutex<Device>>, CommandError>,
+    /// Syncs in the background whenever the bureau can be reached.
+    agent: Option<SyncAgent>,
 }
 
 impl AppState {
     pub fn open(data_dir: &std::path::Path) -> Self {
         let device = Device::open(data_dir, OpenMode::CreateIfMissing).map(|d| Arc::new(Mutex::new(d))).map_err(CommandError::from);
-        AppState { device }
+        let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());
+        AppState { device, agent }
     }
 }
+
+/// The event that carries every change of the sync status to the window.
+pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
 /// The data directory: `--data-dir DIR` on the command line, else `FIELDCASE_DATA_DIR`,
 /// else the platform default (the same one the `fieldcase` command uses).
@@ -50,6 +57,20 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
     let data_dir = data_dir_from(std::env::args().skip(1), std::env::var("FIELDCASE_DATA_DIR").ok());
     builder
         .manage(AppState::open(&data_dir))
+        .setup(|app| {
+            if let Some(agent) = app.state::<AppState>().agent.clone() {
+                let mut updates = agent.subscribe();
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    while updates.changed().await.is_ok() {
+                        let status = updates.borrow_and_update().clone();
+                        let _ = handle.emit(SYNC_STATUS_EVENT, status);
+                    }
+                });
+                tauri::async_runtime::spawn(agent.run(std::future::pending()));
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_inspections,
@@ -58,6 +79,8 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::list_templates,
             commands::create_inspection,
             commands::answer_item,
+            commands::sync_status,
+            commands::sync_now,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -141,3 +141,224 @@ pub async fn listed_ids(client: &Client) -> Result<Vec<String>> {
     }
     Ok(ids)
 }
+
+/// A running `fieldcase bureau serve`, on a port of its own, with its data directory.
+#[derive(Debug)]
+pub struct Bureau {
+    child: Option<Child>,
+    pub data_dir: PathBuf,
+    pub addr: String,
+}
+
+impl Bureau {
+    /// Starts a bureau on a free loopback port.
+    pub fn start(data_dir: &Path) -> Result<Self> {
+        Self::start_on(data_dir, "127.0.0.1:0")
+    }
+
+    /// Starts a bureau on `listen` and waits until it says where it listens.
+    pub fn start_on(data_dir: &Path, listen: &str) -> Result<Self> {
+        use std::io::BufRead;
+        let mut child = Command::new(binary("fieldcase"))
+            .args(["bureau", "serve", "--listen", listen, "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let Some(line) = lines.next() else { bail!("the bureau stopped before listening") };
+            if let Some(url) = line?.strip_prefix("listening on http://") {
+                break url.trim().to_owned();
+            }
+        };
+        // Keep draining stdout so the bureau never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Bureau { child: Some(child), data_dir: data_dir.to_owned(), addr })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Runs an administrator's command on this bureau's data directory.
+    pub fn admin(&self, args: &[&str]) -> Result<String> {
+        let mut full = vec!["bureau"];
+        full.extend_from_slice(args);
+        fieldcase(&self.data_dir, &full)
+    }
+
+    pub fn enroll_code(&self) -> Result<String> {
+        Ok(self.admin(&["enroll-code", "--label", "test"])?.trim().to_owned())
+    }
+
+    /// Stops the bureau the way an operator does (SIGTERM) and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the stopped bureau again on the same address and data.
+    pub fn restart(&mut self) -> Result<()> {
+        self.stop();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match Bureau::start_on(&self.data_dir, &self.addr) {
+                Ok(mut b) => {
+                    self.child = b.child.take();
+                    return Ok(());
+                }
+                // The port can stay busy for a moment after the old process exits.
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for Bureau {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A device's data directory driven through the `fieldcase` command.
+#[derive(Debug)]
+pub struct DeviceDir {
+    pub dir: PathBuf,
+}
+
+impl DeviceDir {
+    pub fn new(dir: PathBuf) -> Self {
+        DeviceDir { dir }
+    }
+
+    pub fn cli(&self, args: &[&str]) -> Result<String> {
+        fieldcase(&self.dir, args)
+    }
+
+    pub fn json(&self, args: &[&str]) -> Result<serde_json::Value> {
+        let mut full = args.to_vec();
+        full.push("--json");
+        Ok(serde_json::from_str(&self.cli(&full)?)?)
+    }
+
+    pub fn enroll(&self, bureau_url: &str, code: &str) -> Result<()> {
+        self.cli(&["device", "enroll", "--bureau", bureau_url, "--code", code]).map(drop)
+    }
+
+    /// `fieldcase device sync --once`, with its exit status and output.
+    pub fn sync_once(&self) -> std::process::Output {
+        Command::new(binary("fieldcase"))
+            .arg("--data-dir")
+            .arg(&self.dir)
+            .args(["device", "sync", "--once"])
+            .output()
+            .expect("fieldcase runs")
+    }
+
+    /// Records still waiting to be sent, of every kind.
+    pub fn pending(&self) -> Result<u64> {
+        let status = self.json(&["device", "status"])?;
+        Ok(status["pending"].as_object().map_or(0, |p| p.values().filter_map(|v| v.as_u64()).sum()))
+    }
+}
+
+/// How the proxy breaks a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// Close after this many bytes of the request have reached the bureau.
+    Request(usize),
+    /// Close after this many bytes of the response have reached the client.
+    Response(usize),
+}
+
+/// A TCP proxy in front of a bureau that breaks the first `broken` connections as told, then
+/// passes everything through: a network that drops in the middle of a push.
+#[derive(Debug)]
+pub struct CuttingProxy {
+    pub addr: String,
+}
+
+impl CuttingProxy {
+    pub fn start(upstream: &str, cut: Cut, broken: usize) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?.to_string();
+        let upstream = upstream.to_owned();
+        std::thread::spawn(move || {
+            for (n, client) in listener.incoming().enumerate() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(&upstream) else { continue };
+                let cut = (n < broken).then_some(cut);
+                std::thread::spawn(move || relay(client, server, cut));
+            }
+        });
+        Ok(CuttingProxy { addr })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>) {
+    let (request_limit, response_limit) = match cut {
+        Some(Cut::Request(n)) => (Some(n), None),
+        Some(Cut::Response(n)) => (None, Some(n)),
+        None => (None, None),
+    };
+    let (c2, s2) = (client.try_clone(), server.try_clone());
+    let (Ok(c2), Ok(s2)) = (c2, s2) else { return };
+    let up = std::thread::spawn(move || pipe(c2, s2, request_limit));
+    pipe(server, client, response_limit);
+    let _ = up.join();
+}
+
+/// Copies `from` to `to`, closing both after `limit` bytes when a limit is set.
+fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>) {
+    let mut sent = 0usize;
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let n = limit.map_or(n, |l| n.min(l.saturating_sub(sent)));
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        sent += n;
+        if limit.is_some_and(|l| sent >= l) {
+            break;
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// Polls `check` until it holds or `timeout` passes.
+pub fn eventually(timeout: Duration, mut check: impl FnMut() -> Result<bool>) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match check() {
+            Ok(true) => return Ok(()),
+            Ok(false) | Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+            Ok(false) => bail!("the condition did not hold within {timeout:?}"),
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -5,6 +5,7 @@ use std::str::FromStr;
 use fieldcase_core::checklist::ChecklistTemplate;
 use fieldcase_core::ids::{IdParseError, InspectionId, SiteId};
 use fieldcase_core::site::Site;
+use fieldcase_device::sync::SyncStatus;
 use fieldcase_device::{AppInfo, Device, DeviceError, InspectionDetail, InspectionSummary};
 use tauri::State;
 
@@ -79,4 +80,21 @@ pub async fn answer_item(state: State<'_, AppState>, id: String, item_id: String
         d.inspection_detail(id)
     })
     .await
+}
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> CommandResult<SyncStatus> {
+    match &state.agent {
+        Some(agent) => Ok(agent.subscribe().borrow().clone()),
+        None => on_device(state, |d| d.sync_status()).await,
+    }
+}
+
+/// Syncs now rather than at the next interval (the officer pressed "sync now").
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
+    if let Some(agent) = &state.agent {
+        agent.nudge();
+    }
+    Ok(())
 }

@@ -14,7 +14,7 @@ export type CertificateCheck = { id: CheckId, inspection_id: InspectionId, offic
 /**
  * The version of the registry copy the decision was made with.
  */
-registry_version: bigint, checked_by: Actor, 
+registry_version: number, checked_by: Actor, 
 /**
  * The laptop's clock when the check was made.
  */
