@@ -2,6 +2,8 @@
 // the argument keys are camelCase because Tauri maps them to the commands' snake_case
 // parameters. Every failure is turned into a CommandError, so callers handle one shape.
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
+import type { SyncStatus } from "./bindings/SyncStatus";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ChecklistTemplate } from "./bindings/ChecklistTemplate";
 import type { CommandError } from "./bindings/CommandError";
@@ -79,3 +81,14 @@ export const createInspection = (args: NewInspection): Promise<InspectionSummary
  */
 export const answerItem = (id: InspectionId, itemId: string, value: string): Promise<InspectionDetail> =>
   call("answer_item", { id, itemId, value });
+
+/** The sync agent's status now; later changes arrive as `sync-status` events. */
+export const syncStatus = (): Promise<SyncStatus> => call("sync_status");
+
+/** Asks the agent to sync now rather than at its next interval. */
+export const syncNow = (): Promise<void> => call("sync_now");
+
+/** Calls `onChange` with every new sync status; returns how to stop listening. */
+export function onSyncStatus(onChange: (status: SyncStatus) => void): Promise<() => void> {
+  return listen<SyncStatus>("sync-status", (event) => onChange(event.payload));
+}

@@ -12,6 +12,8 @@ import { backButton } from "./views/common";
 import { detailView } from "./views/detail";
 import { listView } from "./views/list";
 import { newInspectionView } from "./views/newInspection";
+import type { SyncStatus } from "./bindings/SyncStatus";
+import { syncDetail, syncStateLabel } from "./syncLabels";
 
 const root = document.getElementById("app")!;
 const header = h("header", { class: "app-header" });
@@ -23,6 +25,7 @@ const footer = h("footer", { class: "app-footer" });
 const syncStatus = h("div", { id: "sync-status", "data-testid": "sync-status" });
 
 let error: CommandFailure | null = null;
+let sync: SyncStatus | null = null;
 let info: AppInfo | null = null;
 let redraw: () => HTMLElement = () => h("p", { class: "loading" }, t("common.loading"));
 // Bumped on each navigation, so a slow load for a screen already left is dropped.
@@ -70,6 +73,38 @@ function drawHeader(): void {
   );
 }
 
+/** The sync indicator: always visible, so an officer knows whether the bureau has the records. */
+function drawSync(): void {
+  if (!sync) {
+    syncStatus.replaceChildren();
+    return;
+  }
+  syncStatus.dataset.state = sync.state;
+  syncStatus.title = sync.last_error ?? sync.bureau_url ?? "";
+  syncStatus.replaceChildren(
+    h("span", { class: `sync-badge sync-badge--${sync.state}`, "data-testid": "sync-state" }, syncStateLabel(sync.state, t)),
+    h("span", { class: "sync-detail" }, syncDetail(sync, t)),
+    sync.state === "not_enrolled"
+      ? ""
+      : h(
+          "button",
+          {
+            type: "button",
+            class: "btn btn--ghost btn--small",
+            "data-testid": "sync-now",
+            "aria-label": t("sync.now.label"),
+            onclick: () => void api.syncNow().catch((err) => ctx.report(err)),
+          },
+          t("sync.now"),
+        ),
+  );
+}
+
+function setSync(next: SyncStatus): void {
+  sync = next;
+  drawSync();
+}
+
 function drawBanner(): void {
   // The banner exists only while there is something to say, so its presence alone means "error".
   banner.replaceChildren(
@@ -108,6 +143,7 @@ function switchLanguage(): void {
   setLocale(otherLocale(currentLocale()));
   applyLocale();
   drawHeader();
+  drawSync();
   drawBanner();
   drawFooter();
   drawView();
@@ -188,6 +224,9 @@ async function start(): Promise<void> {
     },
     (err) => console.error("app_info failed", err), // the footer is informative only; not worth a banner
   );
+  // Listen first, then ask: a change between the two is not lost.
+  void api.onSyncStatus(setSync).catch((err) => console.error("sync events unavailable", err));
+  api.syncStatus().then(setSync, (err) => console.error("sync_status failed", err));
   await navigate({ name: "list" });
   // End-to-end tests wait for this before touching the page.
   document.body.dataset.ready = "true";
