@@ -287,15 +287,25 @@ pub enum Cut {
     Response(usize),
 }
 
-/// A TCP proxy in front of a bureau that breaks the first `broken` connections as told, then
-/// passes everything through: a network that drops in the middle of a push.
+/// A TCP proxy in front of a bureau: a network that drops in the middle of a push, or a
+/// slow one. Connections number from 0 in the order they are made.
 #[derive(Debug)]
 pub struct CuttingProxy {
     pub addr: String,
 }
 
 impl CuttingProxy {
-    pub fn start(upstream: &str, cut: Cut, broken: usize) -> Result<Self> {
+    /// Breaks connections `skip .. skip + broken` as `cut` says; passes the others through.
+    pub fn start(upstream: &str, cut: Cut, skip: usize, broken: usize) -> Result<Self> {
+        Self::spawn(upstream, move |n| ((skip..skip + broken).contains(&n).then_some(cut), Duration::ZERO))
+    }
+
+    /// Passes everything through, pausing `delay` after every 8 KiB: a slow site network.
+    pub fn throttled(upstream: &str, delay: Duration) -> Result<Self> {
+        Self::spawn(upstream, move |_| (None, delay))
+    }
+
+    fn spawn(upstream: &str, plan: impl Fn(usize) -> (Option<Cut>, Duration) + Send + 'static) -> Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?.to_string();
         let upstream = upstream.to_owned();
@@ -303,8 +313,8 @@ impl CuttingProxy {
             for (n, client) in listener.incoming().enumerate() {
                 let Ok(client) = client else { continue };
                 let Ok(server) = TcpStream::connect(&upstream) else { continue };
-                let cut = (n < broken).then_some(cut);
-                std::thread::spawn(move || relay(client, server, cut));
+                let (cut, delay) = plan(n);
+                std::thread::spawn(move || relay(client, server, cut, delay));
             }
         });
         Ok(CuttingProxy { addr })
@@ -315,7 +325,7 @@ impl CuttingProxy {
     }
 }
 
-fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>) {
+fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>, delay: Duration) {
     let (request_limit, response_limit) = match cut {
         Some(Cut::Request(n)) => (Some(n), None),
         Some(Cut::Response(n)) => (None, Some(n)),
@@ -323,13 +333,13 @@ fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>) {
     };
     let (c2, s2) = (client.try_clone(), server.try_clone());
     let (Ok(c2), Ok(s2)) = (c2, s2) else { return };
-    let up = std::thread::spawn(move || pipe(c2, s2, request_limit));
-    pipe(server, client, response_limit);
+    let up = std::thread::spawn(move || pipe(c2, s2, request_limit, delay));
+    pipe(server, client, response_limit, delay);
     let _ = up.join();
 }
 
 /// Copies `from` to `to`, closing both after `limit` bytes when a limit is set.
-fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>) {
+fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Duration) {
     let mut sent = 0usize;
     let mut buf = [0u8; 8192];
     loop {
@@ -338,6 +348,9 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>) {
             Ok(n) => n,
         };
         let n = limit.map_or(n, |l| n.min(l.saturating_sub(sent)));
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         if to.write_all(&buf[..n]).is_err() {
             break;
         }
@@ -361,4 +374,42 @@ pub fn eventually(timeout: Duration, mut check: impl FnMut() -> Result<bool>) ->
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Makes `n` finalized inspections (every required item answered, two officers checked) in
+/// a device's data directory, as officers would over a day of inspections; returns their ids.
+pub fn finalize_inspections(data_dir: &Path, n: usize) -> Result<Vec<String>> {
+    use fieldcase_core::certificate::{CheckMethod, CheckResult};
+    use fieldcase_core::ids::OfficerId;
+    use fieldcase_device::{Device, NewCheck, OpenMode};
+
+    let mut device = Device::open(data_dir, OpenMode::CreateIfMissing)?;
+    let site = match device.sites()?.into_iter().next() {
+        Some(site) => site,
+        None => device.add_site(fieldcase_core::site::NewSite {
+            name: "测试建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })?,
+    };
+    let template = device.templates()?.remove(0);
+    let mut ids = Vec::with_capacity(n);
+    for _ in 0..n {
+        let draft = device.new_inspection(site.id, None, Some("项目部".into()))?;
+        for item in template.items.iter().filter(|i| i.required) {
+            device.answer(draft.id, &item.id, "yes")?;
+        }
+        for officer in ["JC-0001", "JC-0002"] {
+            device.record_check(NewCheck {
+                inspection_id: draft.id,
+                officer_id: OfficerId::parse(officer)?,
+                certificate_number: format!("3301{officer}"),
+                method: CheckMethod::Typed,
+                result: CheckResult::Valid,
+                registry_version: 0,
+            })?;
+        }
+        ids.push(device.finalize(draft.id, None)?.id.to_string());
+    }
+    Ok(ids)
 }

@@ -30,6 +30,9 @@ pub enum DeviceCommand {
         /// Sync once and exit: 0 when everything is sent, 1 when the bureau could not be reached or refused
         #[arg(long)]
         once: bool,
+        /// Seconds between syncs while all is well (failures back off with jitter instead)
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        interval: u64,
     },
 }
 
@@ -57,7 +60,7 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
             let status = status_of(&device)?;
             print(ctx.json, &status, human_status);
         }
-        DeviceCommand::Sync { once: true } => {
+        DeviceCommand::Sync { once: true, .. } => {
             let result = runtime.block_on(sync::sync_once(&device));
             let status = status_of(&device)?;
             let report = result?;
@@ -72,8 +75,9 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
                 });
             }
         }
-        DeviceCommand::Sync { once: false } => {
-            let agent = SyncAgent::new(device.clone(), Backoff::default())?;
+        DeviceCommand::Sync { once: false, interval } => {
+            let backoff = Backoff { interval: std::time::Duration::from_secs(interval.max(1)), ..Backoff::default() };
+            let agent = SyncAgent::new(device.clone(), backoff)?;
             let mut updates = agent.subscribe();
             let json = ctx.json;
             runtime.block_on(async move {

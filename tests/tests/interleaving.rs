@@ -1,0 +1,133 @@
+//! A property: however pushes interleave — pages of any size, pages sent twice, responses
+//! lost after the bureau stored the page — the bureau ends in the same state as after one
+//! clean push of the same device.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::Result;
+use fieldcase_device::sync::{self, BureauHttp, PushPage};
+use fieldcase_device::{Device, OpenMode};
+use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Push the next page of this many items and apply the answer.
+    Push(usize),
+    /// Push the next page, but the answer never arrives.
+    PushLosingResponse(usize),
+    /// Send the last page again and apply the answer.
+    Repeat,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (1usize..60).prop_map(Op::Push),
+        (1usize..60).prop_map(Op::PushLosingResponse),
+        Just(Op::Repeat),
+    ]
+}
+
+/// A device with work to send, made once and copied for every case.
+fn template_device() -> &'static tempfile::TempDir {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let d = DeviceDir::new(tmp.path().join("d"));
+        d.cli(&["demo", "seed"]).expect("demo seed");
+        finalize_inspections(&d.dir, 4).expect("inspections");
+        tmp
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+/// What the bureau holds, without the bureau's own clock readings.
+fn bureau_state(bureau: &Bureau) -> Result<serde_json::Value> {
+    let mut state = serde_json::Map::new();
+    for what in ["inspections", "sites", "reviews"] {
+        let mut v: serde_json::Value = serde_json::from_str(&bureau.admin(&[what, "--json"])?)?;
+        strip_bureau_times(&mut v);
+        state.insert(what.to_owned(), v);
+    }
+    Ok(serde_json::Value::Object(state))
+}
+
+fn strip_bureau_times(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.retain(|k, _| !matches!(k.as_str(), "received_at" | "updated_at" | "last_seen_at" | "cursor"));
+            map.values_mut().for_each(strip_bureau_times);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_bureau_times),
+        _ => {}
+    }
+}
+
+/// A fresh bureau with a fresh copy of the template device enrolled in it.
+fn fresh_pair(tmp: &Path) -> Result<(Bureau, DeviceDir)> {
+    let bureau = Bureau::start(&tmp.join("bureau"))?;
+    let d = DeviceDir::new(tmp.join("d"));
+    copy_dir(&template_device().path().join("d"), &d.dir)?;
+    d.enroll(&bureau.url(), &bureau.enroll_code()?)?;
+    Ok((bureau, d))
+}
+
+fn clean_state() -> &'static serde_json::Value {
+    static STATE: OnceLock<serde_json::Value> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let (bureau, d) = fresh_pair(tmp.path()).expect("bureau and device");
+        assert!(d.sync_once().status.success());
+        bureau_state(&bureau).expect("state")
+    })
+}
+
+fn run_ops(d: &DeviceDir, ops: &[Op]) -> Result<()> {
+    let device = Device::open(&d.dir, OpenMode::MustExist)?;
+    let enrollment = device.enrollment()?.expect("enrolled");
+    let shared = Arc::new(Mutex::new(device));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let http = BureauHttp::new(&enrollment.bureau_url)?;
+        let mut last: Option<PushPage> = None;
+        for op in ops {
+            let page = match op {
+                Op::Push(n) | Op::PushLosingResponse(n) => shared.lock().unwrap().next_push_page(*n)?,
+                Op::Repeat => last.clone(),
+            };
+            let Some(page) = page else { continue };
+            let response = http.push(&enrollment.token, &page.request).await?;
+            if !matches!(op, Op::PushLosingResponse(_)) {
+                shared.lock().unwrap().apply_push_results(&page, &response)?;
+            }
+            last = Some(page);
+        }
+        // Then the agent's ordinary sync finishes the job.
+        sync::sync_once(&shared).await?;
+        anyhow::Ok(())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_interleaving_of_pushes_ends_like_one_clean_push(ops in proptest::collection::vec(op(), 1..10)) {
+        let expected = clean_state();
+        let tmp = tempfile::tempdir().unwrap();
+        let (bureau, d) = fresh_pair(tmp.path()).unwrap();
+        run_ops(&d, &ops).unwrap();
+        prop_assert_eq!(d.pending().unwrap(), 0, "everything sent");
+        let state = bureau_state(&bureau).unwrap();
+        prop_assert_eq!(&state, expected, "ops {:?}", ops);
+    }
+}
