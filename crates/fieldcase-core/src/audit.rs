@@ -17,6 +17,7 @@ use crate::ids::{DeviceId, OfficerId};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Actor {
     Device { device: DeviceId },
     Officer { officer: OfficerId, device: DeviceId },
@@ -46,6 +47,7 @@ struct HashedFields<'a> {
 /// One link of the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     #[ts(type = "number")]
     pub seq: u64,

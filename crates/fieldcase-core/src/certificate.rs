@@ -38,6 +38,7 @@ pub struct Certificate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CheckResult {
     Valid,
     Expired,
@@ -67,6 +68,7 @@ impl Certificate {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CheckMethod {
     /// The number typed by hand.
     Typed,
@@ -80,6 +82,7 @@ pub enum CheckMethod {
 /// Append-only: a check is never changed once recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateCheck {
     pub id: CheckId,
     pub inspection_id: InspectionId,

@@ -13,6 +13,7 @@ pub struct TemplateId(pub String);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AnswerKind {
     /// yes / no / not applicable
     YesNo,
@@ -23,6 +24,7 @@ pub enum AnswerKind {
 /// One question of a checklist.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistItem {
     pub id: String,
     pub text_zh: String,
@@ -40,6 +42,7 @@ pub struct ChecklistItem {
 /// A versioned checklist. Inspections keep the id and version they were made with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistTemplate {
     pub id: TemplateId,
     pub version: u32,
@@ -58,6 +61,7 @@ impl ChecklistTemplate {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AnswerValue {
     Yes,
     No,

@@ -10,6 +10,7 @@ use crate::ids::{EvidenceId, InspectionId, OfficerId};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvidenceRef {
     pub id: EvidenceId,
     pub inspection_id: InspectionId,

@@ -15,6 +15,7 @@ use crate::signing::Signature;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InspectionStatus {
     /// Being worked on; editable; stays on the device.
     Draft,
@@ -26,6 +27,7 @@ pub enum InspectionStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     NoViolation,
     /// 责令改正: the employer must put things right by `deadline` (a Beijing date).
@@ -37,6 +39,7 @@ pub enum Outcome {
 /// A suspected violation, from a checklist answer or written by the officer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The checklist item it comes from, if any.
     pub item_id: Option<String>,
@@ -46,6 +49,7 @@ pub struct Finding {
 /// The seal of a finalized inspection: the hash of its content and the device's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Seal {
     pub content_hash: ContentHash,
     pub signature: Signature,
@@ -54,6 +58,7 @@ pub struct Seal {
 /// One version of an inspection record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inspection {
     pub id: InspectionId,
     /// The finalized version this one corrects, if it is a correction.

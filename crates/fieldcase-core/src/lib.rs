@@ -11,6 +11,8 @@ pub mod checklist;
 pub mod evidence;
 pub mod ids;
 pub mod inspection;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod rules;
 pub mod signing;
 pub mod site;

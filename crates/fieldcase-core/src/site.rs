@@ -10,6 +10,7 @@ use crate::uscc::Uscc;
 /// An employer, or a construction project run by one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub id: SiteId,
     /// The employer's registered name, as on its business licence.

@@ -26,6 +26,7 @@ pub const MAX_PUSH_PAGE: usize = 500;
 /// The error body of every failed request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable, for programs: `bad_request`, `payload_too_large`, `unauthorized`,
     /// `device_revoked`, `bad_signature`, `enrollment_code_invalid`, `not_found`, `internal`…
@@ -36,6 +37,7 @@ pub struct ApiError {
 
 /// `GET /health`: the bureau is up, and its clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub bureau_time: DateTime<Utc>,
@@ -44,6 +46,7 @@ pub struct Health {
 
 /// `POST /enroll`: a device joins the bureau with a one-time code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
     pub code: String,
     /// The id the device made for itself at first start; its audit entries name it.
@@ -54,6 +57,7 @@ pub struct EnrollRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollResponse {
     pub device_id: DeviceId,
     /// The bearer token for every later request. The bureau keeps only its hash.
@@ -66,6 +70,7 @@ pub struct EnrollResponse {
 /// One record a device pushes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PushItem {
     Site(Site),
     Inspection(Inspection),
@@ -111,6 +116,7 @@ impl PushItem {
 
 /// `POST /push`: one page of records, signed by the device that made them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
     pub items: Vec<PushItem>,
     /// The device's signature over [`PushRequest::items_hash`].
@@ -128,6 +134,7 @@ impl PushRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "fate", rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Fate {
     /// Stored now.
     Accepted,
@@ -141,6 +148,7 @@ pub enum Fate {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemResult {
     pub kind: String,
     pub id: String,
@@ -150,6 +158,7 @@ pub struct ItemResult {
 
 /// The fate of every item of a page, in the order pushed. A 200 never hides a rejection.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub results: Vec<ItemResult>,
     pub bureau_time: DateTime<Utc>,
@@ -158,12 +167,14 @@ pub struct PushResponse {
 /// One change in the bureau's feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChangeRecord {
     Site(Site),
     Template(ChecklistTemplate),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     /// The feed position of this change; pull again after it.
     pub cursor: u64,
@@ -173,6 +184,7 @@ pub struct Change {
 
 /// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// The cursor to pull after next time (the last change's, or the one given).

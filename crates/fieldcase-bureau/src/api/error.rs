@@ -1,0 +1,122 @@
+//! The one error type of the HTTP API. Every failure — a handler's, a refused body, a bad
+//! token, an unknown path, an internal fault — answers `wire::ApiError {code, message}`.
+//! Internal details are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use fieldcase_core::ids::DeviceId;
+use fieldcase_core::wire;
+
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400 `bad_request`: the body or query is not what the route takes.
+    BadRequest(String),
+    /// 413 `payload_too_large`: the body, or the push page, is larger than the bureau takes.
+    PayloadTooLarge(String),
+    /// 401 `unauthorized`: no token, or one the bureau does not know.
+    Unauthorized(String),
+    /// 403 `device_revoked`.
+    DeviceRevoked { device: DeviceId },
+    /// 422 `bad_signature`: the push page is not signed by the enrolled device key.
+    BadSignature(String),
+    /// 401 `enrollment_code_invalid`.
+    EnrollmentCodeInvalid,
+    /// 409 `device_key_mismatch`.
+    DeviceKeyMismatch { device: DeviceId },
+    /// 404 `not_found`.
+    NotFound(String),
+    /// 405 `method_not_allowed`.
+    MethodNotAllowed,
+    /// 500 `internal`: the detail goes to the log only.
+    Internal(String),
+}
+
+/// The error a response carried, for the request log.
+#[derive(Debug, Clone)]
+pub(crate) struct LoggedError {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized(_) | Self::EnrollmentCodeInvalid => StatusCode::UNAUTHORIZED,
+            Self::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
+            Self::BadSignature(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::DeviceKeyMismatch { .. } => StatusCode::CONFLICT,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::PayloadTooLarge(_) => "payload_too_large",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::DeviceRevoked { .. } => "device_revoked",
+            Self::BadSignature(_) => "bad_signature",
+            Self::EnrollmentCodeInvalid => "enrollment_code_invalid",
+            Self::DeviceKeyMismatch { .. } => "device_key_mismatch",
+            Self::NotFound(_) => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// What the device shows its officer.
+    pub fn message(&self) -> String {
+        match self {
+            Self::BadRequest(m) | Self::PayloadTooLarge(m) | Self::Unauthorized(m) | Self::BadSignature(m) | Self::NotFound(m) => m.clone(),
+            Self::DeviceRevoked { device } => format!(
+                "device {device} was revoked by the bureau and can no longer sync; the device must re-enroll with a new code from an administrator"
+            ),
+            Self::EnrollmentCodeInvalid => {
+                "the enrollment code is unknown, has expired or was already used; ask an administrator for a new code".into()
+            }
+            Self::DeviceKeyMismatch { device } => format!(
+                "device {device} is already enrolled with another public key, and a device id keeps its key; if this device's data was reset it has a new id and enrolls as a new device, otherwise ask an administrator"
+            ),
+            Self::MethodNotAllowed => "this path does not take that method; see /api/v1/openapi.json".into(),
+            Self::Internal(_) => {
+                "the bureau could not complete the request because of an internal fault; nothing was stored. Try again later, and tell the bureau's administrator if it persists".into()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
+        let detail = match &self {
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal fault");
+                detail.clone()
+            }
+            other => other.message(),
+        };
+        let body = wire::ApiError { code: code.to_owned(), message: self.message() };
+        let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(LoggedError { code, detail });
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::EnrollmentCodeInvalid => Self::EnrollmentCodeInvalid,
+            StoreError::DeviceKeyMismatch { device } => Self::DeviceKeyMismatch { device },
+            StoreError::NotFound { what, id } => Self::NotFound(format!("no {what} '{id}' at the bureau")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Extractors whose refusals answer in the API's one error shape: the JSON body, the query
+//! string, and the enrolled device behind a bearer token.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, AppState};
+use crate::store::{DeviceRecord, TokenHash};
+
+/// `axum::Json`, with its refusals as [`ApiError`]s: a malformed or misshapen body is 400
+/// `bad_request`, one over the size limit 413 `payload_too_large`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_refusal(rejection, state.max_body_bytes)),
+        }
+    }
+}
+
+fn json_refusal(rejection: JsonRejection, limit: usize) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::PayloadTooLarge(format!(
+            "the request body is larger than the {limit} bytes the bureau accepts; send fewer records per page"
+        ));
+    }
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::BadRequest("send the body as JSON, with the header Content-Type: application/json".into())
+        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("the body is not valid JSON: {}", e.body_text())),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::BadRequest(format!("the body is JSON but not what this path takes: {}", e.body_text()))
+        }
+        other if other.status().is_client_error() => ApiError::BadRequest(other.body_text()),
+        other => ApiError::Internal(format!("reading a request body: {}", other.body_text())),
+    }
+}
+
+impl<T: Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query`, with its refusals as 400 `bad_request`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(query_refusal(rejection)),
+        }
+    }
+}
+
+fn query_refusal(rejection: QueryRejection) -> ApiError {
+    ApiError::BadRequest(format!("the query string is not valid: {}", rejection.body_text()))
+}
+
+/// The enrolled, unrevoked device whose bearer token came with the request.
+#[derive(Debug, Clone)]
+pub struct Enrolled(pub DeviceRecord);
+
+impl FromRequestParts<AppState> for Enrolled {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(parts)?;
+        let device = state.store.device_by_token(TokenHash::of_token(token)).await?.ok_or_else(|| {
+            ApiError::Unauthorized(
+                "the bureau does not know this device's token (it was replaced by a newer enrollment, or never issued); enroll the device again with a new code from an administrator".into(),
+            )
+        })?;
+        if device.is_revoked() {
+            return Err(ApiError::DeviceRevoked { device: device.device_id });
+        }
+        Ok(Self(device))
+    }
+}
+
+fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    let missing = || {
+        ApiError::Unauthorized(
+            "this request needs the device's bearer token (Authorization: Bearer …); enroll the device with a code from an administrator first".into(),
+        )
+    };
+    let value = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
+    let value = value.to_str().map_err(|_| missing())?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token)
+}

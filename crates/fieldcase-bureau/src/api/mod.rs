@@ -1,0 +1,67 @@
+//! The HTTP API under `/api/v1`: JSON in and out, one error shape, structured request logs.
+
+mod error;
+mod extract;
+mod openapi;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use fieldcase_core::signing::PublicKey;
+use fieldcase_core::wire::API_PREFIX;
+
+pub use error::ApiError;
+pub use extract::{ApiJson, ApiQuery, Enrolled};
+pub use openapi::openapi;
+
+use crate::store::BureauStore;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Arc<dyn BureauStore>,
+    /// The bureau's signing key, given to devices at enrollment.
+    pub bureau_key: PublicKey,
+    pub max_body_bytes: usize,
+    pub pull_page_limit: usize,
+}
+
+/// The whole API, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(routes::health))
+        .route("/enroll", post(routes::enroll))
+        .route("/push", post(routes::push))
+        .route("/changes", get(routes::changes))
+        .route("/openapi.json", get(routes::openapi_json));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .fallback(routes::no_such_path)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// One log line per request: method, path, status, time taken, and the error code if any.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let ms = started.elapsed().as_millis() as u64;
+    match response.extensions().get::<error::LoggedError>() {
+        Some(e) if status >= 500 => tracing::error!(%method, %path, status, ms, code = e.code, "request failed"),
+        Some(e) => tracing::warn!(%method, %path, status, ms, code = e.code, detail = %e.detail, "request refused"),
+        None => tracing::info!(%method, %path, status, ms, "request"),
+    }
+    response
+}

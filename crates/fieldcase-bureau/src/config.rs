@@ -1,0 +1,213 @@
+//! The bureau's settings, in layers: defaults, then a TOML file (`<data_dir>/bureau.toml` if
+//! present, or a file named explicitly), then `FIELDCASE_*` environment variables. The
+//! command line applies its own options last.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The settings file looked for in the data directory.
+pub const CONFIG_FILE: &str = "bureau.toml";
+
+/// Where the bureau listens when nothing says otherwise: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub const DEFAULT_PULL_PAGE_LIMIT: usize = 500;
+
+/// A setting whose value must never reach a log or a terminal (a database URL carries a
+/// password). `Debug` and `Display` print `[redacted]`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The address to listen on (`FIELDCASE_LISTEN`).
+    pub listen: SocketAddr,
+    /// Where the database, the bureau's key and `bureau.toml` live (`FIELDCASE_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// The largest request body accepted (`FIELDCASE_MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+    /// The most changes one pull returns (`FIELDCASE_PULL_PAGE_LIMIT`).
+    pub pull_page_limit: usize,
+    /// Where records are kept (`FIELDCASE_DATABASE_URL`): unset for SQLite in the data
+    /// directory, the only backend built in so far.
+    pub database_url: Option<Secret>,
+}
+
+/// A setting that could not be used; the message names it and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+/// The keys a settings file may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLayer {
+    listen: Option<String>,
+    max_body_bytes: Option<usize>,
+    pull_page_limit: Option<usize>,
+    database_url: Option<Secret>,
+}
+
+impl Config {
+    /// The defaults, for a data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Config {
+            listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
+            data_dir: data_dir.into(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            pull_page_limit: DEFAULT_PULL_PAGE_LIMIT,
+            database_url: None,
+        }
+    }
+
+    /// Defaults, then the settings file, then the process environment.
+    pub fn load(data_dir: impl Into<PathBuf>, file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(data_dir, file, |name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with the environment given, for tests.
+    pub fn load_with_env(data_dir: impl Into<PathBuf>, file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config = Config::new(data_dir);
+        let default_file = config.data_dir.join(CONFIG_FILE);
+        let file = match file {
+            Some(path) => Some(path.to_owned()),
+            None if default_file.is_file() => Some(default_file),
+            None => None,
+        };
+        if let Some(path) = file {
+            config.apply_file(&path)?;
+        }
+        config.apply_env(env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
+        let layer: FileLayer = toml::from_str(&text).map_err(|e| {
+            ConfigError(format!(
+                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit and database_url",
+                path.display()
+            ))
+        })?;
+        let source = path.display().to_string();
+        if let Some(listen) = layer.listen {
+            self.listen = parse_listen(&listen, &source)?;
+        }
+        self.max_body_bytes = layer.max_body_bytes.unwrap_or(self.max_body_bytes);
+        self.pull_page_limit = layer.pull_page_limit.unwrap_or(self.pull_page_limit);
+        self.database_url = layer.database_url.or(self.database_url.take());
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let var = |name: &str| env(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if let Some(listen) = var("FIELDCASE_LISTEN") {
+            self.listen = parse_listen(&listen, "FIELDCASE_LISTEN")?;
+        }
+        if let Some(bytes) = var("FIELDCASE_MAX_BODY_BYTES") {
+            self.max_body_bytes = parse_count(&bytes, "FIELDCASE_MAX_BODY_BYTES")?;
+        }
+        if let Some(limit) = var("FIELDCASE_PULL_PAGE_LIMIT") {
+            self.pull_page_limit = parse_count(&limit, "FIELDCASE_PULL_PAGE_LIMIT")?;
+        }
+        if let Some(url) = var("FIELDCASE_DATABASE_URL") {
+            self.database_url = Some(Secret::new(url));
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError(format!("max_body_bytes is {}, too small for any push; use at least 1024", self.max_body_bytes)));
+        }
+        if !(1..=10_000).contains(&self.pull_page_limit) {
+            return Err(ConfigError(format!("pull_page_limit is {}; use a number from 1 to 10000", self.pull_page_limit)));
+        }
+        Ok(())
+    }
+}
+
+fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, ConfigError> {
+    value
+        .parse()
+        .map_err(|_| ConfigError(format!("listen address '{value}' from {source} is not an IP address with a port, such as 127.0.0.1:8787")))
+}
+
+fn parse_count(value: &str, source: &str) -> Result<usize, ConfigError> {
+    value.parse().map_err(|_| ConfigError(format!("{source} is '{value}', not a whole number")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = Config::load_with_env(dir.path(), None, env(&[])).unwrap();
+        assert_eq!(plain.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(plain.max_body_bytes, 16 * 1024 * 1024);
+        assert_eq!(plain.pull_page_limit, 500);
+
+        std::fs::write(dir.path().join(CONFIG_FILE), "listen = \"0.0.0.0:9000\"\npull_page_limit = 50\n").unwrap();
+        let filed = Config::load_with_env(dir.path(), None, env(&[])).unwrap();
+        assert_eq!(filed.listen.to_string(), "0.0.0.0:9000", "the data directory's bureau.toml is read");
+        assert_eq!(filed.pull_page_limit, 50);
+
+        let both = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_LISTEN", "127.0.0.1:9100"), ("FIELDCASE_MAX_BODY_BYTES", "4096")])).unwrap();
+        assert_eq!(both.listen.to_string(), "127.0.0.1:9100", "the environment overrides the file");
+        assert_eq!(both.max_body_bytes, 4096);
+        assert_eq!(both.pull_page_limit, 50, "what the environment does not set stays from the file");
+    }
+
+    #[test]
+    fn bad_settings_name_their_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_MAX_BODY_BYTES", "lots")])).unwrap_err();
+        assert!(err.to_string().contains("FIELDCASE_MAX_BODY_BYTES"), "{err}");
+        let file = dir.path().join("other.toml");
+        std::fs::write(&file, "lisen = \"1.2.3.4:5\"\n").unwrap();
+        let err = Config::load_with_env(dir.path(), Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("other.toml") && err.to_string().contains("lisen"), "a misspelt key is refused, not ignored: {err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_DATABASE_URL", "postgres://bureau:hunter2@db/fieldcase")])).unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2"), "a password must not reach a log: {shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+}

@@ -1,0 +1,127 @@
+//! The bureau server as a library.
+//!
+//! [`serve`] runs the HTTP API on a listener until a shutdown future resolves; tests bind
+//! port 0 and drive it with a real client, `fieldcase bureau serve` binds the configured
+//! address. Storage sits behind [`store::BureauStore`] (SQLite by default); the decisions a
+//! push makes are in [`push`], shared by every backend; administration is in [`admin`] and
+//! on the store.
+
+pub mod admin;
+pub mod api;
+pub mod config;
+pub mod credentials;
+mod error;
+pub mod keys;
+pub mod push;
+pub mod store;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use fieldcase_core::signing::{PublicKey, SecretKey};
+use tokio::net::TcpListener;
+
+pub use config::{Config, Secret};
+pub use error::BureauError;
+use store::BureauStore;
+use store::sqlite::SqliteStore;
+
+/// The SQLite database file inside the data directory.
+pub const DB_FILE: &str = "bureau.db";
+
+/// Whether opening may start a new bureau in the data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Make the directory and database if they are not there (serving, making codes, seeding).
+    CreateIfMissing,
+    /// Refuse a directory without a bureau database (listing, revoking).
+    MustExist,
+}
+
+/// A bureau ready to serve: its data directory checked, its key and store open.
+#[derive(Debug)]
+pub struct Bureau {
+    config: Config,
+    key: SecretKey,
+    store: Arc<dyn BureauStore>,
+}
+
+impl Bureau {
+    /// Prepares the data directory (it must be writable), loads or makes the bureau's key,
+    /// and opens the store.
+    pub async fn open(config: Config) -> Result<Self, BureauError> {
+        let store = open_store(&config, OpenMode::CreateIfMissing).await?;
+        let key = keys::load_or_create(&config.data_dir)?;
+        Ok(Bureau { config, key, store })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public_key()
+    }
+
+    pub fn store(&self) -> Arc<dyn BureauStore> {
+        Arc::clone(&self.store)
+    }
+
+    /// The HTTP API over this bureau.
+    pub fn router(&self) -> axum::Router {
+        api::router(api::AppState {
+            store: self.store(),
+            bureau_key: self.public_key(),
+            max_body_bytes: self.config.max_body_bytes,
+            pull_page_limit: self.config.pull_page_limit,
+        })
+    }
+
+    /// Serves the API on `listener` until `shutdown` resolves, then lets requests under way
+    /// finish.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), BureauError> {
+        let address = listener.local_addr().map_err(BureauError::Serve)?;
+        tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
+        axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await.map_err(BureauError::Serve)?;
+        tracing::info!("bureau stopped");
+        Ok(())
+    }
+}
+
+/// Serves the bureau described by `config` on `listener` until `shutdown` resolves.
+pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), BureauError> {
+    Bureau::open(config).await?.serve(listener, shutdown).await
+}
+
+/// Opens the bureau's store for administration (or serving): the backend the configuration
+/// names, in its data directory.
+pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn BureauStore>, BureauError> {
+    if config.database_url.is_some() {
+        return Err(BureauError::UnsupportedDatabase);
+    }
+    let db = config.data_dir.join(DB_FILE);
+    match mode {
+        OpenMode::MustExist if !db.is_file() => return Err(BureauError::NoData { path: config.data_dir.clone() }),
+        OpenMode::MustExist => {}
+        OpenMode::CreateIfMissing => prepare_data_dir(&config.data_dir)?,
+    }
+    let store = SqliteStore::open_async(db.clone()).await.map_err(|source| match source {
+        store::StoreError::ReadOnly(detail) => {
+            BureauError::DataDir { path: config.data_dir.clone(), detail: format!("its database cannot be written ({detail})") }
+        }
+        source => BureauError::Store { path: db, source },
+    })?;
+    Ok(Arc::new(store))
+}
+
+/// Makes the data directory if needed and proves it can be written.
+fn prepare_data_dir(dir: &Path) -> Result<(), BureauError> {
+    let unusable = |detail: String| BureauError::DataDir { path: dir.to_owned(), detail };
+    std::fs::create_dir_all(dir).map_err(|e| unusable(format!("it cannot be created ({e})")))?;
+    if !dir.is_dir() {
+        return Err(unusable("it is not a directory".into()));
+    }
+    let probe: PathBuf = dir.join(".write-probe");
+    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| unusable(format!("it is not writable ({e})")))
+}

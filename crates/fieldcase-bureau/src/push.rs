@@ -1,0 +1,207 @@
+//! What becomes of each record a device pushes: the bureau's decisions, written once for
+//! every storage backend.
+//!
+//! A backend opens one transaction per page and hands [`apply_page`] a [`PushLedger`] over
+//! it; the ledger only reads and writes rows, the decisions are made here:
+//!
+//! - idempotency by `(kind, id, content hash)`: the same pair again is a duplicate, the same
+//!   id with another hash a conflict (the first version stays, the pushed one is kept for
+//!   review);
+//! - an inspection must be finalized with a seal over its content, signed by the pushing
+//!   device; one resting on fewer than two officers with valid checks the bureau holds is
+//!   stored and flagged for review (and the flag settled when the checks arrive);
+//! - audit entries must continue the chain the bureau holds for that device;
+//! - a site whose unified social credit code the bureau knows joins that site.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use fieldcase_core::audit::{AuditEntry, verify_link};
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::certificate::CertificateCheck;
+use fieldcase_core::evidence::EvidenceRef;
+use fieldcase_core::ids::{CheckId, DeviceId, OfficerId, SiteId};
+use fieldcase_core::inspection::{Inspection, InspectionStatus};
+use fieldcase_core::rules::MIN_CHECKED_OFFICERS;
+use fieldcase_core::signing::Signed;
+use fieldcase_core::site::Site;
+use fieldcase_core::uscc::Uscc;
+use fieldcase_core::wire::{Fate, ItemResult, PushItem};
+
+use crate::store::{DeviceRecord, Result, ReviewReason};
+
+/// Something to keep for a person at the bureau.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReview<'a> {
+    pub device: DeviceId,
+    pub item: &'a PushItem,
+    pub content_hash: ContentHash,
+    pub reason: ReviewReason,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The reads and writes a push needs, inside one transaction of a backend.
+pub trait PushLedger {
+    /// The hash stored under this item's id (for audit entries: the pushing device's entry
+    /// with that sequence number; for sites: a bureau site or a device site that joined one).
+    fn stored_hash(&mut self, device: DeviceId, item: &PushItem) -> Result<Option<ContentHash>>;
+
+    fn site_by_uscc(&mut self, uscc: &Uscc) -> Result<Option<SiteId>>;
+    /// A new site of the directory; it also goes into the change feed.
+    fn insert_site(&mut self, site: &Site, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    /// A device's site that is the bureau site `joins` under another id.
+    fn insert_site_alias(&mut self, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+
+    fn insert_inspection(&mut self, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    /// The officers with a `valid` check among `checks` that the bureau holds.
+    fn valid_check_officers(&mut self, checks: &[CheckId]) -> Result<BTreeSet<OfficerId>>;
+    /// Stored inspections that name this check among their officer checks, with the device
+    /// that pushed each.
+    fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>>;
+
+    fn insert_check(&mut self, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+
+    /// The last entry of the device's chain the bureau holds.
+    fn last_audit_entry(&mut self, device: DeviceId) -> Result<Option<AuditEntry>>;
+    fn insert_audit_entry(&mut self, device: DeviceId, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()>;
+
+    /// Keeps an item for review; the same item for the same reason again only counts up.
+    fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()>;
+    /// Settles the open reviews of `(device, kind, id)` for `reason`.
+    fn resolve_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()>;
+}
+
+/// Applies one page in order and names the fate of every item. The page signature has been
+/// verified by the caller; `ledger` is one transaction, committed by the caller only if this
+/// returns Ok.
+pub fn apply_page(ledger: &mut dyn PushLedger, device: &DeviceRecord, items: &[PushItem], now: DateTime<Utc>) -> Result<Vec<ItemResult>> {
+    items
+        .iter()
+        .map(|item| {
+            let fate = apply_item(ledger, device, item, now)?;
+            Ok(ItemResult { kind: item.kind().to_owned(), id: item.id(), fate })
+        })
+        .collect()
+}
+
+fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushItem, now: DateTime<Utc>) -> Result<Fate> {
+    let from = device.device_id;
+    let hash = item.content_hash();
+
+    // What the record says of itself is checked first, so a tampered record is refused
+    // rather than taken for a copy of the one it claims to be.
+    if let Err(reason) = intrinsic_check(device, item) {
+        return reject(ledger, from, item, hash, reason, now);
+    }
+
+    match ledger.stored_hash(from, item)? {
+        Some(existing) if existing == hash => return Ok(Fate::Duplicate),
+        Some(existing) => {
+            let detail = format!(
+                "the bureau already holds {} {} with content hash {existing}; this version ({hash}) was kept for review and the first stays",
+                item.kind(),
+                item.id()
+            );
+            ledger.keep_for_review(&NewReview { device: from, item, content_hash: hash, reason: ReviewReason::Conflict, detail, at: now })?;
+            return Ok(Fate::Conflict { existing_hash: existing.to_hex() });
+        }
+        None => {}
+    }
+
+    match item {
+        PushItem::Site(site) => match ledger.site_by_uscc(&site.uscc)? {
+            Some(known) => ledger.insert_site_alias(site, known, from, now)?,
+            None => ledger.insert_site(site, from, now)?,
+        },
+        PushItem::Inspection(inspection) => {
+            ledger.insert_inspection(inspection, from, now)?;
+            let officers = ledger.valid_check_officers(&inspection.officer_checks)?;
+            if officers.len() < MIN_CHECKED_OFFICERS {
+                let detail = too_few_officers(&officers);
+                ledger.keep_for_review(&NewReview { device: from, item, content_hash: hash, reason: ReviewReason::Flagged, detail, at: now })?;
+            }
+        }
+        PushItem::CertificateCheck(check) => {
+            ledger.insert_check(check, from, now)?;
+            settle_officer_flags(ledger, check.id, now)?;
+        }
+        PushItem::Evidence(evidence) => ledger.insert_evidence(evidence, from, now)?,
+        PushItem::Audit(entry) => {
+            let last = ledger.last_audit_entry(from)?;
+            if let Err(chain_break) = verify_link(last.as_ref(), entry) {
+                let held = last.map_or_else(|| "none yet".to_owned(), |e| format!("up to entry {}", e.seq));
+                let reason = format!(
+                    "{chain_break}; the bureau holds this device's audit chain {held}. Push the entries in order from the one after the last held; this entry is kept for review"
+                );
+                return reject(ledger, from, item, hash, reason, now);
+            }
+            ledger.insert_audit_entry(from, entry, now)?;
+        }
+    }
+    ledger.resolve_reviews(from, item.kind(), &item.id(), ReviewReason::Rejected, "accepted when pushed again", now)?;
+    Ok(Fate::Accepted)
+}
+
+fn reject(ledger: &mut dyn PushLedger, device: DeviceId, item: &PushItem, hash: ContentHash, reason: String, now: DateTime<Utc>) -> Result<Fate> {
+    ledger.keep_for_review(&NewReview { device, item, content_hash: hash, reason: ReviewReason::Rejected, detail: reason.clone(), at: now })?;
+    Ok(Fate::Rejected { reason })
+}
+
+/// The checks a record needs no stored state for.
+fn intrinsic_check(device: &DeviceRecord, item: &PushItem) -> Result<(), String> {
+    match item {
+        PushItem::Inspection(inspection) => check_seal(device, inspection),
+        PushItem::Site(site) if site.name.trim().is_empty() => Err("a site needs a name: the employer's registered name".into()),
+        PushItem::Audit(entry) if entry.computed_hash() != entry.hash => Err(format!(
+            "audit entry {} has been altered: its contents no longer match its hash",
+            entry.seq
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_seal(device: &DeviceRecord, inspection: &Inspection) -> Result<(), String> {
+    let id = inspection.id;
+    let seal = match (&inspection.status, &inspection.seal) {
+        (InspectionStatus::Finalized, Some(seal)) => seal,
+        _ => return Err(format!("inspection {id} is not finalized and sealed; only finalized inspections are sent to the bureau")),
+    };
+    let content_hash = inspection.content_hash();
+    if seal.content_hash != content_hash {
+        return Err(format!(
+            "the seal of inspection {id} covers content hash {} but the record's content hashes to {content_hash}: the record was changed after it was sealed",
+            seal.content_hash
+        ));
+    }
+    device
+        .public_key
+        .verify(Signed::Inspection, &seal.content_hash, &seal.signature)
+        .map_err(|e| format!("the seal of inspection {id} does not verify with the key of device {}: {e}", device.device_id))
+}
+
+fn too_few_officers(officers: &BTreeSet<OfficerId>) -> String {
+    let named = if officers.is_empty() {
+        "none".to_owned()
+    } else {
+        officers.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ")
+    };
+    format!(
+        "two-officer rule (劳动保障监察条例 art. 16): the bureau holds valid certificate checks of {} distinct officer(s) ({named}) for this inspection, at least {MIN_CHECKED_OFFICERS} are needed; stored, to be reviewed (the flag is settled if the missing checks arrive)",
+        officers.len()
+    )
+}
+
+/// A check that arrives after the inspection citing it may settle that inspection's flag.
+fn settle_officer_flags(ledger: &mut dyn PushLedger, check: CheckId, now: DateTime<Utc>) -> Result<()> {
+    for (device, inspection) in ledger.inspections_citing(check)? {
+        let officers = ledger.valid_check_officers(&inspection.officer_checks)?;
+        if officers.len() >= MIN_CHECKED_OFFICERS {
+            let id = inspection.id.to_string();
+            ledger.resolve_reviews(device, "inspection", &id, ReviewReason::Flagged, "the certificate checks of two officers arrived", now)?;
+        }
+    }
+    Ok(())
+}

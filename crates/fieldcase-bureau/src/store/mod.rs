@@ -1,0 +1,261 @@
+//! The bureau's storage, behind one trait so the backend is chosen at start-up.
+//!
+//! [`BureauStore`] is everything the HTTP handlers and the administration functions need;
+//! SQLite ([`sqlite::SqliteStore`]) is the default backend. A PostgreSQL backend implements
+//! the same trait (and [`crate::push::PushLedger`] for the push decisions, which are shared),
+//! and runs the same story test (`tests/store_story.rs`).
+
+pub mod sqlite;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::ids::DeviceId;
+use fieldcase_core::signing::PublicKey;
+use fieldcase_core::site::Site;
+use fieldcase_core::wire::{Change, ItemResult, PushItem};
+
+/// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
+/// to answers a device can act on; everything else is an internal fault, logged.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no {what} '{id}'")]
+    NotFound { what: &'static str, id: String },
+    #[error("the enrollment code is unknown, has expired or was already used")]
+    EnrollmentCodeInvalid,
+    #[error("device {device} is enrolled with another public key")]
+    DeviceKeyMismatch { device: DeviceId },
+    #[error("the bureau's database cannot be written ({0})")]
+    ReadOnly(String),
+    #[error("the bureau's database is damaged or is not a fieldcase bureau database ({0})")]
+    Corrupt(String),
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The SHA-256 of a device's bearer token: all the bureau keeps of it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash(ContentHash);
+
+impl TokenHash {
+    pub fn of_token(token: &str) -> Self {
+        Self(ContentHash::of_bytes(token.as_bytes()))
+    }
+
+    pub fn from_hash(hash: ContentHash) -> Self {
+        Self(hash)
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.0.to_hex()
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Only the hash, and only its start: enough to tell two apart in a log.
+        write!(f, "TokenHash({}…)", &self.0.to_hex()[..8])
+    }
+}
+
+/// A one-time enrollment code as stored: its hash, never the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnrollmentCode {
+    pub code_hash: ContentHash,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A device asking to enroll, with what the bureau will keep of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrollment {
+    /// The hash of the normalized code the device presented.
+    pub code_hash: ContentHash,
+    pub device_id: DeviceId,
+    pub public_key: PublicKey,
+    pub label: Option<String>,
+    pub token_hash: TokenHash,
+}
+
+/// An enrolled device, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRecord {
+    pub device_id: DeviceId,
+    pub public_key: PublicKey,
+    pub label: Option<String>,
+    pub enrolled_at: DateTime<Utc>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl DeviceRecord {
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+/// One page of the change feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangePage {
+    pub changes: Vec<Change>,
+    /// Whether changes remain after the last one in `changes`.
+    pub more: bool,
+}
+
+/// Where a site in the directory came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SiteSource {
+    /// Entered at the bureau (the demo directory, later an import).
+    Bureau,
+    /// First recorded by an officer's device and pushed.
+    Device { device: DeviceId },
+}
+
+/// A site of the bureau's directory, with the device records that joined it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DirectorySite {
+    pub site: Site,
+    pub source: SiteSource,
+    pub received_at: DateTime<Utc>,
+    /// Device-made site ids that joined this site by its unified social credit code.
+    pub aliases: Vec<String>,
+}
+
+/// A finalized inspection the bureau received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedInspection {
+    pub id: String,
+    pub supersedes: Option<String>,
+    /// The bureau's site (an alias the device used is resolved).
+    pub site_id: String,
+    /// None while the site itself has not reached the bureau.
+    pub site_name: Option<String>,
+    pub device_id: DeviceId,
+    pub device_label: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// `no_violation`, `rectification_order` or `case_filed`.
+    pub outcome: Option<String>,
+    pub content_hash: ContentHash,
+    pub received_at: DateTime<Utc>,
+    /// Whether an open review item concerns this inspection (a conflicting version, too few
+    /// checked officers).
+    pub needs_review: bool,
+    pub review_reasons: Vec<ReviewReason>,
+}
+
+/// Why something waits for a person at the bureau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewReason {
+    /// Another version under an id the bureau already holds; the first stays.
+    Conflict,
+    /// Refused (a bad seal, a break in the audit chain); not stored as a record.
+    Rejected,
+    /// Stored, but something about it needs a person's eye.
+    Flagged,
+}
+
+impl ReviewReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Conflict => "conflict",
+            Self::Rejected => "rejected",
+            Self::Flagged => "flagged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "conflict" => Some(Self::Conflict),
+            "rejected" => Some(Self::Rejected),
+            "flagged" => Some(Self::Flagged),
+            _ => None,
+        }
+    }
+}
+
+/// Something pushed that a person at the bureau must look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub device_id: DeviceId,
+    /// The push item kind: `site`, `inspection`, `certificate_check`, `evidence`, `audit`.
+    pub kind: String,
+    pub item_id: String,
+    pub reason: ReviewReason,
+    /// What is wrong, in words.
+    pub detail: String,
+    pub content_hash: ContentHash,
+    pub first_received_at: DateTime<Utc>,
+    pub last_received_at: DateTime<Utc>,
+    /// How many times the device pushed it.
+    pub times: u32,
+    /// Set when the bureau settled it (e.g. the missing audit entries arrived).
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolution: Option<String>,
+    /// The pushed item as received.
+    pub record: serde_json::Value,
+}
+
+/// The bureau's records: devices and their credentials, what devices pushed, the change
+/// feed, and what waits for review. Every method is one transaction: it happens whole or
+/// not at all.
+#[async_trait]
+pub trait BureauStore: Send + Sync + fmt::Debug {
+    // ----- enrollment and devices -----
+
+    /// Keeps a new one-time enrollment code (its hash).
+    async fn add_enrollment_code(&self, code: NewEnrollmentCode) -> Result<()>;
+
+    /// Uses up an enrollment code and registers the device with its new token hash.
+    /// A device already enrolled gets the new token (the old one stops working) and is no
+    /// longer revoked, provided it presents the same public key.
+    /// Fails with [`StoreError::EnrollmentCodeInvalid`] or [`StoreError::DeviceKeyMismatch`],
+    /// changing nothing.
+    async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    /// The device a bearer token belongs to, revoked or not.
+    async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>>;
+
+    /// Notes that a device synced.
+    async fn touch_device(&self, device: DeviceId, now: DateTime<Utc>) -> Result<()>;
+
+    /// Every enrolled device, in enrollment order.
+    async fn devices(&self) -> Result<Vec<DeviceRecord>>;
+
+    /// Stops a device's token from working; it must enroll again with a new code.
+    async fn revoke_device(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    // ----- sync -----
+
+    /// Applies one verified page of a device's records, in order, in one transaction, and
+    /// says what became of each (see [`crate::push::apply_page`]).
+    async fn push(&self, device: &DeviceRecord, items: Vec<PushItem>, now: DateTime<Utc>) -> Result<Vec<ItemResult>>;
+
+    /// The changes after `after`, oldest first, at most `limit`.
+    async fn changes(&self, after: u64, limit: usize) -> Result<ChangePage>;
+
+    // ----- directory and review -----
+
+    /// Adds a site to the directory (and the feed) unless one with its unified social
+    /// credit code is already there. True when added.
+    async fn add_site(&self, site: Site, now: DateTime<Utc>) -> Result<bool>;
+
+    /// The site directory, by name.
+    async fn sites(&self) -> Result<Vec<DirectorySite>>;
+
+    /// Received inspections, newest first.
+    async fn inspections(&self) -> Result<Vec<ReceivedInspection>>;
+
+    /// Review items, open ones first, newest first.
+    async fn reviews(&self) -> Result<Vec<ReviewItem>>;
+}

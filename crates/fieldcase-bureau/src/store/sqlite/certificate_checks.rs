@@ -1,0 +1,58 @@
+//! The `certificate_checks` table: checks officers recorded, as pushed.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::certificate::{CertificateCheck, CheckResult};
+use fieldcase_core::ids::{CheckId, DeviceId, OfficerId};
+
+use super::{instant_text, parsed, record_text};
+use crate::store::{Result, StoreError};
+
+pub fn stored_hash(conn: &Connection, id: CheckId) -> Result<Option<ContentHash>> {
+    Ok(conn.query_row("SELECT content_hash FROM certificate_checks WHERE id = ?1", [id.to_string()], |r| parsed(r, 0)).optional()?)
+}
+
+/// A result as its serde name (`valid`, `expired`, …).
+fn result_name(result: CheckResult) -> Result<String> {
+    match serde_json::to_value(result) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        _ => Err(StoreError::Other(format!("check result {result:?} has no name"))),
+    }
+}
+
+pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO certificate_checks (id, inspection_id, officer_id, result, device_id, record, content_hash, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            check.id.to_string(),
+            check.inspection_id.to_string(),
+            check.officer_id.as_str(),
+            result_name(check.result)?,
+            from.to_string(),
+            record_text(check)?,
+            ContentHash::of(check).to_hex(),
+            instant_text(at),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The distinct officers with a valid check among `checks`.
+pub fn valid_officers(conn: &Connection, checks: &[CheckId]) -> Result<BTreeSet<OfficerId>> {
+    let valid = result_name(CheckResult::Valid)?;
+    let mut stmt = conn.prepare("SELECT officer_id FROM certificate_checks WHERE id = ?1 AND result = ?2")?;
+    let mut officers = BTreeSet::new();
+    for check in checks {
+        let officer: Option<String> = stmt.query_row(params![check.to_string(), valid], |r| r.get(0)).optional()?;
+        if let Some(officer) = officer {
+            let officer = OfficerId::parse(&officer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            officers.insert(officer);
+        }
+    }
+    Ok(officers)
+}

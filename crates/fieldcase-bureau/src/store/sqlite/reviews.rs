@@ -1,0 +1,81 @@
+//! The `reviews` table: pushed items that wait for a person at the bureau.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use fieldcase_core::ids::DeviceId;
+
+use super::{instant, instant_opt, instant_text, json, parsed, record_text};
+use crate::push::NewReview;
+use crate::store::{Result, ReviewItem, ReviewReason, StoreError};
+
+/// Keeps an item for review; the same item, version and reason again counts up and is open
+/// again.
+pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
+    let at = instant_text(review.at);
+    conn.execute(
+        "INSERT INTO reviews (device_id, kind, item_id, content_hash, reason, detail, record, first_received_at, last_received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+         ON CONFLICT (device_id, kind, item_id, content_hash, reason) DO UPDATE SET
+             times = times + 1, detail = excluded.detail, last_received_at = excluded.last_received_at,
+             resolved_at = NULL, resolution = NULL",
+        params![
+            review.device.to_string(),
+            review.item.kind(),
+            review.item.id(),
+            review.content_hash.to_hex(),
+            review.reason.as_str(),
+            review.detail,
+            record_text(review.item)?,
+            at,
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn resolve(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE reviews SET resolved_at = ?5, resolution = ?6
+         WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL",
+        params![device.to_string(), kind, id, reason.as_str(), instant_text(at), resolution],
+    )?;
+    Ok(())
+}
+
+/// Open items first, then the newest.
+pub fn list(conn: &Connection) -> Result<Vec<ReviewItem>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, device_id, kind, item_id, reason, detail, content_hash, first_received_at, last_received_at, times,
+                resolved_at, resolution, record
+         FROM reviews ORDER BY resolved_at IS NOT NULL, last_received_at DESC, id DESC",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            let reason: String = r.get(4)?;
+            Ok((
+                reason,
+                ReviewItem {
+                    id: r.get(0)?,
+                    device_id: parsed(r, 1)?,
+                    kind: r.get(2)?,
+                    item_id: r.get(3)?,
+                    reason: ReviewReason::Flagged,
+                    detail: r.get(5)?,
+                    content_hash: parsed(r, 6)?,
+                    first_received_at: instant(r, 7)?,
+                    last_received_at: instant(r, 8)?,
+                    times: r.get(9)?,
+                    resolved_at: instant_opt(r, 10)?,
+                    resolution: r.get(11)?,
+                    record: json(r, 12)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(reason, mut item)| {
+            item.reason = ReviewReason::parse(&reason).ok_or_else(|| StoreError::Corrupt(format!("review {} has an unknown reason '{reason}'", item.id)))?;
+            Ok(item)
+        })
+        .collect()
+}
