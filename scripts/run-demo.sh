@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
-# `make run`: the desktop app on a demo data directory (made on first run, kept in .demo/).
+# `make run`: a local bureau with demo data on loopback, the desktop app enrolled with it on a
+# demo device, and the bureau stopped again when the app closes. All data lives in .demo/
+# (delete it to start again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=target/debug
+bureau_dir=.demo/bureau
 device_dir=.demo/device
-
-if [[ ! -f "$device_dir/fieldcase.db" ]]; then
-  "$bin/fieldcase" --data-dir "$device_dir" demo seed
-fi
+listen=${FIELDCASE_DEMO_LISTEN:-127.0.0.1:8787}
 
 if [[ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
   echo "The app opens a window and needs a desktop session (or run: xvfb-run -a make run)." >&2
   exit 1
 fi
-echo "fieldcase: data in $device_dir (delete .demo/ to start again)"
-exec "$bin/fieldcase-desktop" --data-dir "$device_dir"
+
+mkdir -p .demo
+"$bin/fieldcase" --data-dir "$bureau_dir" bureau seed-demo >/dev/null
+"$bin/fieldcase" --data-dir "$bureau_dir" bureau serve --listen "$listen" > .demo/bureau.log 2>&1 &
+bureau_pid=$!
+trap 'kill -TERM "$bureau_pid" 2>/dev/null; wait "$bureau_pid" 2>/dev/null || true' EXIT
+
+for _ in $(seq 50); do
+  grep -q "listening on" .demo/bureau.log && break
+  kill -0 "$bureau_pid" 2>/dev/null || { cat .demo/bureau.log >&2; echo "the demo bureau did not start (is $listen in use? set FIELDCASE_DEMO_LISTEN)" >&2; exit 1; }
+  sleep 0.1
+done
+
+if [[ ! -f "$device_dir/fieldcase.db" ]]; then
+  "$bin/fieldcase" --data-dir "$device_dir" demo seed
+fi
+if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status | grep -q '"bureau_url": "http'; then
+  code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop")
+  "$bin/fieldcase" --data-dir "$device_dir" device enroll --bureau "http://$listen" --code "$code"
+fi
+
+echo "fieldcase: bureau on http://$listen (log in .demo/bureau.log), device data in $device_dir"
+"$bin/fieldcase-desktop" --data-dir "$device_dir"

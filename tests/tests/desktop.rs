@@ -64,3 +64,38 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
     fieldcase(&data, &["audit", "verify"])?;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyhow::Result<()> {
+    use fieldcase_tests::{Bureau, finalize_inspections};
+
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("device");
+    fieldcase(&data, &["demo", "seed"])?;
+    let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
+    let code = bureau.enroll_code()?;
+    fieldcase(&data, &["device", "enroll", "--bureau", &bureau.url(), "--code", &code])?;
+
+    // The bureau is down while an inspection is finalized.
+    bureau.stop();
+    let finalized = finalize_inspections(&data, 1)?.remove(0);
+
+    let app = binary("fieldcase-desktop");
+    let driver = TauriDriver::start()?;
+    let window = driver.launch(&app, &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
+    wait_for(&window, "body[data-ready=true]").await?;
+    wait_for(&window, "[data-testid=sync-status][data-state=offline]").await?;
+
+    bureau.restart()?;
+    // The officer does not have to wait for the next attempt.
+    window.find(Locator::Css("[data-testid=sync-now]")).await?.click().await?;
+    wait_for(&window, "[data-testid=sync-status][data-state=synced]").await?;
+    let shot = window.screenshot().await?;
+    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("synced.png"), &shot).ok();
+    window.close().await?;
+
+    let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
+    let ids: Vec<&str> = held.as_array().expect("a list").iter().filter_map(|i| i["id"].as_str()).collect();
+    assert!(ids.contains(&finalized.as_str()), "the inspection finalized offline reached the bureau: {ids:?}");
+    Ok(())
+}
