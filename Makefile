@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test build ui deps deps-test screenshot
+.PHONY: run test bench build ui deps deps-test screenshot
 
 ## run: the desktop app with demo data
 run: deps build
@@ -17,6 +17,11 @@ test: deps-test build
 	@if [[ "$${CI:-}" == true ]] && [[ -n "$$(git status --porcelain -- ui/src/bindings)" ]]; then \
 	  echo "ui/src/bindings is out of date with the Rust types: run cargo test and commit it"; \
 	  git status --porcelain -- ui/src/bindings; exit 1; fi
+
+## bench: the speed and memory figures the issues name, each beside its reference
+bench: deps
+	cargo build --release -p fieldcase-cli -p fieldcase-bench
+	target/release/fieldcase-bench
 
 ## screenshot: refresh the README's screenshot from the end-to-end test
 screenshot: deps-test build

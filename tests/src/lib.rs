@@ -376,12 +376,10 @@ pub fn eventually(timeout: Duration, mut check: impl FnMut() -> Result<bool>) ->
     }
 }
 
-/// Makes `n` finalized inspections (every required item answered, two officers checked) in
-/// a device's data directory, as officers would over a day of inspections; returns their ids.
+/// Makes `n` finalized inspections (every item answered, two officers checked) in a
+/// device's data directory, as officers would over a day; returns their ids.
 pub fn finalize_inspections(data_dir: &Path, n: usize) -> Result<Vec<String>> {
-    use fieldcase_core::certificate::{CheckMethod, CheckResult};
-    use fieldcase_core::ids::OfficerId;
-    use fieldcase_device::{Device, NewCheck, OpenMode};
+    use fieldcase_device::{Device, OpenMode};
 
     let mut device = Device::open(data_dir, OpenMode::CreateIfMissing)?;
     let site = match device.sites()?.into_iter().next() {
@@ -392,24 +390,6 @@ pub fn finalize_inspections(data_dir: &Path, n: usize) -> Result<Vec<String>> {
             ..Default::default()
         })?,
     };
-    let template = device.templates()?.remove(0);
-    let mut ids = Vec::with_capacity(n);
-    for _ in 0..n {
-        let draft = device.new_inspection(site.id, None, Some("项目部".into()))?;
-        for item in template.items.iter().filter(|i| i.required) {
-            device.answer(draft.id, &item.id, "yes")?;
-        }
-        for officer in ["JC-0001", "JC-0002"] {
-            device.record_check(NewCheck {
-                inspection_id: draft.id,
-                officer_id: OfficerId::parse(officer)?,
-                certificate_number: format!("3301{officer}"),
-                method: CheckMethod::Typed,
-                result: CheckResult::Valid,
-                registry_version: 0,
-            })?;
-        }
-        ids.push(device.finalize(draft.id, None)?.id.to_string());
-    }
-    Ok(ids)
+    let ids = fieldcase_device::demo::finalized_inspections(&mut device, site.id, n)?;
+    Ok(ids.iter().map(ToString::to_string).collect())
 }

@@ -91,6 +91,7 @@ pub struct CertificateCheck {
     pub method: CheckMethod,
     pub result: CheckResult,
     /// The version of the registry copy the decision was made with.
+    #[ts(type = "number")]
     pub registry_version: u64,
     pub checked_by: Actor,
     /// The laptop's clock when the check was made.

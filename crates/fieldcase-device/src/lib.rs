@@ -6,6 +6,7 @@
 //! with the time from its [`Clock`].
 
 pub mod clock;
+pub mod demo;
 mod error;
 pub mod keys;
 pub mod store;
@@ -211,7 +212,7 @@ impl Device {
         self.read(templates::latest)
     }
 
-    fn template_for(&self, inspection: &Inspection) -> Result<ChecklistTemplate> {
+    pub fn template_for(&self, inspection: &Inspection) -> Result<ChecklistTemplate> {
         let (id, version) = (&inspection.template_id.0, inspection.template_version);
         self.read(|c| templates::get(c, id, version))?.ok_or_else(|| DeviceError::Damaged {
             path: self.db_path(),

@@ -1,21 +1,14 @@
-//! `fieldcase demo seed`: sites and inspections to try the app with.
-//!
-//! The certificate checks made here stand in for checks at a real inspection: they are
-//! recorded against registry version 0, which no bureau ever issues, so demo records can
-//! always be told apart from real ones.
+//! `fieldcase demo seed`: sites and inspections to try the app with (sample certificate
+//! checks are marked as such; see `fieldcase_device::demo`).
 
-use fieldcase_core::certificate::{CheckMethod, CheckResult};
-use fieldcase_core::ids::{InspectionId, OfficerId};
 use fieldcase_core::inspection::Outcome;
 use fieldcase_core::site::NewSite;
 use fieldcase_core::uscc::with_check_character;
-use fieldcase_device::{Device, NewCheck, OpenMode};
+use fieldcase_device::OpenMode;
+use fieldcase_device::demo::{answer_all, check_two_officers};
 
 use super::Context;
 use crate::output::{Failure, print};
-
-/// The registry version demo checks are recorded against.
-pub const DEMO_REGISTRY_VERSION: u64 = 0;
 
 struct DemoSite {
     name: &'static str,
@@ -70,7 +63,6 @@ pub fn seed(ctx: &Context) -> Result<(), Failure> {
     // A clean inspection, finalized.
     let clean = device.new_inspection(sites[0].id, None, Some("项目部二楼会议室".into()))?;
     answer_all(&mut device, clean.id, &[])?;
-    device.answer(clean.id, "workers_on_site", "86")?;
     check_two_officers(&mut device, clean.id)?;
     device.finalize(clean.id, None)?;
 
@@ -89,28 +81,5 @@ pub fn seed(ctx: &Context) -> Result<(), Failure> {
 
     let summary = device.inspections()?;
     print(ctx.json, &summary, |s| format!("seeded {} sites and {} inspections in {}", sites.len(), s.len(), ctx.data_dir.display()));
-    Ok(())
-}
-
-/// Answers every required item "yes", except the items listed, answered "no".
-fn answer_all(device: &mut Device, id: InspectionId, no: &[&str]) -> Result<(), Failure> {
-    let template = device.templates()?.remove(0);
-    for item in template.items.iter().filter(|i| i.required) {
-        device.answer(id, &item.id, if no.contains(&item.id.as_str()) { "no" } else { "yes" })?;
-    }
-    Ok(())
-}
-
-fn check_two_officers(device: &mut Device, id: InspectionId) -> Result<(), Failure> {
-    for (officer, number) in [("JC-0107", "33010620240107"), ("JC-0112", "33010620240112")] {
-        device.record_check(NewCheck {
-            inspection_id: id,
-            officer_id: OfficerId::parse(officer).expect("demo officer ids are valid"),
-            certificate_number: number.into(),
-            method: CheckMethod::Typed,
-            result: CheckResult::Valid,
-            registry_version: DEMO_REGISTRY_VERSION,
-        })?;
-    }
     Ok(())
 }

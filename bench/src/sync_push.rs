@@ -1,0 +1,186 @@
+//! Issue target: push 10,000 finalized inspections (10 answers and 2 certificate checks
+//! each) from one device to a local bureau: at least 5,000 inspections/s end to end, the
+//! bureau under 200 MB at its peak, and at least 0.3 of the rate of inserting the same rows
+//! straight into one SQLite file in one transaction.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use fieldcase_core::wire::PushItem;
+use fieldcase_device::sync;
+use fieldcase_device::{Device, OpenMode};
+
+use crate::report::{Figure, results_dir};
+
+const INSPECTIONS: usize = 10_000;
+
+pub fn run() -> Result<()> {
+    let work = results_dir().join("work");
+    std::fs::create_dir_all(&work)?;
+    let template = work.join(format!("device-{INSPECTIONS}"));
+    if !template.join(fieldcase_device::DB_FILE).is_file() {
+        eprintln!("preparing a device with {INSPECTIONS} finalized inspections (once; kept in {})", template.display());
+        let partial = work.join("device-partial");
+        let _ = std::fs::remove_dir_all(&partial);
+        let mut device = Device::open(&partial, OpenMode::CreateIfMissing)?;
+        let site = device.add_site(fieldcase_core::site::NewSite {
+            name: "基准测试建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })?;
+        fieldcase_device::demo::finalized_inspections(&mut device, site.id, INSPECTIONS)?;
+        drop(device);
+        std::fs::rename(&partial, &template)?;
+    }
+
+    let tmp = tempfile::tempdir_in(&work)?;
+    let device_dir = tmp.path().join("device");
+    copy_dir(&template, &device_dir)?;
+    let mut bureau = BureauProcess::start(&tmp.path().join("bureau"))?;
+    let code = bureau.admin(&["enroll-code"])?;
+
+    let device = Arc::new(Mutex::new(Device::open(&device_dir, OpenMode::MustExist)?));
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(sync::enroll(&device, &bureau.url, code.trim(), Some("bench".into())))?;
+    let started = Instant::now();
+    let report = runtime.block_on(sync::sync_once(&device))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak_mb = bureau.peak_rss_mb()?;
+    bureau.stop();
+    if report.refused > 0 {
+        bail!("the bureau refused {} items; the figure would mean nothing", report.refused);
+    }
+    let rate = INSPECTIONS as f64 / elapsed;
+
+    let reference = straight_sqlite_rate(&template, &tmp.path().join("reference.db"))?;
+    Figure {
+        name: "push_10k_inspections",
+        value: rate,
+        unit: "inspections/s",
+        reference_name: "sqlite_one_transaction",
+        reference,
+        reference_unit: "inspections/s",
+        target: ">= 5000 inspections/s and ratio >= 0.3".into(),
+        met: rate >= 5000.0 && rate / reference >= 0.3,
+    }
+    .emit()?;
+    Figure {
+        name: "bureau_peak_memory_push_10k",
+        value: peak_mb,
+        unit: "MB",
+        reference_name: "ceiling",
+        reference: 200.0,
+        reference_unit: "MB",
+        target: "< 200 MB".into(),
+        met: peak_mb < 200.0,
+    }
+    .emit()?;
+    eprintln!("({} items pushed in {elapsed:.2} s)", report.pushed);
+    Ok(())
+}
+
+/// Inserts the rows a push carries (inspections with their answers, certificate checks,
+/// audit entries) straight into a fresh SQLite file in one transaction: the floor under
+/// any server that stores them.
+fn straight_sqlite_rate(device_dir: &Path, db: &Path) -> Result<f64> {
+    let device = Device::open(device_dir, OpenMode::MustExist)?;
+    // Everything a push would carry, in one unsigned-size page.
+    let items: Vec<PushItem> = device.next_push_page(usize::MAX >> 1)?.map(|p| p.request.items).unwrap_or_default();
+    let rows: Vec<(&'static str, String, String)> = items
+        .iter()
+        .map(|i| (i.kind(), i.id(), serde_json::to_string(i).expect("items serialize")))
+        .collect();
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         CREATE TABLE records (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id));",
+    )?;
+    let started = Instant::now();
+    let tx = conn.transaction()?;
+    {
+        let mut stmt = tx.prepare("INSERT INTO records (kind, id, body) VALUES (?1, ?2, ?3)")?;
+        for (kind, id, body) in &rows {
+            stmt.execute(rusqlite::params![kind, id, body])?;
+        }
+    }
+    tx.commit()?;
+    Ok(INSPECTIONS as f64 / started.elapsed().as_secs_f64())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+/// The release `fieldcase bureau serve`, beside this binary.
+struct BureauProcess {
+    child: Option<Child>,
+    data_dir: PathBuf,
+    url: String,
+}
+
+impl BureauProcess {
+    fn fieldcase() -> PathBuf {
+        std::env::current_exe().expect("own path").with_file_name("fieldcase")
+    }
+
+    fn start(data_dir: &Path) -> Result<Self> {
+        let mut child = Command::new(Self::fieldcase())
+            .args(["bureau", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("the fieldcase binary is built beside the bench (make bench builds both)")?;
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("piped")).lines();
+        let url = loop {
+            let Some(line) = lines.next() else { bail!("the bureau stopped before listening") };
+            if let Some(addr) = line?.strip_prefix("listening on ") {
+                break addr.trim().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(BureauProcess { child: Some(child), data_dir: data_dir.to_owned(), url })
+    }
+
+    fn admin(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(Self::fieldcase()).arg("--data-dir").arg(&self.data_dir).arg("bureau").args(args).output()?;
+        if !out.status.success() {
+            bail!("fieldcase bureau {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8(out.stdout)?)
+    }
+
+    /// The bureau's peak resident memory so far (VmHWM), in MB.
+    fn peak_rss_mb(&self) -> Result<f64> {
+        let pid = self.child.as_ref().map(Child::id).context("running")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .context("VmHWM in /proc status")?;
+        Ok(kb / 1024.0)
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for BureauProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
