@@ -33,6 +33,9 @@ pub enum Command {
     /// This device and the bureau: enrollment and sync
     #[command(subcommand)]
     Device(crate::commands::device::DeviceCommand),
+    /// The bureau server: run it, and administer it on its data directory
+    #[command(subcommand)]
+    Bureau(crate::commands::bureau::BureauCommand),
     /// Demonstration data for trying the app
     #[command(subcommand)]
     Demo(DemoCommand),

@@ -122,6 +122,7 @@ pub enum SiteSource {
 /// A site of the bureau's directory, with the device records that joined it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DirectorySite {
+    #[serde(flatten)]
     pub site: Site,
     pub source: SiteSource,
     pub received_at: DateTime<Utc>,
@@ -181,6 +182,15 @@ impl ReviewReason {
             _ => None,
         }
     }
+}
+
+/// Which review items to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewScope {
+    /// Those still waiting for a person.
+    Open,
+    /// Settled ones too.
+    All,
 }
 
 /// Something pushed that a person at the bureau must look at.
@@ -256,6 +266,6 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// Received inspections, newest first.
     async fn inspections(&self) -> Result<Vec<ReceivedInspection>>;
 
-    /// Review items, open ones first, newest first.
-    async fn reviews(&self) -> Result<Vec<ReviewItem>>;
+    /// Review items, newest first (with [`ReviewScope::All`], open ones before settled ones).
+    async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>>;
 }

@@ -1,5 +1,6 @@
 //! One module per group of subcommands; each opens the device it needs and prints.
 
+pub mod bureau;
 mod demo;
 pub mod device;
 mod inspection;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
+        Command::Bureau(cmd) => bureau::run(&ctx, cmd),
         Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
         Command::Info => {
             let info = ctx.open(OpenMode::CreateIfMissing)?.info();

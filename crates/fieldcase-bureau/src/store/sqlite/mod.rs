@@ -41,7 +41,7 @@ use fieldcase_core::wire::{ItemResult, PushItem};
 
 use super::{
     BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, NewEnrollmentCode, ReceivedInspection, Result, ReviewItem,
-    ReviewReason, StoreError, TokenHash,
+    ReviewReason, ReviewScope, StoreError, TokenHash,
 };
 use crate::push::{self, NewReview, PushLedger};
 
@@ -227,8 +227,8 @@ impl BureauStore for SqliteStore {
         self.read(inspections::list).await
     }
 
-    async fn reviews(&self) -> Result<Vec<ReviewItem>> {
-        self.read(reviews::list).await
+    async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
+        self.read(move |c| reviews::list(c, scope)).await
     }
 }
 

@@ -7,7 +7,7 @@ use fieldcase_core::ids::DeviceId;
 
 use super::{instant, instant_opt, instant_text, json, parsed, record_text};
 use crate::push::NewReview;
-use crate::store::{Result, ReviewItem, ReviewReason, StoreError};
+use crate::store::{Result, ReviewItem, ReviewReason, ReviewScope, StoreError};
 
 /// Keeps an item for review; the same item, version and reason again counts up and is open
 /// again.
@@ -43,12 +43,16 @@ pub fn resolve(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason
 }
 
 /// Open items first, then the newest.
-pub fn list(conn: &Connection) -> Result<Vec<ReviewItem>> {
-    let mut stmt = conn.prepare(
+pub fn list(conn: &Connection, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
+    let filter = match scope {
+        ReviewScope::Open => "WHERE resolved_at IS NULL",
+        ReviewScope::All => "",
+    };
+    let mut stmt = conn.prepare(&format!(
         "SELECT id, device_id, kind, item_id, reason, detail, content_hash, first_received_at, last_received_at, times,
                 resolved_at, resolution, record
-         FROM reviews ORDER BY resolved_at IS NOT NULL, last_received_at DESC, id DESC",
-    )?;
+         FROM reviews {filter} ORDER BY resolved_at IS NOT NULL, last_received_at DESC, id DESC"
+    ))?;
     let rows = stmt
         .query_map([], |r| {
             let reason: String = r.get(4)?;
