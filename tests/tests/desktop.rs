@@ -34,6 +34,8 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
 
     // Answer one item from the window, then go back to the list.
     window.find(Locator::Css("[data-testid=answer-wage_account-yes]")).await?.click().await?;
+    // The screen redraws from the saved record; wait for it before moving on.
+    wait_for(&window, "[data-testid=answer-wage_account-yes][aria-pressed=true]").await?;
     window.find(Locator::Css("[data-testid=back]")).await?.click().await?;
     wait_for(&window, &format!("[data-testid=inspection-row][data-id='{new_id}']")).await?;
     assert_eq!(listed_ids(&window).await?.len(), 4);
