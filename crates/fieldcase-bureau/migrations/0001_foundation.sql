@@ -107,14 +107,17 @@ CREATE TABLE audit_entries (
     PRIMARY KEY (device_id, seq)
 ) STRICT;
 
--- Pushed items that wait for a person: conflicts, rejections, flags. One row per item,
--- version and reason; pushing it again counts up `times`.
+-- Pushed items that wait for a person: conflicts, rejections, flags. One row per item as
+-- pushed (`record_hash`, the hash of the whole pushed item: a tampered copy differs from the
+-- record it claims to be) and reason; pushing it again counts up `times`. `content_hash` is
+-- the hash the item claims (its seal's, for an inspection).
 CREATE TABLE reviews (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
     device_id          TEXT NOT NULL REFERENCES devices(device_id),
     kind               TEXT NOT NULL,
     item_id            TEXT NOT NULL,
     content_hash       TEXT NOT NULL,
+    record_hash        TEXT NOT NULL,
     reason             TEXT NOT NULL CHECK (reason IN ('conflict', 'rejected', 'flagged')),
     detail             TEXT NOT NULL,
     record             TEXT NOT NULL,
@@ -123,7 +126,7 @@ CREATE TABLE reviews (
     times              INTEGER NOT NULL DEFAULT 1,
     resolved_at        TEXT,
     resolution         TEXT,
-    UNIQUE (device_id, kind, item_id, content_hash, reason)
+    UNIQUE (device_id, kind, item_id, record_hash, reason)
 ) STRICT;
 CREATE INDEX reviews_by_item ON reviews(kind, item_id);
 

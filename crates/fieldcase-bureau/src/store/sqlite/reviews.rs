@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
+use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
 use super::{instant, instant_opt, instant_text, json, parsed, record_text};
@@ -14,9 +15,9 @@ use crate::store::{Result, ReviewItem, ReviewReason, ReviewScope, StoreError};
 pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
     let at = instant_text(review.at);
     conn.execute(
-        "INSERT INTO reviews (device_id, kind, item_id, content_hash, reason, detail, record, first_received_at, last_received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-         ON CONFLICT (device_id, kind, item_id, content_hash, reason) DO UPDATE SET
+        "INSERT INTO reviews (device_id, kind, item_id, content_hash, record_hash, reason, detail, record, first_received_at, last_received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (device_id, kind, item_id, record_hash, reason) DO UPDATE SET
              times = times + 1, detail = excluded.detail, last_received_at = excluded.last_received_at,
              resolved_at = NULL, resolution = NULL",
         params![
@@ -24,6 +25,7 @@ pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
             review.item.kind(),
             review.item.id(),
             review.content_hash.to_hex(),
+            ContentHash::of(review.item).to_hex(),
             review.reason.as_str(),
             review.detail,
             record_text(review.item)?,

@@ -1,0 +1,459 @@
+//! The bureau's HTTP API over a real bound server, driven by a real client with records made
+//! and signed by real devices.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use chrono::{Duration, Utc};
+use rusqlite::Connection;
+
+use fieldcase_bureau::admin;
+use fieldcase_bureau::store::ReviewScope;
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem};
+
+use common::{TestBureau, TestDevice, assert_error, of_kind};
+
+#[tokio::test]
+async fn health_answers_with_the_bureau_clock() {
+    let bureau = TestBureau::start().await;
+    let (status, body) = bureau.get("/api/v1/health", None).await;
+    assert_eq!(status, 200);
+    let health: Health = serde_json::from_value(body).expect("a health answer");
+    assert_eq!(health.status, "ok");
+    assert!((Utc::now() - health.bureau_time).num_seconds().abs() < 60, "the bureau tells its clock");
+    bureau.stop().await.expect("the bureau stops cleanly when asked");
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_answer_in_the_error_shape() {
+    let bureau = TestBureau::start().await;
+    assert_error(&bureau.get("/api/v2/health", None).await, 404, "not_found");
+    let delete = bureau.client.delete(format!("{}/api/v1/health", bureau.url)).send().await.expect("an answer");
+    assert_eq!(delete.status().as_u16(), 405);
+    let body: serde_json::Value = delete.json().await.expect("JSON");
+    assert_eq!(body["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
+    let bureau = TestBureau::start().await;
+    let device = TestDevice::new();
+    let code = bureau.code().await;
+
+    let (status, body) = bureau.post("/api/v1/enroll", &device.enroll_request(&code), None).await;
+    assert_eq!(status, 200, "{body}");
+    let token = body["token"].as_str().expect("a token").to_owned();
+    assert_eq!(token.len(), 64, "32 random bytes as hex");
+    assert_eq!(body["device_id"], device.device.id().to_string(), "the device keeps the id it made");
+    assert_eq!(body["bureau_public_key"].as_str().map(str::len), Some(64));
+
+    let again = bureau.post("/api/v1/enroll", &device.enroll_request(&code), None).await;
+    let message = assert_error(&again, 401, "enrollment_code_invalid");
+    assert!(message.contains("ask an administrator for a new code"), "{message}");
+    let unknown = bureau.post("/api/v1/enroll", &device.enroll_request("AAAA-BBBB-CCCC"), None).await;
+    assert_error(&unknown, 401, "enrollment_code_invalid");
+
+    // What is on disk: the hash of the token and of the code, never either of them.
+    let db = Connection::open(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the database opens");
+    let stored: String = db
+        .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device.device.id().to_string()], |r| r.get(0))
+        .expect("the device is registered");
+    assert_eq!(stored, ContentHash::of_bytes(token.as_bytes()).to_hex(), "only the token's SHA-256 is kept");
+    let dump: String = db
+        .query_row("SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes", [], |r| r.get(0))
+        .expect("codes");
+    assert!(!dump.contains(&code) && !dump.contains(&code.replace('-', "")), "the code itself is not kept");
+    let bytes = std::fs::read(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the file");
+    assert!(!String::from_utf8_lossy(&bytes).contains(&token), "the token is nowhere in the database file");
+
+    // The token works.
+    assert_eq!(bureau.get("/api/v1/changes", Some(&token)).await.0, 200);
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let bureau = TestBureau::start().await;
+    let device = TestDevice::new();
+    let stale = admin::create_enrollment_code(bureau.store.as_ref(), None, Duration::hours(1), Utc::now() - Duration::hours(2))
+        .await
+        .expect("a code made two hours ago");
+    let answer = bureau.post("/api/v1/enroll", &device.enroll_request(&stale.code), None).await;
+    assert_error(&answer, 401, "enrollment_code_invalid");
+    assert!(bureau.store.devices().await.expect("devices").is_empty(), "a refused enrollment registers nothing");
+}
+
+#[tokio::test]
+async fn enrolling_again_replaces_the_token_and_needs_the_same_key() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    let first = device.enroll(&bureau).await.token;
+    let second = device.enroll(&bureau).await.token;
+    assert_ne!(first, second);
+    assert_error(&bureau.get("/api/v1/changes", Some(&first)).await, 401, "unauthorized");
+    assert_eq!(bureau.get("/api/v1/changes", Some(&second)).await.0, 200, "the new token works");
+
+    // Another key under the same device id is refused, and the code is not used up.
+    let impostor = TestDevice::new();
+    let mut request = impostor.enroll_request(&bureau.code().await);
+    request.device_id = device.device.id();
+    let answer = bureau.post("/api/v1/enroll", &request, None).await;
+    assert_error(&answer, 409, "device_key_mismatch");
+    let mut honest = device.enroll_request(&request.code);
+    honest.label = None;
+    assert_eq!(bureau.post("/api/v1/enroll", &honest, None).await.0, 200, "the refused attempt did not use the code up");
+    assert_eq!(bureau.store.devices().await.expect("devices")[0].label.as_deref(), Some("王敏的笔记本"), "no label keeps the old one");
+}
+
+#[tokio::test]
+async fn unknown_and_revoked_devices_are_refused() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    let items = vec![PushItem::Site(site)];
+
+    assert_error(&bureau.get("/api/v1/changes", None).await, 401, "unauthorized");
+    assert_error(&bureau.get("/api/v1/changes", Some(&"ab".repeat(32))).await, 401, "unauthorized");
+    let basic = bureau.client.get(format!("{}/api/v1/changes", bureau.url)).header("authorization", format!("Basic {}", device.token));
+    assert_eq!(basic.send().await.expect("an answer").status().as_u16(), 401, "only a bearer token counts");
+    let stranger = bureau.post("/api/v1/push", &device.page(items.clone()), Some(&"cd".repeat(32))).await;
+    assert_error(&stranger, 401, "unauthorized");
+
+    bureau.store.revoke_device(device.device.id(), Utc::now()).await.expect("revoked");
+    let message = assert_error(&device.push_raw(&bureau, items.clone()).await, 403, "device_revoked");
+    assert!(message.contains("re-enroll with a new code from an administrator"), "{message}");
+    assert_error(&bureau.get("/api/v1/changes", Some(&device.token)).await, 403, "device_revoked");
+    assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing from a revoked device is stored");
+
+    // A new code lifts the revocation.
+    device.enroll(&bureau).await;
+    assert_eq!(device.push(&bureau, items).await.results[0].fate, Fate::Accepted);
+}
+
+#[tokio::test]
+async fn the_same_page_twice_is_all_duplicates() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.finalized_inspection(&site);
+    let items = device.outbox();
+    assert!(items.len() > 10, "a site, checks, an inspection and the audit chain: {}", items.len());
+
+    let first = device.push(&bureau, items.clone()).await;
+    assert_eq!(first.results.len(), items.len(), "every item has its fate");
+    for (result, item) in first.results.iter().zip(&items) {
+        assert_eq!((result.kind.as_str(), result.id.clone()), (item.kind(), item.id()), "fates come in the order pushed");
+        assert_eq!(result.fate, Fate::Accepted, "{result:?}");
+    }
+    let second = device.push(&bureau, items.clone()).await;
+    assert!(second.results.iter().all(|r| r.fate == Fate::Duplicate), "{:?}", second.results);
+    assert_eq!(bureau.store.inspections().await.expect("inspections").len(), 1, "held once");
+    assert!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").is_empty(), "duplicates are no news");
+}
+
+#[tokio::test]
+async fn the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    let original = device.finalized_inspection(&site);
+    device.push(&bureau, device.outbox()).await;
+
+    // The device's own key seals another version under the same id.
+    let mut altered = original.clone();
+    altered.location = Some("另一个地点".into());
+    let hash = altered.content_hash();
+    altered.seal = Some(fieldcase_core::inspection::Seal {
+        content_hash: hash,
+        signature: device.key.sign(fieldcase_core::signing::Signed::Inspection, &hash),
+    });
+    let answer = device.push(&bureau, vec![PushItem::Inspection(altered)]).await;
+    let first_hash = original.seal.as_ref().expect("sealed").content_hash;
+    assert_eq!(answer.results[0].fate, Fate::Conflict { existing_hash: first_hash.to_hex() }, "the conflict names the version kept");
+
+    let held = bureau.store.inspections().await.expect("inspections");
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].content_hash, first_hash, "the first version stays");
+    assert!(held[0].needs_review, "and is marked for review");
+    let reviews = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].content_hash, hash, "the pushed version is what is kept for review");
+    assert!(reviews[0].record.to_string().contains("另一个地点"));
+}
+
+#[tokio::test]
+async fn a_page_with_a_bad_signature_is_refused_whole() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.finalized_inspection(&site);
+    let items = device.outbox();
+
+    // Signed by another key.
+    let other = TestDevice::new();
+    let mut page = other.page(items.clone());
+    let answer = bureau.post("/api/v1/push", &page, Some(&device.token)).await;
+    let message = assert_error(&answer, 422, "bad_signature");
+    assert!(message.contains("nothing was stored"), "{message}");
+
+    // Signed by the device, then changed.
+    page = device.page(items.clone());
+    page.items.pop();
+    assert_error(&bureau.post("/api/v1/push", &page, Some(&device.token)).await, 422, "bad_signature");
+
+    assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing stored");
+    assert!(bureau.store.inspections().await.expect("inspections").is_empty(), "nothing stored");
+    assert!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").is_empty(), "nothing kept");
+    assert!(device.push(&bureau, items).await.results.iter().all(|r| r.fate == Fate::Accepted), "the honest page is all new");
+}
+
+#[tokio::test]
+async fn malformed_and_misshapen_bodies_are_400() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+
+    let broken = bureau.post_raw("/api/v1/push", "{\"items\": [", Some(&device.token)).await;
+    let message = assert_error(&broken, 400, "bad_request");
+    assert!(message.contains("not valid JSON"), "{message}");
+    let shape = bureau.post_raw("/api/v1/push", r#"{"items": "none", "signature": "00"}"#, Some(&device.token)).await;
+    assert_error(&shape, 400, "bad_request");
+    let enroll = bureau.post_raw("/api/v1/enroll", r#"{"code": 42}"#, None).await;
+    assert_error(&enroll, 400, "bad_request");
+    let plain = bureau.client.post(format!("{}/api/v1/enroll", bureau.url)).body("code=1").send().await.expect("an answer");
+    assert_eq!(plain.status().as_u16(), 400, "JSON only");
+    let query = bureau.get("/api/v1/changes?after=soon", Some(&device.token)).await;
+    assert_error(&query, 400, "bad_request");
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_and_pages_over_the_item_limit_are_413() {
+    let bureau = TestBureau::start_with(|c| c.max_body_bytes = 8 * 1024).await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+
+    let big = vec![PushItem::Site(site.clone()); 100];
+    let answer = device.push_raw(&bureau, big).await;
+    let message = assert_error(&answer, 413, "payload_too_large");
+    assert!(message.contains("8192 bytes"), "the limit is named: {message}");
+
+    let roomy = TestBureau::start().await;
+    device.enroll(&roomy).await;
+    let too_many = vec![PushItem::Site(site); MAX_PUSH_PAGE + 1];
+    let message = assert_error(&device.push_raw(&roomy, too_many).await, 413, "payload_too_large");
+    assert!(message.contains(&MAX_PUSH_PAGE.to_string()), "{message}");
+    assert!(roomy.store.sites().await.expect("sites").is_empty());
+}
+
+#[tokio::test]
+async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
+    let audit = of_kind(&device.outbox(), "audit");
+    assert!(audit.len() >= 4, "{}", audit.len());
+
+    // Entries 1 and 2, then 4: entry 4 does not follow 2.
+    let answer = device.push(&bureau, vec![audit[0].clone(), audit[1].clone(), audit[3].clone()]).await;
+    assert_eq!(answer.results[0].fate, Fate::Accepted);
+    assert_eq!(answer.results[1].fate, Fate::Accepted);
+    let Fate::Rejected { reason } = &answer.results[2].fate else { panic!("a gap is rejected: {:?}", answer.results[2]) };
+    assert!(reason.contains("entry 4") && reason.contains("entry 3"), "the reason names the gap: {reason}");
+    let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert_eq!(open.len(), 1, "the gap is kept for review");
+    assert_eq!((open[0].kind.as_str(), open[0].item_id.as_str()), ("audit", "4"));
+
+    // An entry that claims to follow but was altered is rejected too.
+    let PushItem::Audit(mut forged) = audit[2].clone() else { unreachable!() };
+    forged.action = "site.delete".into();
+    let answer = device.push(&bureau, vec![PushItem::Audit(forged)]).await;
+    assert!(matches!(answer.results[0].fate, Fate::Rejected { .. }), "{:?}", answer.results[0]);
+
+    // Entry 3 arrives; entry 4 pushed again now holds.
+    let answer = device.push(&bureau, audit[2..].to_vec()).await;
+    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "{:?}", answer.results);
+    let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert!(open.iter().all(|r| r.item_id != "4"), "the gap's review is settled once the entry is accepted: {open:?}");
+}
+
+#[tokio::test]
+async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
+    let bureau = TestBureau::start().await;
+    admin::seed_demo(bureau.store.as_ref(), Utc::now()).await.expect("demo sites");
+    let directory = bureau.store.sites().await.expect("sites");
+    let known = directory.iter().find(|s| s.site.name == "浙江恒筑建设集团有限公司").expect("the demo directory has it").clone();
+
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let mine = device.site("恒筑建设", "91330106MA2B3C4D5");
+    assert_eq!(mine.uscc, known.site.uscc);
+    assert_ne!(mine.id, known.site.id);
+    device.finalized_inspection(&mine);
+    let answer = device.push(&bureau, device.outbox()).await;
+    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "{:?}", answer.results);
+
+    let after = bureau.store.sites().await.expect("sites");
+    assert_eq!(after.len(), directory.len(), "no second site for a known credit code");
+    let joined = after.iter().find(|s| s.site.id == known.site.id).expect("still there");
+    assert_eq!(joined.aliases, vec![mine.id.to_string()], "the device's id is recorded as an alias");
+    assert_eq!(joined.site.name, "浙江恒筑建设集团有限公司", "the directory's record stays");
+
+    let held = bureau.store.inspections().await.expect("inspections");
+    assert_eq!(held[0].site_id, known.site.id.to_string(), "the inspection resolves to the bureau's site");
+    assert_eq!(held[0].site_name.as_deref(), Some("浙江恒筑建设集团有限公司"));
+    assert!(!held[0].needs_review, "two officers were checked: {:?}", held[0]);
+
+    // A new site goes into the feed.
+    let other = device.site("杭州新建工程有限公司", "91330106MA2X1Y2W3");
+    device.push(&bureau, device.outbox()).await;
+    let (_, body) = bureau.get("/api/v1/changes?after=0", Some(&device.token)).await;
+    assert!(body.to_string().contains(&other.id.to_string()), "a new site is in the feed");
+    assert!(!body.to_string().contains(&mine.id.to_string()), "a joined site is not a new change");
+}
+
+#[tokio::test]
+async fn the_change_feed_pages_with_a_cursor() {
+    let bureau = TestBureau::start().await;
+    admin::seed_demo(bureau.store.as_ref(), Utc::now()).await.expect("demo sites");
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+
+    let mut after = 0;
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, body) = bureau.get(&format!("/api/v1/changes?after={after}&limit=2"), Some(&device.token)).await;
+        assert_eq!(status, 200, "{body}");
+        let page: PullResponse = serde_json::from_value(body).expect("a pull response");
+        assert!(page.changes.len() <= 2, "the limit holds");
+        for change in &page.changes {
+            assert!(change.cursor > after, "oldest first, after the cursor");
+            seen.push(change.clone());
+        }
+        pages += 1;
+        assert_eq!(page.next_cursor, page.changes.last().map_or(after, |c| c.cursor));
+        after = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 5, "the default checklist and four demo sites: {seen:?}");
+    assert_eq!(pages, 3);
+    assert!(
+        matches!(&seen[0].record, fieldcase_core::wire::ChangeRecord::Template(t) if *t == fieldcase_core::checklist::default_template()),
+        "the default checklist is in the feed from the start"
+    );
+    let cursors: BTreeSet<u64> = seen.iter().map(|c| c.cursor).collect();
+    assert_eq!(cursors.len(), seen.len(), "no change twice");
+
+    let (_, body) = bureau.get(&format!("/api/v1/changes?after={after}"), Some(&device.token)).await;
+    let end: PullResponse = serde_json::from_value(body).expect("a pull response");
+    assert!(end.changes.is_empty() && !end.more && end.next_cursor == after, "at the end the cursor stays");
+}
+
+#[tokio::test]
+async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_arrive() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.finalized_inspection(&site);
+    let items = device.outbox();
+    let checks = of_kind(&items, "certificate_check");
+    assert_eq!(checks.len(), 2);
+
+    let mut first = of_kind(&items, "site");
+    first.extend(of_kind(&items, "inspection"));
+    let answer = device.push(&bureau, first).await;
+    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "stored, not refused: {:?}", answer.results);
+    let held = bureau.store.inspections().await.expect("inspections");
+    assert!(held[0].needs_review, "no checks held yet: flagged");
+    let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert!(open[0].detail.contains("two-officer rule"), "{}", open[0].detail);
+
+    device.push(&bureau, checks).await;
+    let held = bureau.store.inspections().await.expect("inspections");
+    assert!(!held[0].needs_review, "the flag is settled when the checks arrive: {:?}", held[0]);
+    assert!(bureau.store.reviews(ReviewScope::Open).await.expect("reviews").is_empty());
+    assert_eq!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").len(), 1, "the settled item stays on record");
+}
+
+#[tokio::test]
+async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    let sealed = device.finalized_inspection(&site);
+
+    let mut tampered = sealed.clone();
+    tampered.location = Some("改过的地点".into());
+    let mut draft = sealed.clone();
+    draft.status = fieldcase_core::inspection::InspectionStatus::Draft;
+    draft.seal = None;
+    let signed_elsewhere = {
+        let other = TestDevice::new();
+        let mut i = sealed.clone();
+        let hash = i.content_hash();
+        i.seal = Some(fieldcase_core::inspection::Seal { content_hash: hash, signature: other.key.sign(fieldcase_core::signing::Signed::Inspection, &hash) });
+        i
+    };
+    let answer = device
+        .push(&bureau, vec![PushItem::Inspection(tampered), PushItem::Inspection(draft), PushItem::Inspection(signed_elsewhere)])
+        .await;
+    let reasons: Vec<String> = answer
+        .results
+        .iter()
+        .map(|r| match &r.fate {
+            Fate::Rejected { reason } => reason.clone(),
+            other => panic!("refused, not {other:?}"),
+        })
+        .collect();
+    assert!(reasons[0].contains("changed after it was sealed"), "{}", reasons[0]);
+    assert!(reasons[1].contains("not finalized"), "{}", reasons[1]);
+    assert!(reasons[2].contains("does not verify"), "{}", reasons[2]);
+    assert!(bureau.store.inspections().await.expect("inspections").is_empty(), "none stored");
+    assert_eq!(bureau.store.reviews(ReviewScope::Open).await.expect("reviews").len(), 3, "each kept for review");
+
+    // The sealed original is still welcome.
+    assert_eq!(device.push(&bureau, vec![PushItem::Inspection(sealed)]).await.results[0].fate, Fate::Accepted);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_path() {
+    let bureau = TestBureau::start().await;
+    let (status, doc) = bureau.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
+    let paths: BTreeSet<&str> = doc["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
+    for path in ["/api/v1/health", "/api/v1/enroll", "/api/v1/push", "/api/v1/changes", "/api/v1/openapi.json"] {
+        assert!(paths.contains(path), "{path} is documented: {paths:?}");
+    }
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for schema in ["PushRequest", "PushItem", "Fate", "ApiError", "PullResponse", "Inspection", "AuditEntry"] {
+        assert!(schemas.contains_key(schema), "{schema} is described");
+    }
+    assert!(doc["components"]["securitySchemes"]["device_token"].is_object(), "the bearer token is described");
+}
+
+#[tokio::test]
+async fn a_data_directory_that_cannot_be_written_stops_the_start() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let file = tmp.path().join("not-a-directory");
+    std::fs::write(&file, b"").expect("a file");
+    let config = fieldcase_bureau::Config::new(file.join("bureau"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let err = fieldcase_bureau::serve(listener, config, std::future::pending()).await.expect_err("the start is refused");
+    let message = err.to_string();
+    assert!(message.contains(&file.join("bureau").display().to_string()), "names the directory: {message}");
+    assert!(message.contains("cannot be created"), "says why: {message}");
+    assert!(message.contains("--data-dir"), "says how to fix it: {message}");
+}

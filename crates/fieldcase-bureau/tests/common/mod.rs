@@ -1,0 +1,186 @@
+//! The harness of the bureau's tests: a real bureau on a loopback port, real devices in
+//! temporary directories, and a real HTTP client.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use fieldcase_bureau::store::BureauStore;
+use fieldcase_bureau::{Bureau, BureauError, Config, admin};
+use fieldcase_core::inspection::Inspection;
+use fieldcase_core::signing::{SecretKey, Signed};
+use fieldcase_core::site::{NewSite, Site};
+use fieldcase_core::uscc::with_check_character;
+use fieldcase_core::wire::{EnrollRequest, EnrollResponse, MAX_PUSH_PAGE, PushItem, PushRequest, PushResponse};
+use fieldcase_device::demo::{answer_all, check_two_officers};
+use fieldcase_device::{Device, OpenMode};
+
+/// A bureau served on 127.0.0.1:0 in this test's runtime, stopped on drop.
+pub struct TestBureau {
+    pub url: String,
+    pub store: Arc<dyn BureauStore>,
+    pub data_dir: PathBuf,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), BureauError>>>,
+    _tmp: tempfile::TempDir,
+}
+
+impl TestBureau {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let mut config = Config::new(tmp.path().join("bureau"));
+        tweak(&mut config);
+        let data_dir = config.data_dir.clone();
+        let bureau = Bureau::open(config).await.expect("the bureau opens");
+        let store = bureau.store();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(bureau.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        TestBureau { url, store, data_dir, client: reqwest::Client::new(), stop: Some(stop), task: Some(task), _tmp: tmp }
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) -> Result<(), BureauError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.task.take().expect("running").await.expect("the server task does not panic")
+    }
+
+    /// A fresh enrollment code, valid for a day.
+    pub async fn code(&self) -> String {
+        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now()).await.expect("a code").code
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.get(format!("{}{path}", self.url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("the bureau answers")).await
+    }
+
+    /// Posts a raw body as JSON.
+    pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.client.post(format!("{}{path}", self.url)).header("content-type", "application/json").body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        answer(request.send().await.expect("the bureau answers")).await
+    }
+
+    pub async fn post<T: serde::Serialize>(&self, path: &str, body: &T, token: Option<&str>) -> (u16, Value) {
+        self.post_raw(path, serde_json::to_vec(body).expect("bodies serialize"), token).await
+    }
+}
+
+impl Drop for TestBureau {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn answer(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("a body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("every answer is JSON ({e}): {status} {text}"));
+    (status, value)
+}
+
+/// Asserts an answer is the API's error shape with this status and code; returns the message.
+pub fn assert_error(answer: &(u16, Value), status: u16, code: &str) -> String {
+    let (got, body) = answer;
+    assert_eq!(*got, status, "status of {body}");
+    assert_eq!(body["code"], code, "code of {body}");
+    let message = body["message"].as_str().unwrap_or_else(|| panic!("an error has a message: {body}"));
+    assert!(!message.is_empty());
+    assert_eq!(body.as_object().map(|o| o.len()), Some(2), "an error is exactly {{code, message}}: {body}");
+    message.to_owned()
+}
+
+/// An officer's laptop in a temporary directory, with its key for signing pages.
+pub struct TestDevice {
+    pub device: Device,
+    pub key: SecretKey,
+    pub token: String,
+    _tmp: tempfile::TempDir,
+}
+
+impl TestDevice {
+    pub fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let device = Device::open(tmp.path(), OpenMode::CreateIfMissing).expect("a device");
+        let key = fieldcase_device::keys::load_or_create(tmp.path()).expect("the device key");
+        TestDevice { device, key, token: String::new(), _tmp: tmp }
+    }
+
+    pub fn enroll_request(&self, code: &str) -> EnrollRequest {
+        EnrollRequest { code: code.into(), device_id: self.device.id(), device_public_key: self.key.public_key(), label: Some("王敏的笔记本".into()) }
+    }
+
+    /// Enrolls with a fresh code and keeps the token.
+    pub async fn enroll(&mut self, bureau: &TestBureau) -> EnrollResponse {
+        let code = bureau.code().await;
+        let (status, body) = bureau.post("/api/v1/enroll", &self.enroll_request(&code), None).await;
+        assert_eq!(status, 200, "{body}");
+        let response: EnrollResponse = serde_json::from_value(body).expect("an enrollment response");
+        self.token = response.token.clone();
+        response
+    }
+
+    /// A site with a credit code made from 17 characters.
+    pub fn site(&mut self, name: &str, uscc17: &str) -> Site {
+        let uscc = with_check_character(uscc17).expect("a code in the alphabet");
+        self.device.add_site(NewSite { name: name.into(), uscc, ..Default::default() }).expect("the site is recorded")
+    }
+
+    /// A finalized inspection at `site` with both sample officers checked.
+    pub fn finalized_inspection(&mut self, site: &Site) -> Inspection {
+        let draft = self.device.new_inspection(site.id, None, Some("项目部".into())).expect("a draft");
+        answer_all(&mut self.device, draft.id, &[]).expect("answers");
+        check_two_officers(&mut self.device, draft.id).expect("two checks");
+        self.device.finalize(draft.id, None).expect("it finalizes")
+    }
+
+    /// Everything the device has to send, in the order it sends it.
+    pub fn outbox(&self) -> Vec<PushItem> {
+        self.device.next_push_page(MAX_PUSH_PAGE).expect("the outbox reads").map(|p| p.request.items).unwrap_or_default()
+    }
+
+    /// A page of these items signed with this device's key.
+    pub fn page(&self, items: Vec<PushItem>) -> PushRequest {
+        PushRequest { signature: self.key.sign(Signed::PushPage, &PushRequest::items_hash(&items)), items }
+    }
+
+    pub async fn push_raw(&self, bureau: &TestBureau, items: Vec<PushItem>) -> (u16, Value) {
+        bureau.post("/api/v1/push", &self.page(items), Some(&self.token)).await
+    }
+
+    /// Pushes a page that must be answered 200.
+    pub async fn push(&self, bureau: &TestBureau, items: Vec<PushItem>) -> PushResponse {
+        let (status, body) = self.push_raw(bureau, items).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value(body).expect("a push response")
+    }
+}
+
+/// The items of a kind.
+pub fn of_kind(items: &[PushItem], kind: &str) -> Vec<PushItem> {
+    items.iter().filter(|i| i.kind() == kind).cloned().collect()
+}

@@ -1,0 +1,132 @@
+//! The behaviour every `BureauStore` backend must have, told as one story. A new backend
+//! (PostgreSQL) adds a test that opens it and calls [`story`].
+
+mod common;
+
+use chrono::{Duration, Utc};
+
+use fieldcase_bureau::credentials::code_hash;
+use fieldcase_bureau::store::sqlite::SqliteStore;
+use fieldcase_bureau::store::{BureauStore, Enrollment, NewEnrollmentCode, ReviewScope, StoreError, TokenHash};
+use fieldcase_core::checklist::default_template;
+use fieldcase_core::ids::{DeviceId, SiteId};
+use fieldcase_core::site::Site;
+use fieldcase_core::time::record_instant;
+use fieldcase_core::uscc::{Uscc, with_check_character};
+use fieldcase_core::wire::{ChangeRecord, Fate, PushItem};
+
+use common::TestDevice;
+
+#[tokio::test]
+async fn sqlite_tells_the_story() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let store = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens");
+    story(&store).await;
+
+    // And it is all still there after a reopen.
+    drop(store);
+    let again = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens again");
+    assert_eq!(again.devices().await.expect("devices").len(), 1);
+    assert_eq!(again.changes(0, 100).await.expect("changes").changes.len(), 3, "the template is not published twice");
+}
+
+fn uscc(first17: &str) -> Uscc {
+    Uscc::parse(&with_check_character(first17).expect("in the alphabet")).expect("valid")
+}
+
+pub async fn story(store: &dyn BureauStore) {
+    let now = record_instant(Utc::now());
+
+    // A new bureau publishes the default checklist and knows nothing else.
+    let feed = store.changes(0, 100).await.expect("changes");
+    assert_eq!(feed.changes.len(), 1);
+    assert!(!feed.more);
+    assert!(matches!(&feed.changes[0].record, ChangeRecord::Template(t) if *t == default_template()));
+    assert!(store.devices().await.expect("devices").is_empty());
+    assert!(store.sites().await.expect("sites").is_empty());
+
+    // Enrollment: a code works once, before it expires, for the key the device id has.
+    let mut device = TestDevice::new();
+    store
+        .add_enrollment_code(NewEnrollmentCode { code_hash: code_hash("ABCD-EFGH-JKLM"), label: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .await
+        .expect("a code");
+    store
+        .add_enrollment_code(NewEnrollmentCode {
+            code_hash: code_hash("OLD0-OLD0-OLD0"),
+            label: None,
+            created_at: now - Duration::hours(2),
+            expires_at: now - Duration::hours(1),
+        })
+        .await
+        .expect("an expired code");
+    let enrollment = |code: &str, token: &str| Enrollment {
+        code_hash: code_hash(code),
+        device_id: device.device.id(),
+        public_key: device.key.public_key(),
+        label: Some("王敏".into()),
+        token_hash: TokenHash::of_token(token),
+    };
+    assert!(matches!(store.enroll(enrollment("WRONG-CODE", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
+    assert!(matches!(store.enroll(enrollment("OLD0-OLD0-OLD0", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
+    let record = store.enroll(enrollment("abcd efgh jklm", "t1"), now).await.expect("enrolled");
+    assert_eq!(record.device_id, device.device.id());
+    assert!(matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)), "once only");
+    assert_eq!(store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").map(|d| d.device_id), Some(device.device.id()));
+    assert_eq!(store.device_by_token(TokenHash::of_token("t2")).await.expect("lookup"), None);
+
+    let impostor = TestDevice::new();
+    store
+        .add_enrollment_code(NewEnrollmentCode { code_hash: code_hash("KEYS-KEYS-KEYS"), label: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .await
+        .expect("a code");
+    let mut stolen = enrollment("KEYS-KEYS-KEYS", "t3");
+    stolen.public_key = impostor.key.public_key();
+    assert!(matches!(store.enroll(stolen, now).await, Err(StoreError::DeviceKeyMismatch { .. })));
+    assert!(store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").is_some(), "a refused enrollment changes nothing");
+
+    // Push: accepted once, duplicates after; a site joins by its credit code.
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.finalized_inspection(&site);
+    let items = device.outbox();
+    let results = store.push(&record, items.clone(), now).await.expect("pushed");
+    assert!(results.iter().all(|r| r.fate == Fate::Accepted), "{results:?}");
+    let again = store.push(&record, items, now).await.expect("pushed");
+    assert!(again.iter().all(|r| r.fate == Fate::Duplicate), "{again:?}");
+    assert_eq!(store.inspections().await.expect("inspections").len(), 1);
+    assert!(store.reviews(ReviewScope::All).await.expect("reviews").is_empty());
+
+    let mut copy = site.clone();
+    copy.id = SiteId::generate(now);
+    copy.name = "恒筑".into();
+    let joined = store.push(&record, vec![PushItem::Site(copy.clone())], now).await.expect("pushed");
+    assert_eq!(joined[0].fate, Fate::Accepted);
+    let sites = store.sites().await.expect("sites");
+    assert_eq!(sites.len(), 1, "one site per credit code");
+    assert_eq!(sites[0].aliases, vec![copy.id.to_string()]);
+
+    // The directory: a known credit code is not added twice.
+    assert!(!store.add_site(Site { id: SiteId::generate(now), ..site.clone() }, now).await.expect("add"));
+    let other = Site { id: SiteId::generate(now), name: "杭州之江园林绿化工程有限公司".into(), uscc: uscc("91330106MA2D5E6F7"), ..site.clone() };
+    assert!(store.add_site(other.clone(), now).await.expect("add"));
+    assert_eq!(store.sites().await.expect("sites").len(), 2);
+
+    // The feed: the template, the pushed site, the added site, in that order, paged.
+    let first = store.changes(0, 2).await.expect("changes");
+    assert_eq!(first.changes.len(), 2);
+    assert!(first.more);
+    let rest = store.changes(first.changes[1].cursor, 2).await.expect("changes");
+    assert_eq!(rest.changes.len(), 1);
+    assert!(!rest.more);
+    assert!(matches!(&rest.changes[0].record, ChangeRecord::Site(s) if s.id == other.id));
+
+    // Devices: seen, then revoked; an unknown one cannot be.
+    store.touch_device(record.device_id, now + Duration::minutes(5)).await.expect("touched");
+    let revoked = store.revoke_device(record.device_id, now + Duration::minutes(6)).await.expect("revoked");
+    assert!(revoked.is_revoked());
+    assert_eq!(revoked.last_seen, Some(now + Duration::minutes(5)));
+    let by_token = store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").expect("still known");
+    assert!(by_token.is_revoked(), "the token leads to a revoked device, which the API refuses");
+    let nobody = DeviceId::generate(now);
+    assert!(matches!(store.revoke_device(nobody, now).await, Err(StoreError::NotFound { .. })));
+}
