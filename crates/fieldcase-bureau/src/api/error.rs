@@ -120,3 +120,26 @@ impl From<StoreError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_fault_shows_its_code_but_never_its_detail() {
+        let response = ApiError::Internal("database /srv/bureau/bureau.db: disk I/O error".into()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let logged = response.extensions().get::<LoggedError>().expect("the log gets the detail");
+        assert!(logged.detail.contains("disk I/O"));
+        let shown = ApiError::Internal("database /srv/bureau/bureau.db: disk I/O error".into()).message();
+        assert!(!shown.contains("/srv") && !shown.contains("disk"), "internals are not shown: {shown}");
+    }
+
+    #[test]
+    fn store_refusals_become_answers_a_device_can_act_on() {
+        assert_eq!(ApiError::from(StoreError::EnrollmentCodeInvalid).code(), "enrollment_code_invalid");
+        let device = DeviceId::from_uuid(Default::default());
+        assert_eq!(ApiError::from(StoreError::DeviceKeyMismatch { device }).status(), StatusCode::CONFLICT);
+        assert_eq!(ApiError::from(StoreError::Corrupt("x".into())).code(), "internal");
+    }
+}
