@@ -1,9 +1,12 @@
 //! The bureau's storage, behind one trait so the backend is chosen at start-up.
 //!
 //! [`BureauStore`] is everything the HTTP handlers and the administration functions need;
-//! SQLite ([`sqlite::SqliteStore`]) is the default backend. A PostgreSQL backend implements
-//! the same trait (and [`crate::push::PushLedger`] for the push decisions, which are shared),
-//! and runs the same story test (`tests/store_story.rs`).
+//! SQLite ([`sqlite::SqliteStore`]) is the default backend, chosen in [`crate::open_store`]
+//! from the configuration. A PostgreSQL backend is a new module here (or crate) that
+//! implements the same trait, and [`crate::push::PushLedger`] over one transaction so the push
+//! decisions stay shared: the ledger is synchronous, so such a backend runs a page on the
+//! blocking pool with the `postgres` client (tokio-postgres underneath), as SQLite does with
+//! rusqlite. It then runs the same story test (`tests/store_story.rs`). Handlers do not change.
 
 pub mod sqlite;
 
