@@ -13,6 +13,7 @@ pub const AREA_LABOR_INSPECTION: &str = "劳动保障监察";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CertificateStatus {
     Active,
     Suspended,
@@ -22,6 +23,7 @@ pub enum CertificateStatus {
 /// A certificate as the bureau's registry holds it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Certificate {
     pub number: String,
     pub holder: OfficerId,
@@ -96,6 +98,13 @@ pub struct CertificateCheck {
     pub checked_by: Actor,
     /// The laptop's clock when the check was made.
     pub checked_at: DateTime<Utc>,
+    /// The device's estimate of the true time (the bureau's clock at the last sync, moved on
+    /// by the laptop's clock since); validity was decided on this. None before any sync.
+    #[serde(default)]
+    pub trusted_time: Option<DateTime<Utc>>,
+    /// Whether the registry copy was older than the allowed age when the check was made.
+    #[serde(default)]
+    pub registry_stale: bool,
 }
 
 #[cfg(test)]

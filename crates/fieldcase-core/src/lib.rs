@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod evidence;
 pub mod ids;
 pub mod inspection;
+pub mod registry;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod rules;

@@ -17,6 +17,12 @@ pub enum Signed {
     Inspection,
     /// A page of records pushed to the bureau.
     PushPage,
+    /// A certificate registry snapshot or delta, by the bureau.
+    Registry,
+    /// A certificate credential (the QR code on the card), by the bureau.
+    Credential,
+    /// A new bureau key, by the key before it.
+    KeyRotation,
 }
 
 impl Signed {
@@ -24,6 +30,9 @@ impl Signed {
         match self {
             Signed::Inspection => "inspection",
             Signed::PushPage => "push-page",
+            Signed::Registry => "registry",
+            Signed::Credential => "credential",
+            Signed::KeyRotation => "key-rotation",
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Records store UTC instants at microsecond precision (what SQLite text and JSON keep
 //! exactly); officers read Beijing time.
 
-use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
+use serde::Serialize;
+use ts_rs::TS;
 
 /// China Standard Time, UTC+8, with no daylight saving.
 pub fn beijing() -> FixedOffset {
@@ -20,10 +22,96 @@ pub fn format_beijing(at: DateTime<Utc>) -> String {
     at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// How far the laptop's clock may wander before it is reported.
+pub const CLOCK_TOLERANCE_SECONDS: i64 = 300;
+
+/// The device's best estimate of the true time, with the laptop's clock beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TrustedTime {
+    /// The laptop's clock.
+    pub laptop: DateTime<Utc>,
+    /// The estimate decisions are made on.
+    pub trusted: DateTime<Utc>,
+    /// Whether the estimate rests on the bureau's clock (false: no sync yet).
+    pub anchored: bool,
+    /// What is wrong with the laptop's clock, in words, if anything.
+    pub warning: Option<String>,
+}
+
+/// Estimates the true time from the laptop's clock, the bureau's clock and the laptop's at
+/// the last sync, and the latest laptop time seen. A clock set back is noticed (it reads
+/// earlier than a moment already seen) and does not move the estimate back: the estimate is
+/// then the latest moment known to have passed.
+pub fn trusted_time(
+    laptop: DateTime<Utc>,
+    last_sync: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    latest_seen: Option<DateTime<Utc>>,
+) -> TrustedTime {
+    let tolerance = Duration::seconds(CLOCK_TOLERANCE_SECONDS);
+    let latest = latest_seen.into_iter().chain(last_sync.map(|(_, local)| local)).max();
+    let went_back = latest.filter(|&l| laptop + tolerance < l);
+    let Some((bureau, local)) = last_sync else {
+        return TrustedTime {
+            laptop,
+            trusted: went_back.unwrap_or(laptop),
+            anchored: false,
+            warning: Some(match went_back {
+                Some(l) => format!("the laptop clock reads {} but {} has already passed; it was set back", format_beijing(laptop), format_beijing(l)),
+                None => "no sync with the bureau yet: the laptop's clock is used as it is".to_owned(),
+            }),
+        };
+    };
+    let offset = bureau - local;
+    match went_back {
+        Some(l) => TrustedTime {
+            laptop,
+            trusted: l + offset,
+            anchored: true,
+            warning: Some(format!(
+                "the laptop clock reads {} but {} has already passed; it was set back, so the time of the last certain moment is used",
+                format_beijing(laptop),
+                format_beijing(l)
+            )),
+        },
+        None => TrustedTime {
+            laptop,
+            trusted: laptop + offset,
+            anchored: true,
+            warning: (offset.num_seconds().abs() > CLOCK_TOLERANCE_SECONDS).then(|| {
+                format!("the laptop clock was {} minutes off the bureau's at the last sync; set it right", offset.num_minutes().abs())
+            }),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_clock_set_back_a_year_does_not_move_the_trusted_time_back() {
+        let sync_local = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+        let sync_bureau = sync_local + Duration::seconds(20);
+        let seen = sync_local + Duration::hours(3);
+        let set_back = Utc.with_ymd_and_hms(2025, 3, 1, 11, 0, 0).unwrap();
+        let t = trusted_time(set_back, Some((sync_bureau, sync_local)), Some(seen));
+        assert_eq!(t.trusted, seen + Duration::seconds(20), "the last certain moment, on the bureau's clock");
+        assert!(t.warning.as_deref().is_some_and(|w| w.contains("set back")), "{t:?}");
+    }
+
+    #[test]
+    fn a_sane_clock_is_moved_by_the_bureau_offset() {
+        let local = Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap();
+        let t = trusted_time(local + Duration::hours(1), Some((local + Duration::seconds(30), local)), Some(local));
+        assert_eq!(t.trusted, local + Duration::hours(1) + Duration::seconds(30));
+        assert!(t.anchored && t.warning.is_none());
+        let off = trusted_time(local, Some((local + Duration::hours(2), local)), None);
+        assert!(off.warning.is_some(), "a clock two hours off is reported");
+        let never = trusted_time(local, None, None);
+        assert!(!never.anchored && never.warning.is_some());
+    }
 
     #[test]
     fn beijing_is_eight_hours_ahead() {

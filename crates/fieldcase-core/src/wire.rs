@@ -171,6 +171,10 @@ pub struct PushResponse {
 pub enum ChangeRecord {
     Site(Site),
     Template(ChecklistTemplate),
+    /// A signed certificate registry snapshot or delta.
+    Registry(crate::registry::SignedRegistryUpdate),
+    /// The bureau's signing key changed; the old key vouches for the new one.
+    KeyRotation(crate::registry::KeyRotation),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

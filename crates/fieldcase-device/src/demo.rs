@@ -43,6 +43,8 @@ pub fn check_two_officers(device: &mut Device, id: InspectionId) -> Result<()> {
             method: CheckMethod::Typed,
             result: CheckResult::Valid,
             registry_version: SAMPLE_REGISTRY_VERSION,
+            trusted_time: None,
+            registry_stale: false,
         })?;
     }
     Ok(())

@@ -32,6 +32,8 @@ pub enum DeviceError {
     ChainBroken(ChainBreak),
     #[error("a finalized record cannot be changed; make a correction instead ({0})")]
     Immutable(String),
+    #[error("sign-in refused: {0}")]
+    SignIn(String),
     #[error("internal storage error: {0}")]
     Storage(String),
     /// A storage error not yet placed in its file; `Device` turns it into one of the above.
@@ -54,6 +56,7 @@ impl DeviceError {
             Self::Io { .. } => "io",
             Self::ChainBroken(_) => "audit_chain_broken",
             Self::Immutable(_) => "immutable",
+            Self::SignIn(_) => "signin_refused",
             Self::Storage(_) | Self::Store(_) => "storage",
         }
     }

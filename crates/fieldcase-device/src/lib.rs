@@ -9,6 +9,8 @@ pub mod clock;
 pub mod demo;
 mod error;
 pub mod keys;
+pub mod qr;
+pub mod registry;
 pub mod store;
 pub mod sync;
 pub mod views;
@@ -66,6 +68,9 @@ pub struct NewCheck {
     pub method: CheckMethod,
     pub result: CheckResult,
     pub registry_version: u64,
+    /// The trusted time validity was decided on (None before any sync with the bureau).
+    pub trusted_time: Option<DateTime<Utc>>,
+    pub registry_stale: bool,
 }
 
 /// One officer's laptop: its data directory, opened.
@@ -76,6 +81,7 @@ pub struct Device {
     key: SecretKey,
     id: DeviceId,
     clock: Arc<dyn Clock>,
+    max_registry_age: chrono::Duration,
 }
 
 impl Device {
@@ -92,7 +98,14 @@ impl Device {
         prepare_data_dir(data_dir)?;
         let store = Store::open(&db).map_err(|e| DeviceError::from(e).in_file(&db))?;
         let key = keys::load_or_create(data_dir)?;
-        let mut device = Device { data_dir: data_dir.to_owned(), store, key, id: DeviceId::from_uuid(Default::default()), clock };
+        let mut device = Device {
+            data_dir: data_dir.to_owned(),
+            store,
+            key,
+            id: DeviceId::from_uuid(Default::default()),
+            clock,
+            max_registry_age: chrono::Duration::days(registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
+        };
         device.id = device.identity()?;
         device.install_template(&default_template())?;
         Ok(device)
@@ -140,9 +153,15 @@ impl Device {
         &self.data_dir
     }
 
-    /// Who acts: the device until officers sign in.
+    /// Who acts: the officer signed in on this device, else the device itself.
     pub fn actor(&self) -> Actor {
-        Actor::Device { device: self.id }
+        match self.store.conn().query_row("SELECT officer_id FROM session WHERE singleton = 1", [], |r| r.get::<_, String>(0)) {
+            Ok(officer) => match OfficerId::parse(&officer) {
+                Ok(officer) => Actor::Officer { officer, device: self.id },
+                Err(_) => Actor::Device { device: self.id },
+            },
+            Err(_) => Actor::Device { device: self.id },
+        }
     }
 
     pub fn public_key(&self) -> fieldcase_core::signing::PublicKey {
@@ -299,6 +318,8 @@ impl Device {
             registry_version: new.registry_version,
             checked_by: actor.clone(),
             checked_at: now,
+            trusted_time: new.trusted_time,
+            registry_stale: new.registry_stale,
         };
         self.write(|tx| {
             certificate_checks::insert(tx, &check)?;

@@ -54,6 +54,8 @@ fn ready_draft(f: &mut Fixture) -> fieldcase_core::inspection::Inspection {
                 method: CheckMethod::Typed,
                 result: CheckResult::Valid,
                 registry_version: 1,
+                trusted_time: None,
+                registry_stale: false,
             })
             .unwrap();
     }

@@ -42,6 +42,8 @@ fn check(officer: &str, result: CheckResult, at: DateTime<Utc>) -> CertificateCh
         registry_version: 1,
         checked_by: actor(),
         checked_at: at,
+        trusted_time: None,
+        registry_stale: false,
     }
 }
 

@@ -9,6 +9,8 @@ pub mod enrollment;
 pub mod evidence_refs;
 pub mod inspections;
 pub mod outbox;
+pub mod registry;
+pub mod session;
 pub mod sites;
 pub mod sync_state;
 pub mod templates;
@@ -26,6 +28,7 @@ use fieldcase_core::time::record_instant;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_foundation.sql")),
     M::up(include_str!("../../migrations/0002_sync.sql")),
+    M::up(include_str!("../../migrations/0003_registry.sql")),
 ];
 
 /// What can go wrong below the device's API.

@@ -17,6 +17,8 @@ pub struct SyncRow {
     pub local_time: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_error_code: Option<String>,
+    /// The latest laptop time seen, to notice a clock set back.
+    pub max_local_time: Option<DateTime<Utc>>,
 }
 
 fn instant(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
@@ -25,7 +27,8 @@ fn instant(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
 
 pub fn get(conn: &Connection) -> Result<SyncRow> {
     let row = conn.query_row(
-        "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code
+        "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code,
+                max_local_time
          FROM sync_state WHERE singleton = 1",
         [],
         |r| {
@@ -38,6 +41,7 @@ pub fn get(conn: &Connection) -> Result<SyncRow> {
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
                 r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<String>>(8)?,
             ))
         },
     )?;
@@ -50,6 +54,7 @@ pub fn get(conn: &Connection) -> Result<SyncRow> {
         local_time: instant(row.5)?,
         last_error: row.6,
         last_error_code: row.7,
+        max_local_time: instant(row.8)?,
     })
 }
 
@@ -75,7 +80,8 @@ pub fn reset(conn: &Connection) -> Result<()> {
 pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE sync_state SET last_attempt_at = ?2, last_success_at = ?2, bureau_time = ?1, local_time = ?2,
-         last_error = NULL, last_error_code = NULL",
+         last_error = NULL, last_error_code = NULL,
+         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?2 THEN ?2 ELSE max_local_time END",
         params![instant_text(bureau_time), instant_text(local_time)],
     )?;
     Ok(())
@@ -85,6 +91,16 @@ pub fn record_failure(conn: &Connection, at: DateTime<Utc>, code: &str, message:
     conn.execute(
         "UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, last_error_code = ?3",
         params![instant_text(at), message, code],
+    )?;
+    Ok(())
+}
+
+/// Raises the latest laptop time seen to `now` (never lowers it).
+pub fn note_local_time(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let text = instant_text(now);
+    conn.execute(
+        "UPDATE sync_state SET max_local_time = ?1 WHERE max_local_time IS NULL OR max_local_time < ?1",
+        [text],
     )?;
     Ok(())
 }

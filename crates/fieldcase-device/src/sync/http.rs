@@ -50,6 +50,10 @@ impl BureauHttp {
         self.send(self.client.get(self.path("/changes")).bearer_auth(token).query(&query)).await
     }
 
+    pub async fn registry_snapshot(&self, token: &str) -> Result<fieldcase_core::registry::SignedRegistryUpdate, SyncError> {
+        self.send(self.client.get(self.path("/registry/snapshot")).bearer_auth(token)).await
+    }
+
     fn path(&self, p: &str) -> String {
         format!("{}{API_PREFIX}{p}", self.base)
     }

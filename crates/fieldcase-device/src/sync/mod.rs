@@ -19,7 +19,7 @@ use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
 pub use http::BureauHttp;
-pub use records::{PushOutcome, PushPage};
+pub use records::{PulledChanges, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
 use crate::{Device, DeviceError};
@@ -64,6 +64,8 @@ pub struct SyncReport {
     pub pushed: usize,
     pub refused: usize,
     pub pulled: usize,
+    /// Registry updates refused, with why (the copy held stays as it was).
+    pub registry_refused: Vec<String>,
 }
 
 /// One full sync: push every page, then pull every change. Records the result (success or
@@ -105,15 +107,23 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     }
 
     // The bureau's clock from the last answer is the trusted time of this sync.
+    let mut needs_snapshot = false;
     let bureau_time = loop {
         let after = on_device(device, |d| d.pull_cursor()).await?;
         let pull = http.pull(&token, after, PULL_PAGE).await?;
         let (more, time) = (pull.more && pull.next_cursor > after, pull.bureau_time);
-        report.pulled += on_device(device, move |d| d.apply_changes(&pull)).await?;
+        let changes = on_device(device, move |d| d.apply_changes(&pull)).await?;
+        report.pulled += changes.applied;
+        report.registry_refused.extend(changes.refused);
+        needs_snapshot |= changes.needs_snapshot;
         if !more {
             break time;
         }
     };
+    if needs_snapshot {
+        let snapshot = http.registry_snapshot(&token).await?;
+        on_device(device, move |d| d.apply_registry_snapshot(&snapshot)).await?;
+    }
     on_device(device, move |d| d.record_sync_success(bureau_time)).await?;
     Ok(report)
 }

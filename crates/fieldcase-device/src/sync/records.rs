@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use fieldcase_core::registry::RegistryError;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::wire::{ChangeRecord, EnrollResponse, Fate, PullResponse, PushItem, PushRequest, PushResponse};
 
@@ -15,6 +16,16 @@ use crate::{Device, DeviceError, Result, append_audit};
 #[derive(Debug, Clone)]
 pub struct PushPage {
     pub request: PushRequest,
+}
+
+/// What one pull page did to the device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PulledChanges {
+    pub applied: usize,
+    /// A registry delta did not follow the version held: fetch a snapshot.
+    pub needs_snapshot: bool,
+    /// Updates refused (bad signature, unknown key, rollback), with why.
+    pub refused: Vec<String>,
 }
 
 /// What one push achieved.
@@ -53,6 +64,7 @@ impl Device {
         self.write(|tx| {
             enrollment::set(tx, &e)?;
             sync_state::reset(tx)?;
+            Device::trust_pinned_key(tx, now)?;
             append_audit(tx, now, &actor, "device.enroll", &e.bureau_url, &payload)?;
             Ok(())
         })
@@ -144,26 +156,52 @@ impl Device {
     }
 
     /// Applies pulled changes and moves the cursor, in one transaction. A site whose unified
-    /// social credit code is already here is the same site: the local record stays.
-    pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<usize> {
+    /// social credit code is already here is the same site: the local record stays. A
+    /// registry update that fails verification is refused (the copy stays) and noted in
+    /// the audit chain; one that does not follow the version held asks for a snapshot.
+    pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
         let (now, actor) = (self.now(), self.actor());
         self.write(|tx| {
-            let mut applied = 0;
+            let mut applied = PulledChanges::default();
             for change in &pull.changes {
                 match &change.record {
                     ChangeRecord::Site(site) => {
                         if sites::by_uscc(tx, site.uscc.as_str())?.is_none() && sites::get(tx, site.id)?.is_none() {
                             sites::insert(tx, site)?;
                             append_audit(tx, now, &actor, "site.pull", &site.id.to_string(), site)?;
-                            applied += 1;
+                            applied.applied += 1;
                         }
                     }
                     ChangeRecord::Template(t) => {
                         if templates::insert_if_missing(tx, t)? {
                             append_audit(tx, now, &actor, "template.install", &format!("{}@{}", t.id.0, t.version), t)?;
-                            applied += 1;
+                            applied.applied += 1;
                         }
                     }
+                    ChangeRecord::Registry(signed) => {
+                        let outcome = Device::apply_registry_update(tx, signed, now)?;
+                        let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
+                        match outcome {
+                            Ok(_) => {
+                                append_audit(tx, now, &actor, "registry.update", "registry", &payload)?;
+                                applied.applied += 1;
+                            }
+                            Err(RegistryError::Gap { .. }) => applied.needs_snapshot = true,
+                            Err(e) => {
+                                append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
+                                applied.refused.push(e.to_string());
+                            }
+                        }
+                    }
+                    ChangeRecord::KeyRotation(rotation) => match Device::apply_key_rotation(tx, rotation, now)? {
+                        Ok(()) => {
+                            append_audit(tx, now, &actor, "registry.key", &rotation.new_key.to_string(), rotation)?;
+                        }
+                        Err(e) => {
+                            append_audit(tx, now, &actor, "registry.key.refuse", &rotation.new_key.to_string(), rotation)?;
+                            applied.refused.push(e.to_string());
+                        }
+                    },
                 }
             }
             sync_state::set_pull_cursor(tx, pull.next_cursor)?;

@@ -1,0 +1,323 @@
+//! The certificate registry copy, certificate checks, trusted time and officer sign-in.
+//!
+//! Every registry update is verified against a bureau key this device trusts (pinned at
+//! enrollment, or vouched for by a trusted key in a rotation) before anything of it is
+//! written; an update that fails, or would go back to an older version, is refused and the
+//! copy held stays as it was.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use fieldcase_core::certificate::{AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult};
+use fieldcase_core::ids::{InspectionId, OfficerId};
+use fieldcase_core::registry::{Credential, KeyRotation, OfficerEntry, RegistryError, SignedRegistryUpdate};
+use fieldcase_core::time::{TrustedTime, beijing, trusted_time};
+
+use crate::store::registry::{self as copy, Meta};
+use crate::store::{enrollment, session, sync_state};
+use crate::{Device, DeviceError, NewCheck, Result, append_audit};
+
+/// A copy older than this still answers, but every check made with it says it is stale.
+pub const DEFAULT_MAX_REGISTRY_AGE_DAYS: i64 = 7;
+/// Wrong PINs in a row before an officer is locked out on this device.
+pub const MAX_PIN_FAILURES: u32 = 5;
+/// How long the lockout lasts.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+/// The registry copy as the officer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct RegistryStatus {
+    #[ts(type = "number | null")]
+    pub version: Option<u64>,
+    pub issued_at: Option<String>,
+    /// Since the bureau last confirmed this copy (it arrived, or a sync found nothing newer).
+    #[ts(type = "number | null")]
+    pub age_seconds: Option<i64>,
+    pub stale: bool,
+}
+
+/// What a certificate check found, with everything the record keeps beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CheckReport {
+    pub result: CheckResult,
+    pub certificate_number: String,
+    pub officer_id: Option<OfficerId>,
+    pub officer_name: Option<String>,
+    pub method: CheckMethod,
+    pub registry: RegistryStatus,
+    pub time: TrustedTime,
+    /// The recorded check, when it was made for an inspection.
+    pub recorded: Option<CertificateCheck>,
+}
+
+/// How the certificate reached the officer.
+#[derive(Debug, Clone)]
+pub enum CheckInput {
+    /// A number typed by hand, or text from a keyboard-wedge scanner (a scanned QR code
+    /// carries the credential; a scanned barcode the number).
+    Text { text: String, scanned: bool },
+    /// The text decoded from a photo or screenshot of the QR code.
+    QrImage(String),
+}
+
+impl Device {
+    /// Sets how old the registry copy may be before checks say it is stale.
+    pub fn set_max_registry_age(&mut self, age: Duration) {
+        self.max_registry_age = age;
+    }
+
+    /// The current time as decisions see it, and what is wrong with the laptop's clock.
+    pub fn trusted_time(&self) -> Result<TrustedTime> {
+        let row = self.read(sync_state::get)?;
+        let laptop = self.now();
+        Ok(trusted_time(laptop, row.bureau_time.zip(row.local_time), row.max_local_time))
+    }
+
+    /// Remembers the latest laptop time seen, so that a clock set back is noticed.
+    fn note_laptop_time(&mut self) -> Result<()> {
+        let now = self.now();
+        self.write(|tx| Ok(sync_state::note_local_time(tx, now)?))
+    }
+
+    pub fn registry_status(&self) -> Result<RegistryStatus> {
+        let meta = self.read(copy::meta)?;
+        let last_sync = self.read(sync_state::get)?.last_success_at;
+        let now = self.trusted_time()?.trusted;
+        Ok(match meta {
+            None => RegistryStatus { version: None, issued_at: None, age_seconds: None, stale: true },
+            Some(m) => {
+                let confirmed = last_sync.map_or(m.received_at, |s| s.max(m.received_at));
+                let age = now - confirmed;
+                RegistryStatus {
+                    version: Some(m.version),
+                    issued_at: Some(m.issued_at.to_rfc3339()),
+                    age_seconds: Some(age.num_seconds().max(0)),
+                    stale: age > self.max_registry_age,
+                }
+            }
+        })
+    }
+
+    /// Verifies and applies one registry update inside the caller's transaction. A refusal
+    /// leaves the copy as it was and says why.
+    pub(crate) fn apply_registry_update(
+        tx: &rusqlite::Transaction<'_>,
+        signed: &SignedRegistryUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<Result<u64, RegistryError>> {
+        let Some(key) = copy::key(tx, &signed.key_id)? else {
+            return Ok(Err(RegistryError::UnknownKey(signed.key_id.clone())));
+        };
+        let update = match signed.open(&key) {
+            Ok(u) => u,
+            Err(e) => return Ok(Err(e)),
+        };
+        let held = copy::meta(tx)?.map(|m| m.version);
+        if let Some(held) = held.filter(|&h| update.version <= h) {
+            return Ok(Err(RegistryError::Rollback { held, offered: update.version }));
+        }
+        match (update.from_version, held) {
+            (None, _) => copy::clear(tx)?,
+            (Some(from), Some(h)) if from == h => {}
+            (Some(from), held) => return Ok(Err(RegistryError::Gap { from, held: held.unwrap_or(0) })),
+        }
+        copy::put_certificates(tx, &update.certificates)?;
+        copy::put_officers(tx, &update.officers)?;
+        copy::set_meta(tx, &Meta { version: update.version, issued_at: update.issued_at, received_at: now })?;
+        Ok(Ok(update.version))
+    }
+
+    /// Trusts a new bureau key when a trusted key vouches for it.
+    pub(crate) fn apply_key_rotation(tx: &rusqlite::Transaction<'_>, rotation: &KeyRotation, now: DateTime<Utc>) -> Result<Result<(), RegistryError>> {
+        let Some(old) = copy::key(tx, &rotation.old_key_id)? else {
+            return Ok(Err(RegistryError::UnknownKey(rotation.old_key_id.clone())));
+        };
+        match rotation.verify(&old) {
+            Ok(new) => {
+                copy::trust_key(tx, &new, now)?;
+                Ok(Ok(()))
+            }
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    /// Applies a whole snapshot fetched outside the feed (after a gap). Verified like any update.
+    pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
+        let (now, actor) = (self.now(), self.actor());
+        self.write(|tx| {
+            let outcome = Self::apply_registry_update(tx, signed, now)?;
+            let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
+            append_audit(tx, now, &actor, if outcome.is_ok() { "registry.update" } else { "registry.refuse" }, "registry", &payload)?;
+            outcome.map_err(|e| DeviceError::Invalid(format!("the registry snapshot was refused: {e}")))
+        })
+    }
+
+    /// Checks a certificate against the registry copy (and, for a credential, its bureau
+    /// signature), with validity decided at the trusted time. With an inspection, the check
+    /// is recorded on it and in the audit chain.
+    pub fn check_certificate(&mut self, input: CheckInput, inspection: Option<InspectionId>) -> Result<CheckReport> {
+        if let Some(id) = inspection {
+            self.draft(id)?;
+        }
+        self.note_laptop_time()?;
+        let time = self.trusted_time()?;
+        let registry = self.registry_status()?;
+        let day = time.trusted.with_timezone(&beijing()).date_naive();
+
+        let (method, text) = match input {
+            CheckInput::Text { text, scanned } => (if scanned { CheckMethod::Scanned } else { CheckMethod::Typed }, text),
+            CheckInput::QrImage(text) => (CheckMethod::QrImage, text),
+        };
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(DeviceError::Invalid("type the certificate number, or scan or load its QR code".into()));
+        }
+
+        let (number, claimed, result) = if text.starts_with(fieldcase_core::registry::CREDENTIAL_PREFIX) {
+            let credential = Credential::decode(&text).map_err(|e| DeviceError::Invalid(e.to_string()))?;
+            let key = self.read(|c| copy::key(c, &credential.claims.key_id))?;
+            let genuine = key.is_some_and(|k| credential.verify(&k).is_ok());
+            let number = credential.claims.number.clone();
+            let result = if !genuine {
+                CheckResult::ForeignSignature
+            } else {
+                match self.read(|c| copy::certificate(c, &number))? {
+                    Some(cert) => cert.result_on(day, AREA_LABOR_INSPECTION),
+                    // Issued after this copy: the signed claims stand, revocation unknown yet.
+                    None => claimed_certificate(&credential).result_on(day, AREA_LABOR_INSPECTION),
+                }
+            };
+            (number, Some(credential.claims), result)
+        } else {
+            let number: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let result = match self.read(|c| copy::certificate(c, &number))? {
+                Some(cert) => cert.result_on(day, AREA_LABOR_INSPECTION),
+                None => CheckResult::Unknown,
+            };
+            (number, None, result)
+        };
+
+        let held = self.read(|c| copy::certificate(c, &number))?;
+        let officer_id = held.as_ref().map(|c| c.holder.clone()).or_else(|| claimed.as_ref().map(|c| c.holder.clone()));
+        let officer_name = held.as_ref().map(|c| c.holder_name.clone()).or_else(|| claimed.map(|c| c.holder_name));
+
+        let recorded = match (inspection, &officer_id) {
+            (Some(inspection_id), Some(officer)) => Some(self.record_check(NewCheck {
+                inspection_id,
+                officer_id: officer.clone(),
+                certificate_number: number.clone(),
+                method,
+                result,
+                registry_version: registry.version.unwrap_or(0),
+                trusted_time: time.anchored.then_some(time.trusted),
+                registry_stale: registry.stale,
+            })?),
+            (Some(inspection_id), None) => {
+                // No officer to record the check against: the attempt goes in the audit chain.
+                let (now, actor) = (self.now(), self.actor());
+                let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
+                self.write(|tx| Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload).map(drop)?))?;
+                None
+            }
+            (None, _) => None,
+        };
+        Ok(CheckReport { result, certificate_number: number, officer_id, officer_name, method, registry, time, recorded })
+    }
+
+    /// Signs an officer in with their PIN, verified offline against the registry's verifier.
+    pub fn sign_in(&mut self, officer: &str, pin: &str) -> Result<OfficerEntry> {
+        let officer_id = OfficerId::parse(officer).map_err(|e| DeviceError::Invalid(e.to_string()))?;
+        self.note_laptop_time()?;
+        let now = self.trusted_time()?.trusted;
+        let entry = self.read(|c| copy::officer(c, officer_id.as_str()))?.ok_or_else(|| {
+            DeviceError::SignIn(format!("officer {officer_id} is not in this device's registry; sync with the bureau, or check the staff number"))
+        })?;
+        let (failures, locked_until) = self.read(|c| session::failures(c, officer_id.as_str()))?;
+        if let Some(until) = locked_until.filter(|&u| u > now) {
+            let minutes = (until - now).num_minutes() + 1;
+            return Err(DeviceError::SignIn(format!(
+                "too many wrong PINs: officer {officer_id} is locked on this device for another {minutes} minute(s)"
+            )));
+        }
+        let certificates = self.read(|c| copy::certificates_of(c, officer_id.as_str()))?;
+        if !certificates.iter().any(|c| c.status == CertificateStatus::Active) {
+            return Err(DeviceError::SignIn(format!(
+                "officer {officer_id} holds no active enforcement certificate (suspended or revoked) and cannot sign in"
+            )));
+        }
+        let verifier = entry.pin_verifier.as_deref().ok_or_else(|| {
+            DeviceError::SignIn(format!("officer {officer_id} has no PIN yet; an administrator sets it at the bureau"))
+        })?;
+        let (at, actor) = (self.now(), self.actor());
+        if !verify_pin(pin, verifier) {
+            let failures = failures + 1;
+            let locked = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
+            self.write(|tx| {
+                session::set_failures(tx, officer_id.as_str(), if locked.is_some() { 0 } else { failures }, locked)?;
+                append_audit(tx, at, &actor, "officer.signin.refuse", officer_id.as_str(), &serde_json::json!({ "failures": failures }))?;
+                Ok(())
+            })?;
+            return Err(DeviceError::SignIn(match locked {
+                Some(_) => format!("wrong PIN; officer {officer_id} is now locked on this device for {LOCKOUT_MINUTES} minutes"),
+                None => format!("wrong PIN ({} more attempt(s) before a {LOCKOUT_MINUTES}-minute lock)", MAX_PIN_FAILURES - failures),
+            }));
+        }
+        self.write(|tx| {
+            session::sign_in(tx, &officer_id, at)?;
+            let actor = fieldcase_core::audit::Actor::Officer { officer: officer_id.clone(), device: self_id(tx)? };
+            append_audit(tx, at, &actor, "officer.signin", officer_id.as_str(), &serde_json::json!({ "officer": officer_id }))?;
+            Ok(())
+        })?;
+        Ok(entry)
+    }
+
+    pub fn sign_out(&mut self) -> Result<()> {
+        let (at, actor) = (self.now(), self.actor());
+        self.write(|tx| {
+            session::sign_out(tx)?;
+            append_audit(tx, at, &actor, "officer.signout", &actor.to_string(), &())?;
+            Ok(())
+        })
+    }
+
+    /// The officer signed in on this device, with their registry entry.
+    pub fn signed_in(&self) -> Result<Option<OfficerEntry>> {
+        let Some((officer, _)) = self.read(session::current)? else { return Ok(None) };
+        Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry { officer, name: String::new(), pin_verifier: None })))
+    }
+
+    /// Trusts the key pinned at enrollment (called when enrolling).
+    pub(crate) fn trust_pinned_key(tx: &rusqlite::Transaction<'_>, at: DateTime<Utc>) -> Result<()> {
+        if let Some(e) = enrollment::get(tx)? {
+            copy::trust_key(tx, &e.bureau_public_key, at)?;
+        }
+        Ok(())
+    }
+}
+
+fn self_id(conn: &rusqlite::Connection) -> crate::store::Result<fieldcase_core::ids::DeviceId> {
+    Ok(crate::store::device::get(conn)?.map(|d| d.device_id).unwrap_or_else(|| fieldcase_core::ids::DeviceId::from_uuid(Default::default())))
+}
+
+/// A certificate as a genuine credential describes it, for one not yet in the copy.
+fn claimed_certificate(credential: &Credential) -> Certificate {
+    let c = &credential.claims;
+    Certificate {
+        number: c.number.clone(),
+        holder: c.holder.clone(),
+        holder_name: c.holder_name.clone(),
+        issuing_unit: String::new(),
+        areas: c.areas.clone(),
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        status: CertificateStatus::Active,
+    }
+}
+
+fn verify_pin(pin: &str, verifier: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(verifier).is_ok_and(|hash| argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
+}

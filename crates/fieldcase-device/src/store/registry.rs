@@ -1,0 +1,97 @@
+//! The registry copy: `bureau_keys`, `registry_meta`, `registry_certificates`,
+//! `registry_officers`. Replaced or updated only in whole, verified updates.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use fieldcase_core::certificate::Certificate;
+use fieldcase_core::registry::{KeyId, OfficerEntry};
+use fieldcase_core::signing::PublicKey;
+
+use super::{Result, instant_text, parse_column, parse_instant};
+
+/// The version held, when it was issued and when it arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    pub version: u64,
+    pub issued_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+}
+
+pub fn trust_key(conn: &Connection, key: &PublicKey, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO bureau_keys (key_id, public_key, trusted_at) VALUES (?1, ?2, ?3)",
+        params![KeyId::of(key).0, key.to_string(), instant_text(at)],
+    )?;
+    Ok(())
+}
+
+pub fn key(conn: &Connection, id: &KeyId) -> Result<Option<PublicKey>> {
+    conn.query_row("SELECT public_key FROM bureau_keys WHERE key_id = ?1", [&id.0], |r| parse_column(r.get(0)?, 0))
+        .optional()
+        .map_err(Into::into)
+}
+
+pub fn meta(conn: &Connection) -> Result<Option<Meta>> {
+    let row = conn
+        .query_row("SELECT version, issued_at, received_at FROM registry_meta WHERE singleton = 1", [], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })
+        .optional()?;
+    row.map(|(v, i, rcv)| Ok(Meta { version: v as u64, issued_at: parse_instant(&i)?, received_at: parse_instant(&rcv)? }))
+        .transpose()
+}
+
+pub fn set_meta(conn: &Connection, m: &Meta) -> Result<()> {
+    conn.execute(
+        "INSERT INTO registry_meta (singleton, version, issued_at, received_at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (singleton) DO UPDATE SET version = ?1, issued_at = ?2, received_at = ?3",
+        params![m.version as i64, instant_text(m.issued_at), instant_text(m.received_at)],
+    )?;
+    Ok(())
+}
+
+/// Empties the copy before a snapshot is written in.
+pub fn clear(conn: &Connection) -> Result<()> {
+    conn.execute_batch("DELETE FROM registry_certificates; DELETE FROM registry_officers;")?;
+    Ok(())
+}
+
+pub fn put_certificates(conn: &Connection, certificates: &[Certificate]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT OR REPLACE INTO registry_certificates (number, holder, body) VALUES (?1, ?2, ?3)")?;
+    for c in certificates {
+        stmt.execute(params![c.number, c.holder.as_str(), serde_json::to_string(c)?])?;
+    }
+    Ok(())
+}
+
+pub fn put_officers(conn: &Connection, officers: &[OfficerEntry]) -> Result<()> {
+    let mut stmt = conn.prepare_cached("INSERT OR REPLACE INTO registry_officers (officer_id, name, pin_verifier) VALUES (?1, ?2, ?3)")?;
+    for o in officers {
+        stmt.execute(params![o.officer.as_str(), o.name, o.pin_verifier])?;
+    }
+    Ok(())
+}
+
+pub fn certificate(conn: &Connection, number: &str) -> Result<Option<Certificate>> {
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM registry_certificates WHERE number = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+}
+
+pub fn certificates_of(conn: &Connection, officer: &str) -> Result<Vec<Certificate>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM registry_certificates WHERE holder = ?1 ORDER BY number")?;
+    let bodies = stmt.query_map([officer], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(bodies.iter().map(|b| serde_json::from_str(b)).collect::<Result<_, _>>()?)
+}
+
+pub fn officer(conn: &Connection, officer: &str) -> Result<Option<OfficerEntry>> {
+    let row = conn
+        .query_row("SELECT officer_id, name, pin_verifier FROM registry_officers WHERE officer_id = ?1", [officer], |r| {
+            Ok((parse_column(r.get(0)?, 0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    Ok(row.map(|(officer, name, pin_verifier)| OfficerEntry { officer, name, pin_verifier }))
+}

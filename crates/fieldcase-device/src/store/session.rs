@@ -1,0 +1,54 @@
+//! `session` and `signin_failures`: who is signed in, and who is locked out for a while.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use fieldcase_core::ids::OfficerId;
+
+use super::{Result, instant_text, parse_column, parse_instant};
+
+pub fn current(conn: &Connection) -> Result<Option<(OfficerId, DateTime<Utc>)>> {
+    let row = conn
+        .query_row("SELECT officer_id, signed_in_at FROM session WHERE singleton = 1", [], |r| {
+            Ok((parse_column::<OfficerId>(r.get(0)?, 0)?, r.get::<_, String>(1)?))
+        })
+        .optional()?;
+    row.map(|(o, at)| Ok((o, parse_instant(&at)?))).transpose()
+}
+
+pub fn sign_in(conn: &Connection, officer: &OfficerId, at: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO session (singleton, officer_id, signed_in_at) VALUES (1, ?1, ?2)
+         ON CONFLICT (singleton) DO UPDATE SET officer_id = ?1, signed_in_at = ?2",
+        params![officer.as_str(), instant_text(at)],
+    )?;
+    conn.execute("DELETE FROM signin_failures WHERE officer_id = ?1", [officer.as_str()])?;
+    Ok(())
+}
+
+pub fn sign_out(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM session", [])?;
+    Ok(())
+}
+
+/// (failures in a row, locked until).
+pub fn failures(conn: &Connection, officer: &str) -> Result<(u32, Option<DateTime<Utc>>)> {
+    let row = conn
+        .query_row("SELECT failures, locked_until FROM signin_failures WHERE officer_id = ?1", [officer], |r| {
+            Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .optional()?;
+    match row {
+        None => Ok((0, None)),
+        Some((n, until)) => Ok((n, until.as_deref().map(parse_instant).transpose()?)),
+    }
+}
+
+pub fn set_failures(conn: &Connection, officer: &str, failures: u32, locked_until: Option<DateTime<Utc>>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO signin_failures (officer_id, failures, locked_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT (officer_id) DO UPDATE SET failures = ?2, locked_until = ?3",
+        params![officer, failures, locked_until.map(instant_text)],
+    )?;
+    Ok(())
+}

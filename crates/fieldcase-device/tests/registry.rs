@@ -1,0 +1,277 @@
+//! The registry copy, certificate checks, trusted time and sign-in, with a real signed
+//! registry and real credentials made with a bureau key.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use fieldcase_core::certificate::{Certificate, CertificateStatus, CheckMethod, CheckResult};
+use fieldcase_core::ids::OfficerId;
+use fieldcase_core::registry::{Credential, CredentialClaims, KeyId, OfficerEntry, RegistryUpdate, SignedRegistryUpdate};
+use fieldcase_core::signing::SecretKey;
+use fieldcase_core::wire::{Change, ChangeRecord, EnrollResponse, PullResponse};
+use fieldcase_device::registry::CheckInput;
+use fieldcase_device::{Device, ManualClock, OpenMode};
+
+fn bureau_key() -> SecretKey {
+    SecretKey::from_seed([42; 32])
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn cert(number: &str, officer: &str, status: CertificateStatus, from: NaiveDate, until: NaiveDate, area: &str) -> Certificate {
+    Certificate {
+        number: number.into(),
+        holder: OfficerId::parse(officer).unwrap(),
+        holder_name: format!("officer {officer}"),
+        issuing_unit: "西湖区人力资源和社会保障局".into(),
+        areas: vec![area.into()],
+        valid_from: from,
+        valid_until: until,
+        status,
+    }
+}
+
+const AREA: &str = "劳动保障监察";
+
+fn registry(version: u64) -> RegistryUpdate {
+    let (from, until) = (d(2024, 1, 1), d(2028, 12, 31));
+    RegistryUpdate {
+        version,
+        from_version: None,
+        issued_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
+        certificates: vec![
+            cert("C-VALID", "JC-0001", CertificateStatus::Active, from, until, AREA),
+            cert("C-VALID2", "JC-0002", CertificateStatus::Active, from, until, AREA),
+            cert("C-EXPIRED", "JC-0003", CertificateStatus::Active, from, d(2025, 12, 31), AREA),
+            cert("C-FUTURE", "JC-0004", CertificateStatus::Active, d(2027, 1, 1), until, AREA),
+            cert("C-SUSPENDED", "JC-0005", CertificateStatus::Suspended, from, until, AREA),
+            cert("C-REVOKED", "JC-0006", CertificateStatus::Revoked, from, until, AREA),
+            cert("C-SAFETY", "JC-0007", CertificateStatus::Active, from, until, "安全生产"),
+        ],
+        officers: vec![
+            officer("JC-0001", Some("135790")),
+            officer("JC-0005", Some("246800")),
+        ],
+    }
+}
+
+fn officer(id: &str, pin: Option<&str>) -> OfficerEntry {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    let pin_verifier = pin.map(|p| {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default().hash_password(p.as_bytes(), &salt).unwrap().to_string()
+    });
+    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), pin_verifier }
+}
+
+fn pull(changes: Vec<ChangeRecord>) -> PullResponse {
+    PullResponse {
+        next_cursor: changes.len() as u64,
+        changes: changes.into_iter().enumerate().map(|(i, record)| Change { cursor: i as u64 + 1, record }).collect(),
+        more: false,
+        bureau_time: now(),
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    device: Device,
+}
+
+/// An enrolled device holding registry version 1, synced at `now()`.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    let response = EnrollResponse {
+        device_id: device.id(),
+        token: "t".into(),
+        bureau_public_key: bureau_key().public_key(),
+        bureau_time: now(),
+    };
+    device.set_enrollment("http://bureau.invalid", &response).unwrap();
+    let changes = device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))]))
+        .unwrap();
+    assert!(changes.refused.is_empty(), "{changes:?}");
+    device.record_sync_success(now()).unwrap();
+    Fixture { _dir: dir, clock, device }
+}
+
+fn typed(number: &str) -> CheckInput {
+    CheckInput::Text { text: number.into(), scanned: false }
+}
+
+fn credential(number: &str, key: &SecretKey, until: NaiveDate) -> String {
+    Credential::sign(
+        CredentialClaims {
+            number: number.into(),
+            holder: OfficerId::parse("JC-0001").unwrap(),
+            holder_name: "officer".into(),
+            areas: vec![AREA.into()],
+            valid_from: d(2024, 1, 1),
+            valid_until: until,
+            key_id: KeyId::of(&key.public_key()),
+        },
+        key,
+    )
+    .encode()
+}
+
+#[test]
+fn every_check_result_comes_from_the_registry_and_credentials() {
+    let mut f = fixture();
+    let cases = [
+        ("C-VALID", CheckResult::Valid),
+        ("C-EXPIRED", CheckResult::Expired),
+        ("C-FUTURE", CheckResult::NotYetValid),
+        ("C-SUSPENDED", CheckResult::Suspended),
+        ("C-REVOKED", CheckResult::Revoked),
+        ("C-NOBODY", CheckResult::Unknown),
+        ("C-SAFETY", CheckResult::WrongArea),
+    ];
+    for (number, expected) in cases {
+        let report = f.device.check_certificate(typed(number), None).unwrap();
+        assert_eq!(report.result, expected, "{number}");
+        assert_eq!(report.registry.version, Some(1));
+        assert!(!report.registry.stale);
+    }
+    let genuine = credential("C-VALID", &bureau_key(), d(2028, 12, 31));
+    let report = f.device.check_certificate(CheckInput::Text { text: genuine, scanned: true }, None).unwrap();
+    assert_eq!((report.result, report.method), (CheckResult::Valid, CheckMethod::Scanned));
+    let revoked = credential("C-REVOKED", &bureau_key(), d(2028, 12, 31));
+    assert_eq!(f.device.check_certificate(CheckInput::QrImage(revoked), None).unwrap().result, CheckResult::Revoked, "revocation comes from the registry copy");
+    let foreign = credential("C-VALID", &SecretKey::from_seed([7; 32]), d(2028, 12, 31));
+    assert_eq!(f.device.check_certificate(CheckInput::QrImage(foreign), None).unwrap().result, CheckResult::ForeignSignature);
+    let err = f.device.check_certificate(CheckInput::QrImage("FC1.garbage".into()), None).unwrap_err();
+    assert_eq!(err.code(), "invalid_input", "a garbled code is bad input, not a check: {err}");
+}
+
+#[test]
+fn a_changed_byte_or_an_older_version_is_refused_and_the_copy_kept() {
+    let mut f = fixture();
+    let mut tampered = SignedRegistryUpdate::sign(&registry(2), &bureau_key());
+    tampered.body = tampered.body.replacen("\"revoked\"", "\"active\"", 1);
+    let changes = f.device.apply_changes(&pull(vec![ChangeRecord::Registry(tampered)])).unwrap();
+    assert_eq!(changes.refused.len(), 1, "{changes:?}");
+    assert_eq!(f.device.registry_status().unwrap().version, Some(1), "the old copy is kept");
+    assert_eq!(f.device.check_certificate(typed("C-REVOKED"), None).unwrap().result, CheckResult::Revoked);
+
+    let v3 = SignedRegistryUpdate::sign(&registry(3), &bureau_key());
+    assert!(f.device.apply_changes(&pull(vec![ChangeRecord::Registry(v3)])).unwrap().refused.is_empty());
+    let replay = SignedRegistryUpdate::sign(&registry(2), &bureau_key());
+    let changes = f.device.apply_changes(&pull(vec![ChangeRecord::Registry(replay)])).unwrap();
+    assert!(changes.refused[0].contains("never goes back"), "{changes:?}");
+    assert_eq!(f.device.registry_status().unwrap().version, Some(3));
+
+    let foreign = SignedRegistryUpdate::sign(&registry(9), &SecretKey::from_seed([7; 32]));
+    assert_eq!(f.device.apply_changes(&pull(vec![ChangeRecord::Registry(foreign)])).unwrap().refused.len(), 1);
+    assert_eq!(f.device.registry_status().unwrap().version, Some(3));
+    f.device.verify_audit().unwrap();
+}
+
+#[test]
+fn a_delta_applies_on_the_version_it_names_and_a_gap_asks_for_a_snapshot() {
+    let mut f = fixture();
+    let mut delta = registry(2);
+    delta.from_version = Some(1);
+    delta.certificates = vec![cert("C-VALID", "JC-0001", CertificateStatus::Revoked, d(2024, 1, 1), d(2028, 12, 31), AREA)];
+    delta.officers = vec![];
+    f.device.apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&delta, &bureau_key()))])).unwrap();
+    assert_eq!(f.device.check_certificate(typed("C-VALID"), None).unwrap().result, CheckResult::Revoked);
+    assert_eq!(f.device.check_certificate(typed("C-VALID2"), None).unwrap().result, CheckResult::Valid, "the rest stays");
+
+    let mut gap = registry(5);
+    gap.from_version = Some(4);
+    let changes = f.device.apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))])).unwrap();
+    assert!(changes.needs_snapshot);
+}
+
+#[test]
+fn a_clock_set_back_a_year_does_not_make_an_expired_certificate_valid() {
+    let mut f = fixture();
+    assert_eq!(f.device.check_certificate(typed("C-EXPIRED"), None).unwrap().result, CheckResult::Expired);
+    f.clock.advance(-Duration::days(365));
+    let report = f.device.check_certificate(typed("C-EXPIRED"), None).unwrap();
+    assert_eq!(report.result, CheckResult::Expired, "the laptop says 2025, but 2026 has already been seen");
+    assert!(report.time.warning.as_deref().is_some_and(|w| w.contains("set back")), "{:?}", report.time);
+    assert!(report.time.laptop < report.time.trusted, "both clocks are kept");
+}
+
+#[test]
+fn a_copy_older_than_allowed_still_answers_but_says_it_is_stale() {
+    let mut f = fixture();
+    f.clock.advance(Duration::days(8));
+    let report = f.device.check_certificate(typed("C-VALID"), None).unwrap();
+    assert_eq!(report.result, CheckResult::Valid);
+    assert!(report.registry.stale);
+}
+
+#[test]
+fn a_check_on_an_inspection_is_recorded_with_registry_and_both_clocks() {
+    let mut f = fixture();
+    let site = f
+        .device
+        .add_site(fieldcase_core::site::NewSite { name: "甲".into(), uscc: "91350100M000100Y43".into(), ..Default::default() })
+        .unwrap();
+    let draft = f.device.new_inspection(site.id, None, None).unwrap();
+    f.clock.advance(Duration::minutes(5));
+    let report = f.device.check_certificate(typed("C-VALID"), Some(draft.id)).unwrap();
+    let check = report.recorded.expect("recorded on the inspection");
+    assert_eq!(check.registry_version, 1);
+    assert_eq!(check.trusted_time, Some(report.time.trusted));
+    assert_eq!(check.checked_at, report.time.laptop);
+    assert_eq!(f.device.inspection_detail(draft.id).unwrap().checks.len(), 1);
+    // Unknown certificates have no officer to record against; the attempt is audited.
+    let report = f.device.check_certificate(typed("C-NOBODY"), Some(draft.id)).unwrap();
+    assert!(report.recorded.is_none());
+    f.device.verify_audit().unwrap();
+}
+
+#[test]
+fn sign_in_checks_the_pin_locks_after_five_failures_and_refuses_suspended_officers() {
+    let mut f = fixture();
+    let err = f.device.sign_in("JC-0005", "246800").unwrap_err();
+    assert!(err.to_string().contains("no active enforcement certificate"), "{err}");
+    let err = f.device.sign_in("JC-0404", "1").unwrap_err();
+    assert!(err.to_string().contains("not in this device's registry"), "{err}");
+
+    for attempt in 1..=4 {
+        let err = f.device.sign_in("JC-0001", "000000").unwrap_err();
+        assert!(err.to_string().contains("wrong PIN"), "attempt {attempt}: {err}");
+    }
+    let err = f.device.sign_in("JC-0001", "000000").unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+    let err = f.device.sign_in("JC-0001", "135790").unwrap_err();
+    assert!(err.to_string().contains("locked"), "even the right PIN waits out the lock: {err}");
+    f.clock.advance(Duration::minutes(16));
+    let entry = f.device.sign_in("JC-0001", "135790").unwrap();
+    assert_eq!(entry.officer.as_str(), "JC-0001");
+    assert_eq!(f.device.actor().to_string(), format!("officer:JC-0001@{}", f.device.id()), "records are made in the officer's name");
+    f.device.sign_out().unwrap();
+    assert!(f.device.signed_in().unwrap().is_none());
+}
+
+#[test]
+fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
+    let text = credential("C-VALID", &bureau_key(), d(2028, 12, 31));
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let image = code.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+    let mut png = Vec::new();
+    image::DynamicImage::ImageLuma8(image).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    assert_eq!(fieldcase_device::qr::decode_qr_image(&png).unwrap(), text);
+
+    let blank = image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, image::Luma([255])));
+    let mut png = Vec::new();
+    blank.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let err = fieldcase_device::qr::decode_qr_image(&png).unwrap_err();
+    assert!(err.to_string().contains("no QR code"), "{err}");
+    assert!(fieldcase_device::qr::decode_qr_image(b"not an image").is_err());
+}
