@@ -36,6 +36,17 @@ pub enum Command {
     /// The bureau server: run it, and administer it on its data directory
     #[command(subcommand)]
     Bureau(crate::commands::bureau::BureauCommand),
+    /// Enforcement certificates: check one on this device
+    #[command(subcommand)]
+    Cert(crate::commands::cert::CertCommand),
+    /// Sign an officer in on this device (the PIN is read from standard input)
+    Signin {
+        officer_id: String,
+    },
+    /// Sign the officer out
+    Signout,
+    /// Who is signed in, and the registry copy held
+    Whoami,
     /// Demonstration data for trying the app
     #[command(subcommand)]
     Demo(DemoCommand),

@@ -1,6 +1,7 @@
 //! One module per group of subcommands; each opens the device it needs and prints.
 
 pub mod bureau;
+pub mod cert;
 mod demo;
 pub mod device;
 mod inspection;
@@ -36,6 +37,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
+        Command::Cert(cert::CertCommand::Check(args)) => cert::check(&ctx, args),
+        Command::Signin { officer_id } => cert::sign_in(&ctx, &officer_id),
+        Command::Signout => cert::sign_out(&ctx),
+        Command::Whoami => cert::who_am_i(&ctx),
         Command::Bureau(cmd) => bureau::run(&ctx, cmd),
         Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
         Command::Info => {
