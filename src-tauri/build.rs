@@ -11,6 +11,13 @@ fn main() {
         "answer_item",
         "sync_status",
         "sync_now",
+        "current_officer",
+        "sign_in",
+        "sign_out",
+        "registry_status",
+        "check_certificate",
+        "check_certificate_image",
+        "finalize_inspection",
     ])))
     .expect("the Tauri build step succeeds");
 }

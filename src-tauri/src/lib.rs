@@ -81,6 +81,13 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::answer_item,
             commands::sync_status,
             commands::sync_now,
+            commands::current_officer,
+            commands::sign_in,
+            commands::sign_out,
+            commands::registry_status,
+            commands::check_certificate,
+            commands::check_certificate_image,
+            commands::finalize_inspection,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -4,6 +4,9 @@
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { SignedIn } from "./bindings/SignedIn";
+import type { CheckReport } from "./bindings/CheckReport";
+import type { Outcome } from "./bindings/Outcome";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ChecklistTemplate } from "./bindings/ChecklistTemplate";
 import type { CommandError } from "./bindings/CommandError";
@@ -92,3 +95,26 @@ export const syncNow = (): Promise<void> => call("sync_now");
 export function onSyncStatus(onChange: (status: SyncStatus) => void): Promise<() => void> {
   return listen<SyncStatus>("sync-status", (event) => onChange(event.payload));
 }
+
+/** The officer signed in on this device, or null. */
+export const currentOfficer = (): Promise<SignedIn | null> => call("current_officer");
+
+/** Signs an officer in; the PIN is checked on the device against the registry's verifier. */
+export const signIn = (officerId: string, pin: string): Promise<SignedIn> => call("sign_in", { officerId, pin });
+
+export const signOut = (): Promise<void> => call("sign_out");
+
+/**
+ * Checks a certificate from the text typed or scanned into the field. With an inspection,
+ * the check is recorded on it.
+ */
+export const checkCertificate = (inspectionId: InspectionId | null, text: string, scanned: boolean): Promise<CheckReport> =>
+  call("check_certificate", { inspectionId, text, scanned });
+
+/** Checks a certificate from a photo or screenshot of its QR code. */
+export const checkCertificateImage = (inspectionId: InspectionId | null, image: Uint8Array): Promise<CheckReport> =>
+  call("check_certificate_image", { inspectionId, image: Array.from(image) });
+
+/** Seals a draft: null outcome means "no violation" when nothing was found. */
+export const finalizeInspection = (id: InspectionId, outcome: Outcome | null): Promise<InspectionDetail> =>
+  call("finalize_inspection", { id, outcome });

@@ -13,6 +13,11 @@ import { detailView } from "./views/detail";
 import { listView } from "./views/list";
 import { newInspectionView } from "./views/newInspection";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { SignedIn } from "./bindings/SignedIn";
+import type { CheckReport } from "./bindings/CheckReport";
+import type { InspectionDetail } from "./bindings/InspectionDetail";
+import { checkPanel, finalizePanel, type CertifyHandlers } from "./views/certify";
+import { signInView } from "./views/signin";
 import { syncDetail, syncStateLabel } from "./syncLabels";
 
 const root = document.getElementById("app")!;
@@ -26,6 +31,9 @@ const syncStatus = h("div", { id: "sync-status", "data-testid": "sync-status" })
 
 let error: CommandFailure | null = null;
 let sync: SyncStatus | null = null;
+let officer: SignedIn | null = null;
+// The last certificate check on the screen, shown until the officer leaves it.
+let lastCheck: CheckReport | null = null;
 let info: AppInfo | null = null;
 let redraw: () => HTMLElement = () => h("p", { class: "loading" }, t("common.loading"));
 // Bumped on each navigation, so a slow load for a screen already left is dropped.
@@ -47,6 +55,14 @@ function drawHeader(): void {
     h(
       "div",
       { class: "header__actions" },
+      officer
+        ? h(
+            "span",
+            { class: "officer", "data-testid": "signed-in-officer", "data-officer": officer.officer_id },
+            t("signin.as", { officer: officer.officer_id, name: officer.name }),
+            h("button", { type: "button", class: "btn btn--ghost btn--small", "data-testid": "signout", onclick: () => void doSignOut() }, t("signin.out")),
+          )
+        : h("button", { type: "button", class: "btn btn--ghost", "data-testid": "signin-open", onclick: () => void navigate({ name: "signin" }) }, t("signin.open")),
       h(
         "button",
         {
@@ -169,29 +185,79 @@ async function load(next: Screen): Promise<() => HTMLElement> {
       const detail = await api.getInspection(next.id);
       return detailScreen(detail);
     }
+    case "signin":
+      return () => signInView(ctx, doSignIn);
   }
+}
+
+async function doSignIn(officerId: string, pin: string): Promise<void> {
+  try {
+    officer = await api.signIn(officerId, pin);
+    drawHeader();
+    await navigate({ name: "list" });
+  } catch (err) {
+    ctx.report(err);
+  }
+}
+
+async function doSignOut(): Promise<void> {
+  try {
+    await api.signOut();
+    officer = null;
+    drawHeader();
+  } catch (err) {
+    ctx.report(err);
+  }
+}
+
+/** Runs an action on the open inspection and redraws it from the inspection as it now is. */
+async function onInspection(id: string, action: () => Promise<InspectionDetail | void>): Promise<void> {
+  const seen = navigation;
+  try {
+    const updated = (await action()) ?? (await api.getInspection(id));
+    if (seen !== navigation) return;
+    error = null;
+    drawBanner();
+    redraw = detailScreen(updated);
+    drawView();
+  } catch (err) {
+    ctx.report(err);
+  }
+}
+
+function certifyHandlers(id: string): CertifyHandlers {
+  return {
+    check: (text, scanned) =>
+      onInspection(id, async () => {
+        lastCheck = await api.checkCertificate(id, text, scanned);
+      }),
+    checkImage: (bytes) =>
+      onInspection(id, async () => {
+        lastCheck = await api.checkCertificateImage(id, bytes);
+      }),
+    finalize: (outcome) => onInspection(id, () => api.finalizeInspection(id, outcome)),
+  };
 }
 
 function detailScreen(detail: Awaited<ReturnType<typeof api.getInspection>>): () => HTMLElement {
   const id = detail.summary.id;
-  return () =>
-    detailView(detail, ctx, async (itemId, value) => {
-      const seen = navigation;
-      try {
-        const updated = await api.answerItem(id, itemId, value);
-        if (seen !== navigation) return; // the officer has moved on; the answer is saved all the same
-        error = null;
-        drawBanner();
-        redraw = detailScreen(updated);
-        drawView();
-      } catch (err) {
-        ctx.report(err);
-      }
-    });
+  return () => {
+    const screen = detailScreenBody(detail, id);
+    if (detail.summary.status === "draft") {
+      const on = certifyHandlers(id);
+      screen.append(checkPanel(lastCheck, on), finalizePanel(detail, on));
+    }
+    return screen;
+  };
+}
+
+function detailScreenBody(detail: InspectionDetail, id: string): HTMLElement {
+  return detailView(detail, ctx, (itemId, value) => onInspection(id, () => api.answerItem(id, itemId, value)));
 }
 
 async function navigate(next: Screen): Promise<void> {
   const seen = ++navigation;
+  lastCheck = null;
   error = null; // an error belongs to the screen it happened on
   drawBanner();
   redraw = () => h("p", { class: "loading" }, t("common.loading"));
@@ -227,6 +293,13 @@ async function start(): Promise<void> {
   // Listen first, then ask: a change between the two is not lost.
   void api.onSyncStatus(setSync).catch((err) => console.error("sync events unavailable", err));
   api.syncStatus().then(setSync, (err) => console.error("sync_status failed", err));
+  api.currentOfficer().then(
+    (signedIn) => {
+      officer = signedIn;
+      drawHeader();
+    },
+    (err) => console.error("current_officer failed", err),
+  );
   await navigate({ name: "list" });
   // End-to-end tests wait for this before touching the page.
   document.body.dataset.ready = "true";

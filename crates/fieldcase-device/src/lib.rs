@@ -37,7 +37,7 @@ use fieldcase_core::uscc::Uscc;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::DeviceError;
 use store::{Store, audit_log, certificate_checks, device, inspections, outbox, sites, templates};
-pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary};
+pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary, SignedIn};
 
 pub type Result<T, E = DeviceError> = std::result::Result<T, E>;
 

@@ -80,3 +80,17 @@ pub struct AuditReport {
     pub entries: u64,
     pub last_hash: Option<String>,
 }
+
+/// The officer signed in on the device, as the window shows them (never the PIN verifier).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SignedIn {
+    pub officer_id: String,
+    pub name: String,
+}
+
+impl From<&fieldcase_core::registry::OfficerEntry> for SignedIn {
+    fn from(e: &fieldcase_core::registry::OfficerEntry) -> Self {
+        SignedIn { officer_id: e.officer.to_string(), name: e.name.clone() }
+    }
+}

@@ -5,8 +5,10 @@ use std::str::FromStr;
 use fieldcase_core::checklist::ChecklistTemplate;
 use fieldcase_core::ids::{IdParseError, InspectionId, SiteId};
 use fieldcase_core::site::Site;
+use fieldcase_core::inspection::Outcome;
+use fieldcase_device::registry::{CheckInput, CheckReport, RegistryStatus};
 use fieldcase_device::sync::SyncStatus;
-use fieldcase_device::{AppInfo, Device, DeviceError, InspectionDetail, InspectionSummary};
+use fieldcase_device::{AppInfo, Device, DeviceError, InspectionDetail, InspectionSummary, SignedIn};
 use tauri::State;
 
 use crate::{AppState, CommandError};
@@ -97,4 +99,58 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<()> {
         agent.nudge();
     }
     Ok(())
+}
+
+#[tauri::command]
+pub async fn current_officer(state: State<'_, AppState>) -> CommandResult<Option<SignedIn>> {
+    on_device(state, |d| Ok(d.signed_in()?.as_ref().map(SignedIn::from))).await
+}
+
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, officer_id: String, pin: String) -> CommandResult<SignedIn> {
+    on_device(state, move |d| Ok(SignedIn::from(&d.sign_in(&officer_id, &pin)?))).await
+}
+
+#[tauri::command]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    on_device(state, |d| d.sign_out()).await
+}
+
+#[tauri::command]
+pub async fn registry_status(state: State<'_, AppState>) -> CommandResult<RegistryStatus> {
+    on_device(state, |d| d.registry_status()).await
+}
+
+/// Checks a certificate from what was typed or scanned into the field.
+#[tauri::command]
+pub async fn check_certificate(state: State<'_, AppState>, inspection_id: Option<String>, text: String, scanned: bool) -> CommandResult<CheckReport> {
+    let inspection = inspection_id.as_deref().map(parse).transpose()?;
+    on_device(state, move |d| d.check_certificate(CheckInput::Text { text, scanned }, inspection)).await
+}
+
+/// Checks a certificate from a photo or screenshot of its QR code.
+#[tauri::command]
+pub async fn check_certificate_image(state: State<'_, AppState>, inspection_id: Option<String>, image: Vec<u8>) -> CommandResult<CheckReport> {
+    let inspection = inspection_id.as_deref().map(parse).transpose()?;
+    on_device(state, move |d| {
+        let text = fieldcase_device::qr::decode_qr_image(&image)?;
+        d.check_certificate(CheckInput::QrImage(text), inspection)
+    })
+    .await
+}
+
+/// Seals a draft; the sync agent is asked to send it at once.
+#[tauri::command]
+pub async fn finalize_inspection(state: State<'_, AppState>, id: String, outcome: Option<Outcome>) -> CommandResult<InspectionDetail> {
+    let id: InspectionId = parse(&id)?;
+    let agent = state.agent.clone();
+    let detail = on_device(state, move |d| {
+        d.finalize(id, outcome)?;
+        d.inspection_detail(id)
+    })
+    .await?;
+    if let Some(agent) = agent {
+        agent.nudge();
+    }
+    Ok(detail)
 }

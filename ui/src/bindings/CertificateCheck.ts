@@ -18,4 +18,13 @@ registry_version: number, checked_by: Actor,
 /**
  * The laptop's clock when the check was made.
  */
-checked_at: string, };
+checked_at: string, 
+/**
+ * The device's estimate of the true time (the bureau's clock at the last sync, moved on
+ * by the laptop's clock since); validity was decided on this. None before any sync.
+ */
+trusted_time: string | null, 
+/**
+ * Whether the registry copy was older than the allowed age when the check was made.
+ */
+registry_stale: boolean, };
