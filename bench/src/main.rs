@@ -4,6 +4,7 @@
 //! `bench NAME: VALUE UNIT | REFERENCE: VALUE UNIT | ratio R | target T | met yes/no`
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
+mod registry;
 mod report;
 mod sync_push;
 
@@ -14,6 +15,9 @@ fn main() -> Result<()> {
     let wants = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if wants("push") {
         sync_push::run()?;
+    }
+    if wants("registry") {
+        registry::run()?;
     }
     Ok(())
 }
