@@ -101,3 +101,71 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
     assert!(ids.contains(&finalized.as_str()), "the inspection finalized offline reached the bureau: {ids:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes() -> anyhow::Result<()> {
+    use fieldcase_tests::Bureau;
+
+    let tmp = tempfile::tempdir()?;
+    let bureau = Bureau::start(&tmp.path().join("bureau"))?;
+    bureau.admin(&["seed-demo"])?;
+    let qr = tmp.path().join("card-0112.png");
+    bureau.admin(&["cert", "qr", "33010620240112", "--out", qr.to_str().expect("UTF-8 path")])?;
+    let data = tmp.path().join("device");
+    fieldcase(&data, &["demo", "seed"])?;
+    fieldcase(&data, &["device", "enroll", "--bureau", &bureau.url(), "--code", &bureau.enroll_code()?])?;
+    fieldcase(&data, &["device", "sync", "--once"])?;
+
+    let driver = TauriDriver::start()?;
+    let window = driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
+    wait_for(&window, "body[data-ready=true]").await?;
+
+    // Sign in with the PIN the bureau set; it is checked on the laptop.
+    window.find(Locator::Css("[data-testid=signin-open]")).await?.click().await?;
+    wait_for(&window, "[data-testid=signin-form]").await?.click().await?;
+    window.find(Locator::Css("[data-testid=signin-officer]")).await?.send_keys("JC-0107").await?;
+    window.find(Locator::Css("[data-testid=signin-pin]")).await?.send_keys("107107").await?;
+    window.find(Locator::Css("[data-testid=signin-submit]")).await?.click().await?;
+    wait_for(&window, "[data-testid=signed-in-officer][data-officer=JC-0107]").await?;
+
+    // A new inspection, every required item answered.
+    window.find(Locator::Css("[data-testid=new-inspection]")).await?.click().await?;
+    wait_for(&window, "[data-testid=create-submit]").await?.click().await?;
+    let detail = wait_for(&window, "[data-testid=inspection-detail][data-status=draft]").await?;
+    let id = detail.attr("data-id").await?.expect("an id");
+    for item in ["wage_account", "real_name", "guarantee_deposit", "notice_board", "labor_contracts", "ledgers", "contractor_pays", "monthly_bank"] {
+        wait_for(&window, &format!("[data-testid=answer-{item}-yes]")).await?.click().await?;
+        wait_for(&window, &format!("[data-testid=answer-{item}-yes][aria-pressed=true]")).await?;
+    }
+
+    // Officer one by number; a revoked certificate refused; officer two from a photo of the QR code.
+    let check = |number: &'static str| {
+        let window = window.clone();
+        async move {
+            let input = wait_for(&window, "[data-testid=check-input]").await?;
+            input.send_keys(number).await?;
+            window.find(Locator::Css("[data-testid=check-submit]")).await?.click().await?;
+            anyhow::Ok(())
+        }
+    };
+    check("33010620240107").await?;
+    wait_for(&window, "[data-testid=check-result][data-result=valid]").await?;
+    check("33010620240120").await?;
+    wait_for(&window, "[data-testid=check-result][data-result=revoked]").await?;
+    wait_for(&window, "[data-testid=check-image]").await?.send_keys(qr.to_str().expect("UTF-8 path")).await?;
+    wait_for(&window, "[data-testid=check-result][data-result=valid]").await?;
+    let rows = window.find_all(Locator::Css("[data-testid=certificate-check]")).await?;
+    assert_eq!(rows.len(), 3, "every check is recorded on the inspection, the refused one too");
+
+    window.find(Locator::Css("[data-testid=finalize]")).await?.click().await?;
+    wait_for(&window, "[data-testid=inspection-detail][data-status=finalized]").await?;
+    let shot = window.screenshot().await?;
+    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("finalized.png"), &shot).ok();
+    window.close().await?;
+
+    let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
+    assert_eq!(shown["inspection"]["status"], "finalized");
+    assert_eq!(shown["inspection"]["officer_checks"].as_array().map(Vec::len), Some(2), "sealed on the two valid checks");
+    assert_eq!(shown["inspection"]["created_by"]["officer"], "JC-0107", "made in the signed-in officer's name");
+    Ok(())
+}
