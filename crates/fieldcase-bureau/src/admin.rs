@@ -1,16 +1,26 @@
-//! Administration: what a bureau administrator does with the `fieldcase bureau …` commands.
-//! The listings are [`BureauStore`] methods; here is what needs more than one call.
+//! Administration: what a bureau administrator does with the `fieldcase bureau …` commands
+//! (and, for certificates, the administrators' API). The listings are [`BureauStore`]
+//! methods; here is what needs more than one call, or work beside the store: hashing a PIN,
+//! reading an import file, signing a credential.
 
+use argon2::password_hash::{PasswordHasher, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use fieldcase_core::ids::SiteId;
+use fieldcase_core::certificate::AREA_LABOR_INSPECTION;
+use fieldcase_core::certificate::CertificateStatus;
+use fieldcase_core::ids::{OfficerId, SiteId};
+use fieldcase_core::registry::{Credential, CredentialClaims, KeyId};
+use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::uscc::{Uscc, with_check_character};
 
-use crate::credentials::{code_hash, new_enrollment_code};
-use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError};
+use crate::certificates::{
+    CertificateAction, CertificateChanges, CertificateEvent, CertificateFields, ImportError, Refusal, RefusalKind, parse_import, row_error,
+};
+use crate::credentials::{code_hash, new_enrollment_code, new_token};
+use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError, TokenHash};
 
 /// A code made for an officer's device. The bureau keeps only its hash: it is shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,6 +84,106 @@ const DEMO_SITES: &[DemoSite] = &[
     },
 ];
 
+/// One action on one certificate, published as a new registry version signed with `key`.
+pub async fn change_certificate(store: &dyn BureauStore, key: &SecretKey, action: CertificateAction, actor: String, now: DateTime<Utc>) -> Result<CertificateEvent> {
+    let changes = store.change_certificates(vec![action], actor, key, now).await?;
+    changes.events.into_iter().next().ok_or_else(|| StoreError::Other("a certificate action recorded nothing".into()))
+}
+
+impl From<ImportError> for Refusal {
+    fn from(e: ImportError) -> Self {
+        let field = match &e {
+            ImportError::Row { column, .. } => Some(*column),
+            ImportError::File(_) => None,
+        };
+        Refusal::new(RefusalKind::Invalid, field, e.to_string())
+    }
+}
+
+/// Issues every certificate of an import file (see [`crate::certificates::parse_import`]) in
+/// one transaction, published as one registry version. The first row that cannot be used —
+/// unreadable, or a number already in the registry — refuses the whole file, naming its line
+/// and column.
+pub async fn import_certificates(store: &dyn BureauStore, key: &SecretKey, file: &[u8], actor: String, now: DateTime<Utc>) -> Result<CertificateChanges> {
+    let rows = parse_import(file).map_err(Refusal::from)?;
+    let actions = rows.iter().map(|row| CertificateAction::Issue(row.certificate.clone())).collect();
+    store.change_certificates(actions, actor, key, now).await.map_err(|e| match e {
+        StoreError::Refused(refusal) => match refusal.item.and_then(|i| rows.get(i)) {
+            Some(row) => {
+                let mut row_refusal = Refusal::from(row_error(row.line, &refusal));
+                row_refusal.kind = refusal.kind;
+                StoreError::Refused(row_refusal)
+            }
+            None => StoreError::Refused(refusal),
+        },
+        other => other,
+    })
+}
+
+/// The shortest and longest PIN an officer may choose.
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 4..=12;
+
+/// What the registry keeps of a PIN: an Argon2id PHC string (the algorithm's default cost,
+/// a random salt). The PIN must be 4 to 12 digits.
+pub fn pin_verifier(pin: &str) -> Result<String, Refusal> {
+    if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Refusal::invalid(
+            "pin",
+            format!("a PIN is {} to {} digits (0-9) and nothing else; choose another", PIN_DIGITS.start(), PIN_DIGITS.end()),
+        ));
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("no randomness for the PIN's salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("the PIN's salt: {e}")))?;
+    let hash = argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("the PIN could not be hashed: {e}")))?;
+    Ok(hash.to_string())
+}
+
+/// Sets an officer's sign-in PIN (only its verifier is kept) and publishes it in a new
+/// registry version, so devices can check the PIN offline. Returns the version.
+pub async fn set_officer_pin(store: &dyn BureauStore, key: &SecretKey, officer: OfficerId, pin: &str, now: DateTime<Utc>) -> Result<u64> {
+    let verifier = pin_verifier(pin)?;
+    store.set_officer_pins(vec![(officer, verifier)], key, now).await
+}
+
+/// The signed credential a certificate card's QR code carries, from the certificate as it
+/// stands, signed with `key` (the bureau's current key). No card is made for a revoked
+/// certificate.
+pub async fn credential(store: &dyn BureauStore, key: &SecretKey, number: &str) -> Result<Credential> {
+    let number = crate::certificates::parse_number(number)?;
+    let record = store.certificate(number.clone()).await?.ok_or_else(|| Refusal::unknown_certificate(&number))?;
+    let c = record.certificate;
+    if c.status == CertificateStatus::Revoked {
+        return Err(Refusal::new(
+            RefusalKind::NotAllowed,
+            Some("number"),
+            format!("certificate {number} was revoked; no card is made for a revoked certificate"),
+        )
+        .into());
+    }
+    let claims = CredentialClaims {
+        number: c.number,
+        holder: c.holder,
+        holder_name: c.holder_name,
+        areas: c.areas,
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        key_id: KeyId::of(&key.public_key()),
+    };
+    Ok(Credential::sign(claims, key))
+}
+
+/// A new administrator's token for `/api/v1/admin`. The bureau keeps only its hash: it is
+/// shown once.
+pub async fn create_admin_token(store: &dyn BureauStore, label: Option<String>, now: DateTime<Utc>) -> Result<String> {
+    let token = format!("fca_{}", new_token().map_err(|e| StoreError::Other(e.to_string()))?);
+    let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+    store.add_admin_token(TokenHash::of_token(&token), label, record_instant(now)).await?;
+    Ok(token)
+}
+
 /// What seeding did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeedReport {
@@ -81,13 +191,93 @@ pub struct SeedReport {
     pub added: Vec<Site>,
     /// Demo sites the directory already had (by credit code).
     pub already_there: usize,
+    /// Demonstration certificates issued now, by number.
+    pub certificates_added: Vec<String>,
+    /// Demonstration officers whose PIN was set now.
+    pub pins_set: Vec<OfficerId>,
 }
 
-/// Adds the demonstration sites to the directory; those already there (by unified social
-/// credit code) are left alone, so seeding twice changes nothing.
-pub async fn seed_demo(store: &dyn BureauStore, now: DateTime<Utc>) -> Result<SeedReport> {
+struct DemoCertificate {
+    number: &'static str,
+    officer: &'static str,
+    name: &'static str,
+    valid_from: &'static str,
+    valid_until: &'static str,
+    /// Revoked right after issue, with this reason.
+    revoked: Option<&'static str>,
+}
+
+const DEMO_UNIT: &str = "杭州市西湖区人力资源和社会保障局";
+
+/// The demonstration certificates: the two officers of the device's sample checks
+/// (`fieldcase demo seed`), valid; one revoked; one expired.
+const DEMO_CERTIFICATES: &[DemoCertificate] = &[
+    DemoCertificate { number: "33010620240107", officer: "JC-0107", name: "王敏", valid_from: "2024-01-01", valid_until: "2028-12-31", revoked: None },
+    DemoCertificate { number: "33010620240112", officer: "JC-0112", name: "李强", valid_from: "2024-01-01", valid_until: "2028-12-31", revoked: None },
+    DemoCertificate {
+        number: "33010620240120",
+        officer: "JC-0120",
+        name: "张伟",
+        valid_from: "2024-01-01",
+        valid_until: "2028-12-31",
+        revoked: Some("演示：调离执法岗位，证件注销"),
+    },
+    DemoCertificate { number: "33010620190099", officer: "JC-0099", name: "陈静", valid_from: "2019-01-01", valid_until: "2023-12-31", revoked: None },
+];
+
+/// The demonstration officers' sign-in PINs.
+pub const DEMO_PINS: &[(&str, &str)] = &[("JC-0107", "107107"), ("JC-0112", "112112")];
+
+/// Adds the demonstration sites to the directory, the demonstration certificates to the
+/// registry and the demonstration officers' PINs; what is already there (a site by unified
+/// social credit code, a certificate by number, an officer with a PIN) is left alone, so
+/// seeding twice changes nothing. The certificates are published as one registry version,
+/// the PINs as another.
+pub async fn seed_demo(store: &dyn BureauStore, key: &SecretKey, now: DateTime<Utc>) -> Result<SeedReport> {
     let now = record_instant(now);
-    let mut report = SeedReport { added: Vec::new(), already_there: 0 };
+    let mut report = SeedReport { added: Vec::new(), already_there: 0, certificates_added: Vec::new(), pins_set: Vec::new() };
+    seed_demo_sites(store, now, &mut report).await?;
+
+    let mut actions = Vec::new();
+    for demo in DEMO_CERTIFICATES {
+        if store.certificate(demo.number.to_owned()).await?.is_some() {
+            continue;
+        }
+        let fields = CertificateFields {
+            number: demo.number.into(),
+            officer_id: demo.officer.into(),
+            name: demo.name.into(),
+            unit: DEMO_UNIT.into(),
+            areas: vec![AREA_LABOR_INSPECTION.into()],
+            valid_from: demo.valid_from.into(),
+            valid_until: demo.valid_until.into(),
+        };
+        actions.push(CertificateAction::Issue(fields.parse()?));
+        if let Some(reason) = demo.revoked {
+            actions.push(CertificateAction::revoke(demo.number, Some(reason))?);
+        }
+        report.certificates_added.push(demo.number.to_owned());
+    }
+    if !actions.is_empty() {
+        store.change_certificates(actions, "seed-demo".into(), key, now).await?;
+    }
+
+    let officers = store.officers().await?;
+    let mut pins = Vec::new();
+    for (officer, pin) in DEMO_PINS {
+        let officer = OfficerId::parse(officer).map_err(|e| StoreError::Other(e.to_string()))?;
+        if officers.iter().any(|o| o.officer == officer && !o.has_pin) {
+            pins.push((officer.clone(), pin_verifier(pin)?));
+            report.pins_set.push(officer);
+        }
+    }
+    if !pins.is_empty() {
+        store.set_officer_pins(pins, key, now).await?;
+    }
+    Ok(report)
+}
+
+async fn seed_demo_sites(store: &dyn BureauStore, now: DateTime<Utc>, report: &mut SeedReport) -> Result<()> {
     for demo in DEMO_SITES {
         let uscc = with_check_character(demo.uscc17)
             .and_then(|code| Uscc::parse(&code).ok())
@@ -107,5 +297,5 @@ pub async fn seed_demo(store: &dyn BureauStore, now: DateTime<Utc>) -> Result<Se
             report.already_there += 1;
         }
     }
-    Ok(report)
+    Ok(())
 }

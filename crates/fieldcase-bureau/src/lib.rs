@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod certificates;
 pub mod config;
 pub mod credentials;
 mod error;
@@ -48,11 +49,11 @@ pub struct Bureau {
 }
 
 impl Bureau {
-    /// Prepares the data directory (it must be writable), loads or makes the bureau's key,
-    /// and opens the store.
+    /// Prepares the data directory (it must be writable), opens the store, and loads or
+    /// makes the bureau's key (agreed with the keys the database records).
     pub async fn open(config: Config) -> Result<Self, BureauError> {
         let store = open_store(&config, OpenMode::CreateIfMissing).await?;
-        let key = keys::load_or_create(&config.data_dir)?;
+        let key = keys::current(&config.data_dir, store.as_ref(), chrono::Utc::now()).await?;
         Ok(Bureau { config, key, store })
     }
 
@@ -60,6 +61,8 @@ impl Bureau {
         &self.config
     }
 
+    /// The bureau's public key as it was when the bureau opened (a rotation while it serves
+    /// is picked up by the API at its next use of the key).
     pub fn public_key(&self) -> PublicKey {
         self.key.public_key()
     }
@@ -72,7 +75,7 @@ impl Bureau {
     pub fn router(&self) -> axum::Router {
         api::router(api::AppState {
             store: self.store(),
-            bureau_key: self.public_key(),
+            keys: keys::KeyFile::new(&self.config.data_dir),
             max_body_bytes: self.config.max_body_bytes,
             pull_page_limit: self.config.pull_page_limit,
         })

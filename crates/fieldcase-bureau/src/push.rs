@@ -8,8 +8,10 @@
 //!   id with another hash a conflict (the first version stays, the pushed one is kept for
 //!   review);
 //! - an inspection must be finalized with a seal over its content, signed by the pushing
-//!   device; one resting on fewer than two officers with valid checks the bureau holds is
-//!   stored and flagged for review (and the flag settled when the checks arrive);
+//!   device; one resting on fewer than two distinct officers whose certificates were valid
+//!   at its start — by the checks the bureau holds, re-checked against the registry's history
+//!   at that instant — is stored and flagged for review (the flag is settled when the
+//!   missing checks arrive, and its reason kept up to date);
 //! - audit entries must continue the chain the bureau holds for that device;
 //! - a site whose unified social credit code the bureau knows joins that site.
 
@@ -19,16 +21,18 @@ use chrono::{DateTime, Utc};
 
 use fieldcase_core::audit::{AuditEntry, verify_link};
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::certificate::CertificateCheck;
+use fieldcase_core::certificate::{AREA_LABOR_INSPECTION, CertificateCheck, CheckResult};
 use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::{CheckId, DeviceId, OfficerId, SiteId};
 use fieldcase_core::inspection::{Inspection, InspectionStatus};
 use fieldcase_core::rules::MIN_CHECKED_OFFICERS;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::Site;
+use fieldcase_core::time::{beijing, format_beijing};
 use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::{Fate, ItemResult, PushItem};
 
+use crate::certificates::CertificateEvent;
 use crate::store::{DeviceRecord, Result, ReviewReason};
 
 /// Something to keep for a person at the bureau.
@@ -55,8 +59,11 @@ pub trait PushLedger {
     fn insert_site_alias(&mut self, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
 
     fn insert_inspection(&mut self, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
-    /// The officers with a `valid` check among `checks` that the bureau holds.
-    fn valid_check_officers(&mut self, checks: &[CheckId]) -> Result<BTreeSet<OfficerId>>;
+    /// The checks among `checks` that the bureau holds.
+    fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>>;
+    /// The registry's record of a certificate at `at`: its last history row at or before
+    /// `at`, or, if the registry recorded it only later, its first. None: never recorded.
+    fn certificate_at(&mut self, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>>;
     /// Stored inspections that name this check among their officer checks, with the device
     /// that pushed each.
     fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>>;
@@ -70,6 +77,8 @@ pub trait PushLedger {
 
     /// Keeps an item for review; the same item for the same reason again only counts up.
     fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()>;
+    /// Rewrites what the open reviews of `(device, kind, id)` for `reason` say is wrong.
+    fn refresh_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()>;
     /// Settles the open reviews of `(device, kind, id)` for `reason`.
     fn resolve_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()>;
 }
@@ -118,9 +127,7 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
         },
         PushItem::Inspection(inspection) => {
             ledger.insert_inspection(inspection, from, now)?;
-            let officers = ledger.valid_check_officers(&inspection.officer_checks)?;
-            if officers.len() < MIN_CHECKED_OFFICERS {
-                let detail = too_few_officers(&officers);
+            if let Some(detail) = officer_shortfall(ledger, inspection)? {
                 ledger.keep_for_review(&NewReview { device: from, item, content_hash: hash, reason: ReviewReason::Flagged, detail, at: now })?;
             }
         }
@@ -182,25 +189,95 @@ fn check_seal(device: &DeviceRecord, inspection: &Inspection) -> Result<(), Stri
         .map_err(|e| format!("the seal of inspection {id} does not verify with the key of device {}: {e}", device.device_id))
 }
 
-fn too_few_officers(officers: &BTreeSet<OfficerId>) -> String {
-    let named = if officers.is_empty() {
-        "none".to_owned()
-    } else {
-        officers.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ")
-    };
-    format!(
-        "two-officer rule (劳动保障监察条例 art. 16): the bureau holds valid certificate checks of {} distinct officer(s) ({named}) for this inspection, at least {MIN_CHECKED_OFFICERS} are needed; stored, to be reviewed (the flag is settled if the missing checks arrive)",
-        officers.len()
-    )
+/// Why an inspection does not rest on two distinct officers whose certificates were valid
+/// when it started, or None when it does.
+///
+/// Each check the bureau holds counts if the device found the certificate valid and the
+/// registry agrees for the inspection's start: the certificate's status then, its validity
+/// dates against the Beijing date then, the area of labor-security inspection, and its holder.
+/// A sample check (registry version 0) of a number the registry never knew is taken as the
+/// device recorded it; one the registry knows is held to what the registry says.
+fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspection) -> Result<Option<String>> {
+    let checks = ledger.held_checks(&inspection.officer_checks)?;
+    let mut valid: BTreeSet<OfficerId> = BTreeSet::new();
+    let mut problems: Vec<String> = Vec::new();
+    for check in &checks {
+        match standing(ledger, check, inspection.started_at)? {
+            Ok(()) => {
+                valid.insert(check.officer_id.clone());
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    if valid.len() >= MIN_CHECKED_OFFICERS {
+        return Ok(None);
+    }
+    let named = if valid.is_empty() { "none".to_owned() } else { valid.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ") };
+    let mut detail = format!(
+        "two-officer rule (劳动保障监察条例 art. 16): at the inspection's start ({} Beijing time) the bureau holds valid certificate checks of {} distinct officer(s) ({named}), at least {MIN_CHECKED_OFFICERS} are needed",
+        format_beijing(inspection.started_at),
+        valid.len()
+    );
+    for problem in &problems {
+        detail.push_str("; ");
+        detail.push_str(problem);
+    }
+    let missing = inspection.officer_checks.len().saturating_sub(checks.len());
+    if missing > 0 {
+        detail.push_str(&format!("; {missing} of the inspection's certificate checks have not reached the bureau yet"));
+    }
+    detail.push_str("; stored, to be reviewed (the flag is settled if the missing checks arrive)");
+    Ok(Some(detail))
 }
 
-/// A check that arrives after the inspection citing it may settle that inspection's flag.
+/// Whether one check shows a certificate valid at `started_at`, or what was wrong with it.
+fn standing(ledger: &mut dyn PushLedger, check: &CertificateCheck, started_at: DateTime<Utc>) -> Result<Result<(), String>> {
+    let number = &check.certificate_number;
+    let officer = &check.officer_id;
+    if check.result != CheckResult::Valid {
+        let result = serde_json::to_value(check.result).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        return Ok(Err(format!("the check of certificate {number} of {officer} found it {result}")));
+    }
+    let Some(record) = ledger.certificate_at(number, started_at)? else {
+        return Ok(if check.registry_version == 0 {
+            Ok(())
+        } else {
+            Err(format!("certificate {number} of {officer} is not in the bureau's registry"))
+        });
+    };
+    let certificate = &record.state;
+    if certificate.holder != *officer {
+        return Ok(Err(format!(
+            "certificate {number} belongs to {} ({}), not to {officer}, who was checked with it",
+            certificate.holder, certificate.holder_name
+        )));
+    }
+    let date = started_at.with_timezone(&beijing()).date_naive();
+    let since = record.at.with_timezone(&beijing()).date_naive();
+    let problem = match certificate.result_on(date, AREA_LABOR_INSPECTION) {
+        CheckResult::Valid => return Ok(Ok(())),
+        CheckResult::Revoked => format!("certificate {number} of {officer} was revoked on {since}, before the inspection"),
+        CheckResult::Suspended => format!("certificate {number} of {officer} was suspended on {since}, before the inspection"),
+        CheckResult::Expired => {
+            format!("certificate {number} of {officer} had expired: valid until {}, before the inspection on {date}", certificate.valid_until)
+        }
+        CheckResult::NotYetValid => {
+            format!("certificate {number} of {officer} was valid only from {}, after the inspection on {date}", certificate.valid_from)
+        }
+        CheckResult::WrongArea => format!("certificate {number} of {officer} does not cover {AREA_LABOR_INSPECTION}"),
+        other => format!("certificate {number} of {officer} was not valid at the inspection ({other:?})"),
+    };
+    Ok(Err(problem))
+}
+
+/// A check that arrives after the inspection citing it may settle that inspection's flag,
+/// or tell more precisely what is wrong.
 fn settle_officer_flags(ledger: &mut dyn PushLedger, check: CheckId, now: DateTime<Utc>) -> Result<()> {
     for (device, inspection) in ledger.inspections_citing(check)? {
-        let officers = ledger.valid_check_officers(&inspection.officer_checks)?;
-        if officers.len() >= MIN_CHECKED_OFFICERS {
-            let id = inspection.id.to_string();
-            ledger.resolve_reviews(device, "inspection", &id, ReviewReason::Flagged, "the certificate checks of two officers arrived", now)?;
+        let id = inspection.id.to_string();
+        match officer_shortfall(ledger, &inspection)? {
+            None => ledger.resolve_reviews(device, "inspection", &id, ReviewReason::Flagged, "the certificate checks of two officers arrived", now)?,
+            Some(detail) => ledger.refresh_reviews(device, "inspection", &id, ReviewReason::Flagged, &detail)?,
         }
     }
     Ok(())

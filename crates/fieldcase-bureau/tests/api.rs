@@ -287,7 +287,7 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
 #[tokio::test]
 async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
     let bureau = TestBureau::start().await;
-    admin::seed_demo(bureau.store.as_ref(), Utc::now()).await.expect("demo sites");
+    admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
     let directory = bureau.store.sites().await.expect("sites");
     let known = directory.iter().find(|s| s.site.name == "浙江恒筑建设集团有限公司").expect("the demo directory has it").clone();
 
@@ -322,7 +322,7 @@ async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
 #[tokio::test]
 async fn the_change_feed_pages_with_a_cursor() {
     let bureau = TestBureau::start().await;
-    admin::seed_demo(bureau.store.as_ref(), Utc::now()).await.expect("demo sites");
+    admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
 
@@ -345,8 +345,8 @@ async fn the_change_feed_pages_with_a_cursor() {
             break;
         }
     }
-    assert_eq!(seen.len(), 5, "the default checklist and four demo sites: {seen:?}");
-    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 7, "the default checklist, four demo sites, the demo certificates and the demo PINs: {seen:?}");
+    assert_eq!(pages, 4);
     assert!(
         matches!(&seen[0].record, fieldcase_core::wire::ChangeRecord::Template(t) if *t == fieldcase_core::checklist::default_template()),
         "the default checklist is in the feed from the start"

@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::wire;
 
+use crate::BureauError;
+use crate::certificates::{Refusal, RefusalKind};
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -20,6 +22,12 @@ pub enum ApiError {
     Unauthorized(String),
     /// 403 `device_revoked`.
     DeviceRevoked { device: DeviceId },
+    /// 403 `forbidden`: a known token that may not do this (a device's token on an
+    /// administrator's path).
+    Forbidden(String),
+    /// An administrator's request that was not carried out: 404 `not_found`, 409
+    /// `duplicate`, 409 `not_allowed` or 422 `invalid_input`.
+    Refused(Refusal),
     /// 422 `bad_signature`: the push page is not signed by the enrolled device key.
     BadSignature(String),
     /// 401 `enrollment_code_invalid`.
@@ -47,7 +55,12 @@ impl ApiError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized(_) | Self::EnrollmentCodeInvalid => StatusCode::UNAUTHORIZED,
-            Self::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
+            Self::DeviceRevoked { .. } | Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Refused(r) => match r.kind {
+                RefusalKind::NotFound => StatusCode::NOT_FOUND,
+                RefusalKind::Duplicate | RefusalKind::NotAllowed => StatusCode::CONFLICT,
+                RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             Self::BadSignature(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::DeviceKeyMismatch { .. } => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -62,6 +75,13 @@ impl ApiError {
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::Unauthorized(_) => "unauthorized",
             Self::DeviceRevoked { .. } => "device_revoked",
+            Self::Forbidden(_) => "forbidden",
+            Self::Refused(r) => match r.kind {
+                RefusalKind::NotFound => "not_found",
+                RefusalKind::Duplicate => "duplicate",
+                RefusalKind::NotAllowed => "not_allowed",
+                RefusalKind::Invalid => "invalid_input",
+            },
             Self::BadSignature(_) => "bad_signature",
             Self::EnrollmentCodeInvalid => "enrollment_code_invalid",
             Self::DeviceKeyMismatch { .. } => "device_key_mismatch",
@@ -74,7 +94,13 @@ impl ApiError {
     /// What the device shows its officer.
     pub fn message(&self) -> String {
         match self {
-            Self::BadRequest(m) | Self::PayloadTooLarge(m) | Self::Unauthorized(m) | Self::BadSignature(m) | Self::NotFound(m) => m.clone(),
+            Self::BadRequest(m)
+            | Self::PayloadTooLarge(m)
+            | Self::Unauthorized(m)
+            | Self::BadSignature(m)
+            | Self::NotFound(m)
+            | Self::Forbidden(m) => m.clone(),
+            Self::Refused(r) => r.message.clone(),
             Self::DeviceRevoked { device } => format!(
                 "device {device} was revoked by the bureau and can no longer sync; the device must re-enroll with a new code from an administrator"
             ),
@@ -116,6 +142,16 @@ impl From<StoreError> for ApiError {
             StoreError::EnrollmentCodeInvalid => Self::EnrollmentCodeInvalid,
             StoreError::DeviceKeyMismatch { device } => Self::DeviceKeyMismatch { device },
             StoreError::NotFound { what, id } => Self::NotFound(format!("no {what} '{id}' at the bureau")),
+            StoreError::Refused(refusal) => Self::Refused(refusal),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<BureauError> for ApiError {
+    fn from(e: BureauError) -> Self {
+        match e {
+            BureauError::Admin(store) => store.into(),
             other => Self::Internal(other.to_string()),
         }
     }

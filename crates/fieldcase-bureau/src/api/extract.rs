@@ -2,7 +2,7 @@
 //! string, and the enrolled device behind a bearer token.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{ApiError, AppState};
-use crate::store::{DeviceRecord, TokenHash};
+use crate::store::{AdminRecord, DeviceRecord, TokenHash};
 
 /// `axum::Json`, with its refusals as [`ApiError`]s: a malformed or misshapen body is 400
 /// `bad_request`, one over the size limit 413 `payload_too_large`.
@@ -73,6 +73,21 @@ fn query_refusal(rejection: QueryRejection) -> ApiError {
     ApiError::BadRequest(format!("the query string is not valid: {}", rejection.body_text()))
 }
 
+/// `axum::extract::Path`, with its refusals as 400 `bad_request`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::BadRequest(format!("the path is not valid: {}", rejection.body_text()))),
+        }
+    }
+}
+
 /// The enrolled, unrevoked device whose bearer token came with the request.
 #[derive(Debug, Clone)]
 pub struct Enrolled(pub DeviceRecord);
@@ -94,12 +109,41 @@ impl FromRequestParts<AppState> for Enrolled {
     }
 }
 
+/// An administrator, by the bearer token `fieldcase bureau admin-token` made. A device's
+/// token is refused here (403), whatever the device.
+#[derive(Debug, Clone)]
+pub struct Administrator(pub AdminRecord);
+
+const ADMIN_TOKEN_NEEDED: &str =
+    "this path needs an administrator's token (Authorization: Bearer …); make one on the bureau with `fieldcase bureau admin-token`";
+
+impl FromRequestParts<AppState> for Administrator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts, ADMIN_TOKEN_NEEDED)?;
+        let hash = TokenHash::of_token(token);
+        if let Some(admin) = state.store.admin_by_token(hash, chrono::Utc::now()).await? {
+            return Ok(Self(admin));
+        }
+        if state.store.device_by_token(hash).await?.is_some() {
+            return Err(ApiError::Forbidden(
+                "a device's token cannot administer the bureau; use an administrator's token from `fieldcase bureau admin-token`".into(),
+            ));
+        }
+        Err(ApiError::Unauthorized(format!("the bureau does not know this token; {ADMIN_TOKEN_NEEDED}")))
+    }
+}
+
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let missing = || {
-        ApiError::Unauthorized(
-            "this request needs the device's bearer token (Authorization: Bearer …); enroll the device with a code from an administrator first".into(),
-        )
-    };
+    bearer(
+        parts,
+        "this request needs the device's bearer token (Authorization: Bearer …); enroll the device with a code from an administrator first",
+    )
+}
+
+fn bearer<'p>(parts: &'p Parts, needed: &str) -> Result<&'p str, ApiError> {
+    let missing = || ApiError::Unauthorized(needed.to_owned());
     let value = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
     let value = value.to_str().map_err(|_| missing())?.trim();
     let (scheme, token) = value.split_once(' ').ok_or_else(missing)?;

@@ -14,21 +14,22 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use fieldcase_core::signing::PublicKey;
 use fieldcase_core::wire::API_PREFIX;
 
 pub use error::ApiError;
-pub use extract::{ApiJson, ApiQuery, Enrolled};
+pub use extract::{Administrator, ApiJson, ApiPath, ApiQuery, Enrolled};
 pub use openapi::openapi;
 
+use crate::keys::KeyFile;
 use crate::store::BureauStore;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Arc<dyn BureauStore>,
-    /// The bureau's signing key, given to devices at enrollment.
-    pub bureau_key: PublicKey,
+    /// The bureau's signing key: its public half is given to devices at enrollment, and it
+    /// signs registry updates. Read at each use, so a rotation reaches a running server.
+    pub keys: KeyFile,
     pub max_body_bytes: usize,
     pub pull_page_limit: usize,
 }
@@ -40,6 +41,13 @@ pub fn router(state: AppState) -> Router {
         .route("/enroll", post(routes::enroll))
         .route("/push", post(routes::push))
         .route("/changes", get(routes::changes))
+        .route("/registry/snapshot", get(routes::registry_snapshot))
+        .route("/admin/certificates", get(routes::admin_certificates).post(routes::admin_issue))
+        .route("/admin/certificates/{number}/history", get(routes::admin_history))
+        .route("/admin/certificates/{number}/renew", post(routes::admin_renew))
+        .route("/admin/certificates/{number}/suspend", post(routes::admin_suspend))
+        .route("/admin/certificates/{number}/reinstate", post(routes::admin_reinstate))
+        .route("/admin/certificates/{number}/revoke", post(routes::admin_revoke))
         .route("/openapi.json", get(routes::openapi_json));
     Router::new()
         .nest(API_PREFIX, api)

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use fieldcase_core::wire;
+use fieldcase_core::{certificate, registry, wire};
+
+use crate::certificates;
 
 use super::routes;
 
@@ -11,9 +13,23 @@ use super::routes;
 #[openapi(
     info(
         title = "fieldcase bureau API",
-        description = "The bureau's side of fieldcase: devices enroll with a one-time code, push signed pages of finalized records, and pull the bureau's feed of changes. Every failure answers `{code, message}`."
+        description = "The bureau's side of fieldcase: devices enroll with a one-time code, push signed pages of finalized records, and pull the bureau's feed of changes, with the signed certificate registry; administrators manage certificates. Every failure answers `{code, message}`."
     ),
-    paths(routes::health, routes::enroll, routes::push, routes::changes, routes::openapi_json),
+    paths(
+        routes::health,
+        routes::enroll,
+        routes::push,
+        routes::changes,
+        routes::registry_snapshot,
+        routes::admin_certificates,
+        routes::admin_issue,
+        routes::admin_history,
+        routes::admin_renew,
+        routes::admin_suspend,
+        routes::admin_reinstate,
+        routes::admin_revoke,
+        routes::openapi_json
+    ),
     components(schemas(
         wire::ApiError,
         wire::Health,
@@ -27,23 +43,39 @@ use super::routes;
         wire::PullResponse,
         wire::Change,
         wire::ChangeRecord,
+        registry::SignedRegistryUpdate,
+        registry::RegistryUpdate,
+        registry::KeyRotation,
+        registry::KeyId,
+        registry::OfficerEntry,
+        certificate::Certificate,
+        certificate::CertificateStatus,
+        certificates::CertificateFields,
+        certificates::CertificateRecord,
+        certificates::CertificateEvent,
+        certificates::HistoryAction,
+        routes::RenewRequest,
+        routes::ReasonRequest,
     )),
     modifiers(&DeviceToken),
     tags(
         (name = "bureau", description = "The bureau itself"),
         (name = "devices", description = "Enrollment of officers' devices"),
-        (name = "sync", description = "Push and pull"),
+        (name = "sync", description = "Push and pull, and the signed certificate registry"),
+        (name = "administration", description = "Certificates, for the bureau's administrators (a token from `fieldcase bureau admin-token`)"),
     )
 )]
 struct ApiDoc;
 
-/// The bearer token a device receives at enrollment.
+/// The bearer tokens: a device's, received at enrollment; an administrator's, made with
+/// `fieldcase bureau admin-token`.
 struct DeviceToken;
 
 impl Modify for DeviceToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme("admin_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 

@@ -2,15 +2,18 @@
 //! answers a wire type or an [`ApiError`].
 
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use chrono::Utc;
 use serde::Deserialize;
+
+use fieldcase_core::registry::SignedRegistryUpdate;
 
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::{self, EnrollRequest, EnrollResponse, Fate, Health, MAX_PUSH_PAGE, PullResponse, PushRequest, PushResponse};
 
-use super::{ApiError, ApiJson, ApiQuery, AppState, Enrolled};
+use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
+use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
 use crate::store::{Enrollment, TokenHash};
 
@@ -33,6 +36,7 @@ pub async fn health() -> ApiJson<Health> {
         (status = 409, description = "`device_key_mismatch`: the device id is enrolled with another key", body = wire::ApiError),
     ))]
 pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<EnrollRequest>) -> Answer<EnrollResponse> {
+    let bureau_public_key = state.keys.load_async().await?.public_key();
     let now = record_instant(Utc::now());
     let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
     let enrollment = Enrollment {
@@ -44,7 +48,7 @@ pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<Enr
     };
     let device = state.store.enroll(enrollment, now).await?;
     tracing::info!(device = %device.device_id, label = device.label.as_deref().unwrap_or(""), "device enrolled");
-    Ok(ApiJson(EnrollResponse { device_id: device.device_id, token, bureau_public_key: state.bureau_key, bureau_time: now }))
+    Ok(ApiJson(EnrollResponse { device_id: device.device_id, token, bureau_public_key, bureau_time: now }))
 }
 
 /// One signed page of a device's records. Every item's fate is in the answer, in order; a
@@ -114,6 +118,179 @@ pub async fn changes(State(state): State<AppState>, Enrolled(device): Enrolled, 
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
     Ok(ApiJson(PullResponse { changes: page.changes, next_cursor, more: page.more, bureau_time: now }))
+}
+
+/// The whole certificate registry as it now stands, freshly signed with the bureau's key: for
+/// a device that missed versions of the feed or is starting its copy.
+#[utoipa::path(get, path = "/api/v1/registry/snapshot", tag = "sync",
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "A snapshot (`from_version` null) at the latest published version; version 0 before anything was published", body = SignedRegistryUpdate),
+        (status = 401, description = "`unauthorized`", body = wire::ApiError),
+        (status = 403, description = "`device_revoked`", body = wire::ApiError),
+    ))]
+pub async fn registry_snapshot(State(state): State<AppState>, Enrolled(device): Enrolled) -> Answer<SignedRegistryUpdate> {
+    let key = state.keys.load_async().await?;
+    let now = record_instant(Utc::now());
+    let snapshot = state.store.registry_snapshot(&key, now).await?;
+    state.store.touch_device(device.device_id, now).await?;
+    Ok(ApiJson(snapshot))
+}
+
+fn actor(admin: &crate::store::AdminRecord) -> String {
+    format!("admin-token:{}", admin.label.clone().unwrap_or_else(|| admin.hash_prefix.clone()))
+}
+
+/// One action on one certificate, published as a new registry version.
+async fn act(state: &AppState, admin: &crate::store::AdminRecord, action: CertificateAction) -> Result<CertificateEvent, ApiError> {
+    let key = state.keys.load_async().await?;
+    let changes = state.store.change_certificates(vec![action], actor(admin), &key, record_instant(Utc::now())).await?;
+    let event = changes.events.into_iter().next().ok_or_else(|| ApiError::Internal("a certificate action recorded nothing".into()))?;
+    tracing::info!(number = %event.number, action = %event.action, version = event.registry_version, by = %event.actor, "certificate changed");
+    Ok(event)
+}
+
+/// Every certificate as it stands, by number.
+#[utoipa::path(get, path = "/api/v1/admin/certificates", tag = "administration",
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The certificates", body = Vec<CertificateRecord>),
+        (status = 401, description = "`unauthorized`: no administrator's token", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
+    ))]
+pub async fn admin_certificates(State(state): State<AppState>, _admin: Administrator) -> Answer<Vec<CertificateRecord>> {
+    Ok(ApiJson(state.store.certificates().await?))
+}
+
+/// Issues a certificate: it is active from the start, and published in a new registry version.
+#[utoipa::path(post, path = "/api/v1/admin/certificates", tag = "administration", request_body = CertificateFields,
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, description = "Issued: the history row, with the registry version that published it", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
+        (status = 409, description = "`duplicate`: the number is taken", body = wire::ApiError),
+        (status = 422, description = "`invalid_input`: a field is not well formed (the message names it)", body = wire::ApiError),
+    ))]
+pub async fn admin_issue(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiJson(fields): ApiJson<CertificateFields>,
+) -> Result<(StatusCode, ApiJson<CertificateEvent>), ApiError> {
+    let new = fields.parse().map_err(ApiError::Refused)?;
+    Ok((StatusCode::CREATED, ApiJson(act(&state, &admin, CertificateAction::Issue(new)).await?)))
+}
+
+/// The certificate's history, oldest first: every action, its time, reason and actor, and the
+/// state it left the certificate in.
+#[utoipa::path(get, path = "/api/v1/admin/certificates/{number}/history", tag = "administration",
+    params(("number" = String, Path, description = "The certificate number")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "The history", body = Vec<CertificateEvent>),
+        (status = 404, description = "`not_found`", body = wire::ApiError),
+    ))]
+pub async fn admin_history(State(state): State<AppState>, _admin: Administrator, ApiPath(number): ApiPath<String>) -> Answer<Vec<CertificateEvent>> {
+    let history = state.store.certificate_history(Some(number.clone())).await?;
+    if history.is_empty() {
+        return Err(ApiError::Refused(crate::certificates::Refusal::unknown_certificate(&number)));
+    }
+    Ok(ApiJson(history))
+}
+
+/// A new last day of validity.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewRequest {
+    /// YYYY-MM-DD, later than the certificate's current last day.
+    pub valid_until: String,
+    pub reason: Option<String>,
+}
+
+/// Why: required to suspend or revoke.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: Option<String>,
+}
+
+/// Renews a certificate to a later last day (a revoked certificate cannot be renewed).
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/renew", tag = "administration", request_body = RenewRequest,
+    params(("number" = String, Path, description = "The certificate number")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Renewed", body = CertificateEvent),
+        (status = 404, description = "`not_found`", body = wire::ApiError),
+        (status = 409, description = "`not_allowed`: revoked", body = wire::ApiError),
+        (status = 422, description = "`invalid_input`: not a later date", body = wire::ApiError),
+    ))]
+pub async fn admin_renew(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<RenewRequest>,
+) -> Answer<CertificateEvent> {
+    let action = CertificateAction::renew(&number, &body.valid_until, body.reason).map_err(ApiError::Refused)?;
+    Ok(ApiJson(act(&state, &admin, action).await?))
+}
+
+/// Suspends an active certificate; the reason is required.
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/suspend", tag = "administration", request_body = ReasonRequest,
+    params(("number" = String, Path, description = "The certificate number")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Suspended", body = CertificateEvent),
+        (status = 404, description = "`not_found`", body = wire::ApiError),
+        (status = 409, description = "`not_allowed`: not active", body = wire::ApiError),
+        (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),
+    ))]
+pub async fn admin_suspend(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Answer<CertificateEvent> {
+    let action = CertificateAction::suspend(&number, body.reason.as_deref()).map_err(ApiError::Refused)?;
+    Ok(ApiJson(act(&state, &admin, action).await?))
+}
+
+/// Lifts a suspension (a revoked certificate is never reinstated).
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/reinstate", tag = "administration", request_body = ReasonRequest,
+    params(("number" = String, Path, description = "The certificate number")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Reinstated", body = CertificateEvent),
+        (status = 404, description = "`not_found`", body = wire::ApiError),
+        (status = 409, description = "`not_allowed`: not suspended, or revoked", body = wire::ApiError),
+    ))]
+pub async fn admin_reinstate(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Answer<CertificateEvent> {
+    let action = CertificateAction::reinstate(&number, body.reason).map_err(ApiError::Refused)?;
+    Ok(ApiJson(act(&state, &admin, action).await?))
+}
+
+/// Revokes a certificate, for good; the reason is required.
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/revoke", tag = "administration", request_body = ReasonRequest,
+    params(("number" = String, Path, description = "The certificate number")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, description = "Revoked", body = CertificateEvent),
+        (status = 404, description = "`not_found`", body = wire::ApiError),
+        (status = 409, description = "`not_allowed`: already revoked", body = wire::ApiError),
+        (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),
+    ))]
+pub async fn admin_revoke(
+    State(state): State<AppState>,
+    Administrator(admin): Administrator,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(body): ApiJson<ReasonRequest>,
+) -> Answer<CertificateEvent> {
+    let action = CertificateAction::revoke(&number, body.reason.as_deref()).map_err(ApiError::Refused)?;
+    Ok(ApiJson(act(&state, &admin, action).await?))
 }
 
 /// This API, described as OpenAPI 3.1.

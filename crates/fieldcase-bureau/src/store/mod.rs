@@ -17,10 +17,13 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::ids::DeviceId;
-use fieldcase_core::signing::PublicKey;
+use fieldcase_core::ids::{DeviceId, OfficerId};
+use fieldcase_core::registry::{KeyId, KeyRotation, SignedRegistryUpdate};
+use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::wire::{Change, ItemResult, PushItem};
+
+use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal};
 
 /// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
 /// to answers a device can act on; everything else is an internal fault, logged.
@@ -36,6 +39,12 @@ pub enum StoreError {
     ReadOnly(String),
     #[error("the bureau's database is damaged or is not a fieldcase bureau database ({0})")]
     Corrupt(String),
+    /// An administrator's request that was not carried out; nothing changed.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The key offered for signing is not the bureau's active signing key.
+    #[error("{0}")]
+    SigningKey(String),
     #[error("storage error: {0}")]
     Other(String),
 }
@@ -219,6 +228,25 @@ pub struct ReviewItem {
     pub record: serde_json::Value,
 }
 
+/// One of the bureau's signing keys (the public half; the secret stays in `bureau.key`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SigningKeyRecord {
+    pub key_id: KeyId,
+    pub public_key: PublicKey,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+}
+
+/// An administrator's token, as the bureau knows it (by its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdminRecord {
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// The first hex digits of the token's hash, to tell tokens apart in the records.
+    pub hash_prefix: String,
+}
+
 /// The bureau's records: devices and their credentials, what devices pushed, the change
 /// feed, and what waits for review. Every method is one transaction: it happens whole or
 /// not at all.
@@ -271,4 +299,54 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
 
     /// Review items, newest first (with [`ReviewScope::All`], open ones before settled ones).
     async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>>;
+
+    // ----- signing keys -----
+
+    /// Makes `key` the active signing key if the bureau has none yet; fine if it is the
+    /// active one; [`StoreError::SigningKey`] if it is retired or another key is active.
+    async fn register_signing_key(&self, key: PublicKey, now: DateTime<Utc>) -> Result<SigningKeyRecord>;
+
+    /// Every signing key, oldest first.
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>>;
+
+    /// Retires `old` (which must be active), makes `new` active, and appends to the change
+    /// feed the rotation `old` signed, before anything `new` signs.
+    async fn rotate_signing_key(&self, old: &SecretKey, new: PublicKey, now: DateTime<Utc>) -> Result<KeyRotation>;
+
+    // ----- certificates, officers, the signed registry -----
+
+    /// Applies the actions in order, in one transaction, and publishes one registry version
+    /// for all of them (signed with `key`, which must be the active key). The first refused
+    /// action refuses the batch ([`StoreError::Refused`], its `item` the action's index);
+    /// then nothing changed.
+    async fn change_certificates(&self, actions: Vec<CertificateAction>, actor: String, key: &SecretKey, now: DateTime<Utc>) -> Result<CertificateChanges>;
+
+    /// Sets the PIN verifiers (Argon2id PHC strings) of officers the registry knows, and
+    /// publishes one registry version for them.
+    async fn set_officer_pins(&self, pins: Vec<(OfficerId, String)>, key: &SecretKey, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Every certificate as it stands, by number.
+    async fn certificates(&self) -> Result<Vec<CertificateRecord>>;
+
+    async fn certificate(&self, number: String) -> Result<Option<CertificateRecord>>;
+
+    /// The history of one certificate (or of all), oldest first.
+    async fn certificate_history(&self, number: Option<String>) -> Result<Vec<CertificateEvent>>;
+
+    /// What the certificate was at `at`: the last history row at or before it.
+    async fn certificate_at(&self, number: String, at: DateTime<Utc>) -> Result<Option<CertificateEvent>>;
+
+    /// The officers the registry knows, by id.
+    async fn officers(&self) -> Result<Vec<OfficerRecord>>;
+
+    /// The whole registry as it now stands, as the latest published version, signed now with
+    /// `key` (the active key). Version 0 while nothing was ever published.
+    async fn registry_snapshot(&self, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate>;
+
+    // ----- administrators -----
+
+    async fn add_admin_token(&self, token: TokenHash, label: Option<String>, now: DateTime<Utc>) -> Result<()>;
+
+    /// The administrator a bearer token belongs to (and notes its use).
+    async fn admin_by_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<Option<AdminRecord>>;
 }

@@ -61,6 +61,16 @@ impl TestBureau {
         self.task.take().expect("running").await.expect("the server task does not panic")
     }
 
+    /// The bureau's signing key as it is now.
+    pub fn key(&self) -> fieldcase_core::signing::SecretKey {
+        fieldcase_bureau::keys::KeyFile::new(&self.data_dir).load().expect("the bureau's key")
+    }
+
+    /// An administrator's token.
+    pub async fn admin_token(&self) -> String {
+        admin::create_admin_token(self.store.as_ref(), Some("测试管理员".into()), Utc::now()).await.expect("a token")
+    }
+
     /// A fresh enrollment code, valid for a day.
     pub async fn code(&self) -> String {
         admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now()).await.expect("a code").code

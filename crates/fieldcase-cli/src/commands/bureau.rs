@@ -9,8 +9,10 @@ use chrono::{Duration, Utc};
 use clap::Subcommand;
 
 use fieldcase_bureau::store::{BureauStore, ReviewScope, StoreError};
-use fieldcase_bureau::{Bureau, BureauError, Config, OpenMode, admin, open_store};
+use fieldcase_bureau::certificates::RefusalKind;
+use fieldcase_bureau::{Bureau, BureauError, Config, OpenMode, admin, keys, open_store};
 use fieldcase_core::ids::DeviceId;
+use fieldcase_core::signing::SecretKey;
 use fieldcase_core::time::format_beijing;
 use fieldcase_device::default_data_dir;
 
@@ -54,8 +56,23 @@ pub enum BureauCommand {
         #[arg(long)]
         all: bool,
     },
-    /// Add demonstration sites to the directory (once; running it again adds nothing)
+    /// Add demonstration sites, certificates and officers' PINs (once; running it again adds nothing)
     SeedDemo,
+    /// Enforcement certificates: issue, renew, suspend, reinstate, revoke, import, list, QR codes
+    #[command(subcommand)]
+    Cert(super::certificates::CertCommand),
+    /// Officers: sign-in PINs
+    #[command(subcommand)]
+    Officer(super::certificates::OfficerCommand),
+    /// The bureau's signing key
+    #[command(subcommand)]
+    Key(super::certificates::KeyCommand),
+    /// Make a token for the administrators' API (/api/v1/admin); prints it once, the bureau keeps only its hash
+    AdminToken {
+        /// Who or what the token is for
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
@@ -177,12 +194,37 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
             Ok(())
         }
         BureauCommand::SeedDemo => {
-            let report = with_store(&data_dir, OpenMode::CreateIfMissing, async |store| admin::seed_demo(store, Utc::now()).await)?;
-            print(ctx.json, &report, |r| match (r.added.len(), r.already_there) {
-                (0, _) => "the demonstration sites are already in the directory; nothing added".into(),
-                (n, 0) => format!("added {n} demonstration sites to the directory"),
-                (n, m) => format!("added {n} demonstration sites to the directory ({m} were already there)"),
+            let report =
+                with_signing_key(&data_dir, OpenMode::CreateIfMissing, async |store, key| admin::seed_demo(store, key, Utc::now()).await)?;
+            print(ctx.json, &report, |r| {
+                let sites = match (r.added.len(), r.already_there) {
+                    (0, _) => "the demonstration sites are already in the directory; nothing added".to_owned(),
+                    (n, 0) => format!("added {n} demonstration sites to the directory"),
+                    (n, m) => format!("added {n} demonstration sites to the directory ({m} were already there)"),
+                };
+                let certificates = match r.certificates_added.len() {
+                    0 => "the demonstration certificates are already in the registry".to_owned(),
+                    n => format!("added {n} demonstration certificates to the registry ({})", r.certificates_added.join(", ")),
+                };
+                let pins = match r.pins_set.len() {
+                    0 => String::new(),
+                    _ => format!(
+                        "\nset the demonstration PINs of {}",
+                        admin::DEMO_PINS.iter().map(|(officer, pin)| format!("{officer} ({pin})")).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                format!("{sites}\n{certificates}{pins}")
             });
+            Ok(())
+        }
+        BureauCommand::Cert(cmd) => super::certificates::cert(ctx, &data_dir, cmd),
+        BureauCommand::Officer(cmd) => super::certificates::officer(ctx, &data_dir, cmd),
+        BureauCommand::Key(cmd) => super::certificates::key(ctx, &data_dir, cmd),
+        BureauCommand::AdminToken { label } => {
+            let token = with_store(&data_dir, OpenMode::CreateIfMissing, async move |store| {
+                admin::create_admin_token(store, label, Utc::now()).await
+            })?;
+            print(ctx.json, &serde_json::json!({ "token": token }), |_| token.clone());
             Ok(())
         }
     }
@@ -190,25 +232,46 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
 
 /// The bureau's data directory: `--data-dir` (FIELDCASE_DATA_DIR) when given, else the
 /// platform's data directory's `fieldcase-bureau` (beside the device's `fieldcase`).
-fn bureau_data_dir(ctx: &Context) -> PathBuf {
+pub(super) fn bureau_data_dir(ctx: &Context) -> PathBuf {
     let device_default = default_data_dir();
     if ctx.data_dir == device_default { device_default.with_file_name("fieldcase-bureau") } else { ctx.data_dir.clone() }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure { exit: 1, code: "runtime", message: format!("cannot start the bureau's runtime: {e}") })
 }
 
-/// Runs one administration call on the bureau's store.
-fn with_store<T>(
+/// Runs one administration call on the bureau's store, with the bureau's signing key (agreed
+/// with the database; made if a new bureau has none).
+pub(super) fn with_signing_key<T, E>(
     data_dir: &std::path::Path,
     mode: OpenMode,
-    f: impl AsyncFnOnce(&dyn BureauStore) -> Result<T, StoreError>,
-) -> Result<T, Failure> {
-    let config = Config::load(data_dir, None).map_err(BureauError::from)?;
+    f: impl AsyncFnOnce(&dyn BureauStore, &SecretKey) -> Result<T, E>,
+) -> Result<T, Failure>
+where
+    BureauError: From<E>,
+{
+    let config = Config::load(data_dir, None).map_err(BureauError::Config)?;
+    runtime()?.block_on(async move {
+        let store = open_store(&config, mode).await?;
+        let key = keys::current(&config.data_dir, store.as_ref(), Utc::now()).await?;
+        Ok(f(store.as_ref(), &key).await.map_err(BureauError::from)?)
+    })
+}
+
+/// Runs one administration call on the bureau's store.
+pub(super) fn with_store<T, E>(
+    data_dir: &std::path::Path,
+    mode: OpenMode,
+    f: impl AsyncFnOnce(&dyn BureauStore) -> Result<T, E>,
+) -> Result<T, Failure>
+where
+    BureauError: From<E>,
+{
+    let config = Config::load(data_dir, None).map_err(BureauError::Config)?;
     runtime()?.block_on(async move {
         let store = open_store(&config, mode).await?;
         Ok(f(store.as_ref()).await.map_err(BureauError::from)?)
@@ -298,6 +361,13 @@ impl From<BureauError> for Failure {
             BureauError::Config(_) | BureauError::UnsupportedDatabase => "config_invalid",
             BureauError::Store { .. } => "storage",
             BureauError::Admin(StoreError::NotFound { .. }) => "not_found",
+            BureauError::Admin(StoreError::Refused(r)) => match r.kind {
+                RefusalKind::NotFound => "not_found",
+                RefusalKind::Duplicate => "duplicate",
+                RefusalKind::NotAllowed => "not_allowed",
+                RefusalKind::Invalid => "invalid_input",
+            },
+            BureauError::Admin(StoreError::SigningKey(_)) => "bureau_key",
             BureauError::Admin(_) => "storage",
             BureauError::Serve(_) => "serve",
         };

@@ -1,6 +1,7 @@
 //! One module per group of subcommands; each opens the device it needs and prints.
 
 pub mod bureau;
+pub mod certificates;
 pub mod cert;
 mod demo;
 pub mod device;

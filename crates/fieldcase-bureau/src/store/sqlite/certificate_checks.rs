@@ -1,15 +1,13 @@
 //! The `certificate_checks` table: checks officers recorded, as pushed.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{CertificateCheck, CheckResult};
-use fieldcase_core::ids::{CheckId, DeviceId, OfficerId};
+use fieldcase_core::ids::{CheckId, DeviceId};
 
-use super::{instant_text, parsed, record_text};
+use super::{instant_text, json, parsed, record_text};
 use crate::store::{Result, StoreError};
 
 pub fn stored_hash(conn: &Connection, id: CheckId) -> Result<Option<ContentHash>> {
@@ -42,17 +40,14 @@ pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: D
     Ok(())
 }
 
-/// The distinct officers with a valid check among `checks`.
-pub fn valid_officers(conn: &Connection, checks: &[CheckId]) -> Result<BTreeSet<OfficerId>> {
-    let valid = result_name(CheckResult::Valid)?;
-    let mut stmt = conn.prepare("SELECT officer_id FROM certificate_checks WHERE id = ?1 AND result = ?2")?;
-    let mut officers = BTreeSet::new();
+/// The checks among `checks` that the bureau holds, in the order named.
+pub fn held(conn: &Connection, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
+    let mut stmt = conn.prepare("SELECT record FROM certificate_checks WHERE id = ?1")?;
+    let mut held = Vec::with_capacity(checks.len());
     for check in checks {
-        let officer: Option<String> = stmt.query_row(params![check.to_string(), valid], |r| r.get(0)).optional()?;
-        if let Some(officer) = officer {
-            let officer = OfficerId::parse(&officer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            officers.insert(officer);
+        if let Some(record) = stmt.query_row([check.to_string()], |r| json::<CertificateCheck>(r, 0)).optional()? {
+            held.push(record);
         }
     }
-    Ok(officers)
+    Ok(held)
 }

@@ -12,6 +12,8 @@ use crate::store::{ChangePage, Result, StoreError};
 pub enum Kind {
     Site,
     Template,
+    Registry,
+    KeyRotation,
 }
 
 impl Kind {
@@ -19,6 +21,8 @@ impl Kind {
         match self {
             Kind::Site => "site",
             Kind::Template => "template",
+            Kind::Registry => "registry",
+            Kind::KeyRotation => "key_rotation",
         }
     }
 }
@@ -49,6 +53,8 @@ pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<ChangePage> {
             let record = match kind.as_str() {
                 "site" => ChangeRecord::Site(serde_json::from_str(&record)?),
                 "template" => ChangeRecord::Template(serde_json::from_str(&record)?),
+                "registry" => ChangeRecord::Registry(serde_json::from_str(&record)?),
+                "key_rotation" => ChangeRecord::KeyRotation(serde_json::from_str(&record)?),
                 other => return Err(StoreError::Corrupt(format!("change {cursor} has an unknown kind '{other}'"))),
             };
             Ok(Change { cursor: cursor as u64, record })

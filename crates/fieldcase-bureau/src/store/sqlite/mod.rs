@@ -4,14 +4,20 @@
 //! they take a `&Connection` so the caller decides the transaction. Every call runs on
 //! tokio's blocking pool.
 
+mod admin_tokens;
 mod audit_entries;
 mod certificate_checks;
+mod certificate_history;
+mod certificates;
 mod changes;
 mod devices;
 mod enrollment_codes;
 mod evidence;
 mod inspections;
+mod officers;
+mod registry_versions;
 mod reviews;
+mod signing_keys;
 mod sites;
 mod templates;
 
@@ -34,19 +40,25 @@ use fieldcase_core::checklist::default_template;
 use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::{CheckId, DeviceId, OfficerId, SiteId};
 use fieldcase_core::inspection::Inspection;
+use fieldcase_core::registry::{KeyId, KeyRotation, SignedRegistryUpdate};
+use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::{ItemResult, PushItem};
 
 use super::{
-    BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, NewEnrollmentCode, ReceivedInspection, Result, ReviewItem,
+    AdminRecord, BureauStore, ChangePage, DeviceRecord, SigningKeyRecord, DirectorySite, Enrollment, NewEnrollmentCode, ReceivedInspection, Result, ReviewItem,
     ReviewReason, ReviewScope, StoreError, TokenHash,
 };
+use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal, RefusalKind};
 use crate::push::{self, NewReview, PushLedger};
 
 /// Embedded, ordered, never edited once landed: add a new file for every change.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../../migrations/0001_foundation.sql")),
+    M::up(include_str!("../../../migrations/0002_certificates.sql")),
+];
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -230,6 +242,137 @@ impl BureauStore for SqliteStore {
     async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
         self.read(move |c| reviews::list(c, scope)).await
     }
+
+    async fn register_signing_key(&self, key: PublicKey, now: DateTime<Utc>) -> Result<SigningKeyRecord> {
+        self.write(move |tx| signing_keys::register(tx, &key, record_instant(now))).await
+    }
+
+    async fn signing_keys(&self) -> Result<Vec<SigningKeyRecord>> {
+        self.read(signing_keys::list).await
+    }
+
+    async fn rotate_signing_key(&self, old: &SecretKey, new: PublicKey, now: DateTime<Utc>) -> Result<KeyRotation> {
+        let old = SecretKey::from_seed(old.seed());
+        let now = record_instant(now);
+        self.write(move |tx| {
+            signing_keys::rotate(tx, &old.public_key(), &new, now)?;
+            let rotation = KeyRotation::sign(&old, new, now);
+            changes::append(tx, changes::Kind::KeyRotation, &KeyId::of(&new).0, &record_text(&rotation)?, now)?;
+            Ok(rotation)
+        })
+        .await
+    }
+
+    async fn change_certificates(&self, actions: Vec<CertificateAction>, actor: String, key: &SecretKey, now: DateTime<Utc>) -> Result<CertificateChanges> {
+        let key = SecretKey::from_seed(key.seed());
+        let now = record_instant(now);
+        self.write(move |tx| {
+            if actions.is_empty() {
+                return Err(Refusal::new(RefusalKind::Invalid, None, "no certificates to change").into());
+            }
+            signing_keys::ensure_active(tx, &key.public_key())?;
+            let version = registry_versions::latest(tx)? + 1;
+            let mut events = Vec::with_capacity(actions.len());
+            let mut numbers = BTreeSet::new();
+            let mut officers_changed = BTreeSet::new();
+            for (index, action) in actions.iter().enumerate() {
+                let at_item = |e: StoreError| match e {
+                    StoreError::Refused(refusal) => StoreError::Refused(refusal.at_item(index)),
+                    other => other,
+                };
+                let current = certificates::get(tx, action.number())?;
+                let (done, state) = action.apply(current.as_ref().map(|c| &c.certificate)).map_err(|r| r.at_item(index))?;
+                if let CertificateAction::Issue(new) = action {
+                    if officers::ensure_holder(tx, &new.officer, &new.name, now).map_err(at_item)? {
+                        officers_changed.insert(new.officer.clone());
+                    }
+                    certificates::insert(tx, &state, now, version)?;
+                } else {
+                    certificates::update(tx, &state, now, version)?;
+                }
+                let event = CertificateEvent {
+                    number: state.number.clone(),
+                    action: done,
+                    at: now,
+                    reason: action.reason().map(str::to_owned),
+                    actor: actor.clone(),
+                    state,
+                    registry_version: version,
+                };
+                certificate_history::append(tx, &event)?;
+                numbers.insert(event.number.clone());
+                events.push(event);
+            }
+            registry_versions::publish(tx, &key, version, &numbers, &officers_changed, now)?;
+            Ok(CertificateChanges { registry_version: version, events })
+        })
+        .await
+    }
+
+    async fn set_officer_pins(&self, pins: Vec<(OfficerId, String)>, key: &SecretKey, now: DateTime<Utc>) -> Result<u64> {
+        let key = SecretKey::from_seed(key.seed());
+        let now = record_instant(now);
+        self.write(move |tx| {
+            if pins.is_empty() {
+                return Err(Refusal::new(RefusalKind::Invalid, None, "no PINs to set").into());
+            }
+            signing_keys::ensure_active(tx, &key.public_key())?;
+            let version = registry_versions::latest(tx)? + 1;
+            let mut changed = BTreeSet::new();
+            for (index, (officer, verifier)) in pins.iter().enumerate() {
+                officers::set_pin(tx, officer, verifier, now).map_err(|e| match e {
+                    StoreError::Refused(refusal) => StoreError::Refused(refusal.at_item(index)),
+                    other => other,
+                })?;
+                changed.insert(officer.clone());
+            }
+            registry_versions::publish(tx, &key, version, &BTreeSet::new(), &changed, now)?;
+            Ok(version)
+        })
+        .await
+    }
+
+    async fn certificates(&self) -> Result<Vec<CertificateRecord>> {
+        self.read(certificates::list).await
+    }
+
+    async fn certificate(&self, number: String) -> Result<Option<CertificateRecord>> {
+        self.read(move |c| certificates::get(c, &number)).await
+    }
+
+    async fn certificate_history(&self, number: Option<String>) -> Result<Vec<CertificateEvent>> {
+        self.read(move |c| certificate_history::list(c, number.as_deref())).await
+    }
+
+    async fn certificate_at(&self, number: String, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
+        self.read(move |c| certificate_history::at(c, &number, at)).await
+    }
+
+    async fn officers(&self) -> Result<Vec<OfficerRecord>> {
+        self.read(officers::list).await
+    }
+
+    async fn registry_snapshot(&self, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate> {
+        let key = SecretKey::from_seed(key.seed());
+        let now = record_instant(now);
+        self.read(move |c| {
+            // One read transaction: the version and the contents are of the same moment.
+            let tx = c.unchecked_transaction()?;
+            signing_keys::ensure_active(&tx, &key.public_key())?;
+            let version = registry_versions::latest(&tx)?;
+            let update = registry_versions::snapshot(&tx, version, now)?;
+            Ok(SignedRegistryUpdate::sign(&update, &key))
+        })
+        .await
+    }
+
+    async fn add_admin_token(&self, token: TokenHash, label: Option<String>, now: DateTime<Utc>) -> Result<()> {
+        self.write(move |tx| admin_tokens::insert(tx, token, label.as_deref(), record_instant(now))).await
+    }
+
+    async fn admin_by_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<Option<AdminRecord>> {
+        self.write(move |tx| admin_tokens::by_token(tx, token, record_instant(now))).await
+    }
 }
 
 /// The push decisions' view of one SQLite transaction.
@@ -264,8 +407,15 @@ impl PushLedger for SqliteLedger<'_, '_> {
         inspections::insert(self.tx, inspection, from, at)
     }
 
-    fn valid_check_officers(&mut self, checks: &[CheckId]) -> Result<BTreeSet<OfficerId>> {
-        certificate_checks::valid_officers(self.tx, checks)
+    fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
+        certificate_checks::held(self.tx, checks)
+    }
+
+    fn certificate_at(&mut self, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
+        match certificate_history::at(self.tx, number, at)? {
+            Some(event) => Ok(Some(event)),
+            None => certificate_history::first(self.tx, number),
+        }
     }
 
     fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {
@@ -290,6 +440,10 @@ impl PushLedger for SqliteLedger<'_, '_> {
 
     fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()> {
         reviews::keep(self.tx, review)
+    }
+
+    fn refresh_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()> {
+        reviews::refresh(self.tx, device, kind, id, reason, detail)
     }
 
     fn resolve_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()> {
@@ -352,5 +506,33 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+    }
+
+    #[test]
+    fn a_bureau_of_the_first_schema_keeps_its_feed_when_the_certificates_arrive() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("bureau.db");
+        {
+            let mut conn = Connection::open(&path).expect("a database");
+            Migrations::from_slice(&MIGRATIONS[..1]).to_latest(&mut conn).expect("the first schema");
+            for (kind, id) in [("template", "t@1"), ("site", "s1"), ("site", "s2")] {
+                conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, '{}', '2026-01-01T00:00:00.000000Z')", [kind, id])
+                    .expect("a change");
+            }
+            let refused = conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
+            assert!(refused.is_err(), "the first schema's feed takes sites and templates only");
+        }
+        let store = SqliteStore::open(&path).expect("migrated");
+        let conn = store.conn.lock().expect("the connection");
+        let rows: Vec<(i64, String)> = conn
+            .prepare("SELECT cursor, record_id FROM changes ORDER BY cursor")
+            .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .expect("the feed");
+        assert_eq!(rows[..3], [(1, "t@1".to_owned()), (2, "s1".to_owned()), (3, "s2".to_owned())], "every change keeps its cursor");
+        assert_eq!(rows.len(), 4, "and the default checklist follows (the fake one was never in `templates`)");
+        conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('key_rotation', 'k', '{}', 'x')", []).expect("the new kinds");
+        assert_eq!(conn.last_insert_rowid(), 5, "cursors go on growing");
+        assert!(conn.execute("UPDATE changes SET record = '' WHERE cursor = 1", []).is_err(), "still append-only");
+        assert!(conn.execute("DELETE FROM changes WHERE cursor = 1", []).is_err(), "still append-only");
     }
 }

@@ -35,6 +35,15 @@ pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Rewrites the detail of the open reviews of an item for a reason.
+pub fn refresh(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE reviews SET detail = ?5 WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL",
+        params![device.to_string(), kind, id, reason.as_str(), detail],
+    )?;
+    Ok(())
+}
+
 pub fn resolve(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE reviews SET resolved_at = ?5, resolution = ?6
