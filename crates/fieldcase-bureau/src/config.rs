@@ -165,6 +165,7 @@ fn parse_count(value: &str, source: &str) -> Result<usize, ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

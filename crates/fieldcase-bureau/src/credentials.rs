@@ -43,6 +43,7 @@ pub fn new_token() -> Result<String, NoRandomness> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
 //! `fieldcase bureau …` as operators and scripts use it: a real server process and the
 //! administration commands on its data directory.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;

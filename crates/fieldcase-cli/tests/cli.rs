@@ -1,5 +1,7 @@
 //! The `fieldcase` command as scripts use it: real processes on real data directories.
 
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
