@@ -5,11 +5,14 @@ mod common;
 
 use chrono::{Duration, Utc};
 
+use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
 use fieldcase_bureau::credentials::code_hash;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::store::{BureauStore, Enrollment, NewEnrollmentCode, ReviewScope, StoreError, TokenHash};
+use fieldcase_core::certificate::CertificateStatus;
 use fieldcase_core::checklist::default_template;
-use fieldcase_core::ids::{DeviceId, SiteId};
+use fieldcase_core::ids::{DeviceId, OfficerId, SiteId};
+use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::uscc::{Uscc, with_check_character};
@@ -27,7 +30,8 @@ async fn sqlite_tells_the_story() {
     drop(store);
     let again = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens again");
     assert_eq!(again.devices().await.expect("devices").len(), 1);
-    assert_eq!(again.changes(0, 100).await.expect("changes").changes.len(), 3, "the template is not published twice");
+    assert_eq!(again.changes(0, 100).await.expect("changes").changes.len(), 7, "the template is not published twice");
+    assert_eq!(again.certificate_history(None).await.expect("history").len(), 3, "the registry's past survives too");
 }
 
 fn uscc(first17: &str) -> Uscc {
@@ -129,4 +133,64 @@ pub async fn story(store: &dyn BureauStore) {
     assert!(by_token.is_revoked(), "the token leads to a revoked device, which the API refuses");
     let nobody = DeviceId::generate(now);
     assert!(matches!(store.revoke_device(nobody, now).await, Err(StoreError::NotFound { .. })));
+
+    registry_story(store, now).await;
+}
+
+/// Certificates, officers, the signed registry, signing keys and administrators' tokens.
+async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
+    let key = SecretKey::from_seed([11; 32]);
+    let next = SecretKey::from_seed([12; 32]);
+    let record = store.register_signing_key(key.public_key(), now).await.expect("the first key");
+    assert!(record.active);
+    assert!(store.register_signing_key(key.public_key(), now).await.is_ok(), "registering the active key again is fine");
+    assert!(matches!(store.register_signing_key(next.public_key(), now).await, Err(StoreError::SigningKey(_))), "one active key");
+
+    let fields = |number: &str, officer: &str| CertificateFields {
+        number: number.into(),
+        officer_id: officer.into(),
+        name: "王敏".into(),
+        unit: "局".into(),
+        areas: vec!["劳动保障监察".into()],
+        valid_from: "2024-01-01".into(),
+        valid_until: "2028-12-31".into(),
+    };
+    let issue = |number: &str| CertificateAction::Issue(fields(number, "JC-0107").parse().expect("valid"));
+    let changed = store.change_certificates(vec![issue("1"), issue("2")], "story".into(), &key, now).await.expect("issued");
+    assert_eq!(changed.registry_version, 1);
+    assert!(matches!(
+        store.change_certificates(vec![issue("3"), issue("1")], "story".into(), &key, now).await,
+        Err(StoreError::Refused(r)) if r.item == Some(1)
+    ));
+    assert!(store.certificate("3".into()).await.expect("lookup").is_none(), "a refused batch leaves nothing");
+    let later = now + Duration::hours(1);
+    store.change_certificates(vec![CertificateAction::revoke("2", Some("x")).expect("valid")], "story".into(), &key, later).await.expect("revoked");
+    assert_eq!(store.certificate_at("2".into(), now).await.expect("past").map(|e| e.state.status), Some(CertificateStatus::Active));
+    assert_eq!(store.certificate_at("2".into(), later).await.expect("past").map(|e| e.state.status), Some(CertificateStatus::Revoked));
+    let officer = OfficerId::parse("JC-0107").expect("an id");
+    assert_eq!(store.set_officer_pins(vec![(officer.clone(), "$argon2id$v=19$stub".into())], &key, later).await.expect("a PIN"), 3);
+    assert!(matches!(store.set_officer_pins(vec![(OfficerId::parse("JC-9").expect("an id"), "x".into())], &key, later).await, Err(StoreError::Refused(_))));
+
+    let snapshot = store.registry_snapshot(&key, later).await.expect("a snapshot").open(&key.public_key()).expect("signed");
+    assert_eq!((snapshot.version, snapshot.from_version, snapshot.certificates.len()), (3, None, 2));
+    assert_eq!(snapshot.officers[0].pin_verifier.as_deref(), Some("$argon2id$v=19$stub"));
+
+    let rotation = store.rotate_signing_key(&key, next.public_key(), later).await.expect("rotated");
+    assert_eq!(rotation.verify(&key.public_key()), Ok(next.public_key()));
+    assert!(matches!(store.registry_snapshot(&key, later).await, Err(StoreError::SigningKey(_))), "the retired key signs nothing");
+    assert!(store.registry_snapshot(&next, later).await.is_ok());
+    let feed = store.changes(0, 100).await.expect("changes").changes;
+    let kinds: Vec<&str> = feed
+        .iter()
+        .filter_map(|c| match &c.record {
+            ChangeRecord::Registry(_) => Some("registry"),
+            ChangeRecord::KeyRotation(_) => Some("key_rotation"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kinds, vec!["registry", "registry", "registry", "key_rotation"]);
+
+    store.add_admin_token(TokenHash::of_token("fca_admin"), Some("李".into()), now).await.expect("a token");
+    assert_eq!(store.admin_by_token(TokenHash::of_token("fca_admin"), now).await.expect("lookup").and_then(|a| a.label), Some("李".into()));
+    assert!(store.admin_by_token(TokenHash::of_token("t1"), now).await.expect("lookup").is_none(), "a device's token is not an administrator's");
 }
