@@ -4,7 +4,8 @@
 //! port 0 and drive it with a real client, `fieldcase bureau serve` binds the configured
 //! address. Storage sits behind [`store::BureauStore`] (SQLite by default); the decisions a
 //! push makes are in [`push`], shared by every backend; administration is in [`admin`] and
-//! on the store.
+//! on the store, the rules of certificates (and their CSV import) in [`certificates`], and the
+//! bureau's signing key, its rotation included, in [`keys`].
 
 pub mod admin;
 pub mod api;
