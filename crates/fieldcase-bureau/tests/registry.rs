@@ -356,6 +356,7 @@ async fn an_inspection_after_a_revocation_is_flagged_and_one_before_it_is_not() 
     assert!(results.iter().all(|r| r.fate == Fate::Accepted), "stored: {results:?}");
     let held = bureau.store.inspections().await.expect("inspections");
     assert!(held[0].needs_review, "only one officer had a valid certificate when the inspection started");
+    assert!(held[0].review_details.iter().any(|d| d.contains("33010620240107 of JC-0107 was revoked")), "the listing says why: {:?}", held[0]);
     let reviews = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].item_id, inspection.id.to_string());

@@ -163,6 +163,9 @@ pub struct ReceivedInspection {
     /// checked officers).
     pub needs_review: bool,
     pub review_reasons: Vec<ReviewReason>,
+    /// What the open review items say is wrong (e.g. which officer's certificate was revoked
+    /// before the inspection).
+    pub review_details: Vec<String>,
 }
 
 /// Why something waits for a person at the bureau.

@@ -126,7 +126,8 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                 list.iter()
                     .map(|i| {
                         let review = if i.needs_review {
-                            format!("  needs review ({})", i.review_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+                            let details: String = i.review_details.iter().map(|d| format!("\n    {d}")).collect();
+                            format!("  needs review ({}){details}", i.review_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
                         } else {
                             String::new()
                         };

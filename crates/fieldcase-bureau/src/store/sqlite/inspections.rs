@@ -66,6 +66,8 @@ pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
         "SELECT i.id, i.supersedes, COALESCE(a.site_id, i.site_id), s.name, i.device_id, d.label,
                 i.started_at, i.ended_at, i.outcome, i.content_hash, i.received_at,
                 (SELECT group_concat(DISTINCT r.reason) FROM reviews r
+                  WHERE r.kind = 'inspection' AND r.item_id = i.id AND r.resolved_at IS NULL),
+                (SELECT group_concat(r.detail, char(31)) FROM reviews r
                   WHERE r.kind = 'inspection' AND r.item_id = i.id AND r.resolved_at IS NULL)
          FROM inspections i
          LEFT JOIN site_aliases a ON a.device_site_id = i.site_id
@@ -79,6 +81,8 @@ pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
             let mut review_reasons: Vec<ReviewReason> =
                 reasons.as_deref().unwrap_or_default().split(',').filter_map(ReviewReason::parse).collect();
             review_reasons.sort();
+            let details: Option<String> = r.get(12)?;
+            let review_details = details.map(|d| d.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default();
             Ok(ReceivedInspection {
                 id: r.get(0)?,
                 supersedes: r.get(1)?,
@@ -93,6 +97,7 @@ pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
                 received_at: instant(r, 10)?,
                 needs_review: !review_reasons.is_empty(),
                 review_reasons,
+                review_details,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
