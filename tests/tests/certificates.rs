@@ -195,7 +195,7 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
     let held = held.as_array().unwrap().iter().find(|i| i["id"] == id.as_str()).expect("pushed").clone();
     assert_eq!(held["needs_review"], true, "the bureau re-checks against its own history: {held}");
-    assert!(held["review_reasons"].to_string().contains("33010620250002"), "{held}");
+    assert!(held["review_details"].to_string().contains("33010620250002"), "{held}");
 
     // After the sync the device knows too, and a revoked officer cannot sign in.
     assert_eq!(result_of(&check(&device, &["33010620250002"]).1), "revoked");
