@@ -187,6 +187,13 @@ impl Device {
                                 applied.applied += 1;
                             }
                             Err(RegistryError::Gap { .. }) => applied.needs_snapshot = true,
+                            // Signed by a key from before this device enrolled: the bureau's
+                            // current snapshot, signed by the pinned key, replaces it.
+                            Err(e @ RegistryError::UnknownKey(_)) => {
+                                append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
+                                applied.refused.push(e.to_string());
+                                applied.needs_snapshot = true;
+                            }
                             Err(e) => {
                                 append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
                                 applied.refused.push(e.to_string());
