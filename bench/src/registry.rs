@@ -52,7 +52,12 @@ pub fn run() -> Result<()> {
     std::fs::create_dir_all(&work)?;
     let tmp = tempfile::tempdir_in(&work)?;
     let mut device = Device::open(tmp.path(), OpenMode::CreateIfMissing)?;
-    let enrolled = EnrollResponse { device_id: device.id(), token: "bench".into(), bureau_public_key: key.public_key(), bureau_time: Utc::now() };
+    let enrolled = EnrollResponse {
+        device_id: device.id(),
+        token: "bench".into(),
+        bureau_public_key: key.public_key(),
+        bureau_time: Utc::now(),
+    };
     device.set_enrollment("http://127.0.0.1:1", &enrolled)?;
 
     let started = Instant::now();
@@ -77,7 +82,10 @@ pub fn run() -> Result<()> {
         let started = Instant::now();
         let report = device.check_certificate(CheckInput::Text { text: number, scanned: false }, None)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
-        anyhow::ensure!(report.result == fieldcase_core::certificate::CheckResult::Valid, "every bench certificate is valid");
+        anyhow::ensure!(
+            report.result == fieldcase_core::certificate::CheckResult::Valid,
+            "every bench certificate is valid"
+        );
     }
     times.sort_by(f64::total_cmp);
     let p99 = times[CHECKS * 99 / 100];

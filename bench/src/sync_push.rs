@@ -90,10 +90,8 @@ fn straight_sqlite_rate(device_dir: &Path, db: &Path) -> Result<f64> {
     let device = Device::open(device_dir, OpenMode::MustExist)?;
     // Everything a push would carry, in one unsigned-size page.
     let items: Vec<PushItem> = device.next_push_page(usize::MAX >> 1)?.map(|p| p.request.items).unwrap_or_default();
-    let rows: Vec<(&'static str, String, String)> = items
-        .iter()
-        .map(|i| (i.kind(), i.id(), serde_json::to_string(i).expect("items serialize")))
-        .collect();
+    let rows: Vec<(&'static str, String, String)> =
+        items.iter().map(|i| (i.kind(), i.id(), serde_json::to_string(i).expect("items serialize"))).collect();
     let mut conn = rusqlite::Connection::open(db)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
@@ -152,7 +150,8 @@ impl BureauProcess {
     }
 
     fn admin(&self, args: &[&str]) -> Result<String> {
-        let out = Command::new(Self::fieldcase()).arg("--data-dir").arg(&self.data_dir).arg("bureau").args(args).output()?;
+        let out =
+            Command::new(Self::fieldcase()).arg("--data-dir").arg(&self.data_dir).arg("bureau").args(args).output()?;
         if !out.status.success() {
             bail!("fieldcase bureau {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         }

@@ -26,7 +26,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(data_dir: &std::path::Path) -> Self {
-        let device = Device::open(data_dir, OpenMode::CreateIfMissing).map(|d| Arc::new(Mutex::new(d))).map_err(CommandError::from);
+        let device = Device::open(data_dir, OpenMode::CreateIfMissing)
+            .map(|d| Arc::new(Mutex::new(d)))
+            .map_err(CommandError::from);
         let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());
         AppState { device, agent }
     }

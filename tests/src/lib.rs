@@ -71,7 +71,9 @@ impl TauriDriver {
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .context("tauri-driver could not start; `make test` installs it with `cargo install tauri-driver --locked`")?;
+            .context(
+                "tauri-driver could not start; `make test` installs it with `cargo install tauri-driver --locked`",
+            )?;
         let driver = TauriDriver { child, port };
         driver.wait_ready(Duration::from_secs(30))?;
         Ok(driver)
@@ -85,7 +87,10 @@ impl TauriDriver {
                 let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
                 let req = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
                 let mut body = String::new();
-                if s.write_all(req.as_bytes()).is_ok() && s.read_to_string(&mut body).is_ok() && body.contains("\"ready\":true") {
+                if s.write_all(req.as_bytes()).is_ok()
+                    && s.read_to_string(&mut body).is_ok()
+                    && body.contains("\"ready\":true")
+                {
                     return Ok(());
                 }
             }

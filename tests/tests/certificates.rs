@@ -13,8 +13,22 @@ fn setup(tmp: &Path) -> Result<(Bureau, DeviceDir)> {
     let bureau = Bureau::start(&tmp.join("bureau"))?;
     for (number, officer, name) in [("33010620250001", "JC-2001", "陈静"), ("33010620250002", "JC-2002", "刘洋")] {
         bureau.admin(&[
-            "cert", "issue", "--number", number, "--officer-id", officer, "--name", name, "--unit", "杭州市西湖区人力资源和社会保障局",
-            "--area", "劳动保障监察", "--valid-from", "2024-01-01", "--valid-until", "2029-12-31",
+            "cert",
+            "issue",
+            "--number",
+            number,
+            "--officer-id",
+            officer,
+            "--name",
+            name,
+            "--unit",
+            "杭州市西湖区人力资源和社会保障局",
+            "--area",
+            "劳动保障监察",
+            "--valid-from",
+            "2024-01-01",
+            "--valid-until",
+            "2029-12-31",
         ])?;
     }
     let device = DeviceDir::new(tmp.join("device"));
@@ -110,7 +124,8 @@ fn a_qr_code_from_the_bureau_is_read_from_its_png_and_from_a_photo_of_it() -> Re
     photo_like(&png, &photo)?;
     let (code, report) = check(&device, &["--qr-image", photo.to_str().unwrap()]);
     assert_eq!((code, result_of(&report).as_str()), (0, "valid"), "a photo-like copy reads too: {report}");
-    let (code, report) = check(&device, &["--qr-text", credential.lines().find(|l| l.contains("FC1.")).unwrap().trim()]);
+    let (code, report) =
+        check(&device, &["--qr-text", credential.lines().find(|l| l.contains("FC1.")).unwrap().trim()]);
     assert_eq!((code, result_of(&report).as_str()), (0, "valid"), "scanner text: {report}");
 
     // Bad input: a garbled code, an image with no code, a code from another bureau.
@@ -124,8 +139,22 @@ fn a_qr_code_from_the_bureau_is_read_from_its_png_and_from_a_photo_of_it() -> Re
     assert!(text.contains("no QR code"), "{text}");
     let other = Bureau::start(&tmp.path().join("other-bureau"))?;
     other.admin(&[
-        "cert", "issue", "--number", "33010620250002", "--officer-id", "JC-2002", "--name", "刘洋", "--unit", "某局",
-        "--area", "劳动保障监察", "--valid-from", "2024-01-01", "--valid-until", "2029-12-31",
+        "cert",
+        "issue",
+        "--number",
+        "33010620250002",
+        "--officer-id",
+        "JC-2002",
+        "--name",
+        "刘洋",
+        "--unit",
+        "某局",
+        "--area",
+        "劳动保障监察",
+        "--valid-from",
+        "2024-01-01",
+        "--valid-until",
+        "2029-12-31",
     ])?;
     let foreign_png = tmp.path().join("foreign.png");
     other.admin(&["cert", "qr", "33010620250002", "--out", foreign_png.to_str().unwrap()])?;
@@ -164,7 +193,8 @@ fn set_pin(bureau: &Bureau, officer: &str, pin: &str) {
 }
 
 #[test]
-fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revoked_before_the_inspection() -> Result<()> {
+fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revoked_before_the_inspection() -> Result<()>
+{
     let tmp = tempfile::tempdir()?;
     let (bureau, device) = setup(tmp.path())?;
     set_pin(&bureau, "JC-2001", "246810");
@@ -177,11 +207,24 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
     std::thread::sleep(std::time::Duration::from_millis(50));
 
     let id = device.cli(&["inspection", "new", "--site", "91350100M000100Y43"])?.trim().to_owned();
-    for item in ["wage_account", "real_name", "guarantee_deposit", "notice_board", "labor_contracts", "ledgers", "contractor_pays", "monthly_bank"] {
+    for item in [
+        "wage_account",
+        "real_name",
+        "guarantee_deposit",
+        "notice_board",
+        "labor_contracts",
+        "ledgers",
+        "contractor_pays",
+        "monthly_bank",
+    ] {
         device.cli(&["inspection", "answer", &id, item, "yes"])?;
     }
     assert_eq!(check(&device, &["33010620250001", "--inspection", &id]).0, 0);
-    let refused = Command::new(binary("fieldcase")).arg("--data-dir").arg(&device.dir).args(["inspection", "finalize", &id]).output()?;
+    let refused = Command::new(binary("fieldcase"))
+        .arg("--data-dir")
+        .arg(&device.dir)
+        .args(["inspection", "finalize", &id])
+        .output()?;
     assert_eq!(refused.status.code(), Some(3), "one checked officer is not enough");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("two-officer rule"));
 
@@ -189,7 +232,10 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
     assert_eq!(code, 0, "the stale copy still says valid: {report}");
     device.cli(&["inspection", "finalize", &id])?;
     let shown = device.json(&["inspection", "show", &id])?;
-    assert!(shown["checks"].as_array().unwrap().iter().all(|c| c["checked_by"]["officer"] == "JC-2001"), "checks are made in the signed-in officer's name: {shown}");
+    assert!(
+        shown["checks"].as_array().unwrap().iter().all(|c| c["checked_by"]["officer"] == "JC-2001"),
+        "checks are made in the signed-in officer's name: {shown}"
+    );
 
     sync(&device);
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;

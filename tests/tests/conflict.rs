@@ -50,7 +50,8 @@ async fn the_same_id_with_another_hash_is_a_reported_conflict_and_the_first_vers
     assert!(text.contains(&original.id.to_string()), "the conflict is kept for review: {text}");
 
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
-    let held = held.as_array().unwrap().iter().find(|i| i["id"] == original.id.to_string()).expect("still held").clone();
+    let held =
+        held.as_array().unwrap().iter().find(|i| i["id"] == original.id.to_string()).expect("still held").clone();
     assert!(held.to_string().contains(&original_hash.to_hex()), "the first version stays: {held}");
     assert!(!held.to_string().contains("另一个地点"), "the conflicting version is not what the bureau shows: {held}");
     Ok(())

@@ -50,7 +50,8 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
     window.close().await?;
 
     // What the window wrote is in the store, as the command line sees it.
-    let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &new_id, "--json"])?)?;
+    let shown: serde_json::Value =
+        serde_json::from_str(&fieldcase(&data, &["inspection", "show", &new_id, "--json"])?)?;
     assert_eq!(shown["inspection"]["status"], "draft");
     assert_eq!(shown["inspection"]["location"], "项目部一楼");
     assert_eq!(shown["inspection"]["answers"]["wage_account"]["kind"], "yes");
@@ -103,7 +104,8 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes() -> anyhow::Result<()> {
+async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes() -> anyhow::Result<()>
+{
     use fieldcase_tests::Bureau;
 
     let tmp = tempfile::tempdir()?;
@@ -117,7 +119,8 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     fieldcase(&data, &["device", "sync", "--once"])?;
 
     let driver = TauriDriver::start()?;
-    let window = driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
+    let window =
+        driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
     wait_for(&window, "body[data-ready=true]").await?;
 
     // Sign in with the PIN the bureau set; it is checked on the laptop.
@@ -133,7 +136,16 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     wait_for(&window, "[data-testid=create-submit]").await?.click().await?;
     let detail = wait_for(&window, "[data-testid=inspection-detail][data-status=draft]").await?;
     let id = detail.attr("data-id").await?.expect("an id");
-    for item in ["wage_account", "real_name", "guarantee_deposit", "notice_board", "labor_contracts", "ledgers", "contractor_pays", "monthly_bank"] {
+    for item in [
+        "wage_account",
+        "real_name",
+        "guarantee_deposit",
+        "notice_board",
+        "labor_contracts",
+        "ledgers",
+        "contractor_pays",
+        "monthly_bank",
+    ] {
         wait_for(&window, &format!("[data-testid=answer-{item}-yes]")).await?.click().await?;
         wait_for(&window, &format!("[data-testid=answer-{item}-yes][aria-pressed=true]")).await?;
     }
@@ -165,7 +177,11 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
 
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
     assert_eq!(shown["inspection"]["status"], "finalized");
-    assert_eq!(shown["inspection"]["officer_checks"].as_array().map(Vec::len), Some(2), "sealed on the two valid checks");
+    assert_eq!(
+        shown["inspection"]["officer_checks"].as_array().map(Vec::len),
+        Some(2),
+        "sealed on the two valid checks"
+    );
     assert_eq!(shown["inspection"]["created_by"]["officer"], "JC-0107", "made in the signed-in officer's name");
     Ok(())
 }

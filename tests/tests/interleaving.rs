@@ -22,11 +22,7 @@ enum Op {
 }
 
 fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![
-        (1usize..60).prop_map(Op::Push),
-        (1usize..60).prop_map(Op::PushLosingResponse),
-        Just(Op::Repeat),
-    ]
+    prop_oneof![(1usize..60).prop_map(Op::Push), (1usize..60).prop_map(Op::PushLosingResponse), Just(Op::Repeat),]
 }
 
 /// A device with work to send, made once and copied for every case.

@@ -17,7 +17,8 @@ use fieldcase_core::time::record_instant;
 use fieldcase_core::uscc::{Uscc, with_check_character};
 
 use crate::certificates::{
-    CertificateAction, CertificateChanges, CertificateEvent, CertificateFields, ImportError, Refusal, RefusalKind, parse_import, row_error,
+    CertificateAction, CertificateChanges, CertificateEvent, CertificateFields, ImportError, Refusal, RefusalKind,
+    parse_import, row_error,
 };
 use crate::credentials::{code_hash, new_enrollment_code, new_token};
 use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError, TokenHash};
@@ -31,7 +32,12 @@ pub struct IssuedCode {
 }
 
 /// Makes a one-time enrollment code valid for `valid_for` from `now`.
-pub async fn create_enrollment_code(store: &dyn BureauStore, label: Option<String>, valid_for: Duration, now: DateTime<Utc>) -> Result<IssuedCode> {
+pub async fn create_enrollment_code(
+    store: &dyn BureauStore,
+    label: Option<String>,
+    valid_for: Duration,
+    now: DateTime<Utc>,
+) -> Result<IssuedCode> {
     if valid_for <= Duration::zero() {
         return Err(StoreError::Other("an enrollment code must be valid for some time".into()));
     }
@@ -39,7 +45,14 @@ pub async fn create_enrollment_code(store: &dyn BureauStore, label: Option<Strin
     let now = record_instant(now);
     let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
     let expires_at = now + valid_for;
-    store.add_enrollment_code(NewEnrollmentCode { code_hash: code_hash(&code), label: label.clone(), created_at: now, expires_at }).await?;
+    store
+        .add_enrollment_code(NewEnrollmentCode {
+            code_hash: code_hash(&code),
+            label: label.clone(),
+            created_at: now,
+            expires_at,
+        })
+        .await?;
     Ok(IssuedCode { code, label, expires_at })
 }
 
@@ -85,7 +98,13 @@ const DEMO_SITES: &[DemoSite] = &[
 ];
 
 /// One action on one certificate, published as a new registry version signed with `key`.
-pub async fn change_certificate(store: &dyn BureauStore, key: &SecretKey, action: CertificateAction, actor: String, now: DateTime<Utc>) -> Result<CertificateEvent> {
+pub async fn change_certificate(
+    store: &dyn BureauStore,
+    key: &SecretKey,
+    action: CertificateAction,
+    actor: String,
+    now: DateTime<Utc>,
+) -> Result<CertificateEvent> {
     let changes = store.change_certificates(vec![action], actor, key, now).await?;
     changes.events.into_iter().next().ok_or_else(|| StoreError::Other("a certificate action recorded nothing".into()))
 }
@@ -104,7 +123,13 @@ impl From<ImportError> for Refusal {
 /// one transaction, published as one registry version. The first row that cannot be used —
 /// unreadable, or a number already in the registry — refuses the whole file, naming its line
 /// and column.
-pub async fn import_certificates(store: &dyn BureauStore, key: &SecretKey, file: &[u8], actor: String, now: DateTime<Utc>) -> Result<CertificateChanges> {
+pub async fn import_certificates(
+    store: &dyn BureauStore,
+    key: &SecretKey,
+    file: &[u8],
+    actor: String,
+    now: DateTime<Utc>,
+) -> Result<CertificateChanges> {
     let rows = parse_import(file).map_err(Refusal::from)?;
     let actions = rows.iter().map(|row| CertificateAction::Issue(row.certificate.clone())).collect();
     store.change_certificates(actions, actor, key, now).await.map_err(|e| match e {
@@ -129,12 +154,18 @@ pub fn pin_verifier(pin: &str) -> Result<String, Refusal> {
     if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Refusal::invalid(
             "pin",
-            format!("a PIN is {} to {} digits (0-9) and nothing else; choose another", PIN_DIGITS.start(), PIN_DIGITS.end()),
+            format!(
+                "a PIN is {} to {} digits (0-9) and nothing else; choose another",
+                PIN_DIGITS.start(),
+                PIN_DIGITS.end()
+            ),
         ));
     }
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("no randomness for the PIN's salt: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("the PIN's salt: {e}")))?;
+    getrandom::fill(&mut salt)
+        .map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("no randomness for the PIN's salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt)
+        .map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("the PIN's salt: {e}")))?;
     let hash = argon2::Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map_err(|e| Refusal::new(RefusalKind::Invalid, None, format!("the PIN could not be hashed: {e}")))?;
@@ -143,7 +174,13 @@ pub fn pin_verifier(pin: &str) -> Result<String, Refusal> {
 
 /// Sets an officer's sign-in PIN (only its verifier is kept) and publishes it in a new
 /// registry version, so devices can check the PIN offline. Returns the version.
-pub async fn set_officer_pin(store: &dyn BureauStore, key: &SecretKey, officer: OfficerId, pin: &str, now: DateTime<Utc>) -> Result<u64> {
+pub async fn set_officer_pin(
+    store: &dyn BureauStore,
+    key: &SecretKey,
+    officer: OfficerId,
+    pin: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let verifier = pin_verifier(pin)?;
     store.set_officer_pins(vec![(officer, verifier)], key, now).await
 }
@@ -212,8 +249,22 @@ const DEMO_UNIT: &str = "杭州市西湖区人力资源和社会保障局";
 /// The demonstration certificates: the two officers of the device's sample checks
 /// (`fieldcase demo seed`), valid; one revoked; one expired.
 const DEMO_CERTIFICATES: &[DemoCertificate] = &[
-    DemoCertificate { number: "33010620240107", officer: "JC-0107", name: "王敏", valid_from: "2024-01-01", valid_until: "2028-12-31", revoked: None },
-    DemoCertificate { number: "33010620240112", officer: "JC-0112", name: "李强", valid_from: "2024-01-01", valid_until: "2028-12-31", revoked: None },
+    DemoCertificate {
+        number: "33010620240107",
+        officer: "JC-0107",
+        name: "王敏",
+        valid_from: "2024-01-01",
+        valid_until: "2028-12-31",
+        revoked: None,
+    },
+    DemoCertificate {
+        number: "33010620240112",
+        officer: "JC-0112",
+        name: "李强",
+        valid_from: "2024-01-01",
+        valid_until: "2028-12-31",
+        revoked: None,
+    },
     DemoCertificate {
         number: "33010620240120",
         officer: "JC-0120",
@@ -222,7 +273,14 @@ const DEMO_CERTIFICATES: &[DemoCertificate] = &[
         valid_until: "2028-12-31",
         revoked: Some("演示：调离执法岗位，证件注销"),
     },
-    DemoCertificate { number: "33010620190099", officer: "JC-0099", name: "陈静", valid_from: "2019-01-01", valid_until: "2023-12-31", revoked: None },
+    DemoCertificate {
+        number: "33010620190099",
+        officer: "JC-0099",
+        name: "陈静",
+        valid_from: "2019-01-01",
+        valid_until: "2023-12-31",
+        revoked: None,
+    },
 ];
 
 /// The demonstration officers' sign-in PINs.
@@ -235,7 +293,8 @@ pub const DEMO_PINS: &[(&str, &str)] = &[("JC-0107", "107107"), ("JC-0112", "112
 /// the PINs as another.
 pub async fn seed_demo(store: &dyn BureauStore, key: &SecretKey, now: DateTime<Utc>) -> Result<SeedReport> {
     let now = record_instant(now);
-    let mut report = SeedReport { added: Vec::new(), already_there: 0, certificates_added: Vec::new(), pins_set: Vec::new() };
+    let mut report =
+        SeedReport { added: Vec::new(), already_there: 0, certificates_added: Vec::new(), pins_set: Vec::new() };
     seed_demo_sites(store, now, &mut report).await?;
 
     let mut actions = Vec::new();

@@ -52,7 +52,9 @@ impl Refusal {
         Self::new(
             RefusalKind::NotFound,
             Some("number"),
-            format!("no certificate '{number}' in the registry; `fieldcase bureau cert list` shows the numbers, `fieldcase bureau cert issue` adds one"),
+            format!(
+                "no certificate '{number}' in the registry; `fieldcase bureau cert list` shows the numbers, `fieldcase bureau cert issue` adds one"
+            ),
         )
     }
 
@@ -86,7 +88,9 @@ impl HistoryAction {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Issued, Self::Renewed, Self::Suspended, Self::Reinstated, Self::Revoked].into_iter().find(|a| a.as_str() == s)
+        [Self::Issued, Self::Renewed, Self::Suspended, Self::Reinstated, Self::Revoked]
+            .into_iter()
+            .find(|a| a.as_str() == s)
     }
 }
 
@@ -136,7 +140,10 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Refusal>
     let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) if ok => Ok(date),
-        _ => Err(Refusal::invalid(field, format!("'{text}' is not a date; write {field} as YYYY-MM-DD, e.g. 2028-12-31"))),
+        _ => Err(Refusal::invalid(
+            field,
+            format!("'{text}' is not a date; write {field} as YYYY-MM-DD, e.g. 2028-12-31"),
+        )),
     }
 }
 
@@ -149,7 +156,9 @@ pub fn parse_number(text: &str) -> Result<String, Refusal> {
     } else {
         Err(Refusal::invalid(
             "number",
-            format!("'{number}' is not a certificate number; write it as printed on the card (letters, digits and dashes, at most 32), e.g. 33010620240107"),
+            format!(
+                "'{number}' is not a certificate number; write it as printed on the card (letters, digits and dashes, at most 32), e.g. 33010620240107"
+            ),
         ))
     }
 }
@@ -158,7 +167,10 @@ fn parse_officer(text: &str) -> Result<OfficerId, Refusal> {
     OfficerId::parse(text).map_err(|_| {
         Refusal::invalid(
             "officer_id",
-            format!("'{}' is not an officer id; use the staff number (letters, digits, '-', '_' or '.'), e.g. JC-0107", text.trim()),
+            format!(
+                "'{}' is not an officer id; use the staff number (letters, digits, '-', '_' or '.'), e.g. JC-0107",
+                text.trim()
+            ),
         )
     })
 }
@@ -194,7 +206,12 @@ impl CertificateFields {
         let valid_from = parse_date("valid_from", &self.valid_from)?;
         let valid_until = parse_date("valid_until", &self.valid_until)?;
         if valid_until < valid_from {
-            return Err(Refusal::invalid("valid_until", format!("valid_until {valid_until} is before valid_from {valid_from}; the last day of validity comes after the first")));
+            return Err(Refusal::invalid(
+                "valid_until",
+                format!(
+                    "valid_until {valid_until} is before valid_from {valid_from}; the last day of validity comes after the first"
+                ),
+            ));
         }
         Ok(NewCertificate { number, officer, name, unit, areas, valid_from, valid_until })
     }
@@ -205,18 +222,36 @@ impl CertificateFields {
 pub enum CertificateAction {
     Issue(NewCertificate),
     /// A new last day of validity, later than the one it has.
-    Renew { number: String, valid_until: NaiveDate, reason: Option<String> },
-    Suspend { number: String, reason: String },
-    Reinstate { number: String, reason: Option<String> },
+    Renew {
+        number: String,
+        valid_until: NaiveDate,
+        reason: Option<String>,
+    },
+    Suspend {
+        number: String,
+        reason: String,
+    },
+    Reinstate {
+        number: String,
+        reason: Option<String>,
+    },
     /// Final: a revoked certificate is never valid again.
-    Revoke { number: String, reason: String },
+    Revoke {
+        number: String,
+        reason: String,
+    },
 }
 
 /// A reason an action must give: not empty.
 pub fn required_reason(action: &str, reason: Option<&str>) -> Result<String, Refusal> {
     match reason.map(str::trim) {
         Some(reason) if !reason.is_empty() => Ok(reason.to_owned()),
-        _ => Err(Refusal::invalid("reason", format!("to {action} a certificate give the reason (--reason), e.g. the decision's number; it goes into the certificate's history"))),
+        _ => Err(Refusal::invalid(
+            "reason",
+            format!(
+                "to {action} a certificate give the reason (--reason), e.g. the decision's number; it goes into the certificate's history"
+            ),
+        )),
     }
 }
 
@@ -226,7 +261,11 @@ fn optional_reason(reason: Option<String>) -> Option<String> {
 
 impl CertificateAction {
     pub fn renew(number: &str, valid_until: &str, reason: Option<String>) -> Result<Self, Refusal> {
-        Ok(Self::Renew { number: parse_number(number)?, valid_until: parse_date("valid_until", valid_until)?, reason: optional_reason(reason) })
+        Ok(Self::Renew {
+            number: parse_number(number)?,
+            valid_until: parse_date("valid_until", valid_until)?,
+            reason: optional_reason(reason),
+        })
     }
 
     pub fn suspend(number: &str, reason: Option<&str>) -> Result<Self, Refusal> {
@@ -245,7 +284,10 @@ impl CertificateAction {
     pub fn number(&self) -> &str {
         match self {
             Self::Issue(new) => &new.number,
-            Self::Renew { number, .. } | Self::Suspend { number, .. } | Self::Reinstate { number, .. } | Self::Revoke { number, .. } => number,
+            Self::Renew { number, .. }
+            | Self::Suspend { number, .. }
+            | Self::Reinstate { number, .. }
+            | Self::Revoke { number, .. } => number,
         }
     }
 
@@ -265,7 +307,9 @@ impl CertificateAction {
                 return Err(Refusal::new(
                     RefusalKind::Duplicate,
                     Some("number"),
-                    format!("certificate {number} is already in the registry; a number is issued once (to change it use renew, suspend, reinstate or revoke)"),
+                    format!(
+                        "certificate {number} is already in the registry; a number is issued once (to change it use renew, suspend, reinstate or revoke)"
+                    ),
                 ));
             }
             let certificate = Certificate {
@@ -309,7 +353,9 @@ impl CertificateAction {
                 HistoryAction::Suspended
             }
             (Self::Suspend { .. }, CertificateStatus::Suspended) => {
-                return Err(not_allowed(format!("certificate {number} is already suspended; `reinstate` lifts a suspension")));
+                return Err(not_allowed(format!(
+                    "certificate {number} is already suspended; `reinstate` lifts a suspension"
+                )));
             }
             (Self::Suspend { .. }, CertificateStatus::Revoked) => return Err(revoked_is_final("suspended")),
             (Self::Reinstate { .. }, CertificateStatus::Suspended) => {
@@ -317,7 +363,9 @@ impl CertificateAction {
                 HistoryAction::Reinstated
             }
             (Self::Reinstate { .. }, CertificateStatus::Active) => {
-                return Err(not_allowed(format!("certificate {number} is not suspended; only a suspended certificate is reinstated")));
+                return Err(not_allowed(format!(
+                    "certificate {number} is not suspended; only a suspended certificate is reinstated"
+                )));
             }
             (Self::Reinstate { .. }, CertificateStatus::Revoked) => return Err(revoked_is_final("reinstated")),
             (Self::Revoke { .. }, CertificateStatus::Revoked) => {
@@ -402,12 +450,16 @@ pub struct ImportRow {
 pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).flexible(true).from_reader(bytes);
-    let not_utf8 = |line: u64| ImportError::File(format!("line {line} is not UTF-8 text; save the file as \"CSV UTF-8\" and import it again"));
-    let header = reader.headers().map_err(|e| match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => not_utf8(1),
-        _ => ImportError::File(format!("the header row cannot be read ({e})")),
-    })?
-    .clone();
+    let not_utf8 = |line: u64| {
+        ImportError::File(format!("line {line} is not UTF-8 text; save the file as \"CSV UTF-8\" and import it again"))
+    };
+    let header = reader
+        .headers()
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } => not_utf8(1),
+            _ => ImportError::File(format!("the header row cannot be read ({e})")),
+        })?
+        .clone();
     let mut positions: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (index, name) in header.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
@@ -422,7 +474,10 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, ImportError> {
         }
     }
     if let Some(missing) = IMPORT_COLUMNS.iter().find(|c| !positions.contains_key(*c)) {
-        return Err(ImportError::File(format!("line 1: the header has no column {missing}; the header is {}", IMPORT_COLUMNS.join(","))));
+        return Err(ImportError::File(format!(
+            "line 1: the header has no column {missing}; the header is {}",
+            IMPORT_COLUMNS.join(",")
+        )));
     }
 
     let mut rows: Vec<ImportRow> = Vec::new();
@@ -440,7 +495,11 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, ImportError> {
             continue;
         }
         if record.len() != header.len() {
-            return Err(ImportError::File(format!("line {line} has {} fields but the header names {}", record.len(), header.len())));
+            return Err(ImportError::File(format!(
+                "line {line} has {} fields but the header names {}",
+                record.len(),
+                header.len()
+            )));
         }
         let field = |column: &str| positions.get(column).and_then(|&i| record.get(i)).unwrap_or_default().to_owned();
         let fields = CertificateFields {
@@ -457,7 +516,10 @@ pub fn parse_import(bytes: &[u8]) -> Result<Vec<ImportRow>, ImportError> {
             return Err(ImportError::Row {
                 line,
                 column: "number",
-                message: format!("certificate {} is already on line {first} of this file; each number appears once", certificate.number),
+                message: format!(
+                    "certificate {} is already on line {first} of this file; each number appears once",
+                    certificate.number
+                ),
             });
         }
         rows.push(ImportRow { line, certificate });
@@ -503,23 +565,36 @@ mod tests {
     fn a_certificate_moves_only_along_the_allowed_paths() {
         let issued = CertificateAction::Issue(fields().parse().unwrap()).apply(None).unwrap().1;
         assert_eq!(issued.status, CertificateStatus::Active);
-        let suspended = CertificateAction::suspend("33010620240107", Some("调查中")).unwrap().apply(Some(&issued)).unwrap().1;
+        let suspended =
+            CertificateAction::suspend("33010620240107", Some("调查中")).unwrap().apply(Some(&issued)).unwrap().1;
         assert_eq!(suspended.status, CertificateStatus::Suspended);
         let back = CertificateAction::reinstate("33010620240107", None).unwrap().apply(Some(&suspended)).unwrap().1;
         assert_eq!(back.status, CertificateStatus::Active);
-        let revoked = CertificateAction::revoke("33010620240107", Some("调离执法岗位")).unwrap().apply(Some(&back)).unwrap().1;
+        let revoked =
+            CertificateAction::revoke("33010620240107", Some("调离执法岗位")).unwrap().apply(Some(&back)).unwrap().1;
         assert_eq!(revoked.status, CertificateStatus::Revoked);
 
         let refused = CertificateAction::reinstate("33010620240107", None).unwrap().apply(Some(&revoked)).unwrap_err();
         assert_eq!(refused.kind, RefusalKind::NotAllowed, "revoked is final");
         assert!(refused.message.contains("final"), "{}", refused.message);
         assert_eq!(
-            CertificateAction::renew("33010620240107", "2030-12-31", None).unwrap().apply(Some(&revoked)).unwrap_err().kind,
+            CertificateAction::renew("33010620240107", "2030-12-31", None)
+                .unwrap()
+                .apply(Some(&revoked))
+                .unwrap_err()
+                .kind,
             RefusalKind::NotAllowed
         );
-        assert_eq!(CertificateAction::Issue(fields().parse().unwrap()).apply(Some(&issued)).unwrap_err().kind, RefusalKind::Duplicate);
-        assert_eq!(CertificateAction::revoke("1", Some("x")).unwrap().apply(None).unwrap_err().kind, RefusalKind::NotFound);
-        let shorter = CertificateAction::renew("33010620240107", "2027-01-01", None).unwrap().apply(Some(&issued)).unwrap_err();
+        assert_eq!(
+            CertificateAction::Issue(fields().parse().unwrap()).apply(Some(&issued)).unwrap_err().kind,
+            RefusalKind::Duplicate
+        );
+        assert_eq!(
+            CertificateAction::revoke("1", Some("x")).unwrap().apply(None).unwrap_err().kind,
+            RefusalKind::NotFound
+        );
+        let shorter =
+            CertificateAction::renew("33010620240107", "2027-01-01", None).unwrap().apply(Some(&issued)).unwrap_err();
         assert_eq!(shorter.field, Some("valid_until"), "a renewal must extend");
     }
 
@@ -571,6 +646,8 @@ mod tests {
         let twice = "number,officer_id,name,unit,areas,valid_from,valid_until\n1,JC-1,甲,局,a,2024-01-01,2028-12-31\n1,JC-2,乙,局,a,2024-01-01,2028-12-31\n";
         assert!(matches!(parse_import(twice.as_bytes()), Err(ImportError::Row { line: 3, column: "number", .. })));
         assert!(matches!(parse_import(b"number,officer\n"), Err(ImportError::File(_))));
-        assert!(matches!(parse_import(b"number,officer_id,name,unit,areas,valid_from,valid_until\n\xC9\xCF,JC-1,\xBA\xBC,a,b,2024-01-01,2028-12-31\n"), Err(ImportError::File(m)) if m.contains("UTF-8")));
+        assert!(
+            matches!(parse_import(b"number,officer_id,name,unit,areas,valid_from,valid_until\n\xC9\xCF,JC-1,\xBA\xBC,a,b,2024-01-01,2028-12-31\n"), Err(ImportError::File(m)) if m.contains("UTF-8"))
+        );
     }
 }

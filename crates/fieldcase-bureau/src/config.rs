@@ -92,7 +92,11 @@ impl Config {
     }
 
     /// [`Config::load`] with the environment given, for tests.
-    pub fn load_with_env(data_dir: impl Into<PathBuf>, file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn load_with_env(
+        data_dir: impl Into<PathBuf>,
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let mut config = Config::new(data_dir);
         let default_file = config.data_dir.join(CONFIG_FILE);
         let file = match file {
@@ -109,7 +113,8 @@ impl Config {
     }
 
     fn apply_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
         let layer: FileLayer = toml::from_str(&text).map_err(|e| {
             ConfigError(format!(
                 "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit and database_url",
@@ -145,19 +150,27 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if self.max_body_bytes < 1024 {
-            return Err(ConfigError(format!("max_body_bytes is {}, too small for any push; use at least 1024", self.max_body_bytes)));
+            return Err(ConfigError(format!(
+                "max_body_bytes is {}, too small for any push; use at least 1024",
+                self.max_body_bytes
+            )));
         }
         if !(1..=10_000).contains(&self.pull_page_limit) {
-            return Err(ConfigError(format!("pull_page_limit is {}; use a number from 1 to 10000", self.pull_page_limit)));
+            return Err(ConfigError(format!(
+                "pull_page_limit is {}; use a number from 1 to 10000",
+                self.pull_page_limit
+            )));
         }
         Ok(())
     }
 }
 
 fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, ConfigError> {
-    value
-        .parse()
-        .map_err(|_| ConfigError(format!("listen address '{value}' from {source} is not an IP address with a port, such as 127.0.0.1:8787")))
+    value.parse().map_err(|_| {
+        ConfigError(format!(
+            "listen address '{value}' from {source} is not an IP address with a port, such as 127.0.0.1:8787"
+        ))
+    })
 }
 
 fn parse_count(value: &str, source: &str) -> Result<usize, ConfigError> {
@@ -186,7 +199,12 @@ mod tests {
         assert_eq!(filed.listen.to_string(), "0.0.0.0:9000", "the data directory's bureau.toml is read");
         assert_eq!(filed.pull_page_limit, 50);
 
-        let both = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_LISTEN", "127.0.0.1:9100"), ("FIELDCASE_MAX_BODY_BYTES", "4096")])).unwrap();
+        let both = Config::load_with_env(
+            dir.path(),
+            None,
+            env(&[("FIELDCASE_LISTEN", "127.0.0.1:9100"), ("FIELDCASE_MAX_BODY_BYTES", "4096")]),
+        )
+        .unwrap();
         assert_eq!(both.listen.to_string(), "127.0.0.1:9100", "the environment overrides the file");
         assert_eq!(both.max_body_bytes, 4096);
         assert_eq!(both.pull_page_limit, 50, "what the environment does not set stays from the file");
@@ -200,13 +218,21 @@ mod tests {
         let file = dir.path().join("other.toml");
         std::fs::write(&file, "lisen = \"1.2.3.4:5\"\n").unwrap();
         let err = Config::load_with_env(dir.path(), Some(&file), env(&[])).unwrap_err();
-        assert!(err.to_string().contains("other.toml") && err.to_string().contains("lisen"), "a misspelt key is refused, not ignored: {err}");
+        assert!(
+            err.to_string().contains("other.toml") && err.to_string().contains("lisen"),
+            "a misspelt key is refused, not ignored: {err}"
+        );
     }
 
     #[test]
     fn secrets_never_print() {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_DATABASE_URL", "postgres://bureau:hunter2@db/fieldcase")])).unwrap();
+        let config = Config::load_with_env(
+            dir.path(),
+            None,
+            env(&[("FIELDCASE_DATABASE_URL", "postgres://bureau:hunter2@db/fieldcase")]),
+        )
+        .unwrap();
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2"), "a password must not reach a log: {shown}");
         assert!(shown.contains("[redacted]"));

@@ -16,7 +16,9 @@ pub enum BureauError {
     Key { path: PathBuf, detail: String },
     #[error("{0}")]
     Config(#[from] ConfigError),
-    #[error("database_url is set, but only the SQLite backend is built into this bureau; unset database_url (FIELDCASE_DATABASE_URL) to keep records in the data directory")]
+    #[error(
+        "database_url is set, but only the SQLite backend is built into this bureau; unset database_url (FIELDCASE_DATABASE_URL) to keep records in the data directory"
+    )]
     UnsupportedDatabase,
     #[error("the bureau's database {}: {source}", path.display())]
     Store { path: PathBuf, source: StoreError },

@@ -37,15 +37,17 @@ impl KeyFile {
     /// The key now in `bureau.key`.
     pub fn load(&self) -> Result<SecretKey, BureauError> {
         let path = self.data_dir.join(KEY_FILE);
-        read_key(&path)?.ok_or_else(|| BureauError::Key { path, detail: "it is missing; restore it from a backup".into() })
+        read_key(&path)?
+            .ok_or_else(|| BureauError::Key { path, detail: "it is missing; restore it from a backup".into() })
     }
 
     /// [`KeyFile::load`] on the blocking pool.
     pub async fn load_async(&self) -> Result<SecretKey, BureauError> {
         let file = self.clone();
-        tokio::task::spawn_blocking(move || file.load())
-            .await
-            .map_err(|e| BureauError::Key { path: self.data_dir.join(KEY_FILE), detail: format!("reading it stopped: {e}") })?
+        tokio::task::spawn_blocking(move || file.load()).await.map_err(|e| BureauError::Key {
+            path: self.data_dir.join(KEY_FILE),
+            detail: format!("reading it stopped: {e}"),
+        })?
     }
 }
 
@@ -54,7 +56,8 @@ fn read_key(path: &Path) -> Result<Option<SecretKey>, BureauError> {
     match fs::read_to_string(path) {
         Ok(text) => {
             let mut seed = [0u8; 32];
-            hex::decode_to_slice(text.trim(), &mut seed).map_err(|_| fail("it is not 64 hex digits; restore it from a backup".into()))?;
+            hex::decode_to_slice(text.trim(), &mut seed)
+                .map_err(|_| fail("it is not 64 hex digits; restore it from a backup".into()))?;
             Ok(Some(SecretKey::from_seed(seed)))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -80,16 +83,23 @@ pub async fn current(data_dir: &Path, store: &dyn BureauStore, now: DateTime<Utc
     let fail = |path: &Path, detail: String| BureauError::Key { path: path.to_owned(), detail };
     if let Some(next) = read_key(&next_path)? {
         if active.as_ref() == Some(&KeyId::of(&next.public_key())) {
-            fs::rename(&next_path, &key_path).map_err(|e| fail(&key_path, format!("cannot finish the rotation to key {}: {e}", KeyId::of(&next.public_key()))))?;
+            fs::rename(&next_path, &key_path).map_err(|e| {
+                fail(&key_path, format!("cannot finish the rotation to key {}: {e}", KeyId::of(&next.public_key())))
+            })?;
             tracing::warn!(key = %KeyId::of(&next.public_key()), "finished a key rotation that was cut short");
         } else {
-            fs::remove_file(&next_path).map_err(|e| fail(&next_path, format!("cannot remove the key of a rotation that never happened: {e}")))?;
+            fs::remove_file(&next_path).map_err(|e| {
+                fail(&next_path, format!("cannot remove the key of a rotation that never happened: {e}"))
+            })?;
         }
     }
     let key = match (read_key(&key_path)?, active) {
         (Some(key), _) => key,
         (None, Some(active)) => {
-            return Err(fail(&key_path, format!("it is missing, but this bureau signs with key {active}; restore bureau.key from a backup")));
+            return Err(fail(
+                &key_path,
+                format!("it is missing, but this bureau signs with key {active}; restore bureau.key from a backup"),
+            ));
         }
         (None, None) => load_or_create(data_dir)?,
     };
@@ -100,7 +110,11 @@ pub async fn current(data_dir: &Path, store: &dyn BureauStore, now: DateTime<Utc
 /// Makes a new signing key: the old key signs a [`KeyRotation`], which goes into the change
 /// feed before anything the new key signs; then the new key replaces the old in `bureau.key`
 /// (the old secret is not kept). Returns the rotation and the new key.
-pub async fn rotate(data_dir: &Path, store: &dyn BureauStore, now: DateTime<Utc>) -> Result<(KeyRotation, SecretKey), BureauError> {
+pub async fn rotate(
+    data_dir: &Path,
+    store: &dyn BureauStore,
+    now: DateTime<Utc>,
+) -> Result<(KeyRotation, SecretKey), BureauError> {
     let old = current(data_dir, store, now).await?;
     let key_path = data_dir.join(KEY_FILE);
     let next_path = data_dir.join(NEXT_KEY_FILE);
@@ -108,7 +122,8 @@ pub async fn rotate(data_dir: &Path, store: &dyn BureauStore, now: DateTime<Utc>
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| fail(&next_path, format!("no randomness for a key: {e}")))?;
     let new = SecretKey::from_seed(seed);
-    write_owner_only(&next_path, hex::encode(seed).as_bytes()).map_err(|e| fail(&next_path, format!("cannot write it: {e}")))?;
+    write_owner_only(&next_path, hex::encode(seed).as_bytes())
+        .map_err(|e| fail(&next_path, format!("cannot write it: {e}")))?;
     let rotation = match store.rotate_signing_key(&old, new.public_key(), now).await {
         Ok(rotation) => rotation,
         Err(e) => {

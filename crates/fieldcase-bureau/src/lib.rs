@@ -84,7 +84,11 @@ impl Bureau {
 
     /// Serves the API on `listener` until `shutdown` resolves, then lets requests under way
     /// finish.
-    pub async fn serve(self, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), BureauError> {
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), BureauError> {
         let address = listener.local_addr().map_err(BureauError::Serve)?;
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
         axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await.map_err(BureauError::Serve)?;
@@ -94,7 +98,11 @@ impl Bureau {
 }
 
 /// Serves the bureau described by `config` on `listener` until `shutdown` resolves.
-pub async fn serve(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), BureauError> {
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), BureauError> {
     Bureau::open(config).await?.serve(listener, shutdown).await
 }
 
@@ -111,9 +119,10 @@ pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn Burea
         OpenMode::CreateIfMissing => prepare_data_dir(&config.data_dir)?,
     }
     let store = SqliteStore::open_async(db.clone()).await.map_err(|source| match source {
-        store::StoreError::ReadOnly(detail) => {
-            BureauError::DataDir { path: config.data_dir.clone(), detail: format!("its database cannot be written ({detail})") }
-        }
+        store::StoreError::ReadOnly(detail) => BureauError::DataDir {
+            path: config.data_dir.clone(),
+            detail: format!("its database cannot be written ({detail})"),
+        },
         source => BureauError::Store { path: db, source },
     })?;
     Ok(Arc::new(store))
@@ -127,5 +136,7 @@ fn prepare_data_dir(dir: &Path) -> Result<(), BureauError> {
         return Err(unusable("it is not a directory".into()));
     }
     let probe: PathBuf = dir.join(".write-probe");
-    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| unusable(format!("it is not writable ({e})")))
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| unusable(format!("it is not writable ({e})")))
 }

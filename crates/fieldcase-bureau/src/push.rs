@@ -78,15 +78,35 @@ pub trait PushLedger {
     /// Keeps an item for review; the same item for the same reason again only counts up.
     fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()>;
     /// Rewrites what the open reviews of `(device, kind, id)` for `reason` say is wrong.
-    fn refresh_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()>;
+    fn refresh_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: &str,
+        id: &str,
+        reason: ReviewReason,
+        detail: &str,
+    ) -> Result<()>;
     /// Settles the open reviews of `(device, kind, id)` for `reason`.
-    fn resolve_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()>;
+    fn resolve_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: &str,
+        id: &str,
+        reason: ReviewReason,
+        resolution: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
 /// Applies one page in order and names the fate of every item. The page signature has been
 /// verified by the caller; `ledger` is one transaction, committed by the caller only if this
 /// returns Ok.
-pub fn apply_page(ledger: &mut dyn PushLedger, device: &DeviceRecord, items: &[PushItem], now: DateTime<Utc>) -> Result<Vec<ItemResult>> {
+pub fn apply_page(
+    ledger: &mut dyn PushLedger,
+    device: &DeviceRecord,
+    items: &[PushItem],
+    now: DateTime<Utc>,
+) -> Result<Vec<ItemResult>> {
     items
         .iter()
         .map(|item| {
@@ -114,7 +134,14 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
                 item.kind(),
                 item.id()
             );
-            ledger.keep_for_review(&NewReview { device: from, item, content_hash: hash, reason: ReviewReason::Conflict, detail, at: now })?;
+            ledger.keep_for_review(&NewReview {
+                device: from,
+                item,
+                content_hash: hash,
+                reason: ReviewReason::Conflict,
+                detail,
+                at: now,
+            })?;
             return Ok(Fate::Conflict { existing_hash: existing.to_hex() });
         }
         None => {}
@@ -128,7 +155,14 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
         PushItem::Inspection(inspection) => {
             ledger.insert_inspection(inspection, from, now)?;
             if let Some(detail) = officer_shortfall(ledger, inspection)? {
-                ledger.keep_for_review(&NewReview { device: from, item, content_hash: hash, reason: ReviewReason::Flagged, detail, at: now })?;
+                ledger.keep_for_review(&NewReview {
+                    device: from,
+                    item,
+                    content_hash: hash,
+                    reason: ReviewReason::Flagged,
+                    detail,
+                    at: now,
+                })?;
             }
         }
         PushItem::CertificateCheck(check) => {
@@ -152,8 +186,22 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
     Ok(Fate::Accepted)
 }
 
-fn reject(ledger: &mut dyn PushLedger, device: DeviceId, item: &PushItem, hash: ContentHash, reason: String, now: DateTime<Utc>) -> Result<Fate> {
-    ledger.keep_for_review(&NewReview { device, item, content_hash: hash, reason: ReviewReason::Rejected, detail: reason.clone(), at: now })?;
+fn reject(
+    ledger: &mut dyn PushLedger,
+    device: DeviceId,
+    item: &PushItem,
+    hash: ContentHash,
+    reason: String,
+    now: DateTime<Utc>,
+) -> Result<Fate> {
+    ledger.keep_for_review(&NewReview {
+        device,
+        item,
+        content_hash: hash,
+        reason: ReviewReason::Rejected,
+        detail: reason.clone(),
+        at: now,
+    })?;
     Ok(Fate::Rejected { reason })
 }
 
@@ -161,11 +209,12 @@ fn reject(ledger: &mut dyn PushLedger, device: DeviceId, item: &PushItem, hash: 
 fn intrinsic_check(device: &DeviceRecord, item: &PushItem) -> Result<(), String> {
     match item {
         PushItem::Inspection(inspection) => check_seal(device, inspection),
-        PushItem::Site(site) if site.name.trim().is_empty() => Err("a site needs a name: the employer's registered name".into()),
-        PushItem::Audit(entry) if entry.computed_hash() != entry.hash => Err(format!(
-            "audit entry {} has been altered: its contents no longer match its hash",
-            entry.seq
-        )),
+        PushItem::Site(site) if site.name.trim().is_empty() => {
+            Err("a site needs a name: the employer's registered name".into())
+        }
+        PushItem::Audit(entry) if entry.computed_hash() != entry.hash => {
+            Err(format!("audit entry {} has been altered: its contents no longer match its hash", entry.seq))
+        }
         _ => Ok(()),
     }
 }
@@ -174,7 +223,11 @@ fn check_seal(device: &DeviceRecord, inspection: &Inspection) -> Result<(), Stri
     let id = inspection.id;
     let seal = match (&inspection.status, &inspection.seal) {
         (InspectionStatus::Finalized, Some(seal)) => seal,
-        _ => return Err(format!("inspection {id} is not finalized and sealed; only finalized inspections are sent to the bureau")),
+        _ => {
+            return Err(format!(
+                "inspection {id} is not finalized and sealed; only finalized inspections are sent to the bureau"
+            ));
+        }
     };
     let content_hash = inspection.content_hash();
     if seal.content_hash != content_hash {
@@ -183,10 +236,9 @@ fn check_seal(device: &DeviceRecord, inspection: &Inspection) -> Result<(), Stri
             seal.content_hash
         ));
     }
-    device
-        .public_key
-        .verify(Signed::Inspection, &seal.content_hash, &seal.signature)
-        .map_err(|e| format!("the seal of inspection {id} does not verify with the key of device {}: {e}", device.device_id))
+    device.public_key.verify(Signed::Inspection, &seal.content_hash, &seal.signature).map_err(|e| {
+        format!("the seal of inspection {id} does not verify with the key of device {}: {e}", device.device_id)
+    })
 }
 
 /// Why an inspection does not rest on two distinct officers whose certificates were valid
@@ -212,7 +264,11 @@ fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspection) -> Re
     if valid.len() >= MIN_CHECKED_OFFICERS {
         return Ok(None);
     }
-    let named = if valid.is_empty() { "none".to_owned() } else { valid.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ") };
+    let named = if valid.is_empty() {
+        "none".to_owned()
+    } else {
+        valid.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ")
+    };
     let mut detail = format!(
         "two-officer rule (劳动保障监察条例 art. 16): at the inspection's start ({} Beijing time) the bureau holds valid certificate checks of {} distinct officer(s) ({named}), at least {MIN_CHECKED_OFFICERS} are needed",
         format_beijing(inspection.started_at),
@@ -231,11 +287,16 @@ fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspection) -> Re
 }
 
 /// Whether one check shows a certificate valid at `started_at`, or what was wrong with it.
-fn standing(ledger: &mut dyn PushLedger, check: &CertificateCheck, started_at: DateTime<Utc>) -> Result<Result<(), String>> {
+fn standing(
+    ledger: &mut dyn PushLedger,
+    check: &CertificateCheck,
+    started_at: DateTime<Utc>,
+) -> Result<Result<(), String>> {
     let number = &check.certificate_number;
     let officer = &check.officer_id;
     if check.result != CheckResult::Valid {
-        let result = serde_json::to_value(check.result).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let result =
+            serde_json::to_value(check.result).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         return Ok(Err(format!("the check of certificate {number} of {officer} found it {result}")));
     }
     let Some(record) = ledger.certificate_at(number, started_at)? else {
@@ -256,13 +317,23 @@ fn standing(ledger: &mut dyn PushLedger, check: &CertificateCheck, started_at: D
     let since = record.at.with_timezone(&beijing()).date_naive();
     let problem = match certificate.result_on(date, AREA_LABOR_INSPECTION) {
         CheckResult::Valid => return Ok(Ok(())),
-        CheckResult::Revoked => format!("certificate {number} of {officer} was revoked on {since}, before the inspection"),
-        CheckResult::Suspended => format!("certificate {number} of {officer} was suspended on {since}, before the inspection"),
+        CheckResult::Revoked => {
+            format!("certificate {number} of {officer} was revoked on {since}, before the inspection")
+        }
+        CheckResult::Suspended => {
+            format!("certificate {number} of {officer} was suspended on {since}, before the inspection")
+        }
         CheckResult::Expired => {
-            format!("certificate {number} of {officer} had expired: valid until {}, before the inspection on {date}", certificate.valid_until)
+            format!(
+                "certificate {number} of {officer} had expired: valid until {}, before the inspection on {date}",
+                certificate.valid_until
+            )
         }
         CheckResult::NotYetValid => {
-            format!("certificate {number} of {officer} was valid only from {}, after the inspection on {date}", certificate.valid_from)
+            format!(
+                "certificate {number} of {officer} was valid only from {}, after the inspection on {date}",
+                certificate.valid_from
+            )
         }
         CheckResult::WrongArea => format!("certificate {number} of {officer} does not cover {AREA_LABOR_INSPECTION}"),
         other => format!("certificate {number} of {officer} was not valid at the inspection ({other:?})"),
@@ -276,7 +347,14 @@ fn settle_officer_flags(ledger: &mut dyn PushLedger, check: CheckId, now: DateTi
     for (device, inspection) in ledger.inspections_citing(check)? {
         let id = inspection.id.to_string();
         match officer_shortfall(ledger, &inspection)? {
-            None => ledger.resolve_reviews(device, "inspection", &id, ReviewReason::Flagged, "the certificate checks of two officers arrived", now)?,
+            None => ledger.resolve_reviews(
+                device,
+                "inspection",
+                &id,
+                ReviewReason::Flagged,
+                "the certificate checks of two officers arrived",
+                now,
+            )?,
             Some(detail) => ledger.refresh_reviews(device, "inspection", &id, ReviewReason::Flagged, &detail)?,
         }
     }

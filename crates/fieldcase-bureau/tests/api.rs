@@ -58,11 +58,17 @@ async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
     // What is on disk: the hash of the token and of the code, never either of them.
     let db = Connection::open(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the database opens");
     let stored: String = db
-        .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device.device.id().to_string()], |r| r.get(0))
+        .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device.device.id().to_string()], |r| {
+            r.get(0)
+        })
         .expect("the device is registered");
     assert_eq!(stored, ContentHash::of_bytes(token.as_bytes()).to_hex(), "only the token's SHA-256 is kept");
     let dump: String = db
-        .query_row("SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes", [], |r| r.get(0))
+        .query_row(
+            "SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes",
+            [],
+            |r| r.get(0),
+        )
         .expect("codes");
     assert!(!dump.contains(&code) && !dump.contains(&code.replace('-', "")), "the code itself is not kept");
     let bytes = std::fs::read(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the file");
@@ -76,9 +82,10 @@ async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
 async fn an_expired_code_is_refused() {
     let bureau = TestBureau::start().await;
     let device = TestDevice::new();
-    let stale = admin::create_enrollment_code(bureau.store.as_ref(), None, Duration::hours(1), Utc::now() - Duration::hours(2))
-        .await
-        .expect("a code made two hours ago");
+    let stale =
+        admin::create_enrollment_code(bureau.store.as_ref(), None, Duration::hours(1), Utc::now() - Duration::hours(2))
+            .await
+            .expect("a code made two hours ago");
     let answer = bureau.post("/api/v1/enroll", &device.enroll_request(&stale.code), None).await;
     assert_error(&answer, 401, "enrollment_code_invalid");
     assert!(bureau.store.devices().await.expect("devices").is_empty(), "a refused enrollment registers nothing");
@@ -102,8 +109,16 @@ async fn enrolling_again_replaces_the_token_and_needs_the_same_key() {
     assert_error(&answer, 409, "device_key_mismatch");
     let mut honest = device.enroll_request(&request.code);
     honest.label = None;
-    assert_eq!(bureau.post("/api/v1/enroll", &honest, None).await.0, 200, "the refused attempt did not use the code up");
-    assert_eq!(bureau.store.devices().await.expect("devices")[0].label.as_deref(), Some("王敏的笔记本"), "no label keeps the old one");
+    assert_eq!(
+        bureau.post("/api/v1/enroll", &honest, None).await.0,
+        200,
+        "the refused attempt did not use the code up"
+    );
+    assert_eq!(
+        bureau.store.devices().await.expect("devices")[0].label.as_deref(),
+        Some("王敏的笔记本"),
+        "no label keeps the old one"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +131,10 @@ async fn unknown_and_revoked_devices_are_refused() {
 
     assert_error(&bureau.get("/api/v1/changes", None).await, 401, "unauthorized");
     assert_error(&bureau.get("/api/v1/changes", Some(&"ab".repeat(32))).await, 401, "unauthorized");
-    let basic = bureau.client.get(format!("{}/api/v1/changes", bureau.url)).header("authorization", format!("Basic {}", device.token));
+    let basic = bureau
+        .client
+        .get(format!("{}/api/v1/changes", bureau.url))
+        .header("authorization", format!("Basic {}", device.token));
     assert_eq!(basic.send().await.expect("an answer").status().as_u16(), 401, "only a bearer token counts");
     let stranger = bureau.post("/api/v1/push", &device.page(items.clone()), Some(&"cd".repeat(32))).await;
     assert_error(&stranger, 401, "unauthorized");
@@ -145,7 +163,11 @@ async fn the_same_page_twice_is_all_duplicates() {
     let first = device.push(&bureau, items.clone()).await;
     assert_eq!(first.results.len(), items.len(), "every item has its fate");
     for (result, item) in first.results.iter().zip(&items) {
-        assert_eq!((result.kind.as_str(), result.id.clone()), (item.kind(), item.id()), "fates come in the order pushed");
+        assert_eq!(
+            (result.kind.as_str(), result.id.clone()),
+            (item.kind(), item.id()),
+            "fates come in the order pushed"
+        );
         assert_eq!(result.fate, Fate::Accepted, "{result:?}");
     }
     let second = device.push(&bureau, items.clone()).await;
@@ -173,7 +195,11 @@ async fn the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays
     });
     let answer = device.push(&bureau, vec![PushItem::Inspection(altered)]).await;
     let first_hash = original.seal.as_ref().expect("sealed").content_hash;
-    assert_eq!(answer.results[0].fate, Fate::Conflict { existing_hash: first_hash.to_hex() }, "the conflict names the version kept");
+    assert_eq!(
+        answer.results[0].fate,
+        Fate::Conflict { existing_hash: first_hash.to_hex() },
+        "the conflict names the version kept"
+    );
 
     let held = bureau.store.inspections().await.expect("inspections");
     assert_eq!(held.len(), 1);
@@ -209,7 +235,10 @@ async fn a_page_with_a_bad_signature_is_refused_whole() {
     assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing stored");
     assert!(bureau.store.inspections().await.expect("inspections").is_empty(), "nothing stored");
     assert!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").is_empty(), "nothing kept");
-    assert!(device.push(&bureau, items).await.results.iter().all(|r| r.fate == Fate::Accepted), "the honest page is all new");
+    assert!(
+        device.push(&bureau, items).await.results.iter().all(|r| r.fate == Fate::Accepted),
+        "the honest page is all new"
+    );
 }
 
 #[tokio::test]
@@ -225,7 +254,8 @@ async fn malformed_and_misshapen_bodies_are_400() {
     assert_error(&shape, 400, "bad_request");
     let enroll = bureau.post_raw("/api/v1/enroll", r#"{"code": 42}"#, None).await;
     assert_error(&enroll, 400, "bad_request");
-    let plain = bureau.client.post(format!("{}/api/v1/enroll", bureau.url)).body("code=1").send().await.expect("an answer");
+    let plain =
+        bureau.client.post(format!("{}/api/v1/enroll", bureau.url)).body("code=1").send().await.expect("an answer");
     assert_eq!(plain.status().as_u16(), 400, "JSON only");
     let query = bureau.get("/api/v1/changes?after=soon", Some(&device.token)).await;
     assert_error(&query, 400, "bad_request");
@@ -265,7 +295,9 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     let answer = device.push(&bureau, vec![audit[0].clone(), audit[1].clone(), audit[3].clone()]).await;
     assert_eq!(answer.results[0].fate, Fate::Accepted);
     assert_eq!(answer.results[1].fate, Fate::Accepted);
-    let Fate::Rejected { reason } = &answer.results[2].fate else { panic!("a gap is rejected: {:?}", answer.results[2]) };
+    let Fate::Rejected { reason } = &answer.results[2].fate else {
+        panic!("a gap is rejected: {:?}", answer.results[2])
+    };
     assert!(reason.contains("entry 4") && reason.contains("entry 3"), "the reason names the gap: {reason}");
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
     assert_eq!(open.len(), 1, "the gap is kept for review");
@@ -289,7 +321,11 @@ async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
     let bureau = TestBureau::start().await;
     admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
     let directory = bureau.store.sites().await.expect("sites");
-    let known = directory.iter().find(|s| s.site.name == "浙江恒筑建设集团有限公司").expect("the demo directory has it").clone();
+    let known = directory
+        .iter()
+        .find(|s| s.site.name == "浙江恒筑建设集团有限公司")
+        .expect("the demo directory has it")
+        .clone();
 
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
@@ -345,7 +381,11 @@ async fn the_change_feed_pages_with_a_cursor() {
             break;
         }
     }
-    assert_eq!(seen.len(), 7, "the default checklist, four demo sites, the demo certificates and the demo PINs: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        7,
+        "the default checklist, four demo sites, the demo certificates and the demo PINs: {seen:?}"
+    );
     assert_eq!(pages, 4);
     assert!(
         matches!(&seen[0].record, fieldcase_core::wire::ChangeRecord::Template(t) if *t == fieldcase_core::checklist::default_template()),
@@ -383,7 +423,11 @@ async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_
     let held = bureau.store.inspections().await.expect("inspections");
     assert!(!held[0].needs_review, "the flag is settled when the checks arrive: {:?}", held[0]);
     assert!(bureau.store.reviews(ReviewScope::Open).await.expect("reviews").is_empty());
-    assert_eq!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").len(), 1, "the settled item stays on record");
+    assert_eq!(
+        bureau.store.reviews(ReviewScope::All).await.expect("reviews").len(),
+        1,
+        "the settled item stays on record"
+    );
 }
 
 #[tokio::test]
@@ -403,11 +447,17 @@ async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
         let other = TestDevice::new();
         let mut i = sealed.clone();
         let hash = i.content_hash();
-        i.seal = Some(fieldcase_core::inspection::Seal { content_hash: hash, signature: other.key.sign(fieldcase_core::signing::Signed::Inspection, &hash) });
+        i.seal = Some(fieldcase_core::inspection::Seal {
+            content_hash: hash,
+            signature: other.key.sign(fieldcase_core::signing::Signed::Inspection, &hash),
+        });
         i
     };
     let answer = device
-        .push(&bureau, vec![PushItem::Inspection(tampered), PushItem::Inspection(draft), PushItem::Inspection(signed_elsewhere)])
+        .push(
+            &bureau,
+            vec![PushItem::Inspection(tampered), PushItem::Inspection(draft), PushItem::Inspection(signed_elsewhere)],
+        )
         .await;
     let reasons: Vec<String> = answer
         .results
@@ -451,7 +501,8 @@ async fn a_data_directory_that_cannot_be_written_stops_the_start() {
     std::fs::write(&file, b"").expect("a file");
     let config = fieldcase_bureau::Config::new(file.join("bureau"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let err = fieldcase_bureau::serve(listener, config, std::future::pending()).await.expect_err("the start is refused");
+    let err =
+        fieldcase_bureau::serve(listener, config, std::future::pending()).await.expect_err("the start is refused");
     let message = err.to_string();
     assert!(message.contains(&file.join("bureau").display().to_string()), "names the directory: {message}");
     assert!(message.contains("cannot be created"), "says why: {message}");

@@ -73,10 +73,15 @@ async fn every_action_is_kept_with_the_state_it_left_and_the_past_can_be_asked()
     let t0 = record_instant(Utc::now()) - Duration::days(10);
     let at = |days: i64| t0 + Duration::days(days);
     let number = "33010620240107";
-    let act = async |action: CertificateAction, when: DateTime<Utc>| admin::change_certificate(store, &key, action, "cli:test".into(), when).await;
+    let act = async |action: CertificateAction, when: DateTime<Utc>| {
+        admin::change_certificate(store, &key, action, "cli:test".into(), when).await
+    };
 
     let issued = act(issue(number, "JC-0107", "王敏"), at(0)).await.expect("issued");
-    assert_eq!((issued.action, issued.state.status, issued.registry_version), (HistoryAction::Issued, CertificateStatus::Active, 1));
+    assert_eq!(
+        (issued.action, issued.state.status, issued.registry_version),
+        (HistoryAction::Issued, CertificateStatus::Active, 1)
+    );
     act(CertificateAction::suspend(number, Some("涉嫌违纪，暂停执法")).unwrap(), at(2)).await.expect("suspended");
     act(CertificateAction::reinstate(number, Some("调查结束".into())).unwrap(), at(4)).await.expect("reinstated");
     let renewed = act(CertificateAction::renew(number, "2030-12-31", None).unwrap(), at(5)).await.expect("renewed");
@@ -85,25 +90,40 @@ async fn every_action_is_kept_with_the_state_it_left_and_the_past_can_be_asked()
 
     // Revoked is final; unknown and duplicate numbers are refused; nothing changes.
     let refused = act(CertificateAction::reinstate(number, None).unwrap(), at(7)).await.expect_err("revoked is final");
-    assert!(matches!(&refused, StoreError::Refused(r) if r.kind == RefusalKind::NotAllowed && r.message.contains("final")), "{refused}");
-    let unknown = act(CertificateAction::suspend("33019999999999", Some("x")).unwrap(), at(7)).await.expect_err("unknown");
+    assert!(
+        matches!(&refused, StoreError::Refused(r) if r.kind == RefusalKind::NotAllowed && r.message.contains("final")),
+        "{refused}"
+    );
+    let unknown =
+        act(CertificateAction::suspend("33019999999999", Some("x")).unwrap(), at(7)).await.expect_err("unknown");
     assert!(matches!(&unknown, StoreError::Refused(r) if r.kind == RefusalKind::NotFound), "{unknown}");
     let duplicate = act(issue(number, "JC-0107", "王敏"), at(7)).await.expect_err("duplicate");
     assert!(matches!(&duplicate, StoreError::Refused(r) if r.kind == RefusalKind::Duplicate), "{duplicate}");
-    let renamed = act(issue("33010620240999", "JC-0107", "王明"), at(7)).await.expect_err("another name for a registered officer");
+    let renamed = act(issue("33010620240999", "JC-0107", "王明"), at(7))
+        .await
+        .expect_err("another name for a registered officer");
     assert!(matches!(&renamed, StoreError::Refused(r) if r.field == Some("name")), "{renamed}");
     assert_eq!(store.certificates().await.unwrap().len(), 1, "a refused issue adds nothing");
 
     let history = store.certificate_history(Some(number.into())).await.expect("history");
     let actions: Vec<HistoryAction> = history.iter().map(|e| e.action).collect();
     use HistoryAction::*;
-    assert_eq!(actions, vec![Issued, Suspended, Reinstated, Renewed, Revoked], "every action, in order, and no refused one");
+    assert_eq!(
+        actions,
+        vec![Issued, Suspended, Reinstated, Renewed, Revoked],
+        "every action, in order, and no refused one"
+    );
     assert_eq!(history[1].reason.as_deref(), Some("涉嫌违纪，暂停执法"));
     assert_eq!(history[1].actor, "cli:test");
-    assert_eq!(history.iter().map(|e| e.registry_version).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5], "each action its own version");
+    assert_eq!(
+        history.iter().map(|e| e.registry_version).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5],
+        "each action its own version"
+    );
 
     // The state at any past instant.
-    let status_at = async |when: DateTime<Utc>| store.certificate_at(number.into(), when).await.unwrap().map(|e| e.state.status);
+    let status_at =
+        async |when: DateTime<Utc>| store.certificate_at(number.into(), when).await.unwrap().map(|e| e.state.status);
     assert_eq!(status_at(at(-1)).await, None, "not in the registry before it was issued");
     assert_eq!(status_at(at(1)).await, Some(CertificateStatus::Active));
     assert_eq!(status_at(at(2)).await, Some(CertificateStatus::Suspended), "an action counts from its instant on");
@@ -125,21 +145,36 @@ async fn the_feed_delivers_a_signed_snapshot_then_deltas_of_what_changed() {
     let now = Utc::now();
 
     store
-        .change_certificates(vec![issue("33010620240107", "JC-0107", "王敏"), issue("33010620240112", "JC-0112", "李强")], "cli:test".into(), &key, now)
+        .change_certificates(
+            vec![issue("33010620240107", "JC-0107", "王敏"), issue("33010620240112", "JC-0112", "李强")],
+            "cli:test".into(),
+            &key,
+            now,
+        )
         .await
         .expect("two issued in one version");
-    admin::change_certificate(store, &key, CertificateAction::revoke("33010620240112", Some("注销")).unwrap(), "cli:test".into(), now)
-        .await
-        .expect("revoked");
+    admin::change_certificate(
+        store,
+        &key,
+        CertificateAction::revoke("33010620240112", Some("注销")).unwrap(),
+        "cli:test".into(),
+        now,
+    )
+    .await
+    .expect("revoked");
     admin::set_officer_pin(store, &key, OfficerId::parse("JC-0107").unwrap(), "2468", now).await.expect("a PIN");
 
     let updates = registry_updates(&pull_all(&bureau, &device.token, 0).await);
     assert_eq!(updates.len(), 3, "one version per change: {updates:?}");
-    let opened: Vec<RegistryUpdate> = updates.iter().map(|u| u.open(&bureau_key).expect("signed by the bureau's key")).collect();
+    let opened: Vec<RegistryUpdate> =
+        updates.iter().map(|u| u.open(&bureau_key).expect("signed by the bureau's key")).collect();
 
     let snapshot = &opened[0];
     assert_eq!((snapshot.version, snapshot.from_version), (1, None), "the first is a snapshot");
-    assert_eq!(snapshot.certificates.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(), vec!["33010620240107", "33010620240112"]);
+    assert_eq!(
+        snapshot.certificates.iter().map(|c| c.number.as_str()).collect::<Vec<_>>(),
+        vec!["33010620240107", "33010620240112"]
+    );
     assert_eq!(snapshot.officers.len(), 2);
 
     let revocation = &opened[1];
@@ -187,7 +222,12 @@ async fn a_refused_batch_publishes_nothing() {
     let key = bureau.key();
     let store = bureau.store.as_ref();
     let refused = store
-        .change_certificates(vec![issue("1", "JC-1", "甲"), CertificateAction::revoke("2", Some("x")).unwrap()], "cli:test".into(), &key, Utc::now())
+        .change_certificates(
+            vec![issue("1", "JC-1", "甲"), CertificateAction::revoke("2", Some("x")).unwrap()],
+            "cli:test".into(),
+            &key,
+            Utc::now(),
+        )
         .await
         .expect_err("the second action names an unknown certificate");
     assert!(matches!(&refused, StoreError::Refused(r) if r.item == Some(1)), "{refused}");
@@ -222,7 +262,8 @@ async fn the_administrators_api_needs_an_administrators_token() {
     let mut bad_date = body.clone();
     bad_date["number"] = "33010620240112".into();
     bad_date["valid_until"] = "2028-02-30".into();
-    let message = assert_error(&bureau.post("/api/v1/admin/certificates", &bad_date, Some(&admin)).await, 422, "invalid_input");
+    let message =
+        assert_error(&bureau.post("/api/v1/admin/certificates", &bad_date, Some(&admin)).await, 422, "invalid_input");
     assert!(message.contains("valid_until") && message.contains("YYYY-MM-DD"), "{message}");
 
     let path = |action: &str| format!("/api/v1/admin/certificates/33010620240107/{action}");
@@ -231,14 +272,25 @@ async fn the_administrators_api_needs_an_administrators_token() {
     assert_eq!((status, suspended["state"]["status"].as_str()), (200, Some("suspended")), "{suspended}");
     let (status, _) = bureau.post(&path("reinstate"), &serde_json::json!({}), Some(&admin)).await;
     assert_eq!(status, 200);
-    let (status, renewed) = bureau.post(&path("renew"), &serde_json::json!({"valid_until": "2031-12-31"}), Some(&admin)).await;
+    let (status, renewed) =
+        bureau.post(&path("renew"), &serde_json::json!({"valid_until": "2031-12-31"}), Some(&admin)).await;
     assert_eq!((status, renewed["state"]["valid_until"].as_str()), (200, Some("2031-12-31")), "{renewed}");
     let (status, _) = bureau.post(&path("revoke"), &serde_json::json!({"reason": "注销"}), Some(&admin)).await;
     assert_eq!(status, 200);
     let again = bureau.post(&path("reinstate"), &serde_json::json!({}), Some(&admin)).await;
     assert!(assert_error(&again, 409, "not_allowed").contains("final"));
-    assert_error(&bureau.post("/api/v1/admin/certificates/33019999/revoke", &serde_json::json!({"reason": "x"}), Some(&admin)).await, 404, "not_found");
-    assert_error(&bureau.post(&path("revoke"), &serde_json::json!({"reason": "x", "extra": 1}), Some(&admin)).await, 400, "bad_request");
+    assert_error(
+        &bureau
+            .post("/api/v1/admin/certificates/33019999/revoke", &serde_json::json!({"reason": "x"}), Some(&admin))
+            .await,
+        404,
+        "not_found",
+    );
+    assert_error(
+        &bureau.post(&path("revoke"), &serde_json::json!({"reason": "x", "extra": 1}), Some(&admin)).await,
+        400,
+        "bad_request",
+    );
 
     let (status, list) = bureau.get("/api/v1/admin/certificates", Some(&admin)).await;
     assert_eq!(status, 200);
@@ -283,9 +335,15 @@ async fn a_rotated_key_is_vouched_for_by_the_old_and_signs_what_follows() {
     let old_key = device.enroll(&bureau).await.bureau_public_key;
     let store = bureau.store.as_ref();
     let admin = bureau.admin_token().await;
-    admin::change_certificate(store, &bureau.key(), issue("33010620240107", "JC-0107", "王敏"), "cli:test".into(), Utc::now())
-        .await
-        .expect("issued with the first key");
+    admin::change_certificate(
+        store,
+        &bureau.key(),
+        issue("33010620240107", "JC-0107", "王敏"),
+        "cli:test".into(),
+        Utc::now(),
+    )
+    .await
+    .expect("issued with the first key");
 
     let (rotation, new_secret) = keys::rotate(&bureau.data_dir, store, Utc::now()).await.expect("rotated");
     let new_key = new_secret.public_key();
@@ -309,7 +367,10 @@ async fn a_rotated_key_is_vouched_for_by_the_old_and_signs_what_follows() {
     assert_eq!(updates.len(), 2);
     assert_eq!(updates[0].key_id, KeyId::of(&old_key));
     assert!(updates[0].open(&old_key).is_ok());
-    assert!(position(&|r| matches!(r, ChangeRecord::Registry(u) if u.key_id == KeyId::of(&new_key))) > rotation_at, "the rotation comes first");
+    assert!(
+        position(&|r| matches!(r, ChangeRecord::Registry(u) if u.key_id == KeyId::of(&new_key))) > rotation_at,
+        "the rotation comes first"
+    );
     assert_eq!(updates[1].open(&new_key).expect("signed with the new key").certificates[0].number, "33010620240112");
     assert!(updates[1].open(&old_key).is_err());
 
@@ -321,7 +382,14 @@ async fn a_rotated_key_is_vouched_for_by_the_old_and_signs_what_follows() {
     assert_eq!(snapshot.open(&new_key).expect("new key").version, 2);
 
     // The retired key can sign nothing more.
-    let refused = admin::change_certificate(store, &fieldcase_core::signing::SecretKey::from_seed([0; 32]), issue("9", "JC-9", "甲"), "x".into(), Utc::now()).await;
+    let refused = admin::change_certificate(
+        store,
+        &fieldcase_core::signing::SecretKey::from_seed([0; 32]),
+        issue("9", "JC-9", "甲"),
+        "x".into(),
+        Utc::now(),
+    )
+    .await;
     assert!(matches!(refused, Err(StoreError::SigningKey(_))), "{refused:?}");
     let keys = store.signing_keys().await.expect("keys");
     assert_eq!(keys.iter().filter(|k| k.active).count(), 1);
@@ -356,12 +424,20 @@ async fn an_inspection_after_a_revocation_is_flagged_and_one_before_it_is_not() 
     assert!(results.iter().all(|r| r.fate == Fate::Accepted), "stored: {results:?}");
     let held = bureau.store.inspections().await.expect("inspections");
     assert!(held[0].needs_review, "only one officer had a valid certificate when the inspection started");
-    assert!(held[0].review_details.iter().any(|d| d.contains("33010620240107 of JC-0107 was revoked")), "the listing says why: {:?}", held[0]);
+    assert!(
+        held[0].review_details.iter().any(|d| d.contains("33010620240107 of JC-0107 was revoked")),
+        "the listing says why: {:?}",
+        held[0]
+    );
     let reviews = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].item_id, inspection.id.to_string());
     let detail = &reviews[0].detail;
-    assert!(detail.contains("certificate 33010620240107 of JC-0107 was revoked on") && detail.contains("before the inspection"), "{detail}");
+    assert!(
+        detail.contains("certificate 33010620240107 of JC-0107 was revoked on")
+            && detail.contains("before the inspection"),
+        "{detail}"
+    );
     assert!(detail.contains("(JC-0112)"), "names the officer who counts: {detail}");
 
     // Revoked only after the inspection started (and before the push reached the bureau).
@@ -372,11 +448,20 @@ async fn an_inspection_after_a_revocation_is_flagged_and_one_before_it_is_not() 
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let key = bureau.key();
-    admin::change_certificate(bureau.store.as_ref(), &key, CertificateAction::revoke("33010620240107", Some("调离")).unwrap(), "cli:test".into(), Utc::now() + Duration::seconds(1))
-        .await
-        .expect("revoked");
+    admin::change_certificate(
+        bureau.store.as_ref(),
+        &key,
+        CertificateAction::revoke("33010620240107", Some("调离")).unwrap(),
+        "cli:test".into(),
+        Utc::now() + Duration::seconds(1),
+    )
+    .await
+    .expect("revoked");
     device.push(&bureau, device.outbox()).await;
-    assert!(!bureau.store.inspections().await.expect("inspections")[0].needs_review, "valid when the inspection started");
+    assert!(
+        !bureau.store.inspections().await.expect("inspections")[0].needs_review,
+        "valid when the inspection started"
+    );
     assert!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").is_empty());
 }
 
@@ -410,7 +495,11 @@ async fn sample_checks_of_unknown_numbers_pass_but_not_of_certificates_the_regis
     device.push(&bureau, page).await;
     let reviews = bureau.store.reviews(ReviewScope::Open).await.unwrap();
     assert_eq!(reviews.len(), 1, "{reviews:?}");
-    assert!(reviews[0].detail.contains("certificate 33010620190099 of JC-0099 had expired: valid until 2023-12-31"), "{}", reviews[0].detail);
+    assert!(
+        reviews[0].detail.contains("certificate 33010620190099 of JC-0099 had expired: valid until 2023-12-31"),
+        "{}",
+        reviews[0].detail
+    );
 }
 
 #[tokio::test]
@@ -431,6 +520,10 @@ async fn a_flag_names_the_revoked_certificate_once_the_checks_arrive_after_the_i
     device.push(&bureau, of_kind(&items, "certificate_check")).await;
     let after = bureau.store.reviews(ReviewScope::Open).await.unwrap();
     assert_eq!(after.len(), 1, "still flagged: one of the two certificates was revoked");
-    assert!(after[0].detail.contains("33010620240107 of JC-0107 was revoked"), "the reason is brought up to date: {}", after[0].detail);
+    assert!(
+        after[0].detail.contains("33010620240107 of JC-0107 was revoked"),
+        "the reason is brought up to date: {}",
+        after[0].detail
+    );
     assert!(!after[0].detail.contains("have not reached"), "{}", after[0].detail);
 }

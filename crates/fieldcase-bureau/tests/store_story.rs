@@ -52,7 +52,12 @@ pub async fn story(store: &dyn BureauStore) {
     // Enrollment: a code works once, before it expires, for the key the device id has.
     let mut device = TestDevice::new();
     store
-        .add_enrollment_code(NewEnrollmentCode { code_hash: code_hash("ABCD-EFGH-JKLM"), label: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .add_enrollment_code(NewEnrollmentCode {
+            code_hash: code_hash("ABCD-EFGH-JKLM"),
+            label: None,
+            created_at: now,
+            expires_at: now + Duration::hours(1),
+        })
         .await
         .expect("a code");
     store
@@ -72,22 +77,39 @@ pub async fn story(store: &dyn BureauStore) {
         token_hash: TokenHash::of_token(token),
     };
     assert!(matches!(store.enroll(enrollment("WRONG-CODE", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
-    assert!(matches!(store.enroll(enrollment("OLD0-OLD0-OLD0", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
+    assert!(matches!(
+        store.enroll(enrollment("OLD0-OLD0-OLD0", "t1"), now).await,
+        Err(StoreError::EnrollmentCodeInvalid)
+    ));
     let record = store.enroll(enrollment("abcd efgh jklm", "t1"), now).await.expect("enrolled");
     assert_eq!(record.device_id, device.device.id());
-    assert!(matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)), "once only");
-    assert_eq!(store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").map(|d| d.device_id), Some(device.device.id()));
+    assert!(
+        matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)),
+        "once only"
+    );
+    assert_eq!(
+        store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").map(|d| d.device_id),
+        Some(device.device.id())
+    );
     assert_eq!(store.device_by_token(TokenHash::of_token("t2")).await.expect("lookup"), None);
 
     let impostor = TestDevice::new();
     store
-        .add_enrollment_code(NewEnrollmentCode { code_hash: code_hash("KEYS-KEYS-KEYS"), label: None, created_at: now, expires_at: now + Duration::hours(1) })
+        .add_enrollment_code(NewEnrollmentCode {
+            code_hash: code_hash("KEYS-KEYS-KEYS"),
+            label: None,
+            created_at: now,
+            expires_at: now + Duration::hours(1),
+        })
         .await
         .expect("a code");
     let mut stolen = enrollment("KEYS-KEYS-KEYS", "t3");
     stolen.public_key = impostor.key.public_key();
     assert!(matches!(store.enroll(stolen, now).await, Err(StoreError::DeviceKeyMismatch { .. })));
-    assert!(store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").is_some(), "a refused enrollment changes nothing");
+    assert!(
+        store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").is_some(),
+        "a refused enrollment changes nothing"
+    );
 
     // Push: accepted once, duplicates after; a site joins by its credit code.
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -111,7 +133,12 @@ pub async fn story(store: &dyn BureauStore) {
 
     // The directory: a known credit code is not added twice.
     assert!(!store.add_site(Site { id: SiteId::generate(now), ..site.clone() }, now).await.expect("add"));
-    let other = Site { id: SiteId::generate(now), name: "杭州之江园林绿化工程有限公司".into(), uscc: uscc("91330106MA2D5E6F7"), ..site.clone() };
+    let other = Site {
+        id: SiteId::generate(now),
+        name: "杭州之江园林绿化工程有限公司".into(),
+        uscc: uscc("91330106MA2D5E6F7"),
+        ..site.clone()
+    };
     assert!(store.add_site(other.clone(), now).await.expect("add"));
     assert_eq!(store.sites().await.expect("sites").len(), 2);
 
@@ -143,8 +170,14 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
     let next = SecretKey::from_seed([12; 32]);
     let record = store.register_signing_key(key.public_key(), now).await.expect("the first key");
     assert!(record.active);
-    assert!(store.register_signing_key(key.public_key(), now).await.is_ok(), "registering the active key again is fine");
-    assert!(matches!(store.register_signing_key(next.public_key(), now).await, Err(StoreError::SigningKey(_))), "one active key");
+    assert!(
+        store.register_signing_key(key.public_key(), now).await.is_ok(),
+        "registering the active key again is fine"
+    );
+    assert!(
+        matches!(store.register_signing_key(next.public_key(), now).await, Err(StoreError::SigningKey(_))),
+        "one active key"
+    );
 
     let fields = |number: &str, officer: &str| CertificateFields {
         number: number.into(),
@@ -156,7 +189,8 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
         valid_until: "2028-12-31".into(),
     };
     let issue = |number: &str| CertificateAction::Issue(fields(number, "JC-0107").parse().expect("valid"));
-    let changed = store.change_certificates(vec![issue("1"), issue("2")], "story".into(), &key, now).await.expect("issued");
+    let changed =
+        store.change_certificates(vec![issue("1"), issue("2")], "story".into(), &key, now).await.expect("issued");
     assert_eq!(changed.registry_version, 1);
     assert!(matches!(
         store.change_certificates(vec![issue("3"), issue("1")], "story".into(), &key, now).await,
@@ -164,20 +198,47 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
     ));
     assert!(store.certificate("3".into()).await.expect("lookup").is_none(), "a refused batch leaves nothing");
     let later = now + Duration::hours(1);
-    store.change_certificates(vec![CertificateAction::revoke("2", Some("x")).expect("valid")], "story".into(), &key, later).await.expect("revoked");
-    assert_eq!(store.certificate_at("2".into(), now).await.expect("past").map(|e| e.state.status), Some(CertificateStatus::Active));
-    assert_eq!(store.certificate_at("2".into(), later).await.expect("past").map(|e| e.state.status), Some(CertificateStatus::Revoked));
+    store
+        .change_certificates(
+            vec![CertificateAction::revoke("2", Some("x")).expect("valid")],
+            "story".into(),
+            &key,
+            later,
+        )
+        .await
+        .expect("revoked");
+    assert_eq!(
+        store.certificate_at("2".into(), now).await.expect("past").map(|e| e.state.status),
+        Some(CertificateStatus::Active)
+    );
+    assert_eq!(
+        store.certificate_at("2".into(), later).await.expect("past").map(|e| e.state.status),
+        Some(CertificateStatus::Revoked)
+    );
     let officer = OfficerId::parse("JC-0107").expect("an id");
-    assert_eq!(store.set_officer_pins(vec![(officer.clone(), "$argon2id$v=19$stub".into())], &key, later).await.expect("a PIN"), 3);
-    assert!(matches!(store.set_officer_pins(vec![(OfficerId::parse("JC-9").expect("an id"), "x".into())], &key, later).await, Err(StoreError::Refused(_))));
+    assert_eq!(
+        store
+            .set_officer_pins(vec![(officer.clone(), "$argon2id$v=19$stub".into())], &key, later)
+            .await
+            .expect("a PIN"),
+        3
+    );
+    assert!(matches!(
+        store.set_officer_pins(vec![(OfficerId::parse("JC-9").expect("an id"), "x".into())], &key, later).await,
+        Err(StoreError::Refused(_))
+    ));
 
-    let snapshot = store.registry_snapshot(&key, later).await.expect("a snapshot").open(&key.public_key()).expect("signed");
+    let snapshot =
+        store.registry_snapshot(&key, later).await.expect("a snapshot").open(&key.public_key()).expect("signed");
     assert_eq!((snapshot.version, snapshot.from_version, snapshot.certificates.len()), (3, None, 2));
     assert_eq!(snapshot.officers[0].pin_verifier.as_deref(), Some("$argon2id$v=19$stub"));
 
     let rotation = store.rotate_signing_key(&key, next.public_key(), later).await.expect("rotated");
     assert_eq!(rotation.verify(&key.public_key()), Ok(next.public_key()));
-    assert!(matches!(store.registry_snapshot(&key, later).await, Err(StoreError::SigningKey(_))), "the retired key signs nothing");
+    assert!(
+        matches!(store.registry_snapshot(&key, later).await, Err(StoreError::SigningKey(_))),
+        "the retired key signs nothing"
+    );
     assert!(store.registry_snapshot(&next, later).await.is_ok());
     let feed = store.changes(0, 100).await.expect("changes").changes;
     let kinds: Vec<&str> = feed
@@ -191,6 +252,12 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
     assert_eq!(kinds, vec!["registry", "registry", "registry", "key_rotation"]);
 
     store.add_admin_token(TokenHash::of_token("fca_admin"), Some("李".into()), now).await.expect("a token");
-    assert_eq!(store.admin_by_token(TokenHash::of_token("fca_admin"), now).await.expect("lookup").and_then(|a| a.label), Some("李".into()));
-    assert!(store.admin_by_token(TokenHash::of_token("t1"), now).await.expect("lookup").is_none(), "a device's token is not an administrator's");
+    assert_eq!(
+        store.admin_by_token(TokenHash::of_token("fca_admin"), now).await.expect("lookup").and_then(|a| a.label),
+        Some("李".into())
+    );
+    assert!(
+        store.admin_by_token(TokenHash::of_token("t1"), now).await.expect("lookup").is_none(),
+        "a device's token is not an administrator's"
+    );
 }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "fieldcase", version, about = "Labor-security inspections in the field: records, evidence, certificates")]
+#[command(
+    name = "fieldcase",
+    version,
+    about = "Labor-security inspections in the field: records, evidence, certificates"
+)]
 pub struct Cli {
     /// The device's data directory [default: the platform data directory, e.g. ~/.local/share/fieldcase]
     #[arg(long, global = true, env = "FIELDCASE_DATA_DIR", value_name = "DIR")]
@@ -40,9 +44,7 @@ pub enum Command {
     #[command(subcommand)]
     Cert(crate::commands::cert::CertCommand),
     /// Sign an officer in on this device (the PIN is read from standard input)
-    Signin {
-        officer_id: String,
-    },
+    Signin { officer_id: String },
     /// Sign the officer out
     Signout,
     /// Who is signed in, and the registry copy held

@@ -52,7 +52,11 @@ impl Server {
             .expect("the bureau starts");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line).expect("a line");
-        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("the first line says where: {line:?}")).to_owned();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("the first line says where: {line:?}"))
+            .to_owned();
         Server { child, addr }
     }
 
@@ -124,7 +128,10 @@ fn seeding_twice_adds_nothing_the_second_time() {
     let sites = json(&fieldcase(&dir, &["bureau", "sites", "--json"]).stdout);
     let sites = sites.as_array().expect("a list");
     assert_eq!(sites.len(), 4);
-    assert!(sites.iter().all(|s| s["uscc"].as_str().is_some_and(|u| u.len() == 18) && s["name"].is_string()), "{sites:?}");
+    assert!(
+        sites.iter().all(|s| s["uscc"].as_str().is_some_and(|u| u.len() == 18) && s["name"].is_string()),
+        "{sites:?}"
+    );
     let text = fieldcase(&dir, &["bureau", "sites"]).stdout;
     assert!(text.contains("浙江恒筑建设集团有限公司"), "{text}");
 

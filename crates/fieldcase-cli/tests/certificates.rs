@@ -65,8 +65,23 @@ fn issue(dir: &Path, number: &str, officer: &str, name: &str) -> Run {
     fieldcase(
         dir,
         &[
-            "bureau", "cert", "issue", "--number", number, "--officer-id", officer, "--name", name, "--unit", "杭州市西湖区人力资源和社会保障局", "--area",
-            "劳动保障监察", "--valid-from", "2024-01-01", "--valid-until", "2028-12-31",
+            "bureau",
+            "cert",
+            "issue",
+            "--number",
+            number,
+            "--officer-id",
+            officer,
+            "--name",
+            name,
+            "--unit",
+            "杭州市西湖区人力资源和社会保障局",
+            "--area",
+            "劳动保障监察",
+            "--valid-from",
+            "2024-01-01",
+            "--valid-until",
+            "2028-12-31",
         ],
     )
 }
@@ -106,7 +121,12 @@ fn each_action_is_done_or_refused_with_a_reason_and_kept_in_the_history() {
 
     let run = issue(&dir, number, "JC-0107", "王敏");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("issued certificate 33010620240107 to JC-0107 王敏") && run.stdout.contains("registry version 1"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("issued certificate 33010620240107 to JC-0107 王敏")
+            && run.stdout.contains("registry version 1"),
+        "{}",
+        run.stdout
+    );
 
     // Refusals: exit 1 with what to do; nothing changes.
     let duplicate = issue(&dir, number, "JC-0107", "王敏");
@@ -114,11 +134,12 @@ fn each_action_is_done_or_refused_with_a_reason_and_kept_in_the_history() {
     assert!(duplicate.stderr.contains("already in the registry"), "{}", duplicate.stderr);
     let bad_officer = issue(&dir, "33010620240108", "JC 0108", "王敏");
     assert_eq!(bad_officer.code, 1);
-    assert!(bad_officer.stderr.contains("not an officer id") && bad_officer.stderr.contains("JC-0107"), "an example shows how: {}", bad_officer.stderr);
-    let bad_date = fieldcase(
-        &dir,
-        &["bureau", "cert", "renew", number, "--valid-until", "31/12/2030", "--json"],
+    assert!(
+        bad_officer.stderr.contains("not an officer id") && bad_officer.stderr.contains("JC-0107"),
+        "an example shows how: {}",
+        bad_officer.stderr
     );
+    let bad_date = fieldcase(&dir, &["bureau", "cert", "renew", number, "--valid-until", "31/12/2030", "--json"]);
     assert_eq!(bad_date.code, 1);
     assert_eq!(json(&bad_date.stderr)["code"], "invalid_input");
     assert!(json(&bad_date.stderr)["message"].as_str().unwrap().contains("YYYY-MM-DD"));
@@ -131,10 +152,17 @@ fn each_action_is_done_or_refused_with_a_reason_and_kept_in_the_history() {
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "suspend", number]).code, 2, "suspend needs --reason");
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "revoke", number]).code, 2, "revoke needs --reason");
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "renew", number]).code, 2, "renew needs --valid-until");
-    assert_eq!(fieldcase(&dir, &["bureau", "cert", "suspend", number, "--reason", "x", "--valid-until", "2030-01-01"]).code, 2);
+    assert_eq!(
+        fieldcase(&dir, &["bureau", "cert", "suspend", number, "--reason", "x", "--valid-until", "2030-01-01"]).code,
+        2
+    );
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "issue", "--number", "1"]).code, 2, "issue's options are required");
     let untouched = listed(&dir);
-    assert_eq!((untouched.len(), untouched[0]["registry_version"].as_u64()), (1, Some(1)), "nothing was changed by a refusal");
+    assert_eq!(
+        (untouched.len(), untouched[0]["registry_version"].as_u64()),
+        (1, Some(1)),
+        "nothing was changed by a refusal"
+    );
 
     let out = ok(&dir, &["bureau", "cert", "suspend", number, "--reason", "涉嫌违纪，暂停执法"]);
     assert!(out.contains("suspended certificate 33010620240107: 涉嫌违纪，暂停执法"), "{out}");
@@ -206,7 +234,11 @@ async fn an_import_is_one_version_or_nothing_at_all() {
     .unwrap();
     let run = fieldcase(&dir, &["bureau", "cert", "import", bad.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("line 3") && run.stderr.contains("column valid_until") && run.stderr.contains("YYYY-MM-DD"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 3") && run.stderr.contains("column valid_until") && run.stderr.contains("YYYY-MM-DD"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("nothing from the file was imported"), "{}", run.stderr);
     assert!(run.stderr.contains("bad.csv"), "names the file: {}", run.stderr);
     assert_eq!(listed(&dir).len(), 3, "line 2 was not applied either");
@@ -267,7 +299,10 @@ fn a_cards_qr_code_decodes_to_a_credential_signed_by_the_bureau() {
     assert_eq!(credential.claims.key_id, KeyId::of(&key));
 
     ok(&dir, &["bureau", "cert", "revoke", "33010620240107", "--reason", "注销"]);
-    let run = fieldcase(&dir, &["bureau", "cert", "qr", "33010620240107", "--out", tmp.path().join("no.png").to_str().unwrap()]);
+    let run = fieldcase(
+        &dir,
+        &["bureau", "cert", "qr", "33010620240107", "--out", tmp.path().join("no.png").to_str().unwrap()],
+    );
     assert_eq!(run.code, 1, "no card for a revoked certificate");
     assert!(!tmp.path().join("no.png").exists());
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "qr", "33019999", "--out", png.to_str().unwrap()]).code, 1);
@@ -288,7 +323,11 @@ async fn a_pin_is_kept_only_as_an_argon2id_verifier_that_devices_receive() {
     let bad = fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("12ab\n"));
     assert_eq!(bad.code, 1);
     assert!(bad.stderr.contains("4 to 12 digits"), "{}", bad.stderr);
-    assert_eq!(fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("123\n")).code, 1, "too short");
+    assert_eq!(
+        fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("123\n")).code,
+        1,
+        "too short"
+    );
     let nobody = fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0999"], Some("1234\n"));
     assert_eq!(nobody.code, 1);
     assert!(nobody.stderr.contains("cert issue"), "{}", nobody.stderr);
@@ -330,11 +369,17 @@ async fn a_key_rotation_is_signed_by_the_old_key_and_what_follows_by_the_new() {
     assert_eq!(rotated["new_public_key"], new.to_string());
     let keys = json(&ok(&dir, &["bureau", "key", "list", "--json"]));
     assert_eq!(keys.as_array().unwrap().len(), 2);
-    assert!(keys.as_array().unwrap().iter().any(|k| k["key_id"] == KeyId::of(&old).0 && k["active"] == false && k["retired_at"].is_string()));
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["key_id"] == KeyId::of(&old).0 && k["active"] == false && k["retired_at"].is_string())
+    );
 
     assert_eq!(issue(&dir, "33010620240112", "JC-0112", "李强").code, 0);
     let records = feed(&dir).await;
-    let rotation_at = records.iter().position(|r| matches!(r, ChangeRecord::KeyRotation(_))).expect("the rotation is in the feed");
+    let rotation_at =
+        records.iter().position(|r| matches!(r, ChangeRecord::KeyRotation(_))).expect("the rotation is in the feed");
     let ChangeRecord::KeyRotation(rotation) = &records[rotation_at] else { unreachable!() };
     let rotation: &KeyRotation = rotation;
     assert_eq!(rotation.verify(&old), Ok(new), "the old key vouches for the new one");
@@ -342,7 +387,8 @@ async fn a_key_rotation_is_signed_by_the_old_key_and_what_follows_by_the_new() {
     assert!(updates[0].open(&old).is_ok(), "before: the old key");
     assert!(updates[1].open(&new).is_ok(), "after: the new key");
     assert!(updates[1].open(&old).is_err());
-    let after = records.iter().position(|r| matches!(r, ChangeRecord::Registry(u) if u.key_id == KeyId::of(&new))).unwrap();
+    let after =
+        records.iter().position(|r| matches!(r, ChangeRecord::Registry(u) if u.key_id == KeyId::of(&new))).unwrap();
     assert!(after > rotation_at, "the rotation comes before anything the new key signed");
 
     let png = tmp.path().join("card.png");
@@ -360,7 +406,11 @@ async fn the_demo_has_its_certificates_and_pins_once() {
     let out = ok(&dir, &["bureau", "seed-demo"]);
     assert!(out.contains("added 4 demonstration certificates"), "{out}");
     let list = listed(&dir);
-    let status = |number: &str| list.iter().find(|c| c["number"] == number).map(|c| (c["holder"].as_str().unwrap().to_owned(), c["status"].as_str().unwrap().to_owned()));
+    let status = |number: &str| {
+        list.iter()
+            .find(|c| c["number"] == number)
+            .map(|c| (c["holder"].as_str().unwrap().to_owned(), c["status"].as_str().unwrap().to_owned()))
+    };
     assert_eq!(status("33010620240107"), Some(("JC-0107".into(), "active".into())));
     assert_eq!(status("33010620240112"), Some(("JC-0112".into(), "active".into())));
     assert_eq!(status("33010620240120"), Some(("JC-0120".into(), "revoked".into())));
@@ -379,7 +429,10 @@ async fn the_demo_has_its_certificates_and_pins_once() {
     for (officer, pin) in [("JC-0107", "107107"), ("JC-0112", "112112")] {
         let entry = update.officers.iter().find(|o| o.officer.as_str() == officer).expect("the demo officer");
         let hash = PasswordHash::new(entry.pin_verifier.as_deref().unwrap()).unwrap();
-        assert!(argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok(), "{officer} signs in with {pin}");
+        assert!(
+            argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok(),
+            "{officer} signs in with {pin}"
+        );
     }
 }
 

@@ -35,7 +35,11 @@ fn seeded() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn sqlite(db: &Path, sql: &str) {
-    let out = Command::new("sqlite3").arg(db).arg(sql).output().expect("the sqlite3 shell is installed (make test installs it)");
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 shell is installed (make test installs it)");
     assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -91,14 +95,21 @@ fn a_finalized_inspection_cannot_be_changed_even_from_the_sqlite_shell() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("immutable"));
-    assert_eq!(fieldcase(&dir, &["inspection", "show", id, "--json"]).stdout, before, "a finalized inspection must not change");
+    assert_eq!(
+        fieldcase(&dir, &["inspection", "show", id, "--json"]).stdout,
+        before,
+        "a finalized inspection must not change"
+    );
 }
 
 #[test]
 fn a_draft_is_made_answered_and_refused_finalizing_with_exit_3() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("d");
-    let add = fieldcase(&dir, &["site", "add", "--name", "测试建设有限公司", "--uscc", "91350100M000100Y43", "--project", "一期"]);
+    let add = fieldcase(
+        &dir,
+        &["site", "add", "--name", "测试建设有限公司", "--uscc", "91350100M000100Y43", "--project", "一期"],
+    );
     assert_eq!(add.code, 0, "{}", add.stderr);
     let new = fieldcase(&dir, &["inspection", "new", "--site", "91350100m000100y43"]);
     assert_eq!(new.code, 0, "{}", new.stderr);
@@ -123,7 +134,11 @@ fn a_draft_is_made_answered_and_refused_finalizing_with_exit_3() {
     let refused = fieldcase(&dir, &["inspection", "finalize", &id]);
     assert_eq!(refused.code, 3, "a rule refusal exits 3: {}", refused.stderr);
     assert!(refused.stderr.contains("two-officer rule"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("check the certificate of each officer"), "says how to satisfy it: {}", refused.stderr);
+    assert!(
+        refused.stderr.contains("check the certificate of each officer"),
+        "says how to satisfy it: {}",
+        refused.stderr
+    );
     let status = json(&fieldcase(&dir, &["inspection", "show", &id, "--json"]).stdout);
     assert_eq!(status["inspection"]["status"], "draft", "a refused finalize leaves a draft");
 }

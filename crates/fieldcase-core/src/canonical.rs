@@ -136,10 +136,7 @@ mod tests {
     #[test]
     fn keys_are_sorted_at_every_depth_and_whitespace_is_dropped() {
         let v = json!({"b": 1, "a": {"z": [true, null, "x"], "c": "文"}});
-        assert_eq!(
-            String::from_utf8(to_canonical_json(&v)).unwrap(),
-            r#"{"a":{"c":"文","z":[true,null,"x"]},"b":1}"#
-        );
+        assert_eq!(String::from_utf8(to_canonical_json(&v)).unwrap(), r#"{"a":{"c":"文","z":[true,null,"x"]},"b":1}"#);
     }
 
     #[test]

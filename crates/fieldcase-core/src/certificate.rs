@@ -129,11 +129,21 @@ mod tests {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let active = cert(CertificateStatus::Active);
         assert_eq!(active.result_on(d(2026, 6, 1), AREA_LABOR_INSPECTION), CheckResult::Valid);
-        assert_eq!(active.result_on(d(2027, 12, 31), AREA_LABOR_INSPECTION), CheckResult::Valid, "the last day is still valid");
+        assert_eq!(
+            active.result_on(d(2027, 12, 31), AREA_LABOR_INSPECTION),
+            CheckResult::Valid,
+            "the last day is still valid"
+        );
         assert_eq!(active.result_on(d(2028, 1, 1), AREA_LABOR_INSPECTION), CheckResult::Expired);
         assert_eq!(active.result_on(d(2024, 12, 31), AREA_LABOR_INSPECTION), CheckResult::NotYetValid);
         assert_eq!(active.result_on(d(2026, 6, 1), "安全生产"), CheckResult::WrongArea);
-        assert_eq!(cert(CertificateStatus::Revoked).result_on(d(2026, 6, 1), AREA_LABOR_INSPECTION), CheckResult::Revoked);
-        assert_eq!(cert(CertificateStatus::Suspended).result_on(d(2026, 6, 1), AREA_LABOR_INSPECTION), CheckResult::Suspended);
+        assert_eq!(
+            cert(CertificateStatus::Revoked).result_on(d(2026, 6, 1), AREA_LABOR_INSPECTION),
+            CheckResult::Revoked
+        );
+        assert_eq!(
+            cert(CertificateStatus::Suspended).result_on(d(2026, 6, 1), AREA_LABOR_INSPECTION),
+            CheckResult::Suspended
+        );
     }
 }

@@ -94,11 +94,7 @@ impl OfficerId {
         let ok = !s.is_empty()
             && s.len() <= 64
             && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if ok {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(IdParseError { kind: "officer", input: s.to_owned() })
-        }
+        if ok { Ok(Self(s.to_owned())) } else { Err(IdParseError { kind: "officer", input: s.to_owned() }) }
     }
 
     pub fn as_str(&self) -> &str {

@@ -31,7 +31,9 @@ pub enum InspectionStatus {
 pub enum Outcome {
     NoViolation,
     /// 责令改正: the employer must put things right by `deadline` (a Beijing date).
-    RectificationOrder { deadline: NaiveDate },
+    RectificationOrder {
+        deadline: NaiveDate,
+    },
     /// 立案: a case is opened for investigation.
     CaseFiled,
 }

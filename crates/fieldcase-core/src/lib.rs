@@ -11,9 +11,9 @@ pub mod checklist;
 pub mod evidence;
 pub mod ids;
 pub mod inspection;
-pub mod registry;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod registry;
 pub mod rules;
 pub mod signing;
 pub mod site;

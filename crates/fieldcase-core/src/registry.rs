@@ -81,7 +81,9 @@ pub enum RegistryError {
     BadSignature,
     #[error("it could not be read: {0}")]
     Malformed(String),
-    #[error("it is version {offered}, older than or the same as version {held} already held; a registry never goes back")]
+    #[error(
+        "it is version {offered}, older than or the same as version {held} already held; a registry never goes back"
+    )]
     Rollback { held: u64, offered: u64 },
     #[error("it changes version {from} but this device holds version {held}; the full registry is needed")]
     Gap { from: u64, held: u64 },
@@ -157,7 +159,9 @@ pub const CREDENTIAL_PREFIX: &str = "FC1.";
 /// Why a credential's text could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
-    #[error("this is not a fieldcase certificate code (it should start with {CREDENTIAL_PREFIX}); scan the QR code on the certificate card again, or type the certificate number")]
+    #[error(
+        "this is not a fieldcase certificate code (it should start with {CREDENTIAL_PREFIX}); scan the QR code on the certificate card again, or type the certificate number"
+    )]
     NotACredential,
     #[error("the certificate code is damaged ({0}); scan it again, or type the certificate number")]
     Garbled(String),
@@ -190,9 +194,11 @@ impl Credential {
         let (payload, sig) = rest.split_once('.').ok_or_else(|| CredentialError::Garbled("no signature".into()))?;
         let garbled = |what: &str| CredentialError::Garbled(what.to_owned());
         let claims_json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| garbled("the claims are not base64url"))?;
-        let claims: CredentialClaims = serde_json::from_slice(&claims_json).map_err(|_| garbled("the claims are not readable"))?;
+        let claims: CredentialClaims =
+            serde_json::from_slice(&claims_json).map_err(|_| garbled("the claims are not readable"))?;
         let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| garbled("the signature is not base64url"))?;
-        let signature: Signature = hex::encode(sig).parse().map_err(|_: SignatureError| garbled("the signature has the wrong length"))?;
+        let signature: Signature =
+            hex::encode(sig).parse().map_err(|_: SignatureError| garbled("the signature has the wrong length"))?;
         Ok(Credential { claims, payload: payload.to_owned(), signature })
     }
 
@@ -239,7 +245,8 @@ mod tests {
         let key = SecretKey::from_seed([1; 32]);
         let mut text = Credential::sign(claims(&key), &key).encode();
         text.insert(10, 'x');
-        let damaged = Credential::decode(&text).and_then(|c| c.verify(&key.public_key()).map_err(|_| CredentialError::Garbled("sig".into())));
+        let damaged = Credential::decode(&text)
+            .and_then(|c| c.verify(&key.public_key()).map_err(|_| CredentialError::Garbled("sig".into())));
         assert!(damaged.is_err(), "a changed character must not verify");
     }
 

@@ -36,9 +36,13 @@ pub enum RuleViolation {
         if officers.is_empty() { String::new() } else { format!(" ({})", officers.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")) }
     )]
     TooFewCheckedOfficers { officers: Vec<OfficerId> },
-    #[error("{findings} finding(s) were recorded, so an outcome is needed: a rectification order with a deadline, or a case filed")]
+    #[error(
+        "{findings} finding(s) were recorded, so an outcome is needed: a rectification order with a deadline, or a case filed"
+    )]
     OutcomeRequired { findings: usize },
-    #[error("the outcome 'no violation' contradicts the {findings} finding(s) recorded; choose a rectification order or a case filed, or correct the answers")]
+    #[error(
+        "the outcome 'no violation' contradicts the {findings} finding(s) recorded; choose a rectification order or a case filed, or correct the answers"
+    )]
     OutcomeContradictsFindings { findings: usize },
     #[error("the rectification deadline {deadline} must be after the inspection day {day}")]
     DeadlineNotAfterInspection { deadline: String, day: String },
@@ -143,7 +147,10 @@ pub fn finalize(
             None
         }
         Some(Outcome::RectificationOrder { deadline }) if deadline <= day => {
-            violations.push(RuleViolation::DeadlineNotAfterInspection { deadline: deadline.to_string(), day: day.to_string() });
+            violations.push(RuleViolation::DeadlineNotAfterInspection {
+                deadline: deadline.to_string(),
+                day: day.to_string(),
+            });
             None
         }
         Some(o) => Some(o),

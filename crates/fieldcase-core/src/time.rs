@@ -57,7 +57,11 @@ pub fn trusted_time(
             trusted: went_back.unwrap_or(laptop),
             anchored: false,
             warning: Some(match went_back {
-                Some(l) => format!("the laptop clock reads {} but {} has already passed; it was set back", format_beijing(laptop), format_beijing(l)),
+                Some(l) => format!(
+                    "the laptop clock reads {} but {} has already passed; it was set back",
+                    format_beijing(laptop),
+                    format_beijing(l)
+                ),
                 None => "no sync with the bureau yet: the laptop's clock is used as it is".to_owned(),
             }),
         };
@@ -79,7 +83,10 @@ pub fn trusted_time(
             trusted: laptop + offset,
             anchored: true,
             warning: (offset.num_seconds().abs() > CLOCK_TOLERANCE_SECONDS).then(|| {
-                format!("the laptop clock was {} minutes off the bureau's at the last sync; set it right", offset.num_minutes().abs())
+                format!(
+                    "the laptop clock was {} minutes off the bureau's at the last sync; set it right",
+                    offset.num_minutes().abs()
+                )
             }),
         },
     }

@@ -19,15 +19,25 @@ const AUTHORITIES: &[u8] = b"123456789ANY";
 /// Why a code was refused. Positions count from 1, as printed on a business licence.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsccError {
-    #[error("a unified social credit code has 18 characters, this one has {found}; copy it again from the business licence")]
+    #[error(
+        "a unified social credit code has 18 characters, this one has {found}; copy it again from the business licence"
+    )]
     Length { found: usize },
-    #[error("character {position} '{found}' cannot appear in a unified social credit code (only digits and capitals other than I, O, S, V, Z); check it against the business licence")]
+    #[error(
+        "character {position} '{found}' cannot appear in a unified social credit code (only digits and capitals other than I, O, S, V, Z); check it against the business licence"
+    )]
     Character { position: usize, found: char },
-    #[error("character 1 '{found}' is not a registration authority code (1–9, A, N or Y); check it against the business licence")]
+    #[error(
+        "character 1 '{found}' is not a registration authority code (1–9, A, N or Y); check it against the business licence"
+    )]
     Authority { found: char },
-    #[error("characters 3–8 are the administrative division code and must be digits, but character {position} is '{found}'")]
+    #[error(
+        "characters 3–8 are the administrative division code and must be digits, but character {position} is '{found}'"
+    )]
     Division { position: usize, found: char },
-    #[error("the check character (position 18) is '{found}' but the first 17 characters give '{expected}'; one of the characters was probably mistyped")]
+    #[error(
+        "the check character (position 18) is '{found}' but the first 17 characters give '{expected}'; one of the characters was probably mistyped"
+    )]
     CheckCharacter { expected: char, found: char },
 }
 
@@ -134,24 +144,15 @@ mod tests {
 
     #[test]
     fn wrong_check_character_is_refused_with_the_expected_one() {
-        assert_eq!(
-            Uscc::parse("91350100M000100Y44"),
-            Err(UsccError::CheckCharacter { expected: '3', found: '4' })
-        );
+        assert_eq!(Uscc::parse("91350100M000100Y44"), Err(UsccError::CheckCharacter { expected: '3', found: '4' }));
     }
 
     #[test]
     fn each_kind_of_bad_code_names_its_position() {
         assert_eq!(Uscc::parse("91350100M000100Y4"), Err(UsccError::Length { found: 17 }));
-        assert_eq!(
-            Uscc::parse("91350100M0001O0Y43"),
-            Err(UsccError::Character { position: 14, found: 'O' })
-        );
+        assert_eq!(Uscc::parse("91350100M0001O0Y43"), Err(UsccError::Character { position: 14, found: 'O' }));
         assert_eq!(Uscc::parse("B1350100M000100Y43"), Err(UsccError::Authority { found: 'B' }));
-        assert_eq!(
-            Uscc::parse("9135A100M000100Y43"),
-            Err(UsccError::Division { position: 5, found: 'A' })
-        );
+        assert_eq!(Uscc::parse("9135A100M000100Y43"), Err(UsccError::Division { position: 5, found: 'A' }));
         let msg = Uscc::parse("91350100M0001O0Y43").unwrap_err().to_string();
         assert!(msg.contains("character 14"), "the message must say where: {msg}");
     }

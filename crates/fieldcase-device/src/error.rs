@@ -16,7 +16,9 @@ pub enum DeviceError {
     Invalid(String),
     #[error("checklist '{template}' has no item '{item}'; its items are: {items}")]
     UnknownItem { template: String, item: String, items: String },
-    #[error("a site with unified social credit code {uscc} is already recorded (id {existing}); use it instead of adding it again")]
+    #[error(
+        "a site with unified social credit code {uscc} is already recorded (id {existing}); use it instead of adding it again"
+    )]
     DuplicateSite { uscc: String, existing: String },
     #[error("{0}")]
     Rule(#[from] RuleViolations),
@@ -28,7 +30,9 @@ pub enum DeviceError {
     Damaged { path: PathBuf, detail: String },
     #[error("{}: {detail}", path.display())]
     Io { path: PathBuf, detail: String },
-    #[error("{0}; the device's records may have been tampered with: keep this laptop and its data directory unchanged and report it to the bureau")]
+    #[error(
+        "{0}; the device's records may have been tampered with: keep this laptop and its data directory unchanged and report it to the bureau"
+    )]
     ChainBroken(ChainBreak),
     #[error("a finalized record cannot be changed; make a correction instead ({0})")]
     Immutable(String),
@@ -70,9 +74,10 @@ impl DeviceError {
         let Self::Store(e) = self else { return self };
         match e {
             StoreError::Corrupt(detail) | StoreError::Decode(detail) => Self::Damaged { path: db.to_owned(), detail },
-            StoreError::ReadOnly(detail) => {
-                Self::DataDir { path: db.parent().unwrap_or(db).to_owned(), detail: format!("cannot write the database ({detail})") }
-            }
+            StoreError::ReadOnly(detail) => Self::DataDir {
+                path: db.parent().unwrap_or(db).to_owned(),
+                detail: format!("cannot write the database ({detail})"),
+            },
             StoreError::Immutable(detail) => Self::Immutable(detail),
             other => Self::Storage(other.to_string()),
         }

@@ -25,10 +25,8 @@ pub fn load_or_create(data_dir: &Path) -> Result<SecretKey, DeviceError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed).map_err(|e| DeviceError::Io {
-                path: path.clone(),
-                detail: format!("no randomness for a key: {e}"),
-            })?;
+            getrandom::fill(&mut seed)
+                .map_err(|e| DeviceError::Io { path: path.clone(), detail: format!("no randomness for a key: {e}") })?;
             write_owner_only(&path, hex::encode(seed).as_bytes())?;
             Ok(SecretKey::from_seed(seed))
         }

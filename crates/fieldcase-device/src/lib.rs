@@ -123,14 +123,22 @@ impl Device {
                 path: self.data_dir.join(keys::KEY_FILE),
                 detail: "the device key does not match the key this device was created with".into(),
             }),
-            None => self.write(|tx| {
-                let row = device::DeviceRow { device_id: DeviceId::generate(now), public_key, created_at: now };
-                device::insert(tx, &row)?;
-                let actor = Actor::Device { device: row.device_id };
-                append_audit(tx, now, &actor, "device.create", &row.device_id.to_string(), &public_key.to_string())?;
-                Ok(row.device_id)
-            })
-            .map_err(|e| e.in_file(&db)),
+            None => self
+                .write(|tx| {
+                    let row = device::DeviceRow { device_id: DeviceId::generate(now), public_key, created_at: now };
+                    device::insert(tx, &row)?;
+                    let actor = Actor::Device { device: row.device_id };
+                    append_audit(
+                        tx,
+                        now,
+                        &actor,
+                        "device.create",
+                        &row.device_id.to_string(),
+                        &public_key.to_string(),
+                    )?;
+                    Ok(row.device_id)
+                })
+                .map_err(|e| e.in_file(&db)),
         }
     }
 
@@ -155,7 +163,11 @@ impl Device {
 
     /// Who acts: the officer signed in on this device, else the device itself.
     pub fn actor(&self) -> Actor {
-        match self.store.conn().query_row("SELECT officer_id FROM session WHERE singleton = 1", [], |r| r.get::<_, String>(0)) {
+        match self
+            .store
+            .conn()
+            .query_row("SELECT officer_id FROM session WHERE singleton = 1", [], |r| r.get::<_, String>(0))
+        {
             Ok(officer) => match OfficerId::parse(&officer) {
                 Ok(officer) => Actor::Officer { officer, device: self.id },
                 Err(_) => Actor::Device { device: self.id },
@@ -186,9 +198,12 @@ impl Device {
     pub fn add_site(&mut self, new: NewSite) -> Result<Site> {
         let name = new.name.trim();
         if name.is_empty() {
-            return Err(DeviceError::Invalid("a site needs a name: the employer's registered name as on its business licence".into()));
+            return Err(DeviceError::Invalid(
+                "a site needs a name: the employer's registered name as on its business licence".into(),
+            ));
         }
-        let uscc = Uscc::parse(&new.uscc).map_err(|e| DeviceError::Invalid(format!("unified social credit code '{}': {e}", new.uscc.trim())))?;
+        let uscc = Uscc::parse(&new.uscc)
+            .map_err(|e| DeviceError::Invalid(format!("unified social credit code '{}': {e}", new.uscc.trim())))?;
         let (now, actor) = (self.clock.now(), self.actor());
         let site = Site {
             id: SiteId::generate(now),
@@ -201,7 +216,10 @@ impl Device {
         };
         self.write(|tx| {
             if let Some(existing) = sites::by_uscc(tx, site.uscc.as_str())? {
-                return Err(DeviceError::DuplicateSite { uscc: site.uscc.to_string(), existing: existing.id.to_string() });
+                return Err(DeviceError::DuplicateSite {
+                    uscc: site.uscc.to_string(),
+                    existing: existing.id.to_string(),
+                });
             }
             sites::insert(tx, &site)?;
             outbox::enqueue(tx, "site", &site.id.to_string())?;
@@ -216,12 +234,19 @@ impl Device {
 
     /// A site by its id or its unified social credit code.
     pub fn find_site(&self, reference: &str) -> Result<Site> {
-        let not_found = || DeviceError::NotFound { what: "site", id: reference.to_owned(), hint: "`fieldcase site list` shows the sites" };
+        let not_found = || DeviceError::NotFound {
+            what: "site",
+            id: reference.to_owned(),
+            hint: "`fieldcase site list` shows the sites",
+        };
         if let Ok(id) = reference.parse::<SiteId>() {
             return self.read(|c| sites::get(c, id))?.ok_or_else(not_found);
         }
-        let uscc = Uscc::parse(reference)
-            .map_err(|e| DeviceError::Invalid(format!("'{reference}' is neither a site id nor a valid unified social credit code: {e}")))?;
+        let uscc = Uscc::parse(reference).map_err(|e| {
+            DeviceError::Invalid(format!(
+                "'{reference}' is neither a site id nor a valid unified social credit code: {e}"
+            ))
+        })?;
         self.read(|c| sites::by_uscc(c, uscc.as_str()))?.ok_or_else(not_found)
     }
 
@@ -243,7 +268,12 @@ impl Device {
 
     /// Starts a draft at a site, with the newest version of a template (default: the
     /// construction-site wage checklist).
-    pub fn new_inspection(&mut self, site: SiteId, template: Option<&str>, location: Option<String>) -> Result<Inspection> {
+    pub fn new_inspection(
+        &mut self,
+        site: SiteId,
+        template: Option<&str>,
+        location: Option<String>,
+    ) -> Result<Inspection> {
         let site = self.read(|c| sites::get(c, site))?.ok_or_else(|| DeviceError::NotFound {
             what: "site",
             id: site.to_string(),
@@ -256,7 +286,8 @@ impl Device {
             DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
         })?;
         let (now, actor) = (self.clock.now(), self.actor());
-        let draft = Inspection::draft(InspectionId::generate(now), site.id, template, non_empty(location), now, actor.clone());
+        let draft =
+            Inspection::draft(InspectionId::generate(now), site.id, template, non_empty(location), now, actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &draft)?;
             append_audit(tx, now, &actor, "inspection.create", &draft.id.to_string(), &draft)?;
@@ -353,10 +384,14 @@ impl Device {
     pub fn correct(&mut self, id: InspectionId) -> Result<Inspection> {
         let original = self.inspection(id)?;
         if original.is_draft() {
-            return Err(DeviceError::Invalid(format!("inspection {id} is still a draft: change it directly, a correction is for finalized inspections")));
+            return Err(DeviceError::Invalid(format!(
+                "inspection {id} is still a draft: change it directly, a correction is for finalized inspections"
+            )));
         }
         if let Some(by) = self.read(|c| inspections::superseded_by(c, id))? {
-            return Err(DeviceError::Invalid(format!("inspection {id} was already corrected by {by}; correct that version instead")));
+            return Err(DeviceError::Invalid(format!(
+                "inspection {id} was already corrected by {by}; correct that version instead"
+            )));
         }
         let (now, actor) = (self.clock.now(), self.actor());
         let correction = original.correction(InspectionId::generate(now), actor.clone());
@@ -382,7 +417,12 @@ impl Device {
                 if !templates_by_id.contains_key(&key) {
                     templates_by_id.insert(key.clone(), self.template_for(&inspection)?);
                 }
-                Ok(InspectionSummary::new(&inspection, &sites_by_id[&inspection.site_id], &templates_by_id[&key], superseded_by))
+                Ok(InspectionSummary::new(
+                    &inspection,
+                    &sites_by_id[&inspection.site_id],
+                    &templates_by_id[&key],
+                    superseded_by,
+                ))
             })
             .collect()
     }
@@ -463,7 +503,14 @@ impl Device {
         self.read(|c| certificate_checks::for_inspections(c, &ids))
     }
 
-    fn update_draft<P: Serialize + ?Sized>(&mut self, draft: &Inspection, now: DateTime<Utc>, actor: &Actor, action: &str, payload: &P) -> Result<()> {
+    fn update_draft<P: Serialize + ?Sized>(
+        &mut self,
+        draft: &Inspection,
+        now: DateTime<Utc>,
+        actor: &Actor,
+        action: &str,
+        payload: &P,
+    ) -> Result<()> {
         self.write(|tx| {
             inspections::replace_draft(tx, draft)?;
             append_audit(tx, now, actor, action, &draft.id.to_string(), payload)?;
@@ -482,7 +529,14 @@ impl Device {
 }
 
 /// Appends the audit entry for a change, in the change's own transaction.
-fn append_audit<P: Serialize + ?Sized>(conn: &Connection, at: DateTime<Utc>, actor: &Actor, action: &str, subject: &str, payload: &P) -> store::Result<AuditEntry> {
+fn append_audit<P: Serialize + ?Sized>(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    payload: &P,
+) -> store::Result<AuditEntry> {
     let prev = audit_log::last(conn)?;
     let entry = AuditEntry::next(prev.as_ref(), at, actor, action, subject, ContentHash::of(payload));
     audit_log::insert(conn, &entry)?;
@@ -497,7 +551,9 @@ fn prepare_data_dir(dir: &Path) -> Result<()> {
         return Err(unusable("it is not a directory".into()));
     }
     let probe = dir.join(".write-probe");
-    std::fs::write(&probe, b"").and_then(|()| std::fs::remove_file(&probe)).map_err(|e| unusable(format!("it is not writable ({e})")))
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| unusable(format!("it is not writable ({e})")))
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {

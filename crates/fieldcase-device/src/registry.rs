@@ -9,7 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use fieldcase_core::certificate::{AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult};
+use fieldcase_core::certificate::{
+    AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult,
+};
 use fieldcase_core::ids::{InspectionId, OfficerId};
 use fieldcase_core::registry::{Credential, KeyRotation, OfficerEntry, RegistryError, SignedRegistryUpdate};
 use fieldcase_core::time::{TrustedTime, beijing, trusted_time};
@@ -131,7 +133,11 @@ impl Device {
     }
 
     /// Trusts a new bureau key when a trusted key vouches for it.
-    pub(crate) fn apply_key_rotation(tx: &rusqlite::Transaction<'_>, rotation: &KeyRotation, now: DateTime<Utc>) -> Result<Result<(), RegistryError>> {
+    pub(crate) fn apply_key_rotation(
+        tx: &rusqlite::Transaction<'_>,
+        rotation: &KeyRotation,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), RegistryError>> {
         let Some(old) = copy::key(tx, &rotation.old_key_id)? else {
             return Ok(Err(RegistryError::UnknownKey(rotation.old_key_id.clone())));
         };
@@ -168,7 +174,9 @@ impl Device {
         let day = time.trusted.with_timezone(&beijing()).date_naive();
 
         let (method, text) = match input {
-            CheckInput::Text { text, scanned } => (if scanned { CheckMethod::Scanned } else { CheckMethod::Typed }, text),
+            CheckInput::Text { text, scanned } => {
+                (if scanned { CheckMethod::Scanned } else { CheckMethod::Typed }, text)
+            }
             CheckInput::QrImage(text) => (CheckMethod::QrImage, text),
         };
         let text = text.trim().to_owned();
@@ -219,12 +227,24 @@ impl Device {
                 // No officer to record the check against: the attempt goes in the audit chain.
                 let (now, actor) = (self.now(), self.actor());
                 let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
-                self.write(|tx| Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload).map(drop)?))?;
+                self.write(|tx| {
+                    Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload)
+                        .map(drop)?)
+                })?;
                 None
             }
             (None, _) => None,
         };
-        Ok(CheckReport { result, certificate_number: number, officer_id, officer_name, method, registry, time, recorded })
+        Ok(CheckReport {
+            result,
+            certificate_number: number,
+            officer_id,
+            officer_name,
+            method,
+            registry,
+            time,
+            recorded,
+        })
     }
 
     /// Signs an officer in with their PIN, verified offline against the registry's verifier.
@@ -233,7 +253,9 @@ impl Device {
         self.note_laptop_time()?;
         let now = self.trusted_time()?.trusted;
         let entry = self.read(|c| copy::officer(c, officer_id.as_str()))?.ok_or_else(|| {
-            DeviceError::SignIn(format!("officer {officer_id} is not in this device's registry; sync with the bureau, or check the staff number"))
+            DeviceError::SignIn(format!(
+                "officer {officer_id} is not in this device's registry; sync with the bureau, or check the staff number"
+            ))
         })?;
         let (failures, locked_until) = self.read(|c| session::failures(c, officer_id.as_str()))?;
         if let Some(until) = locked_until.filter(|&u| u > now) {
@@ -257,18 +279,37 @@ impl Device {
             let locked = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
             self.write(|tx| {
                 session::set_failures(tx, officer_id.as_str(), if locked.is_some() { 0 } else { failures }, locked)?;
-                append_audit(tx, at, &actor, "officer.signin.refuse", officer_id.as_str(), &serde_json::json!({ "failures": failures }))?;
+                append_audit(
+                    tx,
+                    at,
+                    &actor,
+                    "officer.signin.refuse",
+                    officer_id.as_str(),
+                    &serde_json::json!({ "failures": failures }),
+                )?;
                 Ok(())
             })?;
             return Err(DeviceError::SignIn(match locked {
-                Some(_) => format!("wrong PIN; officer {officer_id} is now locked on this device for {LOCKOUT_MINUTES} minutes"),
-                None => format!("wrong PIN ({} more attempt(s) before a {LOCKOUT_MINUTES}-minute lock)", MAX_PIN_FAILURES - failures),
+                Some(_) => format!(
+                    "wrong PIN; officer {officer_id} is now locked on this device for {LOCKOUT_MINUTES} minutes"
+                ),
+                None => format!(
+                    "wrong PIN ({} more attempt(s) before a {LOCKOUT_MINUTES}-minute lock)",
+                    MAX_PIN_FAILURES - failures
+                ),
             }));
         }
         self.write(|tx| {
             session::sign_in(tx, &officer_id, at)?;
             let actor = fieldcase_core::audit::Actor::Officer { officer: officer_id.clone(), device: self_id(tx)? };
-            append_audit(tx, at, &actor, "officer.signin", officer_id.as_str(), &serde_json::json!({ "officer": officer_id }))?;
+            append_audit(
+                tx,
+                at,
+                &actor,
+                "officer.signin",
+                officer_id.as_str(),
+                &serde_json::json!({ "officer": officer_id }),
+            )?;
             Ok(())
         })?;
         Ok(entry)
@@ -286,7 +327,11 @@ impl Device {
     /// The officer signed in on this device, with their registry entry.
     pub fn signed_in(&self) -> Result<Option<OfficerEntry>> {
         let Some((officer, _)) = self.read(session::current)? else { return Ok(None) };
-        Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry { officer, name: String::new(), pin_verifier: None })))
+        Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry {
+            officer,
+            name: String::new(),
+            pin_verifier: None,
+        })))
     }
 
     /// Trusts the key pinned at enrollment (called when enrolling).
@@ -299,7 +344,9 @@ impl Device {
 }
 
 fn self_id(conn: &rusqlite::Connection) -> crate::store::Result<fieldcase_core::ids::DeviceId> {
-    Ok(crate::store::device::get(conn)?.map(|d| d.device_id).unwrap_or_else(|| fieldcase_core::ids::DeviceId::from_uuid(Default::default())))
+    Ok(crate::store::device::get(conn)?
+        .map(|d| d.device_id)
+        .unwrap_or_else(|| fieldcase_core::ids::DeviceId::from_uuid(Default::default())))
 }
 
 /// A certificate as a genuine credential describes it, for one not yet in the copy.
@@ -319,5 +366,6 @@ fn claimed_certificate(credential: &Credential) -> Certificate {
 
 fn verify_pin(pin: &str, verifier: &str) -> bool {
     use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(verifier).is_ok_and(|hash| argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
+    PasswordHash::new(verifier)
+        .is_ok_and(|hash| argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }

@@ -31,7 +31,12 @@ pub struct InspectionSummary {
 }
 
 impl InspectionSummary {
-    pub fn new(inspection: &Inspection, site: &Site, template: &ChecklistTemplate, superseded_by: Option<InspectionId>) -> Self {
+    pub fn new(
+        inspection: &Inspection,
+        site: &Site,
+        template: &ChecklistTemplate,
+        superseded_by: Option<InspectionId>,
+    ) -> Self {
         let required = template.items.iter().filter(|i| i.required);
         InspectionSummary {
             id: inspection.id,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use fieldcase_core::certificate::{Certificate, CertificateStatus, CheckMethod, CheckResult};
 use fieldcase_core::ids::OfficerId;
-use fieldcase_core::registry::{Credential, CredentialClaims, KeyId, OfficerEntry, RegistryUpdate, SignedRegistryUpdate};
+use fieldcase_core::registry::{
+    Credential, CredentialClaims, KeyId, OfficerEntry, RegistryUpdate, SignedRegistryUpdate,
+};
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::wire::{Change, ChangeRecord, EnrollResponse, PullResponse};
 use fieldcase_device::registry::CheckInput;
@@ -20,7 +22,14 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn cert(number: &str, officer: &str, status: CertificateStatus, from: NaiveDate, until: NaiveDate, area: &str) -> Certificate {
+fn cert(
+    number: &str,
+    officer: &str,
+    status: CertificateStatus,
+    from: NaiveDate,
+    until: NaiveDate,
+    area: &str,
+) -> Certificate {
     Certificate {
         number: number.into(),
         holder: OfficerId::parse(officer).unwrap(),
@@ -50,10 +59,7 @@ fn registry(version: u64) -> RegistryUpdate {
             cert("C-REVOKED", "JC-0006", CertificateStatus::Revoked, from, until, AREA),
             cert("C-SAFETY", "JC-0007", CertificateStatus::Active, from, until, "安全生产"),
         ],
-        officers: vec![
-            officer("JC-0001", Some("135790")),
-            officer("JC-0005", Some("246800")),
-        ],
+        officers: vec![officer("JC-0001", Some("135790")), officer("JC-0005", Some("246800"))],
     }
 }
 
@@ -147,9 +153,16 @@ fn every_check_result_comes_from_the_registry_and_credentials() {
     let report = f.device.check_certificate(CheckInput::Text { text: genuine, scanned: true }, None).unwrap();
     assert_eq!((report.result, report.method), (CheckResult::Valid, CheckMethod::Scanned));
     let revoked = credential("C-REVOKED", &bureau_key(), d(2028, 12, 31));
-    assert_eq!(f.device.check_certificate(CheckInput::QrImage(revoked), None).unwrap().result, CheckResult::Revoked, "revocation comes from the registry copy");
+    assert_eq!(
+        f.device.check_certificate(CheckInput::QrImage(revoked), None).unwrap().result,
+        CheckResult::Revoked,
+        "revocation comes from the registry copy"
+    );
     let foreign = credential("C-VALID", &SecretKey::from_seed([7; 32]), d(2028, 12, 31));
-    assert_eq!(f.device.check_certificate(CheckInput::QrImage(foreign), None).unwrap().result, CheckResult::ForeignSignature);
+    assert_eq!(
+        f.device.check_certificate(CheckInput::QrImage(foreign), None).unwrap().result,
+        CheckResult::ForeignSignature
+    );
     let err = f.device.check_certificate(CheckInput::QrImage("FC1.garbage".into()), None).unwrap_err();
     assert_eq!(err.code(), "invalid_input", "a garbled code is bad input, not a check: {err}");
 }
@@ -182,15 +195,25 @@ fn a_delta_applies_on_the_version_it_names_and_a_gap_asks_for_a_snapshot() {
     let mut f = fixture();
     let mut delta = registry(2);
     delta.from_version = Some(1);
-    delta.certificates = vec![cert("C-VALID", "JC-0001", CertificateStatus::Revoked, d(2024, 1, 1), d(2028, 12, 31), AREA)];
+    delta.certificates =
+        vec![cert("C-VALID", "JC-0001", CertificateStatus::Revoked, d(2024, 1, 1), d(2028, 12, 31), AREA)];
     delta.officers = vec![];
-    f.device.apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&delta, &bureau_key()))])).unwrap();
+    f.device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&delta, &bureau_key()))]))
+        .unwrap();
     assert_eq!(f.device.check_certificate(typed("C-VALID"), None).unwrap().result, CheckResult::Revoked);
-    assert_eq!(f.device.check_certificate(typed("C-VALID2"), None).unwrap().result, CheckResult::Valid, "the rest stays");
+    assert_eq!(
+        f.device.check_certificate(typed("C-VALID2"), None).unwrap().result,
+        CheckResult::Valid,
+        "the rest stays"
+    );
 
     let mut gap = registry(5);
     gap.from_version = Some(4);
-    let changes = f.device.apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))])).unwrap();
+    let changes = f
+        .device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
+        .unwrap();
     assert!(changes.needs_snapshot);
 }
 
@@ -219,7 +242,11 @@ fn a_check_on_an_inspection_is_recorded_with_registry_and_both_clocks() {
     let mut f = fixture();
     let site = f
         .device
-        .add_site(fieldcase_core::site::NewSite { name: "甲".into(), uscc: "91350100M000100Y43".into(), ..Default::default() })
+        .add_site(fieldcase_core::site::NewSite {
+            name: "甲".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })
         .unwrap();
     let draft = f.device.new_inspection(site.id, None, None).unwrap();
     f.clock.advance(Duration::minutes(5));
@@ -254,7 +281,11 @@ fn sign_in_checks_the_pin_locks_after_five_failures_and_refuses_suspended_office
     f.clock.advance(Duration::minutes(16));
     let entry = f.device.sign_in("JC-0001", "135790").unwrap();
     assert_eq!(entry.officer.as_str(), "JC-0001");
-    assert_eq!(f.device.actor().to_string(), format!("officer:JC-0001@{}", f.device.id()), "records are made in the officer's name");
+    assert_eq!(
+        f.device.actor().to_string(),
+        format!("officer:JC-0001@{}", f.device.id()),
+        "records are made in the officer's name"
+    );
     f.device.sign_out().unwrap();
     assert!(f.device.signed_in().unwrap().is_none());
 }
@@ -265,7 +296,9 @@ fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
     let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
     let image = code.render::<image::Luma<u8>>().min_dimensions(300, 300).build();
     let mut png = Vec::new();
-    image::DynamicImage::ImageLuma8(image).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    image::DynamicImage::ImageLuma8(image)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
     assert_eq!(fieldcase_device::qr::decode_qr_image(&png).unwrap(), text);
 
     let blank = image::DynamicImage::ImageLuma8(image::GrayImage::from_pixel(200, 200, image::Luma([255])));

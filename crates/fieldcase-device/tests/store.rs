@@ -171,10 +171,14 @@ fn a_restart_keeps_identity_and_records() {
 fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
     let mut f = fixture();
     let s = site(&mut f.device);
-    let err = f.device.add_site(NewSite { name: "甲".into(), uscc: "91350100M000100Y44".into(), ..Default::default() }).unwrap_err();
+    let err = f
+        .device
+        .add_site(NewSite { name: "甲".into(), uscc: "91350100M000100Y44".into(), ..Default::default() })
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_input");
     assert!(err.to_string().contains("position 18"), "{err}");
-    let err = f.device.add_site(NewSite { name: "乙".into(), uscc: s.uscc.to_string(), ..Default::default() }).unwrap_err();
+    let err =
+        f.device.add_site(NewSite { name: "乙".into(), uscc: s.uscc.to_string(), ..Default::default() }).unwrap_err();
     assert_eq!(err.code(), "duplicate_site");
 
     let draft = f.device.new_inspection(s.id, None, None).unwrap();

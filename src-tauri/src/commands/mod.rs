@@ -4,8 +4,8 @@ use std::str::FromStr;
 
 use fieldcase_core::checklist::ChecklistTemplate;
 use fieldcase_core::ids::{IdParseError, InspectionId, SiteId};
-use fieldcase_core::site::Site;
 use fieldcase_core::inspection::Outcome;
+use fieldcase_core::site::Site;
 use fieldcase_device::registry::{CheckInput, CheckReport, RegistryStatus};
 use fieldcase_device::sync::SyncStatus;
 use fieldcase_device::{AppInfo, Device, DeviceError, InspectionDetail, InspectionSummary, SignedIn};
@@ -75,7 +75,12 @@ pub async fn create_inspection(
 }
 
 #[tauri::command]
-pub async fn answer_item(state: State<'_, AppState>, id: String, item_id: String, value: String) -> CommandResult<InspectionDetail> {
+pub async fn answer_item(
+    state: State<'_, AppState>,
+    id: String,
+    item_id: String,
+    value: String,
+) -> CommandResult<InspectionDetail> {
     let id: InspectionId = parse(&id)?;
     on_device(state, move |d| {
         d.answer(id, &item_id, &value)?;
@@ -123,14 +128,23 @@ pub async fn registry_status(state: State<'_, AppState>) -> CommandResult<Regist
 
 /// Checks a certificate from what was typed or scanned into the field.
 #[tauri::command]
-pub async fn check_certificate(state: State<'_, AppState>, inspection_id: Option<String>, text: String, scanned: bool) -> CommandResult<CheckReport> {
+pub async fn check_certificate(
+    state: State<'_, AppState>,
+    inspection_id: Option<String>,
+    text: String,
+    scanned: bool,
+) -> CommandResult<CheckReport> {
     let inspection = inspection_id.as_deref().map(parse).transpose()?;
     on_device(state, move |d| d.check_certificate(CheckInput::Text { text, scanned }, inspection)).await
 }
 
 /// Checks a certificate from a photo or screenshot of its QR code.
 #[tauri::command]
-pub async fn check_certificate_image(state: State<'_, AppState>, inspection_id: Option<String>, image: Vec<u8>) -> CommandResult<CheckReport> {
+pub async fn check_certificate_image(
+    state: State<'_, AppState>,
+    inspection_id: Option<String>,
+    image: Vec<u8>,
+) -> CommandResult<CheckReport> {
     let inspection = inspection_id.as_deref().map(parse).transpose()?;
     on_device(state, move |d| {
         let text = fieldcase_device::qr::decode_qr_image(&image)?;
@@ -141,7 +155,11 @@ pub async fn check_certificate_image(state: State<'_, AppState>, inspection_id: 
 
 /// Seals a draft; the sync agent is asked to send it at once.
 #[tauri::command]
-pub async fn finalize_inspection(state: State<'_, AppState>, id: String, outcome: Option<Outcome>) -> CommandResult<InspectionDetail> {
+pub async fn finalize_inspection(
+    state: State<'_, AppState>,
+    id: String,
+    outcome: Option<Outcome>,
+) -> CommandResult<InspectionDetail> {
     let id: InspectionId = parse(&id)?;
     let agent = state.agent.clone();
     let detail = on_device(state, move |d| {

@@ -39,7 +39,9 @@ fn json_refusal(rejection: JsonRejection, limit: usize) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::BadRequest("send the body as JSON, with the header Content-Type: application/json".into())
         }
-        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("the body is not valid JSON: {}", e.body_text())),
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::BadRequest(format!("the body is not valid JSON: {}", e.body_text()))
+        }
         JsonRejection::JsonDataError(e) => {
             ApiError::BadRequest(format!("the body is JSON but not what this path takes: {}", e.body_text()))
         }
@@ -114,8 +116,7 @@ impl FromRequestParts<AppState> for Enrolled {
 #[derive(Debug, Clone)]
 pub struct Administrator(pub AdminRecord);
 
-const ADMIN_TOKEN_NEEDED: &str =
-    "this path needs an administrator's token (Authorization: Bearer …); make one on the bureau with `fieldcase bureau admin-token`";
+const ADMIN_TOKEN_NEEDED: &str = "this path needs an administrator's token (Authorization: Bearer …); make one on the bureau with `fieldcase bureau admin-token`";
 
 impl FromRequestParts<AppState> for Administrator {
     type Rejection = ApiError;

@@ -10,7 +10,9 @@ use fieldcase_core::registry::SignedRegistryUpdate;
 
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
-use fieldcase_core::wire::{self, EnrollRequest, EnrollResponse, Fate, Health, MAX_PUSH_PAGE, PullResponse, PushRequest, PushResponse};
+use fieldcase_core::wire::{
+    self, EnrollRequest, EnrollResponse, Fate, Health, MAX_PUSH_PAGE, PullResponse, PushRequest, PushResponse,
+};
 
 use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
@@ -63,7 +65,11 @@ pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<Enr
         (status = 413, description = "`payload_too_large`: over the body limit or over MAX_PUSH_PAGE items", body = wire::ApiError),
         (status = 422, description = "`bad_signature`: the page is not signed by the enrolled device key; nothing stored", body = wire::ApiError),
     ))]
-pub async fn push(State(state): State<AppState>, Enrolled(device): Enrolled, ApiJson(page): ApiJson<PushRequest>) -> Answer<PushResponse> {
+pub async fn push(
+    State(state): State<AppState>,
+    Enrolled(device): Enrolled,
+    ApiJson(page): ApiJson<PushRequest>,
+) -> Answer<PushResponse> {
     if page.items.len() > MAX_PUSH_PAGE {
         return Err(ApiError::PayloadTooLarge(format!(
             "a push page holds at most {MAX_PUSH_PAGE} items, this one has {}; split it into smaller pages",
@@ -110,7 +116,11 @@ pub struct ChangesQuery {
         (status = 401, description = "`unauthorized`", body = wire::ApiError),
         (status = 403, description = "`device_revoked`", body = wire::ApiError),
     ))]
-pub async fn changes(State(state): State<AppState>, Enrolled(device): Enrolled, ApiQuery(query): ApiQuery<ChangesQuery>) -> Answer<PullResponse> {
+pub async fn changes(
+    State(state): State<AppState>,
+    Enrolled(device): Enrolled,
+    ApiQuery(query): ApiQuery<ChangesQuery>,
+) -> Answer<PullResponse> {
     let after = query.after.unwrap_or(0);
     let limit = query.limit.unwrap_or(state.pull_page_limit).clamp(1, state.pull_page_limit);
     let page = state.store.changes(after, limit).await?;
@@ -129,7 +139,10 @@ pub async fn changes(State(state): State<AppState>, Enrolled(device): Enrolled, 
         (status = 401, description = "`unauthorized`", body = wire::ApiError),
         (status = 403, description = "`device_revoked`", body = wire::ApiError),
     ))]
-pub async fn registry_snapshot(State(state): State<AppState>, Enrolled(device): Enrolled) -> Answer<SignedRegistryUpdate> {
+pub async fn registry_snapshot(
+    State(state): State<AppState>,
+    Enrolled(device): Enrolled,
+) -> Answer<SignedRegistryUpdate> {
     let key = state.keys.load_async().await?;
     let now = record_instant(Utc::now());
     let snapshot = state.store.registry_snapshot(&key, now).await?;
@@ -142,10 +155,18 @@ fn actor(admin: &crate::store::AdminRecord) -> String {
 }
 
 /// One action on one certificate, published as a new registry version.
-async fn act(state: &AppState, admin: &crate::store::AdminRecord, action: CertificateAction) -> Result<CertificateEvent, ApiError> {
+async fn act(
+    state: &AppState,
+    admin: &crate::store::AdminRecord,
+    action: CertificateAction,
+) -> Result<CertificateEvent, ApiError> {
     let key = state.keys.load_async().await?;
     let changes = state.store.change_certificates(vec![action], actor(admin), &key, record_instant(Utc::now())).await?;
-    let event = changes.events.into_iter().next().ok_or_else(|| ApiError::Internal("a certificate action recorded nothing".into()))?;
+    let event = changes
+        .events
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::Internal("a certificate action recorded nothing".into()))?;
     tracing::info!(number = %event.number, action = %event.action, version = event.registry_version, by = %event.actor, "certificate changed");
     Ok(event)
 }
@@ -158,7 +179,10 @@ async fn act(state: &AppState, admin: &crate::store::AdminRecord, action: Certif
         (status = 401, description = "`unauthorized`: no administrator's token", body = wire::ApiError),
         (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
     ))]
-pub async fn admin_certificates(State(state): State<AppState>, _admin: Administrator) -> Answer<Vec<CertificateRecord>> {
+pub async fn admin_certificates(
+    State(state): State<AppState>,
+    _admin: Administrator,
+) -> Answer<Vec<CertificateRecord>> {
     Ok(ApiJson(state.store.certificates().await?))
 }
 
@@ -190,7 +214,11 @@ pub async fn admin_issue(
         (status = 200, description = "The history", body = Vec<CertificateEvent>),
         (status = 404, description = "`not_found`", body = wire::ApiError),
     ))]
-pub async fn admin_history(State(state): State<AppState>, _admin: Administrator, ApiPath(number): ApiPath<String>) -> Answer<Vec<CertificateEvent>> {
+pub async fn admin_history(
+    State(state): State<AppState>,
+    _admin: Administrator,
+    ApiPath(number): ApiPath<String>,
+) -> Answer<Vec<CertificateEvent>> {
     let history = state.store.certificate_history(Some(number.clone())).await?;
     if history.is_empty() {
         return Err(ApiError::Refused(crate::certificates::Refusal::unknown_certificate(&number)));
@@ -301,7 +329,10 @@ pub async fn openapi_json() -> ApiJson<utoipa::openapi::OpenApi> {
 }
 
 pub async fn no_such_path(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!("the bureau has no path {}; its API is under /api/v1 (see /api/v1/openapi.json)", uri.path()))
+    ApiError::NotFound(format!(
+        "the bureau has no path {}; its API is under /api/v1 (see /api/v1/openapi.json)",
+        uri.path()
+    ))
 }
 
 pub async fn method_not_allowed() -> ApiError {

@@ -23,7 +23,9 @@ use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::wire::{Change, ItemResult, PushItem};
 
-use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal};
+use crate::certificates::{
+    CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal,
+};
 
 /// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
 /// to answers a device can act on; everything else is an internal fault, logged.
@@ -322,11 +324,22 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// for all of them (signed with `key`, which must be the active key). The first refused
     /// action refuses the batch ([`StoreError::Refused`], its `item` the action's index);
     /// then nothing changed.
-    async fn change_certificates(&self, actions: Vec<CertificateAction>, actor: String, key: &SecretKey, now: DateTime<Utc>) -> Result<CertificateChanges>;
+    async fn change_certificates(
+        &self,
+        actions: Vec<CertificateAction>,
+        actor: String,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<CertificateChanges>;
 
     /// Sets the PIN verifiers (Argon2id PHC strings) of officers the registry knows, and
     /// publishes one registry version for them.
-    async fn set_officer_pins(&self, pins: Vec<(OfficerId, String)>, key: &SecretKey, now: DateTime<Utc>) -> Result<u64>;
+    async fn set_officer_pins(
+        &self,
+        pins: Vec<(OfficerId, String)>,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
 
     /// Every certificate as it stands, by number.
     async fn certificates(&self) -> Result<Vec<CertificateRecord>>;

@@ -50,7 +50,15 @@ impl TestBureau {
         let task = tokio::spawn(bureau.serve(listener, async move {
             let _ = stopped.await;
         }));
-        TestBureau { url, store, data_dir, client: reqwest::Client::new(), stop: Some(stop), task: Some(task), _tmp: tmp }
+        TestBureau {
+            url,
+            store,
+            data_dir,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+            _tmp: tmp,
+        }
     }
 
     /// Stops the server and waits for it to finish.
@@ -73,7 +81,10 @@ impl TestBureau {
 
     /// A fresh enrollment code, valid for a day.
     pub async fn code(&self) -> String {
-        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now()).await.expect("a code").code
+        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now())
+            .await
+            .expect("a code")
+            .code
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
@@ -86,7 +97,8 @@ impl TestBureau {
 
     /// Posts a raw body as JSON.
     pub async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>, token: Option<&str>) -> (u16, Value) {
-        let mut request = self.client.post(format!("{}{path}", self.url)).header("content-type", "application/json").body(body);
+        let mut request =
+            self.client.post(format!("{}{path}", self.url)).header("content-type", "application/json").body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -141,7 +153,12 @@ impl TestDevice {
     }
 
     pub fn enroll_request(&self, code: &str) -> EnrollRequest {
-        EnrollRequest { code: code.into(), device_id: self.device.id(), device_public_key: self.key.public_key(), label: Some("王敏的笔记本".into()) }
+        EnrollRequest {
+            code: code.into(),
+            device_id: self.device.id(),
+            device_public_key: self.key.public_key(),
+            label: Some("王敏的笔记本".into()),
+        }
     }
 
     /// Enrolls with a fresh code and keeps the token.
@@ -170,7 +187,11 @@ impl TestDevice {
 
     /// Everything the device has to send, in the order it sends it.
     pub fn outbox(&self) -> Vec<PushItem> {
-        self.device.next_push_page(MAX_PUSH_PAGE).expect("the outbox reads").map(|p| p.request.items).unwrap_or_default()
+        self.device
+            .next_push_page(MAX_PUSH_PAGE)
+            .expect("the outbox reads")
+            .map(|p| p.request.items)
+            .unwrap_or_default()
     }
 
     /// A page of these items signed with this device's key.

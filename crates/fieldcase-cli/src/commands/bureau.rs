@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use chrono::{Duration, Utc};
 use clap::Subcommand;
 
-use fieldcase_bureau::store::{BureauStore, ReviewScope, StoreError};
 use fieldcase_bureau::certificates::RefusalKind;
+use fieldcase_bureau::store::{BureauStore, ReviewScope, StoreError};
 use fieldcase_bureau::{Bureau, BureauError, Config, OpenMode, admin, keys, open_store};
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::signing::SecretKey;
@@ -101,7 +101,8 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                             d.label.as_deref().unwrap_or("-"),
                             format_beijing(d.enrolled_at),
                             d.last_seen.map_or_else(|| "never".into(), format_beijing),
-                            d.revoked_at.map_or_else(|| "active".into(), |at| format!("revoked {}", format_beijing(at))),
+                            d.revoked_at
+                                .map_or_else(|| "active".into(), |at| format!("revoked {}", format_beijing(at))),
                         )
                     })
                     .collect::<Vec<_>>()
@@ -111,9 +112,14 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         }
         BureauCommand::RevokeDevice { id } => {
             let id: DeviceId = parse_id(&id)?;
-            let device = with_store(&data_dir, OpenMode::MustExist, async move |store| store.revoke_device(id, Utc::now()).await)?;
+            let device = with_store(&data_dir, OpenMode::MustExist, async move |store| {
+                store.revoke_device(id, Utc::now()).await
+            })?;
             print(ctx.json, &device, |d| {
-                format!("device {} revoked: its token no longer works; it syncs again only after enrolling with a new code", d.device_id)
+                format!(
+                    "device {} revoked: its token no longer works; it syncs again only after enrolling with a new code",
+                    d.device_id
+                )
             });
             Ok(())
         }
@@ -127,7 +133,10 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                     .map(|i| {
                         let review = if i.needs_review {
                             let details: String = i.review_details.iter().map(|d| format!("\n    {d}")).collect();
-                            format!("  needs review ({}){details}", i.review_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+                            format!(
+                                "  needs review ({}){details}",
+                                i.review_reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+                            )
                         } else {
                             String::new()
                         };
@@ -176,7 +185,8 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                 reviews
                     .iter()
                     .map(|r| {
-                        let settled = r.resolved_at.map(|at| format!("  settled {}", format_beijing(at))).unwrap_or_default();
+                        let settled =
+                            r.resolved_at.map(|at| format!("  settled {}", format_beijing(at))).unwrap_or_default();
                         format!(
                             "#{}  {}  {} {}  from device {}  pushed {}×, last {}{settled}\n    {}",
                             r.id,
@@ -195,8 +205,9 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
             Ok(())
         }
         BureauCommand::SeedDemo => {
-            let report =
-                with_signing_key(&data_dir, OpenMode::CreateIfMissing, async |store, key| admin::seed_demo(store, key, Utc::now()).await)?;
+            let report = with_signing_key(&data_dir, OpenMode::CreateIfMissing, async |store, key| {
+                admin::seed_demo(store, key, Utc::now()).await
+            })?;
             print(ctx.json, &report, |r| {
                 let sites = match (r.added.len(), r.already_there) {
                     (0, _) => "the demonstration sites are already in the directory; nothing added".to_owned(),
@@ -205,13 +216,20 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                 };
                 let certificates = match r.certificates_added.len() {
                     0 => "the demonstration certificates are already in the registry".to_owned(),
-                    n => format!("added {n} demonstration certificates to the registry ({})", r.certificates_added.join(", ")),
+                    n => format!(
+                        "added {n} demonstration certificates to the registry ({})",
+                        r.certificates_added.join(", ")
+                    ),
                 };
                 let pins = match r.pins_set.len() {
                     0 => String::new(),
                     _ => format!(
                         "\nset the demonstration PINs of {}",
-                        admin::DEMO_PINS.iter().map(|(officer, pin)| format!("{officer} ({pin})")).collect::<Vec<_>>().join(", ")
+                        admin::DEMO_PINS
+                            .iter()
+                            .map(|(officer, pin)| format!("{officer} ({pin})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 format!("{sites}\n{certificates}{pins}")
@@ -235,14 +253,19 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
 /// platform's data directory's `fieldcase-bureau` (beside the device's `fieldcase`).
 pub(super) fn bureau_data_dir(ctx: &Context) -> PathBuf {
     let device_default = default_data_dir();
-    if ctx.data_dir == device_default { device_default.with_file_name("fieldcase-bureau") } else { ctx.data_dir.clone() }
+    if ctx.data_dir == device_default {
+        device_default.with_file_name("fieldcase-bureau")
+    } else {
+        ctx.data_dir.clone()
+    }
 }
 
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure { exit: 1, code: "runtime", message: format!("cannot start the bureau's runtime: {e}") })
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Failure {
+        exit: 1,
+        code: "runtime",
+        message: format!("cannot start the bureau's runtime: {e}"),
+    })
 }
 
 /// Runs one administration call on the bureau's store, with the bureau's signing key (agreed
@@ -293,34 +316,13 @@ fn serve(data_dir: PathBuf, listen: Option<SocketAddr>, config_file: Option<Path
             code: "listen_failed",
             message: format!("cannot listen on {wanted}: {e}; choose another address with --listen (FIELDCASE_LISTEN)"),
         })?;
-        let address = listener.local_addr().map_err(|e| Failure { exit: 1, code: "listen_failed", message: e.to_string() })?;
+        let address =
+            listener.local_addr().map_err(|e| Failure { exit: 1, code: "listen_failed", message: e.to_string() })?;
         println!("listening on http://{address}");
         let _ = std::io::stdout().flush();
-        bureau.serve(listener, stop_signal()).await?;
+        bureau.serve(listener, super::stop_signal()).await?;
         Ok(())
     })
-}
-
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn stop_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
 }
 
 /// Structured logs on stderr; `FIELDCASE_LOG` (e.g. `debug`, `fieldcase_bureau=debug`)

@@ -42,8 +42,11 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
         (Some(number), _, _) => CheckInput::Text { text: number, scanned: false },
         (_, Some(text), _) => CheckInput::Text { text, scanned: true },
         (_, _, Some(path)) => {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| Failure { exit: 1, code: "invalid_input", message: format!("cannot read {}: {e}", path.display()) })?;
+            let bytes = std::fs::read(&path).map_err(|e| Failure {
+                exit: 1,
+                code: "invalid_input",
+                message: format!("cannot read {}: {e}", path.display()),
+            })?;
             CheckInput::QrImage(fieldcase_device::qr::decode_qr_image(&bytes)?)
         }
         _ => unreachable!("clap requires one input"),
@@ -54,7 +57,11 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
     if report.result == CheckResult::Valid {
         Ok(())
     } else {
-        Err(Failure { exit: 3, code: "certificate_not_valid", message: format!("certificate {}: {}", report.certificate_number, result_text(report.result)) })
+        Err(Failure {
+            exit: 3,
+            code: "certificate_not_valid",
+            message: format!("certificate {}: {}", report.certificate_number, result_text(report.result)),
+        })
     }
 }
 
@@ -72,19 +79,25 @@ fn result_text(r: CheckResult) -> &'static str {
 }
 
 fn human(r: &CheckReport) -> String {
-    let mut lines = vec![
-        format!("certificate  {}", r.certificate_number),
-        format!("result       {}", result_text(r.result)),
-    ];
+    let mut lines =
+        vec![format!("certificate  {}", r.certificate_number), format!("result       {}", result_text(r.result))];
     if let Some(o) = &r.officer_id {
         lines.push(format!("officer      {o} {}", r.officer_name.as_deref().unwrap_or_default()));
     }
     let registry = match (r.registry.version, r.registry.age_seconds) {
-        (Some(v), Some(age)) => format!("version {v}, {} h old{}", age / 3600, if r.registry.stale { " (STALE: sync with the bureau)" } else { "" }),
+        (Some(v), Some(age)) => format!(
+            "version {v}, {} h old{}",
+            age / 3600,
+            if r.registry.stale { " (STALE: sync with the bureau)" } else { "" }
+        ),
         _ => "none yet (sync with the bureau)".into(),
     };
     lines.push(format!("registry     {registry}"));
-    lines.push(format!("time         {} trusted, laptop {}", format_beijing(r.time.trusted), format_beijing(r.time.laptop)));
+    lines.push(format!(
+        "time         {} trusted, laptop {}",
+        format_beijing(r.time.trusted),
+        format_beijing(r.time.laptop)
+    ));
     if let Some(w) = &r.time.warning {
         lines.push(format!("clock        {w}"));
     }
@@ -97,9 +110,11 @@ fn human(r: &CheckReport) -> String {
 /// `fieldcase signin OFFICER_ID`, the PIN on standard input.
 pub fn sign_in(ctx: &Context, officer: &str) -> Result<(), Failure> {
     let mut pin = String::new();
-    std::io::stdin()
-        .read_to_string(&mut pin)
-        .map_err(|e| Failure { exit: 1, code: "invalid_input", message: format!("cannot read the PIN from standard input: {e}") })?;
+    std::io::stdin().read_to_string(&mut pin).map_err(|e| Failure {
+        exit: 1,
+        code: "invalid_input",
+        message: format!("cannot read the PIN from standard input: {e}"),
+    })?;
     let mut device = ctx.open(OpenMode::MustExist)?;
     let entry = device.sign_in(officer, pin.trim())?;
     print(ctx.json, &entry.officer, |o| format!("signed in as {o} {}", entry.name));

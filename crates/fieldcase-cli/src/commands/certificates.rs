@@ -119,7 +119,10 @@ fn invalid(e: impl std::fmt::Display) -> Failure {
 
 /// Who acts, for the certificate's history: the command line and the operating-system user.
 fn actor() -> String {
-    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
     format!("cli:{user}")
 }
 
@@ -159,14 +162,28 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
             act(ctx, data_dir, CertificateAction::revoke(&args.number, args.reason.as_deref()).map_err(invalid)?)
         }
         CertCommand::Import { file } => {
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure { exit: 1, code: "file_unreadable", message: format!("cannot read {}: {e}", file.display()) })?;
+            let bytes = std::fs::read(&file).map_err(|e| Failure {
+                exit: 1,
+                code: "file_unreadable",
+                message: format!("cannot read {}: {e}", file.display()),
+            })?;
             let changes = with_signing_key(data_dir, OpenMode::CreateIfMissing, async move |store, key| {
                 admin::import_certificates(store, key, &bytes, actor(), Utc::now()).await
             })
             .map_err(|f| Failure { message: format!("{}: {}", file.display(), f.message), ..f })?;
-            let report = ImportReport { imported: changes.events.len(), registry_version: changes.registry_version, numbers: changes.events.iter().map(|e| e.number.clone()).collect() };
-            print(ctx.json, &report, |r| format!("imported {} certificates from {} (registry version {})", r.imported, file.display(), r.registry_version));
+            let report = ImportReport {
+                imported: changes.events.len(),
+                registry_version: changes.registry_version,
+                numbers: changes.events.iter().map(|e| e.number.clone()).collect(),
+            };
+            print(ctx.json, &report, |r| {
+                format!(
+                    "imported {} certificates from {} (registry version {})",
+                    r.imported,
+                    file.display(),
+                    r.registry_version
+                )
+            });
             Ok(())
         }
         CertCommand::List => {
@@ -197,7 +214,8 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
         }
         CertCommand::History { number } => {
             let asked = number.clone();
-            let history = with_store(data_dir, OpenMode::MustExist, async move |store| store.certificate_history(number).await)?;
+            let history =
+                with_store(data_dir, OpenMode::MustExist, async move |store| store.certificate_history(number).await)?;
             if history.is_empty()
                 && let Some(number) = asked
             {
@@ -216,8 +234,9 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
             Ok(())
         }
         CertCommand::Qr { number, out } => {
-            let credential =
-                with_signing_key(data_dir, OpenMode::MustExist, async move |store, key| admin::credential(store, key, &number).await)?;
+            let credential = with_signing_key(data_dir, OpenMode::MustExist, async move |store, key| {
+                admin::credential(store, key, &number).await
+            })?;
             let text = credential.encode();
             write_qr_png(&text, &out)?;
             let shown = QrReport {
@@ -228,7 +247,10 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
             };
             print(ctx.json, &shown, |_| text.clone());
             if !ctx.json {
-                eprintln!("wrote the QR code of certificate {} to {} (signed with key {})", shown.number, shown.file, shown.key_id);
+                eprintln!(
+                    "wrote the QR code of certificate {} to {} (signed with key {})",
+                    shown.number, shown.file, shown.key_id
+                );
             }
             Ok(())
         }
@@ -259,7 +281,9 @@ fn only_renew_dates(args: &ActionArgs, action: &str) -> Result<(), Failure> {
 
 fn needs_reason(args: &ActionArgs, action: &str) -> Result<(), Failure> {
     if args.reason.is_none() {
-        return Err(usage(format!("{action} needs --reason, e.g. the decision's number; it goes into the certificate's history")));
+        return Err(usage(format!(
+            "{action} needs --reason, e.g. the decision's number; it goes into the certificate's history"
+        )));
     }
     Ok(())
 }
@@ -305,13 +329,25 @@ fn act(ctx: &Context, data_dir: &Path, action: CertificateAction) -> Result<(), 
                 c.valid_until,
                 c.areas.join(";")
             ),
-            HistoryAction::Renewed => format!("renewed certificate {}: valid until {} (registry version {version})", c.number, c.valid_until),
-            HistoryAction::Suspended => {
-                format!("suspended certificate {}: {} (registry version {version})", c.number, e.reason.as_deref().unwrap_or_default())
+            HistoryAction::Renewed => {
+                format!("renewed certificate {}: valid until {} (registry version {version})", c.number, c.valid_until)
             }
-            HistoryAction::Reinstated => format!("reinstated certificate {}: active again (registry version {version})", c.number),
+            HistoryAction::Suspended => {
+                format!(
+                    "suspended certificate {}: {} (registry version {version})",
+                    c.number,
+                    e.reason.as_deref().unwrap_or_default()
+                )
+            }
+            HistoryAction::Reinstated => {
+                format!("reinstated certificate {}: active again (registry version {version})", c.number)
+            }
             HistoryAction::Revoked => {
-                format!("revoked certificate {} for good: {} (registry version {version})", c.number, e.reason.as_deref().unwrap_or_default())
+                format!(
+                    "revoked certificate {} for good: {} (registry version {version})",
+                    c.number,
+                    e.reason.as_deref().unwrap_or_default()
+                )
             }
         }
     });
@@ -393,13 +429,16 @@ fn read_pin(officer: &OfficerId) -> Result<String, Failure> {
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure { exit: 1, code: "invalid_input", message: format!("cannot read the PIN from standard input: {e}") })?;
+    stdin.lock().read_line(&mut line).map_err(|e| Failure {
+        exit: 1,
+        code: "invalid_input",
+        message: format!("cannot read the PIN from standard input: {e}"),
+    })?;
     let pin = line.trim().to_owned();
     if pin.is_empty() {
-        return Err(invalid("no PIN on standard input; pipe it in, e.g. `printf '%s\\n' \"$PIN\" | fieldcase bureau officer set-pin JC-0107`"));
+        return Err(invalid(
+            "no PIN on standard input; pipe it in, e.g. `printf '%s\\n' \"$PIN\" | fieldcase bureau officer set-pin JC-0107`",
+        ));
     }
     Ok(pin)
 }
@@ -408,7 +447,9 @@ pub fn key(ctx: &Context, data_dir: &Path, cmd: KeyCommand) -> Result<(), Failur
     match cmd {
         KeyCommand::Rotate => {
             let dir = data_dir.to_owned();
-            let (rotation, new) = with_store(data_dir, OpenMode::MustExist, async move |store| keys::rotate(&dir, store, Utc::now()).await)?;
+            let (rotation, new) = with_store(data_dir, OpenMode::MustExist, async move |store| {
+                keys::rotate(&dir, store, Utc::now()).await
+            })?;
             let report = serde_json::json!({
                 "old_key_id": rotation.old_key_id,
                 "new_key_id": KeyId::of(&new.public_key()),

@@ -45,7 +45,9 @@ const SITES: &[DemoSite] = &[
 pub fn seed(ctx: &Context) -> Result<(), Failure> {
     let mut device = ctx.open(OpenMode::CreateIfMissing)?;
     if !device.sites()?.is_empty() {
-        print(ctx.json, &serde_json::json!({ "seeded": false }), |_| "the data directory already has sites; nothing seeded".into());
+        print(ctx.json, &serde_json::json!({ "seeded": false }), |_| {
+            "the data directory already has sites; nothing seeded".into()
+        });
         return Ok(());
     }
     let mut sites = Vec::new();
@@ -80,6 +82,8 @@ pub fn seed(ctx: &Context) -> Result<(), Failure> {
     device.answer(draft.id, "real_name", "yes")?;
 
     let summary = device.inspections()?;
-    print(ctx.json, &summary, |s| format!("seeded {} sites and {} inspections in {}", sites.len(), s.len(), ctx.data_dir.display()));
+    print(ctx.json, &summary, |s| {
+        format!("seeded {} sites and {} inspections in {}", sites.len(), s.len(), ctx.data_dir.display())
+    });
     Ok(())
 }

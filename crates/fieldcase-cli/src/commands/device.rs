@@ -65,13 +65,22 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
             let status = status_of(&device)?;
             let report = result?;
             print(ctx.json, &status, |s| {
-                format!("synced: {} sent, {} refused, {} received\n{}", report.pushed, report.refused, report.pulled, human_status(s))
+                format!(
+                    "synced: {} sent, {} refused, {} received\n{}",
+                    report.pushed,
+                    report.refused,
+                    report.pulled,
+                    human_status(s)
+                )
             });
             if status.needs_attention > 0 {
                 return Err(Failure {
                     exit: 1,
                     code: "needs_attention",
-                    message: format!("{} record(s) were refused by the bureau or conflict with its copy; see `fieldcase device status`", status.needs_attention),
+                    message: format!(
+                        "{} record(s) were refused by the bureau or conflict with its copy; see `fieldcase device status`",
+                        status.needs_attention
+                    ),
                 });
             }
         }
@@ -87,7 +96,7 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
                         print(json, &status, |s| format!("[{:?}] {}", s.state, one_line(s)));
                     }
                 });
-                agent.run(shutdown_signal()).await;
+                agent.run(super::stop_signal()).await;
                 printer.abort();
             });
         }
@@ -132,26 +141,4 @@ fn human_status(s: &SyncStatus) -> String {
 
 fn host_name() -> Option<String> {
     std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()).filter(|h| !h.is_empty())
-}
-
-/// Ctrl-C or SIGTERM: stop after the current step; everything done is already stored.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
 }

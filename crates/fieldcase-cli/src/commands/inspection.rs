@@ -74,7 +74,8 @@ fn status_text(s: &InspectionSummary) -> &'static str {
 }
 
 fn summary_line(s: &InspectionSummary) -> String {
-    let started = chrono::DateTime::parse_from_rfc3339(&s.started_at).map(|t| format_beijing(t.to_utc())).unwrap_or_default();
+    let started =
+        chrono::DateTime::parse_from_rfc3339(&s.started_at).map(|t| format_beijing(t.to_utc())).unwrap_or_default();
     format!(
         "{}  {:<10}  {}  {}/{} answered  {} finding(s)  {}",
         s.id,
@@ -112,7 +113,8 @@ fn show(d: &InspectionDetail) -> String {
     }
     let _ = writeln!(out, "checklist   {} ({} v{})", d.template.title_zh, d.template.id.0, d.template.version);
     for item in &d.template.items {
-        let answer = i.answers.get(&item.id).map(|a| a.display()).unwrap_or(if item.required { "— required" } else { "—" });
+        let answer =
+            i.answers.get(&item.id).map(|a| a.display()).unwrap_or(if item.required { "— required" } else { "—" });
         let _ = writeln!(out, "  {:<18} {:<12} {}", item.id, answer, item.text_zh);
     }
     if !i.findings.is_empty() {
@@ -125,7 +127,14 @@ fn show(d: &InspectionDetail) -> String {
         let _ = writeln!(out, "outcome     {}", outcome_text(o));
     }
     for c in &d.checks {
-        let _ = writeln!(out, "check       {} certificate {}: {:?} ({})", c.officer_id, c.certificate_number, c.result, format_beijing(c.checked_at));
+        let _ = writeln!(
+            out,
+            "check       {} certificate {}: {:?} ({})",
+            c.officer_id,
+            c.certificate_number,
+            c.result,
+            format_beijing(c.checked_at)
+        );
     }
     if let Some(seal) = &i.seal {
         let _ = writeln!(out, "sealed      sha256 {}", seal.content_hash);

@@ -1,8 +1,8 @@
 //! One module per group of subcommands; each opens the device it needs and prints.
 
 pub mod bureau;
-pub mod certificates;
 pub mod cert;
+pub mod certificates;
 mod demo;
 pub mod device;
 mod inspection;
@@ -34,7 +34,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inspection(cmd) => inspection::run(&ctx, cmd),
         Command::Audit(AuditCommand::Verify) => {
             let report = ctx.open(OpenMode::MustExist)?.verify_audit()?;
-            print(ctx.json, &report, |r| format!("audit chain holds: {} entries, last hash {}", r.entries, r.last_hash.as_deref().unwrap_or("-")));
+            print(ctx.json, &report, |r| {
+                format!("audit chain holds: {} entries, last hash {}", r.entries, r.last_hash.as_deref().unwrap_or("-"))
+            });
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
@@ -47,7 +49,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Info => {
             let info = ctx.open(OpenMode::CreateIfMissing)?.info();
             print(ctx.json, &info, |i| {
-                format!("fieldcase {}\ndevice     {}\npublic key {}\ndata dir   {}", i.version, i.device_id, i.public_key, i.data_dir)
+                format!(
+                    "fieldcase {}\ndevice     {}\npublic key {}\ndata dir   {}",
+                    i.version, i.device_id, i.public_key, i.data_dir
+                )
             });
             Ok(())
         }
@@ -56,5 +61,32 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 
 /// Parses an id argument, or fails saying which kind was expected.
 pub fn parse_id<T: std::str::FromStr<Err = fieldcase_core::ids::IdParseError>>(text: &str) -> Result<T, Failure> {
-    text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure { exit: 1, code: "invalid_input", message: e.to_string() })
+    text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure {
+        exit: 1,
+        code: "invalid_input",
+        message: e.to_string(),
+    })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM: long-running commands stop after their current
+/// step; everything done is already stored.
+pub(crate) async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
 }

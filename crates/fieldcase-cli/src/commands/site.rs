@@ -25,7 +25,15 @@ pub fn run(ctx: &Context, cmd: SiteCommand) -> Result<(), Failure> {
             print(ctx.json, &sites, |sites| {
                 sites
                     .iter()
-                    .map(|s| format!("{}  {}  {}{}", s.id, s.uscc, s.name, s.project_name.as_deref().map(|p| format!(" · {p}")).unwrap_or_default()))
+                    .map(|s| {
+                        format!(
+                            "{}  {}  {}{}",
+                            s.id,
+                            s.uscc,
+                            s.name,
+                            s.project_name.as_deref().map(|p| format!(" · {p}")).unwrap_or_default()
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });

@@ -29,16 +29,16 @@ fn finish(row: (AuditEntry, String)) -> Result<AuditEntry> {
 }
 
 pub fn last(conn: &Connection) -> Result<Option<AuditEntry>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"), [], from_row)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"))?
+        .query_row([], from_row)
         .optional()?
         .map(finish)
         .transpose()
 }
 
 pub fn insert(conn: &Connection, entry: &AuditEntry) -> Result<()> {
-    conn.execute(
-        &format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-        params![
+    conn.prepare_cached(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
+        .execute(params![
             entry.seq as i64,
             entry.prev_hash.to_hex(),
             instant_text(entry.at),
@@ -47,8 +47,7 @@ pub fn insert(conn: &Connection, entry: &AuditEntry) -> Result<()> {
             entry.subject,
             entry.payload_hash.to_hex(),
             entry.hash.to_hex(),
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 
@@ -76,5 +75,6 @@ pub fn after(conn: &Connection, seq: u64, limit: usize) -> Result<Vec<AuditEntry
 
 /// The sequence number of the newest entry (0 for an empty chain).
 pub fn last_seq(conn: &Connection) -> Result<u64> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM audit_log", [], |r| r.get::<_, i64>(0))? as u64)
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM audit_log")?.query_row([], |r| r.get::<_, i64>(0))?
+        as u64)
 }

@@ -17,9 +17,8 @@ pub struct DeviceRow {
 
 pub fn get(conn: &Connection) -> Result<Option<DeviceRow>> {
     let row = conn
-        .query_row("SELECT device_id, public_key, created_at FROM device WHERE singleton = 1", [], |r| {
-            Ok((parse_column(r.get(0)?, 0)?, parse_column(r.get(1)?, 1)?, r.get::<_, String>(2)?))
-        })
+        .prepare_cached("SELECT device_id, public_key, created_at FROM device WHERE singleton = 1")?
+        .query_row([], |r| Ok((parse_column(r.get(0)?, 0)?, parse_column(r.get(1)?, 1)?, r.get::<_, String>(2)?)))
         .optional()?;
     row.map(|(device_id, public_key, created_at)| {
         Ok(DeviceRow { device_id, public_key, created_at: parse_instant(&created_at)? })
@@ -28,9 +27,7 @@ pub fn get(conn: &Connection) -> Result<Option<DeviceRow>> {
 }
 
 pub fn insert(conn: &Connection, row: &DeviceRow) -> Result<()> {
-    conn.execute(
-        "INSERT INTO device (singleton, device_id, public_key, created_at) VALUES (1, ?1, ?2, ?3)",
-        params![row.device_id.to_string(), row.public_key.to_string(), instant_text(row.created_at)],
-    )?;
+    conn.prepare_cached("INSERT INTO device (singleton, device_id, public_key, created_at) VALUES (1, ?1, ?2, ?3)")?
+        .execute(params![row.device_id.to_string(), row.public_key.to_string(), instant_text(row.created_at)])?;
     Ok(())
 }

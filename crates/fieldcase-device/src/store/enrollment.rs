@@ -30,7 +30,8 @@ impl std::fmt::Debug for Enrollment {
 
 pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
     let row = conn
-        .query_row("SELECT bureau_url, token, bureau_public_key, enrolled_at FROM enrollment WHERE singleton = 1", [], |r| {
+        .prepare_cached("SELECT bureau_url, token, bureau_public_key, enrolled_at FROM enrollment WHERE singleton = 1")?
+        .query_row([], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, parse_column(r.get(2)?, 2)?, r.get::<_, String>(3)?))
         })
         .optional()?;
@@ -42,10 +43,8 @@ pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
 
 /// Records an enrollment, replacing an earlier one (re-enrolling after a revocation).
 pub fn set(conn: &Connection, e: &Enrollment) -> Result<()> {
-    conn.execute(
-        "INSERT INTO enrollment (singleton, bureau_url, token, bureau_public_key, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4)
-         ON CONFLICT (singleton) DO UPDATE SET bureau_url = ?1, token = ?2, bureau_public_key = ?3, enrolled_at = ?4",
-        params![e.bureau_url, e.token, e.bureau_public_key.to_string(), instant_text(e.enrolled_at)],
+    conn.prepare_cached("INSERT INTO enrollment (singleton, bureau_url, token, bureau_public_key, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (singleton) DO UPDATE SET bureau_url = ?1, token = ?2, bureau_public_key = ?3, enrolled_at = ?4")?.execute(params![e.bureau_url, e.token, e.bureau_public_key.to_string(), instant_text(e.enrolled_at)],
     )?;
     Ok(())
 }

@@ -7,6 +7,9 @@ use fieldcase_core::evidence::EvidenceRef;
 use super::Result;
 
 pub fn get(conn: &Connection, id: &str) -> Result<Option<EvidenceRef>> {
-    let body: Option<String> = conn.query_row("SELECT body FROM evidence_refs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let body: Option<String> = conn
+        .prepare_cached("SELECT body FROM evidence_refs WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }

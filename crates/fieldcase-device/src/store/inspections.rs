@@ -17,10 +17,8 @@ fn status_text(status: InspectionStatus) -> &'static str {
 }
 
 pub fn insert(conn: &Connection, inspection: &Inspection) -> Result<()> {
-    conn.execute(
-        "INSERT INTO inspections (id, supersedes, site_id, template_id, template_version, status, started_at, body, content_hash, signature)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+    conn.prepare_cached("INSERT INTO inspections (id, supersedes, site_id, template_id, template_version, status, started_at, body, content_hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(params![
             inspection.id.to_string(),
             inspection.supersedes.map(|s| s.to_string()),
             inspection.site_id.to_string(),
@@ -39,27 +37,25 @@ pub fn insert(conn: &Connection, inspection: &Inspection) -> Result<()> {
 /// Replaces a draft with its new state (a later draft, or its finalized form). Only drafts
 /// can be replaced; a finalized row is refused here and by the trigger.
 pub fn replace_draft(conn: &Connection, inspection: &Inspection) -> Result<()> {
-    let n = conn.execute(
-        "UPDATE inspections SET status = ?2, body = ?3, content_hash = ?4, signature = ?5
+    let n = conn
+        .prepare_cached(
+            "UPDATE inspections SET status = ?2, body = ?3, content_hash = ?4, signature = ?5
          WHERE id = ?1 AND status = 'draft'",
-        params![
+        )?
+        .execute(params![
             inspection.id.to_string(),
             status_text(inspection.status),
             serde_json::to_string(inspection)?,
             inspection.seal.as_ref().map(|s| s.content_hash.to_hex()),
             inspection.seal.as_ref().map(|s| s.signature.to_string()),
-        ],
-    )?;
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Immutable(format!("inspection {} is not a draft", inspection.id)))
-    }
+        ])?;
+    if n == 1 { Ok(()) } else { Err(StoreError::Immutable(format!("inspection {} is not a draft", inspection.id))) }
 }
 
 pub fn get(conn: &Connection, id: InspectionId) -> Result<Option<Inspection>> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM inspections WHERE id = ?1", [id.to_string()], |r| r.get(0))
+        .prepare_cached("SELECT body FROM inspections WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }
@@ -67,7 +63,8 @@ pub fn get(conn: &Connection, id: InspectionId) -> Result<Option<Inspection>> {
 /// The version that corrects `id`, if any.
 pub fn superseded_by(conn: &Connection, id: InspectionId) -> Result<Option<InspectionId>> {
     let text: Option<String> = conn
-        .query_row("SELECT id FROM inspections WHERE supersedes = ?1", [id.to_string()], |r| r.get(0))
+        .prepare_cached("SELECT id FROM inspections WHERE supersedes = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
         .optional()?;
     text.map(|t| t.parse().map_err(|e: fieldcase_core::ids::IdParseError| StoreError::Decode(e.to_string())))
         .transpose()

@@ -83,8 +83,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Statements are prepared once and reused: a sync touches thousands of rows.
+        conn.set_prepared_statement_cache_capacity(64);
         // A damaged or foreign file fails here, before anything is written to it.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode: String = conn.prepare_cached("PRAGMA journal_mode = WAL")?.query_row([], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::ReadOnly(format!("journal mode stayed {mode}")));
         }

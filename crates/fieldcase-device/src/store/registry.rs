@@ -19,35 +19,35 @@ pub struct Meta {
 }
 
 pub fn trust_key(conn: &Connection, key: &PublicKey, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO bureau_keys (key_id, public_key, trusted_at) VALUES (?1, ?2, ?3)",
-        params![KeyId::of(key).0, key.to_string(), instant_text(at)],
-    )?;
+    conn.prepare_cached("INSERT OR IGNORE INTO bureau_keys (key_id, public_key, trusted_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![KeyId::of(key).0, key.to_string(), instant_text(at)])?;
     Ok(())
 }
 
 pub fn key(conn: &Connection, id: &KeyId) -> Result<Option<PublicKey>> {
-    conn.query_row("SELECT public_key FROM bureau_keys WHERE key_id = ?1", [&id.0], |r| parse_column(r.get(0)?, 0))
+    conn.prepare_cached("SELECT public_key FROM bureau_keys WHERE key_id = ?1")?
+        .query_row([&id.0], |r| parse_column(r.get(0)?, 0))
         .optional()
         .map_err(Into::into)
 }
 
 pub fn meta(conn: &Connection) -> Result<Option<Meta>> {
     let row = conn
-        .query_row("SELECT version, issued_at, received_at FROM registry_meta WHERE singleton = 1", [], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })
+        .prepare_cached("SELECT version, issued_at, received_at FROM registry_meta WHERE singleton = 1")?
+        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
         .optional()?;
-    row.map(|(v, i, rcv)| Ok(Meta { version: v as u64, issued_at: parse_instant(&i)?, received_at: parse_instant(&rcv)? }))
-        .transpose()
+    row.map(|(v, i, rcv)| {
+        Ok(Meta { version: v as u64, issued_at: parse_instant(&i)?, received_at: parse_instant(&rcv)? })
+    })
+    .transpose()
 }
 
 pub fn set_meta(conn: &Connection, m: &Meta) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO registry_meta (singleton, version, issued_at, received_at) VALUES (1, ?1, ?2, ?3)
          ON CONFLICT (singleton) DO UPDATE SET version = ?1, issued_at = ?2, received_at = ?3",
-        params![m.version as i64, instant_text(m.issued_at), instant_text(m.received_at)],
-    )?;
+    )?
+    .execute(params![m.version as i64, instant_text(m.issued_at), instant_text(m.received_at)])?;
     Ok(())
 }
 
@@ -58,7 +58,8 @@ pub fn clear(conn: &Connection) -> Result<()> {
 }
 
 pub fn put_certificates(conn: &Connection, certificates: &[Certificate]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT OR REPLACE INTO registry_certificates (number, holder, body) VALUES (?1, ?2, ?3)")?;
+    let mut stmt =
+        conn.prepare_cached("INSERT OR REPLACE INTO registry_certificates (number, holder, body) VALUES (?1, ?2, ?3)")?;
     for c in certificates {
         stmt.execute(params![c.number, c.holder.as_str(), serde_json::to_string(c)?])?;
     }
@@ -66,7 +67,9 @@ pub fn put_certificates(conn: &Connection, certificates: &[Certificate]) -> Resu
 }
 
 pub fn put_officers(conn: &Connection, officers: &[OfficerEntry]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("INSERT OR REPLACE INTO registry_officers (officer_id, name, pin_verifier) VALUES (?1, ?2, ?3)")?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO registry_officers (officer_id, name, pin_verifier) VALUES (?1, ?2, ?3)",
+    )?;
     for o in officers {
         stmt.execute(params![o.officer.as_str(), o.name, o.pin_verifier])?;
     }
@@ -89,9 +92,8 @@ pub fn certificates_of(conn: &Connection, officer: &str) -> Result<Vec<Certifica
 
 pub fn officer(conn: &Connection, officer: &str) -> Result<Option<OfficerEntry>> {
     let row = conn
-        .query_row("SELECT officer_id, name, pin_verifier FROM registry_officers WHERE officer_id = ?1", [officer], |r| {
-            Ok((parse_column(r.get(0)?, 0)?, r.get(1)?, r.get(2)?))
-        })
+        .prepare_cached("SELECT officer_id, name, pin_verifier FROM registry_officers WHERE officer_id = ?1")?
+        .query_row([officer], |r| Ok((parse_column(r.get(0)?, 0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(row.map(|(officer, name, pin_verifier)| OfficerEntry { officer, name, pin_verifier }))
 }

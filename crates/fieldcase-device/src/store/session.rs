@@ -9,34 +9,32 @@ use super::{Result, instant_text, parse_column, parse_instant};
 
 pub fn current(conn: &Connection) -> Result<Option<(OfficerId, DateTime<Utc>)>> {
     let row = conn
-        .query_row("SELECT officer_id, signed_in_at FROM session WHERE singleton = 1", [], |r| {
-            Ok((parse_column::<OfficerId>(r.get(0)?, 0)?, r.get::<_, String>(1)?))
-        })
+        .prepare_cached("SELECT officer_id, signed_in_at FROM session WHERE singleton = 1")?
+        .query_row([], |r| Ok((parse_column::<OfficerId>(r.get(0)?, 0)?, r.get::<_, String>(1)?)))
         .optional()?;
     row.map(|(o, at)| Ok((o, parse_instant(&at)?))).transpose()
 }
 
 pub fn sign_in(conn: &Connection, officer: &OfficerId, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO session (singleton, officer_id, signed_in_at) VALUES (1, ?1, ?2)
          ON CONFLICT (singleton) DO UPDATE SET officer_id = ?1, signed_in_at = ?2",
-        params![officer.as_str(), instant_text(at)],
-    )?;
-    conn.execute("DELETE FROM signin_failures WHERE officer_id = ?1", [officer.as_str()])?;
+    )?
+    .execute(params![officer.as_str(), instant_text(at)])?;
+    conn.prepare_cached("DELETE FROM signin_failures WHERE officer_id = ?1")?.execute([officer.as_str()])?;
     Ok(())
 }
 
 pub fn sign_out(conn: &Connection) -> Result<()> {
-    conn.execute("DELETE FROM session", [])?;
+    conn.prepare_cached("DELETE FROM session")?.execute([])?;
     Ok(())
 }
 
 /// (failures in a row, locked until).
 pub fn failures(conn: &Connection, officer: &str) -> Result<(u32, Option<DateTime<Utc>>)> {
     let row = conn
-        .query_row("SELECT failures, locked_until FROM signin_failures WHERE officer_id = ?1", [officer], |r| {
-            Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?))
-        })
+        .prepare_cached("SELECT failures, locked_until FROM signin_failures WHERE officer_id = ?1")?
+        .query_row([officer], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?)))
         .optional()?;
     match row {
         None => Ok((0, None)),
@@ -44,11 +42,16 @@ pub fn failures(conn: &Connection, officer: &str) -> Result<(u32, Option<DateTim
     }
 }
 
-pub fn set_failures(conn: &Connection, officer: &str, failures: u32, locked_until: Option<DateTime<Utc>>) -> Result<()> {
-    conn.execute(
+pub fn set_failures(
+    conn: &Connection,
+    officer: &str,
+    failures: u32,
+    locked_until: Option<DateTime<Utc>>,
+) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO signin_failures (officer_id, failures, locked_until) VALUES (?1, ?2, ?3)
          ON CONFLICT (officer_id) DO UPDATE SET failures = ?2, locked_until = ?3",
-        params![officer, failures, locked_until.map(instant_text)],
-    )?;
+    )?
+    .execute(params![officer, failures, locked_until.map(instant_text)])?;
     Ok(())
 }

@@ -30,8 +30,7 @@ fn finish(row: (Site, String)) -> Result<Site> {
 }
 
 pub fn insert(conn: &Connection, site: &Site) -> Result<()> {
-    conn.execute(
-        &format!("INSERT INTO sites ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    conn.prepare_cached(&format!("INSERT INTO sites ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?.execute(
         params![
             site.id.to_string(),
             site.uscc.as_str(),
@@ -46,14 +45,16 @@ pub fn insert(conn: &Connection, site: &Site) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: SiteId) -> Result<Option<Site>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?1"), [id.to_string()], from_row)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?1"))?
+        .query_row([id.to_string()], from_row)
         .optional()?
         .map(finish)
         .transpose()
 }
 
 pub fn by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Site>> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM sites WHERE uscc = ?1"), [uscc], from_row)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE uscc = ?1"))?
+        .query_row([uscc], from_row)
         .optional()?
         .map(finish)
         .transpose()

@@ -26,11 +26,9 @@ fn instant(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
 }
 
 pub fn get(conn: &Connection) -> Result<SyncRow> {
-    let row = conn.query_row(
-        "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code,
+    let row = conn.prepare_cached("SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code,
                 max_local_time
-         FROM sync_state WHERE singleton = 1",
-        [],
+         FROM sync_state WHERE singleton = 1")?.query_row([],
         |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -59,48 +57,46 @@ pub fn get(conn: &Connection) -> Result<SyncRow> {
 }
 
 pub fn set_pushed_audit_seq(conn: &Connection, seq: u64) -> Result<()> {
-    conn.execute("UPDATE sync_state SET pushed_audit_seq = MAX(pushed_audit_seq, ?1)", [seq as i64])?;
+    conn.prepare_cached("UPDATE sync_state SET pushed_audit_seq = MAX(pushed_audit_seq, ?1)")?.execute([seq as i64])?;
     Ok(())
 }
 
 pub fn set_pull_cursor(conn: &Connection, cursor: u64) -> Result<()> {
-    conn.execute("UPDATE sync_state SET pull_cursor = ?1", [cursor as i64])?;
+    conn.prepare_cached("UPDATE sync_state SET pull_cursor = ?1")?.execute([cursor as i64])?;
     Ok(())
 }
 
 /// Re-enrolling starts the conversation with the bureau afresh.
 pub fn reset(conn: &Connection) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, last_error = NULL, last_error_code = NULL",
-        [],
-    )?;
+    )?
+    .execute([])?;
     Ok(())
 }
 
 pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE sync_state SET last_attempt_at = ?2, last_success_at = ?2, bureau_time = ?1, local_time = ?2,
          last_error = NULL, last_error_code = NULL,
          max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?2 THEN ?2 ELSE max_local_time END",
-        params![instant_text(bureau_time), instant_text(local_time)],
-    )?;
+    )?
+    .execute(params![instant_text(bureau_time), instant_text(local_time)])?;
     Ok(())
 }
 
 pub fn record_failure(conn: &Connection, at: DateTime<Utc>, code: &str, message: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, last_error_code = ?3",
-        params![instant_text(at), message, code],
-    )?;
+    conn.prepare_cached("UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, last_error_code = ?3")?
+        .execute(params![instant_text(at), message, code])?;
     Ok(())
 }
 
 /// Raises the latest laptop time seen to `now` (never lowers it).
 pub fn note_local_time(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
     let text = instant_text(now);
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE sync_state SET max_local_time = ?1 WHERE max_local_time IS NULL OR max_local_time < ?1",
-        [text],
-    )?;
+    )?
+    .execute([text])?;
     Ok(())
 }

@@ -9,16 +9,16 @@ use super::Result;
 /// Stores a template unless that id and version are already there (templates are immutable
 /// once published: a change is a new version).
 pub fn insert_if_missing(conn: &Connection, template: &ChecklistTemplate) -> Result<bool> {
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO templates (id, version, body) VALUES (?1, ?2, ?3)",
-        params![template.id.0, template.version, serde_json::to_string(template)?],
-    )?;
+    let n = conn
+        .prepare_cached("INSERT OR IGNORE INTO templates (id, version, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![template.id.0, template.version, serde_json::to_string(template)?])?;
     Ok(n == 1)
 }
 
 pub fn get(conn: &Connection, id: &str, version: u32) -> Result<Option<ChecklistTemplate>> {
     let body: Option<String> = conn
-        .query_row("SELECT body FROM templates WHERE id = ?1 AND version = ?2", params![id, version], |r| r.get(0))
+        .prepare_cached("SELECT body FROM templates WHERE id = ?1 AND version = ?2")?
+        .query_row(params![id, version], |r| r.get(0))
         .optional()?;
     Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
 }

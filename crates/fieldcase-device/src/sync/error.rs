@@ -6,13 +6,19 @@ use crate::DeviceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
-    #[error("the bureau at {url} cannot be reached ({detail}); records stay safe on this laptop and are sent when it is back")]
+    #[error(
+        "the bureau at {url} cannot be reached ({detail}); records stay safe on this laptop and are sent when it is back"
+    )]
     Offline { url: String, detail: String },
     #[error("this laptop is not enrolled with a bureau yet: ask an administrator for an enrollment code, then enroll")]
     NotEnrolled,
-    #[error("the bureau does not recognize this laptop ({0}): ask an administrator for a new enrollment code and enroll again")]
+    #[error(
+        "the bureau does not recognize this laptop ({0}): ask an administrator for a new enrollment code and enroll again"
+    )]
     Unauthorized(String),
-    #[error("the bureau has revoked this laptop ({0}): ask an administrator for a new enrollment code and enroll again")]
+    #[error(
+        "the bureau has revoked this laptop ({0}): ask an administrator for a new enrollment code and enroll again"
+    )]
     Revoked(String),
     #[error("the bureau refused the request: {}", .0.message)]
     Refused(ApiError),

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use fieldcase_core::wire::{API_PREFIX, ApiError, EnrollRequest, EnrollResponse, Health, PullResponse, PushRequest, PushResponse};
+use fieldcase_core::wire::{
+    API_PREFIX, ApiError, EnrollRequest, EnrollResponse, Health, PullResponse, PushRequest, PushResponse,
+};
 
 use super::SyncError;
 
@@ -50,7 +52,10 @@ impl BureauHttp {
         self.send(self.client.get(self.path("/changes")).bearer_auth(token).query(&query)).await
     }
 
-    pub async fn registry_snapshot(&self, token: &str) -> Result<fieldcase_core::registry::SignedRegistryUpdate, SyncError> {
+    pub async fn registry_snapshot(
+        &self,
+        token: &str,
+    ) -> Result<fieldcase_core::registry::SignedRegistryUpdate, SyncError> {
         self.send(self.client.get(self.path("/registry/snapshot")).bearer_auth(token)).await
     }
 
@@ -90,4 +95,3 @@ fn without_url(e: &reqwest::Error) -> String {
     };
     kind.to_owned()
 }
-

@@ -49,7 +49,12 @@ async fn on_device<T: Send + 'static>(
 }
 
 /// Enrolls the device with a bureau using a one-time code from an administrator.
-pub async fn enroll(device: &SharedDevice, bureau_url: &str, code: &str, label: Option<String>) -> Result<(), SyncError> {
+pub async fn enroll(
+    device: &SharedDevice,
+    bureau_url: &str,
+    code: &str,
+    label: Option<String>,
+) -> Result<(), SyncError> {
     let http = BureauHttp::new(bureau_url)?;
     let (device_id, public_key) = on_device(device, |d| Ok((d.id(), d.public_key()))).await?;
     let request = EnrollRequest { code: code.trim().to_owned(), device_id, device_public_key: public_key, label };
@@ -102,7 +107,10 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
             let message = format!(
                 "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
             );
-            return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: "audit_chain_refused".into(), message }));
+            return Err(SyncError::Refused(fieldcase_core::wire::ApiError {
+                code: "audit_chain_refused".into(),
+                message,
+            }));
         }
     }
 
@@ -138,7 +146,11 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { interval: Duration::from_secs(30), first_retry: Duration::from_secs(1), max_retry: Duration::from_secs(60) }
+        Backoff {
+            interval: Duration::from_secs(30),
+            first_retry: Duration::from_secs(1),
+            max_retry: Duration::from_secs(60),
+        }
     }
 }
 

@@ -77,10 +77,11 @@ impl Device {
         for q in self.read(|c| outbox::pending(c, limit))? {
             let item = self.read(|c| {
                 Ok(match q.kind.as_str() {
-                    "site" => sites::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Site),
-                    "inspection" => {
-                        inspections::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Inspection)
+                    "site" => {
+                        sites::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Site)
                     }
+                    "inspection" => inspections::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?
+                        .map(PushItem::Inspection),
                     "certificate_check" => certificate_checks::get(c, &q.record_id)?.map(PushItem::CertificateCheck),
                     "evidence" => evidence_refs::get(c, &q.record_id)?.map(PushItem::Evidence),
                     _ => None,
@@ -129,12 +130,14 @@ impl Device {
                         outbox::remove(tx, kind, &id)?;
                         outcome.stored += 1;
                     }
-                    (Fate::Conflict { existing_hash }, PushItem::Audit(a)) | (Fate::Rejected { reason: existing_hash }, PushItem::Audit(a)) => {
+                    (Fate::Conflict { existing_hash }, PushItem::Audit(a))
+                    | (Fate::Rejected { reason: existing_hash }, PushItem::Audit(a)) => {
                         outcome.audit_refused.get_or_insert_with(|| format!("audit entry {}: {existing_hash}", a.seq));
                         outcome.refused += 1;
                     }
                     (Fate::Conflict { existing_hash }, _) => {
-                        let reason = format!("the bureau holds another version of this record (sha256 {existing_hash})");
+                        let reason =
+                            format!("the bureau holds another version of this record (sha256 {existing_hash})");
                         outbox::mark(tx, kind, &id, "conflict", &reason)?;
                         outcome.refused += 1;
                     }

@@ -27,40 +27,34 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 
 pub fn stored_hash(conn: &Connection, device: DeviceId, seq: u64) -> Result<Option<ContentHash>> {
     Ok(conn
-        .query_row(
-            "SELECT hash FROM audit_entries WHERE device_id = ?1 AND seq = ?2",
-            params![device.to_string(), i64::try_from(seq).unwrap_or(i64::MAX)],
-            |r| parsed(r, 0),
-        )
+        .prepare_cached("SELECT hash FROM audit_entries WHERE device_id = ?1 AND seq = ?2")?
+        .query_row(params![device.to_string(), i64::try_from(seq).unwrap_or(i64::MAX)], |r| parsed(r, 0))
         .optional()?)
 }
 
 pub fn last(conn: &Connection, device: DeviceId) -> Result<Option<AuditEntry>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM audit_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1"),
-            [device.to_string()],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1"))?
+        .query_row([device.to_string()], from_row)
         .optional()?)
 }
 
 pub fn insert(conn: &Connection, device: DeviceId, e: &AuditEntry, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        &format!("INSERT INTO audit_entries (device_id, {COLUMNS}, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
-            device.to_string(),
-            i64::try_from(e.seq).unwrap_or(i64::MAX),
-            e.prev_hash.to_hex(),
-            // The entry's own instant exactly as the device wrote it: its hash covers it.
-            e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            e.actor,
-            e.action,
-            e.subject,
-            e.payload_hash.to_hex(),
-            e.hash.to_hex(),
-            instant_text(at),
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO audit_entries (device_id, {COLUMNS}, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        device.to_string(),
+        i64::try_from(e.seq).unwrap_or(i64::MAX),
+        e.prev_hash.to_hex(),
+        // The entry's own instant exactly as the device wrote it: its hash covers it.
+        e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        e.actor,
+        e.action,
+        e.subject,
+        e.payload_hash.to_hex(),
+        e.hash.to_hex(),
+        instant_text(at),
+    ])?;
     Ok(())
 }

@@ -11,7 +11,10 @@ use super::{instant_text, json, parsed, record_text};
 use crate::store::{Result, StoreError};
 
 pub fn stored_hash(conn: &Connection, id: CheckId) -> Result<Option<ContentHash>> {
-    Ok(conn.query_row("SELECT content_hash FROM certificate_checks WHERE id = ?1", [id.to_string()], |r| parsed(r, 0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT content_hash FROM certificate_checks WHERE id = ?1")?
+        .query_row([id.to_string()], |r| parsed(r, 0))
+        .optional()?)
 }
 
 /// A result as its serde name (`valid`, `expired`, …).
@@ -23,10 +26,8 @@ fn result_name(result: CheckResult) -> Result<String> {
 }
 
 pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO certificate_checks (id, inspection_id, officer_id, result, device_id, record, content_hash, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
+    conn.prepare_cached("INSERT INTO certificate_checks (id, inspection_id, officer_id, result, device_id, record, content_hash, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
             check.id.to_string(),
             check.inspection_id.to_string(),
             check.officer_id.as_str(),

@@ -15,7 +15,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CertificateEvent> {
     let version: i64 = r.get(6)?;
     Ok(CertificateEvent {
         number: r.get(0)?,
-        action: HistoryAction::parse(&action).ok_or_else(|| conversion_error(1, StoreError::Corrupt(format!("unknown action '{action}'"))))?,
+        action: HistoryAction::parse(&action)
+            .ok_or_else(|| conversion_error(1, StoreError::Corrupt(format!("unknown action '{action}'"))))?,
         at: instant(r, 2)?,
         reason: r.get(3)?,
         actor: r.get(4)?,
@@ -25,18 +26,16 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CertificateEvent> {
 }
 
 pub fn append(conn: &Connection, event: &CertificateEvent) -> Result<()> {
-    conn.execute(
-        &format!("INSERT INTO certificate_history ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-        params![
-            event.number,
-            event.action.as_str(),
-            instant_text(event.at),
-            event.reason,
-            event.actor,
-            record_text(&event.state)?,
-            i64::try_from(event.registry_version).map_err(|_| StoreError::Other("registry version out of range".into()))?,
-        ],
-    )?;
+    conn.prepare_cached(&format!("INSERT INTO certificate_history ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?
+        .execute(params![
+        event.number,
+        event.action.as_str(),
+        instant_text(event.at),
+        event.reason,
+        event.actor,
+        record_text(&event.state)?,
+        i64::try_from(event.registry_version).map_err(|_| StoreError::Other("registry version out of range".into()))?,
+    ])?;
     Ok(())
 }
 
@@ -52,17 +51,19 @@ pub fn list(conn: &Connection, number: Option<&str>) -> Result<Vec<CertificateEv
 /// The last action at or before `at`: what the certificate was then.
 pub fn at(conn: &Connection, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
     Ok(conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 AND at <= ?2 ORDER BY at DESC, id DESC LIMIT 1"),
-            params![number, instant_text(at)],
-            from_row,
-        )
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 AND at <= ?2 ORDER BY at DESC, id DESC LIMIT 1"
+        ))?
+        .query_row(params![number, instant_text(at)], from_row)
         .optional()?)
 }
 
 /// The first action: how the certificate entered the registry.
 pub fn first(conn: &Connection, number: &str) -> Result<Option<CertificateEvent>> {
     Ok(conn
-        .query_row(&format!("SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 ORDER BY at, id LIMIT 1"), [number], from_row)
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 ORDER BY at, id LIMIT 1"
+        ))?
+        .query_row([number], from_row)
         .optional()?)
 }

@@ -10,8 +10,7 @@ use super::{conversion_error, instant, instant_text, parsed, record_text};
 use crate::certificates::CertificateRecord;
 use crate::store::{Result, StoreError};
 
-const COLUMNS: &str =
-    "number, officer_id, holder_name, issuing_unit, areas, valid_from, valid_until, status, issued_at, updated_at, registry_version";
+const COLUMNS: &str = "number, officer_id, holder_name, issuing_unit, areas, valid_from, valid_until, status, issued_at, updated_at, registry_version";
 
 /// A status as its serde name (`active`, `suspended`, `revoked`).
 pub fn status_name(status: CertificateStatus) -> &'static str {
@@ -49,7 +48,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<CertificateRecord> {
 }
 
 pub fn get(conn: &Connection, number: &str) -> Result<Option<CertificateRecord>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM certificates WHERE number = ?1"), [number], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM certificates WHERE number = ?1"))?
+        .query_row([number], from_row)
+        .optional()?)
 }
 
 fn version_value(version: u64) -> Result<i64> {
@@ -58,29 +60,27 @@ fn version_value(version: u64) -> Result<i64> {
 
 pub fn insert(conn: &Connection, c: &Certificate, now: DateTime<Utc>, version: u64) -> Result<()> {
     let at = instant_text(now);
-    conn.execute(
-        &format!("INSERT INTO certificates ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)"),
-        params![
-            c.number,
-            c.holder.as_str(),
-            c.holder_name,
-            c.issuing_unit,
-            record_text(&c.areas)?,
-            c.valid_from.to_string(),
-            c.valid_until.to_string(),
-            status_name(c.status),
-            at,
-            version_value(version)?,
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO certificates ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)"
+    ))?
+    .execute(params![
+        c.number,
+        c.holder.as_str(),
+        c.holder_name,
+        c.issuing_unit,
+        record_text(&c.areas)?,
+        c.valid_from.to_string(),
+        c.valid_until.to_string(),
+        status_name(c.status),
+        at,
+        version_value(version)?,
+    ])?;
     Ok(())
 }
 
 /// What an action changes: validity and status (number, holder and unit stay as issued).
 pub fn update(conn: &Connection, c: &Certificate, now: DateTime<Utc>, version: u64) -> Result<()> {
-    conn.execute(
-        "UPDATE certificates SET valid_until = ?2, status = ?3, updated_at = ?4, registry_version = ?5 WHERE number = ?1",
-        params![c.number, c.valid_until.to_string(), status_name(c.status), instant_text(now), version_value(version)?],
+    conn.prepare_cached("UPDATE certificates SET valid_until = ?2, status = ?3, updated_at = ?4, registry_version = ?5 WHERE number = ?1")?.execute(params![c.number, c.valid_until.to_string(), status_name(c.status), instant_text(now), version_value(version)?],
     )?;
     Ok(())
 }

@@ -28,10 +28,8 @@ impl Kind {
 }
 
 pub fn append(conn: &Connection, kind: Kind, record_id: &str, record: &str, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, ?3, ?4)",
-        params![kind.as_str(), record_id, record, instant_text(at)],
-    )?;
+    conn.prepare_cached("INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![kind.as_str(), record_id, record, instant_text(at)])?;
     Ok(())
 }
 
@@ -39,7 +37,8 @@ pub fn append(conn: &Connection, kind: Kind, record_id: &str, record: &str, at: 
 pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<ChangePage> {
     let limit = limit.max(1);
     let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let mut stmt = conn.prepare("SELECT cursor, kind, record FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2")?;
+    let mut stmt =
+        conn.prepare("SELECT cursor, kind, record FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2")?;
     let rows = stmt
         .query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)], |r| {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))

@@ -22,26 +22,36 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRecord> {
 }
 
 pub fn get(conn: &Connection, id: DeviceId) -> Result<Option<DeviceRecord>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE device_id = ?1"), [id.to_string()], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM devices WHERE device_id = ?1"))?
+        .query_row([id.to_string()], from_row)
+        .optional()?)
 }
 
 pub fn by_token(conn: &Connection, token: TokenHash) -> Result<Option<DeviceRecord>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM devices WHERE token_hash = ?1"), [token.to_hex()], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM devices WHERE token_hash = ?1"))?
+        .query_row([token.to_hex()], from_row)
+        .optional()?)
 }
 
 pub fn insert(conn: &Connection, e: &Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO devices (device_id, public_key, label, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![e.device_id.to_string(), e.public_key.to_string(), e.label, e.token_hash.to_hex(), instant_text(now)],
-    )?;
+    )?
+    .execute(params![
+        e.device_id.to_string(),
+        e.public_key.to_string(),
+        e.label,
+        e.token_hash.to_hex(),
+        instant_text(now)
+    ])?;
     enrolled(conn, e.device_id)
 }
 
 /// A known device enrolls again: the new token replaces the old, a revocation is lifted.
 pub fn reenroll(conn: &Connection, e: &Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
-    conn.execute(
-        "UPDATE devices SET token_hash = ?2, label = COALESCE(?3, label), enrolled_at = ?4, revoked_at = NULL WHERE device_id = ?1",
-        params![e.device_id.to_string(), e.token_hash.to_hex(), e.label, instant_text(now)],
+    conn.prepare_cached("UPDATE devices SET token_hash = ?2, label = COALESCE(?3, label), enrolled_at = ?4, revoked_at = NULL WHERE device_id = ?1")?.execute(params![e.device_id.to_string(), e.token_hash.to_hex(), e.label, instant_text(now)],
     )?;
     enrolled(conn, e.device_id)
 }
@@ -51,15 +61,15 @@ fn enrolled(conn: &Connection, id: DeviceId) -> Result<DeviceRecord> {
 }
 
 pub fn touch(conn: &Connection, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
-    conn.execute("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1", params![id.to_string(), instant_text(now)])?;
+    conn.prepare_cached("UPDATE devices SET last_seen = ?2 WHERE device_id = ?1")?
+        .execute(params![id.to_string(), instant_text(now)])?;
     Ok(())
 }
 
 pub fn revoke(conn: &Connection, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
-    let changed = conn.execute(
-        "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1",
-        params![id.to_string(), instant_text(now)],
-    )?;
+    let changed = conn
+        .prepare_cached("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1")?
+        .execute(params![id.to_string(), instant_text(now)])?;
     if changed == 0 {
         return Err(StoreError::NotFound { what: "device", id: id.to_string() });
     }

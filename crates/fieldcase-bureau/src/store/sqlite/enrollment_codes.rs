@@ -7,31 +7,35 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use super::{instant_text, instant_opt};
+use super::{instant_opt, instant_text};
 use crate::store::{NewEnrollmentCode, Result};
 
 pub fn insert(conn: &Connection, code: &NewEnrollmentCode) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO enrollment_codes (code_hash, label, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-        params![code.code_hash.to_hex(), code.label, instant_text(code.created_at), instant_text(code.expires_at)],
-    )?;
+    )?
+    .execute(params![
+        code.code_hash.to_hex(),
+        code.label,
+        instant_text(code.created_at),
+        instant_text(code.expires_at)
+    ])?;
     Ok(())
 }
 
 /// Whether the code exists, is unused and has not expired at `now`.
 pub fn usable(conn: &Connection, code_hash: &ContentHash, now: DateTime<Utc>) -> Result<bool> {
     let row = conn
-        .query_row("SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1", [code_hash.to_hex()], |r| {
-            Ok((instant_opt(r, 0)?, r.get::<_, Option<String>>(1)?))
-        })
+        .prepare_cached("SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1")?
+        .query_row([code_hash.to_hex()], |r| Ok((instant_opt(r, 0)?, r.get::<_, Option<String>>(1)?)))
         .optional()?;
     Ok(matches!(row, Some((Some(expires_at), None)) if now < expires_at))
 }
 
 pub fn mark_used(conn: &Connection, code_hash: &ContentHash, device: DeviceId, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE enrollment_codes SET used_at = ?2, used_by = ?3 WHERE code_hash = ?1 AND used_at IS NULL",
-        params![code_hash.to_hex(), instant_text(now), device.to_string()],
-    )?;
+    )?
+    .execute(params![code_hash.to_hex(), instant_text(now), device.to_string()])?;
     Ok(())
 }

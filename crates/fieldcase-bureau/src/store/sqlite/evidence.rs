@@ -12,23 +12,26 @@ use super::{instant_text, parsed, record_text};
 use crate::store::Result;
 
 pub fn stored_hash(conn: &Connection, id: EvidenceId) -> Result<Option<ContentHash>> {
-    Ok(conn.query_row("SELECT content_hash FROM evidence WHERE id = ?1", [id.to_string()], |r| parsed(r, 0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT content_hash FROM evidence WHERE id = ?1")?
+        .query_row([id.to_string()], |r| parsed(r, 0))
+        .optional()?)
 }
 
 pub fn insert(conn: &Connection, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO evidence (id, inspection_id, sha256, size, device_id, record, content_hash, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            evidence.id.to_string(),
-            evidence.inspection_id.to_string(),
-            evidence.sha256.to_hex(),
-            i64::try_from(evidence.size).unwrap_or(i64::MAX),
-            from.to_string(),
-            record_text(evidence)?,
-            ContentHash::of(evidence).to_hex(),
-            instant_text(at),
-        ],
-    )?;
+    )?
+    .execute(params![
+        evidence.id.to_string(),
+        evidence.inspection_id.to_string(),
+        evidence.sha256.to_hex(),
+        i64::try_from(evidence.size).unwrap_or(i64::MAX),
+        from.to_string(),
+        record_text(evidence)?,
+        ContentHash::of(evidence).to_hex(),
+        instant_text(at),
+    ])?;
     Ok(())
 }

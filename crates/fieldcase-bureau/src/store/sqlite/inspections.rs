@@ -12,7 +12,10 @@ use super::{instant, instant_opt, instant_text, json, parsed, record_text};
 use crate::store::{ReceivedInspection, Result, ReviewReason};
 
 pub fn stored_hash(conn: &Connection, id: InspectionId) -> Result<Option<ContentHash>> {
-    Ok(conn.query_row("SELECT content_hash FROM inspections WHERE id = ?1", [id.to_string()], |r| parsed(r, 0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT content_hash FROM inspections WHERE id = ?1")?
+        .query_row([id.to_string()], |r| parsed(r, 0))
+        .optional()?)
 }
 
 fn outcome_name(outcome: &Outcome) -> &'static str {
@@ -26,10 +29,8 @@ fn outcome_name(outcome: &Outcome) -> &'static str {
 pub fn insert(conn: &Connection, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
     let id = inspection.id.to_string();
     let content_hash = inspection.seal.as_ref().map_or_else(|| inspection.content_hash(), |s| s.content_hash);
-    conn.execute(
-        "INSERT INTO inspections (id, supersedes, site_id, device_id, started_at, ended_at, outcome, record, content_hash, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
+    conn.prepare_cached("INSERT INTO inspections (id, supersedes, site_id, device_id, started_at, ended_at, outcome, record, content_hash, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(params![
             id,
             inspection.supersedes.map(|s| s.to_string()),
             inspection.site_id.to_string(),
@@ -42,7 +43,8 @@ pub fn insert(conn: &Connection, inspection: &Inspection, from: DeviceId, at: Da
             instant_text(at),
         ],
     )?;
-    let mut stmt = conn.prepare("INSERT OR IGNORE INTO inspection_officer_checks (inspection_id, check_id) VALUES (?1, ?2)")?;
+    let mut stmt =
+        conn.prepare("INSERT OR IGNORE INTO inspection_officer_checks (inspection_id, check_id) VALUES (?1, ?2)")?;
     for check in &inspection.officer_checks {
         stmt.execute(params![id, check.to_string()])?;
     }
@@ -56,7 +58,9 @@ pub fn citing(conn: &Connection, check: CheckId) -> Result<Vec<(DeviceId, Inspec
         "SELECT i.device_id, i.record FROM inspections i
          JOIN inspection_officer_checks c ON c.inspection_id = i.id WHERE c.check_id = ?1",
     )?;
-    let rows = stmt.query_map([check.to_string()], |r| Ok((parsed(r, 0)?, json(r, 1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = stmt
+        .query_map([check.to_string()], |r| Ok((parsed(r, 0)?, json(r, 1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 

@@ -48,10 +48,12 @@ use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::{ItemResult, PushItem};
 
 use super::{
-    AdminRecord, BureauStore, ChangePage, DeviceRecord, SigningKeyRecord, DirectorySite, Enrollment, NewEnrollmentCode, ReceivedInspection, Result, ReviewItem,
-    ReviewReason, ReviewScope, StoreError, TokenHash,
+    AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, NewEnrollmentCode,
+    ReceivedInspection, Result, ReviewItem, ReviewReason, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
 };
-use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal, RefusalKind};
+use crate::certificates::{
+    CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal, RefusalKind,
+};
 use crate::push::{self, NewReview, PushLedger};
 
 /// Embedded, ordered, never edited once landed: add a new file for every change.
@@ -64,7 +66,9 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::Corrupt(e.to_string()),
-            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreError::ReadOnly(e.to_string()),
+            Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+                StoreError::ReadOnly(e.to_string())
+            }
             _ => match e {
                 rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => {
                     StoreError::Corrupt(format!("a stored value could not be read: {e}"))
@@ -109,8 +113,10 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        // Every statement of a push is prepared once and reused for the rest of the run.
+        conn.set_prepared_statement_cache_capacity(64);
         // A damaged or foreign file fails here, before anything is written to it.
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let mode: String = conn.prepare_cached("PRAGMA journal_mode = WAL")?.query_row([], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::ReadOnly(format!("journal mode stayed {mode}")));
         }
@@ -127,7 +133,9 @@ impl SqliteStore {
 
     /// [`SqliteStore::open`] on the blocking pool.
     pub async fn open_async(path: PathBuf) -> Result<Self> {
-        tokio::task::spawn_blocking(move || Self::open(&path)).await.map_err(|e| StoreError::Other(format!("opening the database stopped: {e}")))?
+        tokio::task::spawn_blocking(move || Self::open(&path))
+            .await
+            .map_err(|e| StoreError::Other(format!("opening the database stopped: {e}")))?
     }
 
     pub fn path(&self) -> &Path {
@@ -147,7 +155,10 @@ impl SqliteStore {
     /// One write transaction, taken at once (`BEGIN IMMEDIATE`) so a concurrent writer (an
     /// administration command) waits instead of failing half-way; committed only if `f`
     /// succeeds.
-    async fn write<T: Send + 'static>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static) -> Result<T> {
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().map_err(|_| StoreError::Other("a database call panicked earlier".into()))?;
@@ -263,7 +274,13 @@ impl BureauStore for SqliteStore {
         .await
     }
 
-    async fn change_certificates(&self, actions: Vec<CertificateAction>, actor: String, key: &SecretKey, now: DateTime<Utc>) -> Result<CertificateChanges> {
+    async fn change_certificates(
+        &self,
+        actions: Vec<CertificateAction>,
+        actor: String,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<CertificateChanges> {
         let key = SecretKey::from_seed(key.seed());
         let now = record_instant(now);
         self.write(move |tx| {
@@ -281,7 +298,8 @@ impl BureauStore for SqliteStore {
                     other => other,
                 };
                 let current = certificates::get(tx, action.number())?;
-                let (done, state) = action.apply(current.as_ref().map(|c| &c.certificate)).map_err(|r| r.at_item(index))?;
+                let (done, state) =
+                    action.apply(current.as_ref().map(|c| &c.certificate)).map_err(|r| r.at_item(index))?;
                 if let CertificateAction::Issue(new) = action {
                     if officers::ensure_holder(tx, &new.officer, &new.name, now).map_err(at_item)? {
                         officers_changed.insert(new.officer.clone());
@@ -309,7 +327,12 @@ impl BureauStore for SqliteStore {
         .await
     }
 
-    async fn set_officer_pins(&self, pins: Vec<(OfficerId, String)>, key: &SecretKey, now: DateTime<Utc>) -> Result<u64> {
+    async fn set_officer_pins(
+        &self,
+        pins: Vec<(OfficerId, String)>,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let key = SecretKey::from_seed(key.seed());
         let now = record_instant(now);
         self.write(move |tx| {
@@ -442,11 +465,26 @@ impl PushLedger for SqliteLedger<'_, '_> {
         reviews::keep(self.tx, review)
     }
 
-    fn refresh_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()> {
+    fn refresh_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: &str,
+        id: &str,
+        reason: ReviewReason,
+        detail: &str,
+    ) -> Result<()> {
         reviews::refresh(self.tx, device, kind, id, reason, detail)
     }
 
-    fn resolve_reviews(&mut self, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()> {
+    fn resolve_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: &str,
+        id: &str,
+        reason: ReviewReason,
+        resolution: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         reviews::resolve(self.tx, device, kind, id, reason, resolution, at)
     }
 }
@@ -519,7 +557,8 @@ mod tests {
                 conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, '{}', '2026-01-01T00:00:00.000000Z')", [kind, id])
                     .expect("a change");
             }
-            let refused = conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
+            let refused = conn
+                .execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
             assert!(refused.is_err(), "the first schema's feed takes sites and templates only");
         }
         let store = SqliteStore::open(&path).expect("migrated");
@@ -528,9 +567,14 @@ mod tests {
             .prepare("SELECT cursor, record_id FROM changes ORDER BY cursor")
             .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
             .expect("the feed");
-        assert_eq!(rows[..3], [(1, "t@1".to_owned()), (2, "s1".to_owned()), (3, "s2".to_owned())], "every change keeps its cursor");
+        assert_eq!(
+            rows[..3],
+            [(1, "t@1".to_owned()), (2, "s1".to_owned()), (3, "s2".to_owned())],
+            "every change keeps its cursor"
+        );
         assert_eq!(rows.len(), 4, "and the default checklist follows (the fake one was never in `templates`)");
-        conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('key_rotation', 'k', '{}', 'x')", []).expect("the new kinds");
+        conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('key_rotation', 'k', '{}', 'x')", [])
+            .expect("the new kinds");
         assert_eq!(conn.last_insert_rowid(), 5, "cursors go on growing");
         assert!(conn.execute("UPDATE changes SET record = '' WHERE cursor = 1", []).is_err(), "still append-only");
         assert!(conn.execute("DELETE FROM changes WHERE cursor = 1", []).is_err(), "still append-only");

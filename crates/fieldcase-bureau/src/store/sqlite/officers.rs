@@ -23,7 +23,10 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficerEntry> {
 
 /// The officer's registered name.
 pub fn name(conn: &Connection, officer: &OfficerId) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT name FROM officers WHERE officer_id = ?1", [officer.as_str()], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT name FROM officers WHERE officer_id = ?1")?
+        .query_row([officer.as_str()], |r| r.get(0))
+        .optional()?)
 }
 
 /// Registers the holder of a certificate being issued. A new officer is added (true); a
@@ -34,14 +37,16 @@ pub fn ensure_holder(conn: &Connection, officer: &OfficerId, holder_name: &str, 
         Some(registered) => Err(StoreError::Refused(Refusal::new(
             RefusalKind::Invalid,
             Some("name"),
-            format!("officer {officer} is registered as {registered}, not {holder_name}; give the name as registered (a certificate carries its holder's registered name)"),
+            format!(
+                "officer {officer} is registered as {registered}, not {holder_name}; give the name as registered (a certificate carries its holder's registered name)"
+            ),
         ))),
         None => {
             let at = instant_text(now);
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT INTO officers (officer_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                params![officer.as_str(), holder_name, at],
-            )?;
+            )?
+            .execute(params![officer.as_str(), holder_name, at])?;
             Ok(true)
         }
     }
@@ -49,15 +54,18 @@ pub fn ensure_holder(conn: &Connection, officer: &OfficerId, holder_name: &str, 
 
 pub fn set_pin(conn: &Connection, officer: &OfficerId, verifier: &str, now: DateTime<Utc>) -> Result<()> {
     let at = instant_text(now);
-    let changed = conn.execute(
-        "UPDATE officers SET pin_verifier = ?2, pin_set_at = ?3, updated_at = ?3 WHERE officer_id = ?1",
-        params![officer.as_str(), verifier, at],
-    )?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE officers SET pin_verifier = ?2, pin_set_at = ?3, updated_at = ?3 WHERE officer_id = ?1",
+        )?
+        .execute(params![officer.as_str(), verifier, at])?;
     if changed == 0 {
         return Err(StoreError::Refused(Refusal::new(
             RefusalKind::NotFound,
             Some("officer_id"),
-            format!("officer {officer} is not in the registry; issue their certificate first (`fieldcase bureau cert issue`), then set the PIN"),
+            format!(
+                "officer {officer} is not in the registry; issue their certificate first (`fieldcase bureau cert issue`), then set the PIN"
+            ),
         )));
     }
     Ok(())

@@ -15,7 +15,8 @@ use crate::store::{Result, StoreError};
 
 /// The latest published version; 0 while there is none.
 pub fn latest(conn: &Connection) -> Result<u64> {
-    let v: Option<i64> = conn.query_row("SELECT MAX(version) FROM registry_versions", [], |r| r.get(0))?;
+    let v: Option<i64> =
+        conn.prepare_cached("SELECT MAX(version) FROM registry_versions")?.query_row([], |r| r.get(0))?;
     u64::try_from(v.unwrap_or(0)).map_err(|_| StoreError::Corrupt("a negative registry version".into()))
 }
 
@@ -51,7 +52,8 @@ pub fn publish(
     } else {
         let mut changed = Vec::with_capacity(numbers.len());
         for number in numbers {
-            let record = certificates::get(conn, number)?.ok_or_else(|| StoreError::Other(format!("certificate {number} vanished while publishing")))?;
+            let record = certificates::get(conn, number)?
+                .ok_or_else(|| StoreError::Other(format!("certificate {number} vanished while publishing")))?;
             changed.push(record.certificate);
         }
         RegistryUpdate {
@@ -64,11 +66,18 @@ pub fn publish(
     };
     let signed = SignedRegistryUpdate::sign(&update, key);
     let text = record_text(&signed)?;
-    let version_value = i64::try_from(version).map_err(|_| StoreError::Other("registry version out of range".into()))?;
-    conn.execute(
+    let version_value =
+        i64::try_from(version).map_err(|_| StoreError::Other("registry version out of range".into()))?;
+    conn.prepare_cached(
         "INSERT INTO registry_versions (version, from_version, issued_at, key_id, signed) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![version_value, update.from_version.and_then(|v| i64::try_from(v).ok()), instant_text(now), signed.key_id.0, text],
-    )?;
+    )?
+    .execute(params![
+        version_value,
+        update.from_version.and_then(|v| i64::try_from(v).ok()),
+        instant_text(now),
+        signed.key_id.0,
+        text
+    ])?;
     changes::append(conn, changes::Kind::Registry, &version.to_string(), &text, now)?;
     Ok(signed)
 }

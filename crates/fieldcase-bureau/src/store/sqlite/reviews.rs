@@ -14,13 +14,11 @@ use crate::store::{Result, ReviewItem, ReviewReason, ReviewScope, StoreError};
 /// again.
 pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
     let at = instant_text(review.at);
-    conn.execute(
-        "INSERT INTO reviews (device_id, kind, item_id, content_hash, record_hash, reason, detail, record, first_received_at, last_received_at)
+    conn.prepare_cached("INSERT INTO reviews (device_id, kind, item_id, content_hash, record_hash, reason, detail, record, first_received_at, last_received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
          ON CONFLICT (device_id, kind, item_id, record_hash, reason) DO UPDATE SET
              times = times + 1, detail = excluded.detail, last_received_at = excluded.last_received_at,
-             resolved_at = NULL, resolution = NULL",
-        params![
+             resolved_at = NULL, resolution = NULL")?.execute(params![
             review.device.to_string(),
             review.item.kind(),
             review.item.id(),
@@ -36,20 +34,33 @@ pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
 }
 
 /// Rewrites the detail of the open reviews of an item for a reason.
-pub fn refresh(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, detail: &str) -> Result<()> {
-    conn.execute(
-        "UPDATE reviews SET detail = ?5 WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL",
-        params![device.to_string(), kind, id, reason.as_str(), detail],
+pub fn refresh(
+    conn: &Connection,
+    device: DeviceId,
+    kind: &str,
+    id: &str,
+    reason: ReviewReason,
+    detail: &str,
+) -> Result<()> {
+    conn.prepare_cached("UPDATE reviews SET detail = ?5 WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL")?.execute(params![device.to_string(), kind, id, reason.as_str(), detail],
     )?;
     Ok(())
 }
 
-pub fn resolve(conn: &Connection, device: DeviceId, kind: &str, id: &str, reason: ReviewReason, resolution: &str, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+pub fn resolve(
+    conn: &Connection,
+    device: DeviceId,
+    kind: &str,
+    id: &str,
+    reason: ReviewReason,
+    resolution: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached(
         "UPDATE reviews SET resolved_at = ?5, resolution = ?6
          WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL",
-        params![device.to_string(), kind, id, reason.as_str(), instant_text(at), resolution],
-    )?;
+    )?
+    .execute(params![device.to_string(), kind, id, reason.as_str(), instant_text(at), resolution])?;
     Ok(())
 }
 
@@ -89,7 +100,8 @@ pub fn list(conn: &Connection, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter()
         .map(|(reason, mut item)| {
-            item.reason = ReviewReason::parse(&reason).ok_or_else(|| StoreError::Corrupt(format!("review {} has an unknown reason '{reason}'", item.id)))?;
+            item.reason = ReviewReason::parse(&reason)
+                .ok_or_else(|| StoreError::Corrupt(format!("review {} has an unknown reason '{reason}'", item.id)))?;
             Ok(item)
         })
         .collect()

@@ -23,11 +23,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
 }
 
 fn get(conn: &Connection, key: &PublicKey) -> Result<Option<SigningKeyRecord>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM signing_keys WHERE key_id = ?1"), [KeyId::of(key).0], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM signing_keys WHERE key_id = ?1"))?
+        .query_row([KeyId::of(key).0], from_row)
+        .optional()?)
 }
 
 pub fn active(conn: &Connection) -> Result<Option<SigningKeyRecord>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM signing_keys WHERE state = 'active'"), [], from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM signing_keys WHERE state = 'active'"))?
+        .query_row([], from_row)
+        .optional()?)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<SigningKeyRecord>> {
@@ -37,10 +43,10 @@ pub fn list(conn: &Connection) -> Result<Vec<SigningKeyRecord>> {
 }
 
 fn insert_active(conn: &Connection, key: &PublicKey, now: DateTime<Utc>) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO signing_keys (key_id, public_key, state, created_at) VALUES (?1, ?2, 'active', ?3)",
-        params![KeyId::of(key).0, key.to_string(), instant_text(now)],
-    )?;
+    )?
+    .execute(params![KeyId::of(key).0, key.to_string(), instant_text(now)])?;
     Ok(())
 }
 
@@ -80,11 +86,12 @@ pub fn ensure_active(conn: &Connection, key: &PublicKey) -> Result<()> {
 pub fn rotate(conn: &Connection, old: &PublicKey, new: &PublicKey, now: DateTime<Utc>) -> Result<()> {
     ensure_active(conn, old)?;
     if get(conn, new)?.is_some() {
-        return Err(StoreError::SigningKey(format!("key {} was already used by this bureau; a rotation needs a new key", KeyId::of(new))));
+        return Err(StoreError::SigningKey(format!(
+            "key {} was already used by this bureau; a rotation needs a new key",
+            KeyId::of(new)
+        )));
     }
-    conn.execute(
-        "UPDATE signing_keys SET state = 'retired', retired_at = ?2 WHERE key_id = ?1",
-        params![KeyId::of(old).0, instant_text(now)],
-    )?;
+    conn.prepare_cached("UPDATE signing_keys SET state = 'retired', retired_at = ?2 WHERE key_id = ?1")?
+        .execute(params![KeyId::of(old).0, instant_text(now)])?;
     insert_active(conn, new, now)
 }

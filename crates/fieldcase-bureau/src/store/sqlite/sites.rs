@@ -15,24 +15,23 @@ use crate::store::{DirectorySite, Result, SiteSource};
 /// The hash held under a site id: a directory site's, or a joined device site's.
 pub fn stored_hash(conn: &Connection, id: SiteId) -> Result<Option<ContentHash>> {
     Ok(conn
-        .query_row(
-            "SELECT content_hash FROM sites WHERE id = ?1 UNION ALL SELECT content_hash FROM site_aliases WHERE device_site_id = ?1",
-            [id.to_string()],
+        .prepare_cached("SELECT content_hash FROM sites WHERE id = ?1 UNION ALL SELECT content_hash FROM site_aliases WHERE device_site_id = ?1")?.query_row([id.to_string()],
             |r| parsed(r, 0),
         )
         .optional()?)
 }
 
 pub fn by_uscc(conn: &Connection, uscc: &Uscc) -> Result<Option<SiteId>> {
-    Ok(conn.query_row("SELECT id FROM sites WHERE uscc = ?1", [uscc.as_str()], |r| parsed(r, 0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT id FROM sites WHERE uscc = ?1")?
+        .query_row([uscc.as_str()], |r| parsed(r, 0))
+        .optional()?)
 }
 
 /// A new directory site; it goes into the change feed too.
 pub fn insert(conn: &Connection, site: &Site, source: Option<DeviceId>, at: DateTime<Utc>) -> Result<()> {
     let record = record_text(site)?;
-    conn.execute(
-        "INSERT INTO sites (id, uscc, name, record, content_hash, source_device, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
+    conn.prepare_cached("INSERT INTO sites (id, uscc, name, record, content_hash, source_device, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![
             site.id.to_string(),
             site.uscc.as_str(),
             site.name,
@@ -46,9 +45,7 @@ pub fn insert(conn: &Connection, site: &Site, source: Option<DeviceId>, at: Date
 }
 
 pub fn insert_alias(conn: &Connection, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO site_aliases (device_site_id, site_id, device_id, record, content_hash, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![
+    conn.prepare_cached("INSERT INTO site_aliases (device_site_id, site_id, device_id, record, content_hash, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![
             pushed.id.to_string(),
             joins.to_string(),
             from.to_string(),

@@ -11,12 +11,17 @@ use crate::store::Result;
 /// Publishes a template version unless it is already there. True when added.
 pub fn insert_if_missing(conn: &Connection, template: &ChecklistTemplate, at: DateTime<Utc>) -> Result<bool> {
     let record = record_text(template)?;
-    let added = conn.execute(
-        "INSERT OR IGNORE INTO templates (id, version, record) VALUES (?1, ?2, ?3)",
-        params![template.id.0, template.version, record],
-    )?;
+    let added = conn
+        .prepare_cached("INSERT OR IGNORE INTO templates (id, version, record) VALUES (?1, ?2, ?3)")?
+        .execute(params![template.id.0, template.version, record])?;
     if added == 1 {
-        changes::append(conn, changes::Kind::Template, &format!("{}@{}", template.id.0, template.version), &record, at)?;
+        changes::append(
+            conn,
+            changes::Kind::Template,
+            &format!("{}@{}", template.id.0, template.version),
+            &record,
+            at,
+        )?;
     }
     Ok(added == 1)
 }
