@@ -44,9 +44,6 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
     let out = fieldcase_tests::target_dir().join("e2e");
     std::fs::create_dir_all(&out)?;
     std::fs::write(out.join("inspection-list.png"), &shot)?;
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshot.png"), &shot)?;
-    }
     window.close().await?;
 
     // What the window wrote is in the store, as the command line sees it.
@@ -94,7 +91,12 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
     window.find(Locator::Css("[data-testid=sync-now]")).await?.click().await?;
     wait_for(&window, "[data-testid=sync-status][data-state=synced]").await?;
     let shot = window.screenshot().await?;
-    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("synced.png"), &shot).ok();
+    std::fs::create_dir_all(fieldcase_tests::target_dir().join("e2e"))?;
+    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("synced.png"), &shot)?;
+    // `make screenshot`: the README shows the list as an officer sees it after a sync.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshot.png"), &shot)?;
+    }
     window.close().await?;
 
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
@@ -172,7 +174,8 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     window.find(Locator::Css("[data-testid=finalize]")).await?.click().await?;
     wait_for(&window, "[data-testid=inspection-detail][data-status=finalized]").await?;
     let shot = window.screenshot().await?;
-    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("finalized.png"), &shot).ok();
+    std::fs::create_dir_all(fieldcase_tests::target_dir().join("e2e"))?;
+    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("finalized.png"), &shot)?;
     window.close().await?;
 
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
