@@ -26,7 +26,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(data_dir: &std::path::Path) -> Self {
-        let device = Device::open(data_dir, OpenMode::CreateIfMissing)
+        let max_age = std::env::var(fieldcase_device::registry::MAX_AGE_ENV).ok();
+        let device = fieldcase_device::registry::max_registry_age(max_age.as_deref())
+            .and_then(|age| {
+                let mut device = Device::open(data_dir, OpenMode::CreateIfMissing)?;
+                device.set_max_registry_age(age);
+                Ok(device)
+            })
             .map(|d| Arc::new(Mutex::new(d)))
             .map_err(CommandError::from);
         let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());

@@ -179,3 +179,18 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     assert!(reviews(&bureau)?.is_empty());
     Ok(())
 }
+
+#[test]
+fn a_used_enrollment_code_is_refused_with_what_to_do() -> Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let bureau = Bureau::start(&tmp.path().join("bureau"))?;
+    let code = bureau.enroll_code()?;
+    DeviceDir::new(tmp.path().join("a")).enroll(&bureau.url(), &code)?;
+    let b = DeviceDir::new(tmp.path().join("b"));
+    let err = b.enroll(&bureau.url(), &code).expect_err("a code works once");
+    let text = err.to_string();
+    assert!(text.contains("administrator"), "the message says who gives a new code: {text}");
+    assert!(!text.contains("does not recognize this laptop"), "a refused code is not a lost enrollment: {text}");
+    assert_eq!(b.json(&["device", "status"])?["state"], "not_enrolled", "nothing recorded changed");
+    Ok(())
+}

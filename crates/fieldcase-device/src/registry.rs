@@ -22,6 +22,20 @@ use crate::{Device, DeviceError, NewCheck, Result, append_audit};
 
 /// A copy older than this still answers, but every check made with it says it is stale.
 pub const DEFAULT_MAX_REGISTRY_AGE_DAYS: i64 = 7;
+/// The environment variable that sets the allowed registry age, in days.
+pub const MAX_AGE_ENV: &str = "FIELDCASE_REGISTRY_MAX_AGE_DAYS";
+
+/// The allowed registry age from `FIELDCASE_REGISTRY_MAX_AGE_DAYS` as given (None: the default).
+pub fn max_registry_age(setting: Option<&str>) -> Result<Duration> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Duration::days(DEFAULT_MAX_REGISTRY_AGE_DAYS)),
+        Some(text) => match text.parse::<i64>() {
+            Ok(days) if (1..=365).contains(&days) => Ok(Duration::days(days)),
+            _ => Err(DeviceError::Invalid(format!("{MAX_AGE_ENV}={text} is not a number of days from 1 to 365"))),
+        },
+    }
+}
+
 /// Wrong PINs in a row before an officer is locked out on this device.
 pub const MAX_PIN_FAILURES: u32 = 5;
 /// How long the lockout lasts.

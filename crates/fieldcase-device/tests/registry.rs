@@ -308,3 +308,16 @@ fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
     assert!(err.to_string().contains("no QR code"), "{err}");
     assert!(fieldcase_device::qr::decode_qr_image(b"not an image").is_err());
 }
+
+#[test]
+fn the_allowed_registry_age_is_configurable_and_checked() {
+    use fieldcase_device::registry::max_registry_age;
+    assert_eq!(max_registry_age(None).unwrap(), Duration::days(7));
+    assert_eq!(max_registry_age(Some("3")).unwrap(), Duration::days(3));
+    let err = max_registry_age(Some("soon")).unwrap_err();
+    assert!(err.to_string().contains("FIELDCASE_REGISTRY_MAX_AGE_DAYS"), "{err}");
+    let mut f = fixture();
+    f.device.set_max_registry_age(Duration::days(1));
+    f.clock.advance(Duration::days(2));
+    assert!(f.device.check_certificate(typed("C-VALID"), None).unwrap().registry.stale);
+}

@@ -23,7 +23,11 @@ pub struct Context {
 
 impl Context {
     pub fn open(&self, mode: OpenMode) -> Result<Device, Failure> {
-        Ok(Device::open(&self.data_dir, mode)?)
+        let max_age = std::env::var(fieldcase_device::registry::MAX_AGE_ENV).ok();
+        let max_age = fieldcase_device::registry::max_registry_age(max_age.as_deref())?;
+        let mut device = Device::open(&self.data_dir, mode)?;
+        device.set_max_registry_age(max_age);
+        Ok(device)
     }
 }
 

@@ -76,6 +76,8 @@ impl BureauHttp {
             message: String::from_utf8_lossy(&body).chars().take(200).collect(),
         });
         Err(match status.as_u16() {
+            // A refused enrollment code is not a lost enrollment: the bureau's words say what to do.
+            401 if error.code == "enrollment_code_invalid" => SyncError::Refused(error),
             401 => SyncError::Unauthorized(error.message),
             403 => SyncError::Revoked(error.message),
             500..=599 => SyncError::Server(format!("{status}: {}", error.message)),
