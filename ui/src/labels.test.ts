@@ -117,7 +117,8 @@ describe("outcome and checks", () => {
 
 describe("error banner text", () => {
   it("shows the command's message, written for officers", () => {
-    expect(errorMessage({ code: "rule_violation", message: "该检查已定稿，不能修改。" }, zh)).toBe("该检查已定稿，不能修改。");
+    expect(errorMessage({ code: "rule_violation", message: "two-officer rule" }, zh)).toBe("不符合执法规则：two-officer rule");
+    expect(errorMessage({ code: "bad_request", message: "as the bureau said" }, zh)).toBe("as the bureau said");
   });
 
   it("replaces internal faults, IPC faults and empty messages with a plain sentence", () => {

@@ -110,6 +110,29 @@ export function checkMethodLabel(method: CheckMethod, t: Translate): string {
 const ENGINEER_CODES: ReadonlySet<string> = new Set([...LOCAL_ERROR_CODES, "internal", "storage"]);
 
 /** The message for the error banner. */
+/** Codes whose meaning the officer is told in their own language before the device's details. */
+const SUMMARIZED_CODES = [
+  "rule_violation",
+  "invalid_input",
+  "not_found",
+  "duplicate_site",
+  "unknown_item",
+  "signin_refused",
+  "immutable",
+  "no_data",
+  "data_dir_unusable",
+  "damaged",
+  "audit_chain_broken",
+] as const;
+type SummarizedCode = (typeof SUMMARIZED_CODES)[number];
+
+function isSummarized(code: string): code is SummarizedCode {
+  return (SUMMARIZED_CODES as readonly string[]).includes(code);
+}
+
 export function errorMessage(err: CommandError, t: Translate): string {
-  return ENGINEER_CODES.has(err.code) || err.message.trim() === "" ? t("error.unexpected") : err.message;
+  if (ENGINEER_CODES.has(err.code) || err.message.trim() === "") return t("error.unexpected");
+  // The device words its details in English; the officer first reads what happened in the
+  // interface's language, then the details (which rule, which item, which character).
+  return isSummarized(err.code) ? `${t(`error.code.${err.code}`)}：${err.message}` : err.message;
 }
