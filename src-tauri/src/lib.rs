@@ -3,6 +3,9 @@
 //! Nothing here decides anything about records: each command is a few lines that call the
 //! device and hand back its result or its `{code, message}` error.
 
+// Unit tests may unwrap: a panic there is a failed test with its reason.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod commands;
 mod error;
 
@@ -51,10 +54,10 @@ pub fn data_dir_from(args: impl IntoIterator<Item = String>, env: Option<String>
         if let Some(dir) = arg.strip_prefix("--data-dir=") {
             return PathBuf::from(dir);
         }
-        if arg == "--data-dir" {
-            if let Some(dir) = args.next() {
-                return PathBuf::from(dir);
-            }
+        if arg == "--data-dir"
+            && let Some(dir) = args.next()
+        {
+            return PathBuf::from(dir);
         }
     }
     env.filter(|e| !e.is_empty()).map(PathBuf::from).unwrap_or_else(default_data_dir)

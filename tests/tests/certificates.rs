@@ -1,6 +1,9 @@
 //! Officer certificates end to end: administered at a real bureau, delivered signed through
 //! sync, checked on a real device by number, scanned text and QR photo.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};

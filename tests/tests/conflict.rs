@@ -1,6 +1,9 @@
 //! The same record id pushed with different content is a conflict: reported, kept for
 //! review, and never an overwrite of the version the bureau already holds.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use anyhow::Result;
 use fieldcase_core::inspection::Seal;
 use fieldcase_core::signing::Signed;

@@ -1,5 +1,8 @@
 //! The real desktop window, driven as an officer would through WebDriver.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use fantoccini::Locator;
 use fieldcase_tests::{TauriDriver, binary, fieldcase, listed_ids, wait_for};
 

@@ -2,6 +2,9 @@
 //! lost after the bureau stored the page — the bureau ends in the same state as after one
 //! clean push of the same device.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 

@@ -1,6 +1,9 @@
 //! Sync between real devices and a real bureau, over real processes and sockets: records
 //! are never lost and never duplicated, whatever the network does.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -7,6 +7,9 @@
 //! on the store, the rules of certificates (and their CSV import) in [`certificates`], and the
 //! bureau's signing key, its rotation included, in [`keys`].
 
+// Unit tests may unwrap: a panic there is a failed test with its reason.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod admin;
 pub mod api;
 pub mod certificates;

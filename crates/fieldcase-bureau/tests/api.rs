@@ -1,6 +1,9 @@
 //! The bureau's HTTP API over a real bound server, driven by a real client with records made
 //! and signed by real devices.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::collections::BTreeSet;

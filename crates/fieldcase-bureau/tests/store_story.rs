@@ -1,6 +1,9 @@
 //! The behaviour every `BureauStore` backend must have, told as one story. A new backend
 //! (PostgreSQL) adds a test that opens it and calls [`story`].
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use chrono::{Duration, Utc};

@@ -2,6 +2,9 @@
 //! tests rely on its subcommands, options, output and exit codes:
 //! 0 success, 1 failure, 2 bad usage, 3 a rule refused the action.
 
+// Unit tests may unwrap: a panic there is a failed test with its reason.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod cli;
 mod commands;
 mod output;

@@ -135,6 +135,13 @@ fn normalize_decimal(s: &str) -> Option<String> {
     Some(if negative && body != "0" { format!("-{body}") } else { body })
 }
 
+/// The default construction-site wage checklist (保障农民工工资支付条例, 2020), shipped in
+/// `assets/checklists/` and compiled in, so every device starts with it.
+pub fn default_template() -> ChecklistTemplate {
+    serde_json::from_str(include_str!("../../../assets/checklists/construction-wage.json"))
+        .expect("the shipped checklist template is valid JSON of a ChecklistTemplate")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,11 +169,4 @@ mod tests {
         assert!(AnswerValue::parse(&item(AnswerKind::Number), ".").is_err());
         assert!(AnswerValue::parse(&item(AnswerKind::Text), "  ").is_err());
     }
-}
-
-/// The default construction-site wage checklist (保障农民工工资支付条例, 2020), shipped in
-/// `assets/checklists/` and compiled in, so every device starts with it.
-pub fn default_template() -> ChecklistTemplate {
-    serde_json::from_str(include_str!("../../../assets/checklists/construction-wage.json"))
-        .expect("the shipped checklist template is valid JSON of a ChecklistTemplate")
 }

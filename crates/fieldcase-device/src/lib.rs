@@ -5,6 +5,9 @@
 //! transaction together with its audit entry, and applies the rules of `fieldcase-core`
 //! with the time from its [`Clock`].
 
+// Unit tests may unwrap: a panic there is a failed test with its reason.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod clock;
 pub mod demo;
 mod error;

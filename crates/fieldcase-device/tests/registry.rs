@@ -1,6 +1,9 @@
 //! The registry copy, certificate checks, trusted time and sign-in, with a real signed
 //! registry and real credentials made with a bureau key.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};

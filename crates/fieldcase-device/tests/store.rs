@@ -1,6 +1,9 @@
 //! The device's store as an officer and a court rely on it: records kept, seals that hold,
 //! an audit chain that tells the truth, bad input refused without harm.
 
+// A panic in a test is a failed test with its reason.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
