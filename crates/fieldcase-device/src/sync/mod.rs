@@ -96,24 +96,7 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     let token = enrollment.token;
     let mut report = SyncReport::default();
 
-    loop {
-        let Some(page) = on_device(device, |d| d.next_push_page(PUSH_PAGE.min(MAX_PUSH_PAGE))).await? else { break };
-        let response = http.push(&token, &page.request).await?;
-        let outcome = on_device(device, move |d| d.apply_push_results(&page, &response)).await?;
-        report.pushed += outcome.stored;
-        report.refused += outcome.refused;
-        if let Some(reason) = outcome.audit_refused {
-            // The bureau keeps the break for review; resending cannot mend it.
-            let message = format!(
-                "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
-            );
-            return Err(SyncError::Refused(fieldcase_core::wire::ApiError {
-                code: "audit_chain_refused".into(),
-                message,
-            }));
-        }
-    }
-
+    push_all(device, &http, &token, &mut report).await?;
     // The bureau's clock from the last answer is the trusted time of this sync.
     let mut needs_snapshot = false;
     let bureau_time = loop {
@@ -132,8 +115,38 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
         let snapshot = http.registry_snapshot(&token).await?;
         on_device(device, move |d| d.apply_registry_snapshot(&snapshot)).await?;
     }
+    // What the pull changed is in the audit chain too: send it, so a sync ends with nothing waiting.
+    push_all(device, &http, &token, &mut report).await?;
     on_device(device, move |d| d.record_sync_success(bureau_time)).await?;
     Ok(report)
+}
+
+/// Pushes page after page until nothing waits.
+async fn push_all(
+    device: &SharedDevice,
+    http: &BureauHttp,
+    token: &str,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    loop {
+        let Some(page) = on_device(device, |d| d.next_push_page(PUSH_PAGE.min(MAX_PUSH_PAGE))).await? else {
+            return Ok(());
+        };
+        let response = http.push(token, &page.request).await?;
+        let outcome = on_device(device, move |d| d.apply_push_results(&page, &response)).await?;
+        report.pushed += outcome.stored;
+        report.refused += outcome.refused;
+        if let Some(reason) = outcome.audit_refused {
+            // The bureau keeps the break for review; resending cannot mend it.
+            let message = format!(
+                "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
+            );
+            return Err(SyncError::Refused(fieldcase_core::wire::ApiError {
+                code: "audit_chain_refused".into(),
+                message,
+            }));
+        }
+    }
 }
 
 /// How long to wait before the next attempt.
