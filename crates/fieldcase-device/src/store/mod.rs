@@ -91,7 +91,9 @@ impl Store {
             return Err(StoreError::ReadOnly(format!("journal mode stayed {mode}")));
         }
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a record an officer has seen saved (a finalized inspection, a check) must
+        // survive a power cut; the laptop is its only copy until the bureau has it.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(Store { conn })
     }

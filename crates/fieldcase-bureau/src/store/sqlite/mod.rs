@@ -121,7 +121,9 @@ impl SqliteStore {
             return Err(StoreError::ReadOnly(format!("journal mode stayed {mode}")));
         }
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a page the bureau has acknowledged must survive a power cut, because the
+        // device drops it from its outbox on that acknowledgement and never sends it again.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
