@@ -59,3 +59,31 @@ async fn the_same_id_with_another_hash_is_a_reported_conflict_and_the_first_vers
     assert!(!held.to_string().contains("另一个地点"), "the conflicting version is not what the bureau shows: {held}");
     Ok(())
 }
+
+#[test]
+fn a_record_the_bureau_refused_is_listed_with_why_in_the_device_status() -> Result<()> {
+    use fieldcase_core::wire::{ItemResult, PushResponse};
+
+    let tmp = tempfile::tempdir()?;
+    let d = DeviceDir::new(tmp.path().join("d"));
+    d.cli(&["demo", "seed"])?;
+    let mut device = Device::open(&d.dir, OpenMode::MustExist)?;
+    let page = device.next_push_page(1)?.expect("the demo has records to send");
+    let item = &page.request.items[0];
+    let response = PushResponse {
+        results: vec![ItemResult {
+            kind: item.kind().into(),
+            id: item.id(),
+            fate: Fate::Rejected { reason: "the site's name is missing".into() },
+        }],
+        bureau_time: chrono::Utc::now(),
+    };
+    device.apply_push_results(&page, &response)?;
+    let (kind, id) = (item.kind(), item.id());
+    drop(device);
+
+    let status = d.cli(&["device", "status"])?;
+    assert!(status.contains("attention    1 record(s)"), "{status}");
+    assert!(status.contains(&format!("rejected  {kind} {id}: the site's name is missing")), "{status}");
+    Ok(())
+}

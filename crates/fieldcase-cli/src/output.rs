@@ -50,7 +50,8 @@ impl From<DeviceError> for Failure {
 /// Prints `value` as JSON, or the text `human` gives.
 pub fn print<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) {
     use std::io::Write;
-    let text = if json { serde_json::to_string_pretty(value).expect("results serialize to JSON") } else { human(value) };
+    let text =
+        if json { serde_json::to_string_pretty(value).expect("results serialize to JSON") } else { human(value) };
     if !text.is_empty() {
         // A reader that stopped reading (`| head`) is not an error of this command: what it
         // did is already stored.

@@ -58,7 +58,15 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
         }
         DeviceCommand::Status => {
             let status = status_of(&device)?;
-            print(ctx.json, &status, human_status);
+            // Which records the bureau did not take, and why: what `sync --once` points to.
+            let problems = device.lock().unwrap_or_else(|p| p.into_inner()).sync_problems()?;
+            print(ctx.json, &status, |s| {
+                let mut text = human_status(s);
+                for (kind, id, state, reason) in &problems {
+                    text.push_str(&format!("\n  {state:<9} {kind} {id}: {reason}"));
+                }
+                text
+            });
         }
         DeviceCommand::Sync { once: true, .. } => {
             let result = runtime.block_on(sync::sync_once(&device));
