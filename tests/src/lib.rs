@@ -51,12 +51,20 @@ fn tauri_driver_path() -> PathBuf {
     }
 }
 
+/// One desktop session at a time in this process. Each session is a WebKitWebDriver, a
+/// WebKit web process and the app; started side by side on two cores, a launch can miss
+/// WebKitWebDriver's connection deadline and the session fails for a reason the test is
+/// not about.
+static ONE_WINDOW_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A running tauri-driver, on its own ports so test runs do not collide. Stopped with
 /// SIGTERM on drop, so that it takes WebKitWebDriver down with it.
 #[derive(Debug)]
 pub struct TauriDriver {
     child: Child,
     port: u16,
+    // Declared last: released only after the driver and its window are gone.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl TauriDriver {
@@ -65,16 +73,19 @@ impl TauriDriver {
             std::env::var_os("DISPLAY").is_some(),
             "the desktop tests open a real window and need a display: run them under `xvfb-run -a` (make test does)"
         );
+        // A test that failed while holding the turn poisons the lock; the next may still run.
+        let turn = ONE_WINDOW_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (port, native_port) = (free_port(), free_port());
         let child = Command::new(tauri_driver_path())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .stdout(Stdio::null())
+            // tauri-driver reports a failed forward to WebKitWebDriver only on stdout.
+            .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())
             .spawn()
             .context(
                 "tauri-driver could not start; `make test` installs it with `cargo install tauri-driver --locked`",
             )?;
-        let driver = TauriDriver { child, port };
+        let driver = TauriDriver { child, port, _turn: turn };
         driver.wait_ready(Duration::from_secs(30))?;
         Ok(driver)
     }
