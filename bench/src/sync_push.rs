@@ -89,9 +89,19 @@ pub fn run() -> Result<()> {
 fn straight_sqlite_rate(device_dir: &Path, db: &Path) -> Result<f64> {
     let device = Device::open(device_dir, OpenMode::MustExist)?;
     // Everything a push would carry, in one unsigned-size page.
-    let items: Vec<PushItem> = device.next_push_page(usize::MAX >> 1)?.map(|p| p.request.items).unwrap_or_default();
-    let rows: Vec<(&'static str, String, String)> =
-        items.iter().map(|i| (i.kind(), i.id(), serde_json::to_string(i).expect("items serialize"))).collect();
+    let items: Vec<PushItem> = device.next_push_page(usize::MAX >> 1)?.map(|p| p.items).unwrap_or_default();
+    // One row per record and per audit entry, as the bureau stores them.
+    let mut rows: Vec<(&'static str, String, String)> = Vec::new();
+    for item in &items {
+        match item {
+            PushItem::Audit(run) => {
+                for entry in run.entries()? {
+                    rows.push(("audit", entry.seq.to_string(), serde_json::to_string(&entry)?));
+                }
+            }
+            other => rows.push((other.kind(), other.id(), serde_json::to_string(other)?)),
+        }
+    }
     let mut conn = rusqlite::Connection::open(db)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;

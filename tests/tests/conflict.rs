@@ -39,7 +39,7 @@ async fn the_same_id_with_another_hash_is_a_reported_conflict_and_the_first_vers
     let hash = altered.content_hash();
     altered.seal = Some(Seal { content_hash: hash, signature: key.sign(Signed::Inspection, &hash) });
     let items = vec![PushItem::Inspection(altered)];
-    let request = PushRequest { signature: key.sign(Signed::PushPage, &PushRequest::items_hash(&items)), items };
+    let request = PushRequest::sign(&items, &key);
 
     let response = BureauHttp::new(&bureau.url())?.push(&token, &request).await?;
     assert_eq!(
@@ -69,7 +69,7 @@ fn a_record_the_bureau_refused_is_listed_with_why_in_the_device_status() -> Resu
     d.cli(&["demo", "seed"])?;
     let mut device = Device::open(&d.dir, OpenMode::MustExist)?;
     let page = device.next_push_page(1)?.expect("the demo has records to send");
-    let item = &page.request.items[0];
+    let item = &page.items[0];
     let response = PushResponse {
         results: vec![ItemResult {
             kind: item.kind().into(),

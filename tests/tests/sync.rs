@@ -161,10 +161,11 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let device = DeviceDir::new(tmp.path().join("d"));
     device.cli(&["demo", "seed"])?;
-    // A slow site network, so the sync is still under way when the bureau goes down.
-    let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(20))?;
+    // A slow site network, and enough records for several pages, so the sync is still
+    // under way when the bureau goes down.
+    let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(5))?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
-    finalize_inspections(&device.dir, 60)?;
+    finalize_inspections(&device.dir, 400)?;
     let total = device.pending()?;
 
     let _agent = Agent::start(&device)?;

@@ -18,8 +18,9 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 
-use fieldcase_core::audit::{AuditEntry, verify_link};
+use fieldcase_core::audit::{AuditRun, ChainBreak};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{AREA_LABOR_INSPECTION, CertificateCheck, CheckResult};
 use fieldcase_core::evidence::EvidenceRef;
@@ -48,8 +49,9 @@ pub struct NewReview<'a> {
 
 /// The reads and writes a push needs, inside one transaction of a backend.
 pub trait PushLedger {
-    /// The hash stored under this item's id (for audit entries: the pushing device's entry
-    /// with that sequence number; for sites: a bureau site or a device site that joined one).
+    /// The hash stored under this item's id (for an audit run: the hash of the pushing
+    /// device's entry with the run's last number; for sites: a bureau site or a device site
+    /// that joined one).
     fn stored_hash(&mut self, device: DeviceId, item: &PushItem) -> Result<Option<ContentHash>>;
 
     fn site_by_uscc(&mut self, uscc: &Uscc) -> Result<Option<SiteId>>;
@@ -58,7 +60,14 @@ pub trait PushLedger {
     /// A device's site that is the bureau site `joins` under another id.
     fn insert_site_alias(&mut self, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
 
-    fn insert_inspection(&mut self, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    /// `content_hash` is the hash its seal covers, checked already.
+    fn insert_inspection(
+        &mut self,
+        inspection: &Inspection,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     /// The checks among `checks` that the bureau holds.
     fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>>;
     /// The registry's record of a certificate at `at`: its last history row at or before
@@ -68,12 +77,26 @@ pub trait PushLedger {
     /// that pushed each.
     fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>>;
 
-    fn insert_check(&mut self, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    fn insert_check(
+        &mut self,
+        check: &CertificateCheck,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
 
-    /// The last entry of the device's chain the bureau holds.
-    fn last_audit_entry(&mut self, device: DeviceId) -> Result<Option<AuditEntry>>;
-    fn insert_audit_entry(&mut self, device: DeviceId, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()>;
+    /// The number and hash of the last entry of the device's chain the bureau holds.
+    fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>>;
+    /// Stores the entries of `run` from its `skip`-th on; `hashes` are every entry's hash.
+    fn insert_audit_entries(
+        &mut self,
+        device: DeviceId,
+        run: &AuditRun,
+        hashes: &[ContentHash],
+        skip: usize,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Keeps an item for review; the same item for the same reason again only counts up.
     fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()>;
@@ -86,6 +109,9 @@ pub trait PushLedger {
         reason: ReviewReason,
         detail: &str,
     ) -> Result<()>;
+    /// Settles the open rejections of the device's audit runs that end at or before `through`
+    /// (its chain is now held that far).
+    fn resolve_audit_rejections(&mut self, device: DeviceId, through: u64, at: DateTime<Utc>) -> Result<()>;
     /// Settles the open reviews of `(device, kind, id)` for `reason`.
     fn resolve_reviews(
         &mut self,
@@ -98,32 +124,145 @@ pub trait PushLedger {
     ) -> Result<()>;
 }
 
-/// Applies one page in order and names the fate of every item. The page signature has been
-/// verified by the caller; `ledger` is one transaction, committed by the caller only if this
-/// returns Ok.
+/// A pushed item with what can be told of it without the store: its content hash, and why
+/// it is refused on its own (a broken seal, an altered audit entry), if it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Examined {
+    pub item: PushItem,
+    pub content_hash: ContentHash,
+    pub defect: Option<String>,
+    /// For an audit run: the hash of each of its entries, recomputed.
+    pub audit_hashes: Vec<ContentHash>,
+}
+
+/// Why a page was not taken at all: an item that is not a push record. Nothing of the page
+/// is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PageRefused(pub String);
+
+/// A page's items as they are examined, in order. The store takes them one by one, so that
+/// examining the next (parsing it, hashing it, verifying its seal: the expensive part) runs
+/// beside storing the last, on another core, and never inside the store's transaction.
+/// An `Err` ends the page, and the page's transaction is rolled back.
+pub type ExaminedItems = Box<dyn Iterator<Item = Result<Examined, PageRefused>> + Send>;
+
+/// Examines one item of a page whose signature the caller has verified.
+pub fn examine(device: &DeviceRecord, item: PushItem) -> Examined {
+    let content_hash = item.content_hash();
+    let (defect, audit_hashes) = match &item {
+        PushItem::Audit(run) => match run.hashes() {
+            Ok(hashes) => (None, hashes),
+            Err(chain_break) => (Some(format!("{chain_break}; these entries are kept for review")), Vec::new()),
+        },
+        other => (intrinsic_check(device, other).err(), Vec::new()),
+    };
+    Examined { item, content_hash, defect, audit_hashes }
+}
+
+/// The items of a page examined here, all before the first is stored.
+pub fn examined(device: &DeviceRecord, items: Vec<PushItem>) -> ExaminedItems {
+    let examined: Vec<_> = items.into_iter().map(|item| Ok(examine(device, item))).collect();
+    Box::new(examined.into_iter())
+}
+
+/// The items of a signed page (`items`: the JSON array text the signature covers, of
+/// `count` elements) parsed and examined on a blocking thread while the store takes them.
+///
+/// Should that thread stop before the end, the store sees an `Err`, never a shorter page.
+pub fn examine_in_background(device: DeviceRecord, items: Box<RawValue>, count: usize) -> ExaminedItems {
+    // Handed over in batches, so the two threads do not wake each other for every item; and
+    // bounded, so the examiner runs only a little ahead of the store and memory stays flat.
+    const BATCH: usize = 32;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Result<Examined, PageRefused>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let raw: Vec<&RawValue> = match serde_json::from_str(items.get()) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let _ = send.send(vec![Err(PageRefused(format!("items is not a JSON array: {e}")))]);
+                return;
+            }
+        };
+        let mut batch = Vec::with_capacity(BATCH);
+        for (index, raw) in raw.into_iter().enumerate() {
+            let mut de = serde_json::Deserializer::from_str(raw.get());
+            let next = serde_path_to_error::deserialize::<_, PushItem>(&mut de)
+                .map(|item| examine(&device, item))
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    let at = if path == "." { String::new() } else { format!(".{path}") };
+                    PageRefused(format!("items[{index}]{at} is not a push record: {}", e.inner()))
+                });
+            let failed = next.is_err();
+            // A run of audit entries is work enough on its own for the store to start on.
+            let heavy = matches!(&next, Ok(Examined { item: PushItem::Audit(_), .. }));
+            batch.push(next);
+            if batch.len() == BATCH || failed || heavy {
+                // An Err from send: the store gave up on the page (an error of its own).
+                if send.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() || failed {
+                    return;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            let _ = send.send(batch);
+        }
+    });
+    let mut received = 0;
+    let mut batches = receive.into_iter();
+    let mut batch = Vec::new().into_iter();
+    Box::new(std::iter::from_fn(move || {
+        if received == count {
+            return None;
+        }
+        received += 1;
+        if let Some(next) = batch.next() {
+            return Some(next);
+        }
+        match batches.next() {
+            Some(next) => {
+                batch = next.into_iter();
+                batch.next()
+            }
+            None => None,
+        }
+        .or_else(|| {
+            Some(Err(PageRefused(format!("examining the page stopped after {} of its {count} items", received - 1))))
+        })
+    }))
+}
+
+/// Applies one page in order as its items are examined, and names the fate of every item.
+/// `ledger` is one transaction, committed by the caller only if this returns Ok.
 pub fn apply_page(
     ledger: &mut dyn PushLedger,
     device: &DeviceRecord,
-    items: &[PushItem],
+    items: ExaminedItems,
     now: DateTime<Utc>,
 ) -> Result<Vec<ItemResult>> {
-    items
-        .iter()
-        .map(|item| {
-            let fate = apply_item(ledger, device, item, now)?;
-            Ok(ItemResult { kind: item.kind().to_owned(), id: item.id(), fate })
-        })
-        .collect()
+    let mut results = Vec::new();
+    for examined in items {
+        let examined = examined?;
+        let fate = apply_item(ledger, device, &examined, now)?;
+        results.push(ItemResult { kind: examined.item.kind().to_owned(), id: examined.item.id(), fate });
+    }
+    Ok(results)
 }
 
-fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushItem, now: DateTime<Utc>) -> Result<Fate> {
+fn apply_item(
+    ledger: &mut dyn PushLedger,
+    device: &DeviceRecord,
+    examined: &Examined,
+    now: DateTime<Utc>,
+) -> Result<Fate> {
     let from = device.device_id;
-    let hash = item.content_hash();
+    let Examined { item, content_hash: hash, defect, audit_hashes } = examined;
+    let hash = *hash;
 
     // What the record says of itself is checked first, so a tampered record is refused
     // rather than taken for a copy of the one it claims to be.
-    if let Err(reason) = intrinsic_check(device, item) {
-        return reject(ledger, from, item, hash, reason, now);
+    if let Some(reason) = defect {
+        return reject(ledger, from, item, hash, reason.clone(), now);
     }
 
     match ledger.stored_hash(from, item)? {
@@ -153,7 +292,7 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
             None => ledger.insert_site(site, from, now)?,
         },
         PushItem::Inspection(inspection) => {
-            ledger.insert_inspection(inspection, from, now)?;
+            ledger.insert_inspection(inspection, hash, from, now)?;
             if let Some(detail) = officer_shortfall(ledger, inspection)? {
                 ledger.keep_for_review(&NewReview {
                     device: from,
@@ -166,20 +305,37 @@ fn apply_item(ledger: &mut dyn PushLedger, device: &DeviceRecord, item: &PushIte
             }
         }
         PushItem::CertificateCheck(check) => {
-            ledger.insert_check(check, from, now)?;
+            ledger.insert_check(check, hash, from, now)?;
             settle_officer_flags(ledger, check.id, now)?;
         }
         PushItem::Evidence(evidence) => ledger.insert_evidence(evidence, from, now)?,
-        PushItem::Audit(entry) => {
-            let last = ledger.last_audit_entry(from)?;
-            if let Err(chain_break) = verify_link(last.as_ref(), entry) {
-                let held = last.map_or_else(|| "none yet".to_owned(), |e| format!("up to entry {}", e.seq));
+        PushItem::Audit(run) => {
+            // The run reaches past the chain held (a run wholly held was a duplicate or a
+            // conflict above). It must start no later than the entry after the last held,
+            // and agree with the chain held where they meet.
+            let head = ledger.audit_head(from)?;
+            let (held_seq, held_hash) = head.unwrap_or((0, ContentHash::ZERO));
+            let chain_break = if run.first_seq > held_seq + 1 {
+                Some(ChainBreak::Gap { expected: held_seq + 1, found: run.first_seq })
+            } else {
+                let skip = (held_seq + 1 - run.first_seq) as usize;
+                let before = if skip == 0 { run.prev_hash } else { audit_hashes[skip - 1] };
+                if before == held_hash {
+                    ledger.insert_audit_entries(from, run, audit_hashes, skip, now)?;
+                    None
+                } else {
+                    Some(ChainBreak::BrokenLink { seq: held_seq + 1, previous: held_seq })
+                }
+            };
+            if let Some(chain_break) = chain_break {
+                let held = head.map_or_else(|| "none yet".to_owned(), |(seq, _)| format!("up to entry {seq}"));
                 let reason = format!(
-                    "{chain_break}; the bureau holds this device's audit chain {held}. Push the entries in order from the one after the last held; this entry is kept for review"
+                    "{chain_break}; the bureau holds this device's audit chain {held}. Push the entries in order from the one after the last held; these entries are kept for review"
                 );
                 return reject(ledger, from, item, hash, reason, now);
             }
-            ledger.insert_audit_entry(from, entry, now)?;
+            ledger.resolve_audit_rejections(from, run.last_seq(), now)?;
+            return Ok(Fate::Accepted);
         }
     }
     ledger.resolve_reviews(from, item.kind(), &item.id(), ReviewReason::Rejected, "accepted when pushed again", now)?;
@@ -211,9 +367,6 @@ fn intrinsic_check(device: &DeviceRecord, item: &PushItem) -> Result<(), String>
         PushItem::Inspection(inspection) => check_seal(device, inspection),
         PushItem::Site(site) if site.name.trim().is_empty() => {
             Err("a site needs a name: the employer's registered name".into())
-        }
-        PushItem::Audit(entry) if entry.computed_hash() != entry.hash => {
-            Err(format!("audit entry {} has been altered: its contents no longer match its hash", entry.seq))
         }
         _ => Ok(()),
     }

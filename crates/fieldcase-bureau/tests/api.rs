@@ -13,8 +13,10 @@ use rusqlite::Connection;
 
 use fieldcase_bureau::admin;
 use fieldcase_bureau::store::ReviewScope;
+use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem};
+use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest};
+use serde_json::value::RawValue;
 
 use common::{TestBureau, TestDevice, assert_error, of_kind};
 
@@ -161,7 +163,7 @@ async fn the_same_page_twice_is_all_duplicates() {
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    assert!(items.len() > 10, "a site, checks, an inspection and the audit chain: {}", items.len());
+    assert!(items.len() >= 5, "a site, two checks, an inspection and a run of the audit chain: {}", items.len());
 
     let first = device.push(&bureau, items.clone()).await;
     assert_eq!(first.results.len(), items.len(), "every item has its fate");
@@ -231,9 +233,16 @@ async fn a_page_with_a_bad_signature_is_refused_whole() {
     assert!(message.contains("nothing was stored"), "{message}");
 
     // Signed by the device, then changed.
-    page = device.page(items.clone());
-    page.items.pop();
+    let signature = device.page(items.clone()).signature;
+    let fewer = &items[..items.len() - 1];
+    page = PushRequest { items: RawValue::from_string(serde_json::to_string(fewer).unwrap()).unwrap(), signature };
     assert_error(&bureau.post("/api/v1/push", &page, Some(&device.token)).await, 422, "bad_signature");
+
+    // Signed by the device, but not push records: refused whole, saying where.
+    let text = format!("[{},{{\"kind\":\"site\",\"record\":{{\"id\":1}}}}]", serde_json::to_string(&items[0]).unwrap());
+    let page = PushRequest::sign_text(text, &device.key).unwrap();
+    let message = assert_error(&bureau.post("/api/v1/push", &page, Some(&device.token)).await, 400, "bad_request");
+    assert!(message.contains("items[1].record") && message.contains("nothing"), "{message}");
 
     assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing stored");
     assert!(bureau.store.inspections().await.expect("inspections").is_empty(), "nothing stored");
@@ -291,32 +300,46 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     device.enroll(&bureau).await;
     device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
-    let audit = of_kind(&device.outbox(), "audit");
-    assert!(audit.len() >= 4, "{}", audit.len());
+    let runs = of_kind(&device.outbox(), "audit");
+    let PushItem::Audit(run) = &runs[0] else { unreachable!() };
+    let entries = run.entries().expect("the device's own chain holds");
+    assert!(entries.len() >= 4, "{}", entries.len());
+    let run_of = |range: std::ops::Range<usize>| PushItem::Audit(AuditRun::of(&entries[range]).expect("entries"));
 
     // Entries 1 and 2, then 4: entry 4 does not follow 2.
-    let answer = device.push(&bureau, vec![audit[0].clone(), audit[1].clone(), audit[3].clone()]).await;
+    let answer = device.push(&bureau, vec![run_of(0..2), run_of(3..4)]).await;
     assert_eq!(answer.results[0].fate, Fate::Accepted);
-    assert_eq!(answer.results[1].fate, Fate::Accepted);
-    let Fate::Rejected { reason } = &answer.results[2].fate else {
-        panic!("a gap is rejected: {:?}", answer.results[2])
+    let Fate::Rejected { reason } = &answer.results[1].fate else {
+        panic!("a gap is rejected: {:?}", answer.results[1])
     };
     assert!(reason.contains("entry 4") && reason.contains("entry 3"), "the reason names the gap: {reason}");
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
     assert_eq!(open.len(), 1, "the gap is kept for review");
-    assert_eq!((open[0].kind.as_str(), open[0].item_id.as_str()), ("audit", "4"));
+    assert_eq!((open[0].kind.as_str(), open[0].item_id.as_str()), ("audit", "4-4"));
 
-    // An entry that claims to follow but was altered is rejected too.
-    let PushItem::Audit(mut forged) = audit[2].clone() else { unreachable!() };
-    forged.action = "site.delete".into();
+    // Entries that claim to follow but were altered are rejected too, and nothing of them is stored.
+    let PushItem::Audit(mut forged) = run_of(2..4) else { unreachable!() };
+    forged.steps[0].action = "site.delete".into();
     let answer = device.push(&bureau, vec![PushItem::Audit(forged)]).await;
-    assert!(matches!(answer.results[0].fate, Fate::Rejected { .. }), "{:?}", answer.results[0]);
+    let Fate::Rejected { reason } = &answer.results[0].fate else {
+        panic!("an altered entry is rejected: {:?}", answer.results[0])
+    };
+    assert!(reason.contains("altered"), "{reason}");
 
-    // Entry 3 arrives; entry 4 pushed again now holds.
-    let answer = device.push(&bureau, audit[2..].to_vec()).await;
-    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "{:?}", answer.results);
+    // The same entries again are a duplicate; a run reaching past the chain held is stored
+    // from where the chain ends, and settles the gap's review.
+    let answer = device.push(&bureau, vec![run_of(0..2), run_of(1..entries.len())]).await;
+    assert_eq!(answer.results[0].fate, Fate::Duplicate);
+    assert_eq!(answer.results[1].fate, Fate::Accepted, "{:?}", answer.results);
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
-    assert!(open.iter().all(|r| r.item_id != "4"), "the gap's review is settled once the entry is accepted: {open:?}");
+    assert!(open.iter().all(|r| r.kind != "audit"), "the chain's reviews are settled once it holds: {open:?}");
+
+    // A run the bureau holds with other contents is a conflict; the first version stays.
+    let mut other = entries[..2].to_vec();
+    other[1].subject = "another".into();
+    other[1].hash = other[1].computed_hash();
+    let answer = device.push(&bureau, vec![PushItem::Audit(AuditRun::of(&other).expect("entries"))]).await;
+    assert!(matches!(answer.results[0].fate, Fate::Conflict { .. }), "{:?}", answer.results[0]);
 }
 
 #[tokio::test]
@@ -491,7 +514,7 @@ async fn the_openapi_document_lists_every_path() {
         assert!(paths.contains(path), "{path} is documented: {paths:?}");
     }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
-    for schema in ["PushRequest", "PushItem", "Fate", "ApiError", "PullResponse", "Inspection", "AuditEntry"] {
+    for schema in ["PushRequest", "PushItem", "Fate", "ApiError", "PullResponse", "Inspection", "AuditRun"] {
         assert!(schemas.contains_key(schema), "{schema} is described");
     }
     assert!(doc["components"]["securitySchemes"]["device_token"].is_object(), "the bearer token is described");

@@ -10,6 +10,7 @@ use chrono::{Duration, Utc};
 
 use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
 use fieldcase_bureau::credentials::code_hash;
+use fieldcase_bureau::push;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::store::{BureauStore, Enrollment, NewEnrollmentCode, ReviewScope, StoreError, TokenHash};
 use fieldcase_core::certificate::CertificateStatus;
@@ -118,9 +119,9 @@ pub async fn story(store: &dyn BureauStore) {
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    let results = store.push(&record, items.clone(), now).await.expect("pushed");
+    let results = store.push(&record, push::examined(&record, items.clone()), now).await.expect("pushed");
     assert!(results.iter().all(|r| r.fate == Fate::Accepted), "{results:?}");
-    let again = store.push(&record, items, now).await.expect("pushed");
+    let again = store.push(&record, push::examined(&record, items), now).await.expect("pushed");
     assert!(again.iter().all(|r| r.fate == Fate::Duplicate), "{again:?}");
     assert_eq!(store.inspections().await.expect("inspections").len(), 1);
     assert!(store.reviews(ReviewScope::All).await.expect("reviews").is_empty());
@@ -128,7 +129,8 @@ pub async fn story(store: &dyn BureauStore) {
     let mut copy = site.clone();
     copy.id = SiteId::generate(now);
     copy.name = "恒筑".into();
-    let joined = store.push(&record, vec![PushItem::Site(copy.clone())], now).await.expect("pushed");
+    let joined =
+        store.push(&record, push::examined(&record, vec![PushItem::Site(copy.clone())]), now).await.expect("pushed");
     assert_eq!(joined[0].fate, Fate::Accepted);
     let sites = store.sites().await.expect("sites");
     assert_eq!(sites.len(), 1, "one site per credit code");

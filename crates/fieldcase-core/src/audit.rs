@@ -103,6 +103,117 @@ impl AuditEntry {
     }
 }
 
+/// What an audit entry records, without its place in the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditStep {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub payload_hash: ContentHash,
+}
+
+/// Consecutive entries of one device's chain, as they travel to the bureau.
+///
+/// Each entry's number, link and hash follow from its place in the run, so only the first
+/// number, the hash before the run and the hash the run must end on are sent: a third of the
+/// bytes of whole entries, and the receiver recomputes every hash anyway to verify the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRun {
+    /// The number of the first entry.
+    pub first_seq: u64,
+    /// The hash of the entry before the first (zeros when the first is entry 1).
+    pub prev_hash: ContentHash,
+    pub steps: Vec<AuditStep>,
+    /// The hash of the last entry, as the device recorded it.
+    pub last_hash: ContentHash,
+}
+
+impl AuditRun {
+    /// The run of `entries`, which must be consecutive (None if there are none).
+    pub fn of(entries: &[AuditEntry]) -> Option<AuditRun> {
+        let (first, last) = (entries.first()?, entries.last()?);
+        Some(AuditRun {
+            first_seq: first.seq,
+            prev_hash: first.prev_hash,
+            steps: entries
+                .iter()
+                .map(|e| AuditStep {
+                    at: e.at,
+                    actor: e.actor.clone(),
+                    action: e.action.clone(),
+                    subject: e.subject.clone(),
+                    payload_hash: e.payload_hash,
+                })
+                .collect(),
+            last_hash: last.hash,
+        })
+    }
+
+    /// The number of the last entry.
+    pub fn last_seq(&self) -> u64 {
+        self.first_seq + (self.steps.len() as u64).saturating_sub(1)
+    }
+
+    /// The hash of each entry, recomputed from the first link on; checked against the hash
+    /// the run says it ends on.
+    pub fn hashes(&self) -> Result<Vec<ContentHash>, ChainBreak> {
+        if self.first_seq == 0 || self.steps.is_empty() {
+            return Err(ChainBreak::EmptyRun { first: self.first_seq });
+        }
+        let mut prev = self.prev_hash;
+        let hashes: Vec<ContentHash> = self
+            .steps
+            .iter()
+            .zip(self.first_seq..)
+            .map(|(step, seq)| {
+                prev = ContentHash::of(&HashedFields {
+                    seq,
+                    prev_hash: prev,
+                    at: step.at,
+                    actor: &step.actor,
+                    action: &step.action,
+                    subject: &step.subject,
+                    payload_hash: step.payload_hash,
+                });
+                prev
+            })
+            .collect();
+        if prev != self.last_hash {
+            return Err(ChainBreak::RunAltered { first: self.first_seq, last: self.last_seq() });
+        }
+        Ok(hashes)
+    }
+
+    /// The whole entries of the run, each with its number, link and recomputed hash.
+    pub fn entries(&self) -> Result<Vec<AuditEntry>, ChainBreak> {
+        let hashes = self.hashes()?;
+        let mut prev_hash = self.prev_hash;
+        Ok(self
+            .steps
+            .iter()
+            .zip(hashes)
+            .zip(self.first_seq..)
+            .map(|((step, hash), seq)| {
+                let entry = AuditEntry {
+                    seq,
+                    prev_hash,
+                    at: step.at,
+                    actor: step.actor.clone(),
+                    action: step.action.clone(),
+                    subject: step.subject.clone(),
+                    payload_hash: step.payload_hash,
+                    hash,
+                };
+                prev_hash = hash;
+                entry
+            })
+            .collect())
+    }
+}
+
 /// The first place a chain does not hold.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChainBreak {
@@ -112,6 +223,12 @@ pub enum ChainBreak {
     BrokenLink { seq: u64, previous: u64 },
     #[error("audit entry {found} stands where entry {expected} should be: entries are missing or reordered")]
     Gap { expected: u64, found: u64 },
+    #[error(
+        "audit entries {first} to {last} do not hash to the hash recorded for entry {last}: one of them was altered after it was written"
+    )]
+    RunAltered { first: u64, last: u64 },
+    #[error("an audit run must hold at least one entry, numbered from 1 (this one starts at {first})")]
+    EmptyRun { first: u64 },
 }
 
 impl ChainBreak {
@@ -120,18 +237,29 @@ impl ChainBreak {
         match self {
             ChainBreak::Altered { seq } | ChainBreak::BrokenLink { seq, .. } => *seq,
             ChainBreak::Gap { found, .. } => *found,
+            ChainBreak::RunAltered { first, .. } | ChainBreak::EmptyRun { first } => *first,
         }
     }
 }
 
 /// Checks that `entry` follows `prev` (None: `entry` must be the first of its chain).
 pub fn verify_link(prev: Option<&AuditEntry>, entry: &AuditEntry) -> Result<(), ChainBreak> {
-    let (expected_seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+    let expected_seq = prev.map_or(1, |p| p.seq + 1);
     if entry.seq != expected_seq {
         return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
     }
     if entry.computed_hash() != entry.hash {
         return Err(ChainBreak::Altered { seq: entry.seq });
+    }
+    follows(prev, entry)
+}
+
+/// The link alone: `entry` has the next number after `prev` and names its hash. For a caller
+/// that has already checked the entry's own hash; [`verify_link`] checks both.
+pub fn follows(prev: Option<&AuditEntry>, entry: &AuditEntry) -> Result<(), ChainBreak> {
+    let (expected_seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
+    if entry.seq != expected_seq {
+        return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
     }
     if entry.prev_hash != prev_hash {
         return Err(ChainBreak::BrokenLink { seq: entry.seq, previous: expected_seq - 1 });
@@ -190,6 +318,26 @@ mod tests {
         c[2].subject = "other".into();
         c[2].hash = c[2].computed_hash();
         assert_eq!(verify_chain(None, &c), Err(ChainBreak::BrokenLink { seq: 4, previous: 3 }));
+    }
+
+    #[test]
+    fn a_run_gives_back_the_entries_it_was_made_of() {
+        let c = chain(5);
+        let run = AuditRun::of(&c[1..4]).unwrap();
+        assert_eq!((run.first_seq, run.last_seq()), (2, 4));
+        assert_eq!(run.entries().unwrap(), c[1..4].to_vec());
+        assert_eq!(run.hashes().unwrap(), c[1..4].iter().map(|e| e.hash).collect::<Vec<_>>());
+        let json: AuditRun = serde_json::from_str(&serde_json::to_string(&run).unwrap()).unwrap();
+        assert_eq!(json, run);
+    }
+
+    #[test]
+    fn a_run_with_an_altered_step_does_not_end_on_its_hash() {
+        let mut run = AuditRun::of(&chain(5)).unwrap();
+        run.steps[2].subject = "other".into();
+        assert_eq!(run.hashes(), Err(ChainBreak::RunAltered { first: 1, last: 5 }));
+        run.steps.clear();
+        assert_eq!(run.hashes(), Err(ChainBreak::EmptyRun { first: 1 }));
     }
 
     #[test]

@@ -9,52 +9,17 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+mod writer;
+
 /// The canonical JSON bytes of a value.
 pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    // Serializing our own record types to a Value cannot fail: they have string keys only.
-    let value = serde_json::to_value(value).expect("records serialize to JSON");
     let mut out = Vec::with_capacity(256);
-    write_canonical(&value, &mut out);
+    // Our record types have string keys only, so they always have a canonical form.
+    writer::write(value, &mut out).expect("records serialize to canonical JSON");
     out
-}
-
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push(b'{');
-            for (i, (key, val)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(key, out);
-                out.push(b':');
-                write_canonical(val, out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        Value::String(s) => write_string(s, out),
-        other => out.extend_from_slice(other.to_string().as_bytes()),
-    }
-}
-
-fn write_string(s: &str, out: &mut Vec<u8>) {
-    out.extend_from_slice(serde_json::to_string(s).expect("strings serialize").as_bytes());
 }
 
 /// A SHA-256 digest, shown as 64 lowercase hex digits.
@@ -85,7 +50,7 @@ impl ContentHash {
     }
 
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        crate::hex_digits::encode(&self.0)
     }
 }
 
@@ -123,7 +88,7 @@ impl std::str::FromStr for ContentHash {
     type Err = HashParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(s, &mut bytes).map_err(|_| HashParseError(s.to_owned()))?;
+        crate::hex_digits::decode_into(s, &mut bytes).ok_or_else(|| HashParseError(s.to_owned()))?;
         Ok(Self(bytes))
     }
 }
@@ -131,7 +96,151 @@ impl std::str::FromStr for ContentHash {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// The definition of the canonical form, kept as the reference the writer must match:
+    /// the value as a `serde_json::Value`, printed with keys sorted by their UTF-8 bytes.
+    fn reference<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+        fn write(value: &Value, out: &mut Vec<u8>) {
+            match value {
+                Value::Object(map) => {
+                    let mut entries: Vec<_> = map.iter().collect();
+                    entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                    out.push(b'{');
+                    for (i, (key, val)) in entries.into_iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(serde_json::to_string(key).unwrap().as_bytes());
+                        out.push(b':');
+                        write(val, out);
+                    }
+                    out.push(b'}');
+                }
+                Value::Array(items) => {
+                    out.push(b'[');
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(b',');
+                        }
+                        write(item, out);
+                    }
+                    out.push(b']');
+                }
+                Value::String(s) => out.extend_from_slice(serde_json::to_string(s).unwrap().as_bytes()),
+                other => out.extend_from_slice(other.to_string().as_bytes()),
+            }
+        }
+        let mut out = Vec::new();
+        write(&serde_json::to_value(value).unwrap(), &mut out);
+        out
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".*".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::btree_map(".*", inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_writer_matches_the_reference_form_on_any_json(value in any_json()) {
+            prop_assert_eq!(to_canonical_json(&value), reference(&value));
+        }
+    }
+
+    #[test]
+    fn the_writer_matches_the_reference_form_on_every_kind_of_record() {
+        use crate::audit::{Actor, AuditEntry};
+        use crate::ids::DeviceId;
+        use std::collections::BTreeMap;
+
+        #[derive(Serialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Tagged {
+            Unit,
+            Struct { b: u8, a: Option<String> },
+        }
+        #[derive(Serialize)]
+        #[serde(tag = "kind", content = "record")]
+        enum Adjacent {
+            Newtype(Vec<u8>),
+            Tuple(i8, char),
+        }
+        #[derive(Serialize)]
+        enum External {
+            Newtype(u16),
+            Tuple(i32, bool),
+            Struct { z: (), y: [u8; 2] },
+            Unit,
+        }
+        #[derive(Serialize)]
+        struct Inner {
+            zeta: i128,
+            alpha: u128,
+        }
+        #[derive(Serialize)]
+        struct Record {
+            z_last: &'static str,
+            #[serde(flatten)]
+            inner: Inner,
+            a_first: Vec<Tagged>,
+            adjacent: Vec<Adjacent>,
+            external: Vec<External>,
+            #[serde(with = "serde_bytes_as_seq")]
+            bytes: Vec<u8>,
+            numbers_as_keys: BTreeMap<u32, f32>,
+            skipped: Option<u8>,
+        }
+        mod serde_bytes_as_seq {
+            pub fn serialize<S: serde::Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(v)
+            }
+        }
+        let record = Record {
+            z_last: "\u{1}\"quoted\" 文\n",
+            inner: Inner { zeta: -5, alpha: u128::from(u64::MAX) },
+            a_first: vec![Tagged::Unit, Tagged::Struct { b: 2, a: None }, Tagged::Struct { b: 0, a: Some("x".into()) }],
+            adjacent: vec![Adjacent::Newtype(vec![1, 2]), Adjacent::Tuple(-1, '字')],
+            external: vec![
+                External::Newtype(7),
+                External::Tuple(-3, true),
+                External::Struct { z: (), y: [9, 8] },
+                External::Unit,
+            ],
+            bytes: vec![0, 255],
+            numbers_as_keys: [(10, 1.5), (2, f32::NAN)].into_iter().collect(),
+            skipped: None,
+        };
+        assert_eq!(
+            String::from_utf8(to_canonical_json(&record)).unwrap(),
+            String::from_utf8(reference(&record)).unwrap()
+        );
+
+        let device = DeviceId::from_uuid(uuid::Uuid::from_u128(7));
+        let entry = AuditEntry::next(
+            None,
+            chrono::DateTime::parse_from_rfc3339("2026-03-01T08:00:00.123456Z").unwrap().to_utc(),
+            &Actor::Device { device },
+            "site.create",
+            "s",
+            ContentHash::of_bytes(b"x"),
+        );
+        assert_eq!(to_canonical_json(&entry), reference(&entry));
+        assert_eq!(to_canonical_json(&Actor::Device { device }), reference(&Actor::Device { device }));
+    }
 
     #[test]
     fn keys_are_sorted_at_every_depth_and_whitespace_is_dropped() {

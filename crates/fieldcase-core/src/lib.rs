@@ -12,6 +12,7 @@ pub mod canonical;
 pub mod certificate;
 pub mod checklist;
 pub mod evidence;
+mod hex_digits;
 pub mod ids;
 pub mod inspection;
 #[cfg(feature = "openapi")]

@@ -101,7 +101,7 @@ macro_rules! hex_bytes {
     ($name:ident, $len:literal) => {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex::encode(self.0))
+                f.write_str(&crate::hex_digits::encode(&self.0))
             }
         }
         impl fmt::Debug for $name {
@@ -124,7 +124,7 @@ macro_rules! hex_bytes {
             type Err = SignatureError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 let mut bytes = [0u8; $len];
-                hex::decode_to_slice(s, &mut bytes).map_err(|_| SignatureError::Encoding(s.to_owned()))?;
+                crate::hex_digits::decode_into(s, &mut bytes).ok_or_else(|| SignatureError::Encoding(s.to_owned()))?;
                 Ok(Self(bytes))
             }
         }

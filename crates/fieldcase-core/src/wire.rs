@@ -5,23 +5,24 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use ts_rs::TS;
 
-use crate::audit::AuditEntry;
+use crate::audit::AuditRun;
 use crate::canonical::ContentHash;
 use crate::certificate::CertificateCheck;
 use crate::checklist::ChecklistTemplate;
 use crate::evidence::EvidenceRef;
 use crate::ids::DeviceId;
 use crate::inspection::Inspection;
-use crate::signing::{PublicKey, Signature};
+use crate::signing::{PublicKey, SecretKey, Signature, Signed};
 use crate::site::Site;
 
 /// The version prefix of every path.
 pub const API_PREFIX: &str = "/api/v1";
 
 /// The most items a device puts in one push page.
-pub const MAX_PUSH_PAGE: usize = 500;
+pub const MAX_PUSH_PAGE: usize = 1000;
 
 /// The error body of every failed request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -76,7 +77,8 @@ pub enum PushItem {
     Inspection(Inspection),
     CertificateCheck(CertificateCheck),
     Evidence(EvidenceRef),
-    Audit(AuditEntry),
+    /// Consecutive entries of the pushing device's audit chain.
+    Audit(AuditRun),
 }
 
 impl PushItem {
@@ -90,14 +92,14 @@ impl PushItem {
         }
     }
 
-    /// The record's id; for audit entries, the sequence number in the device's chain.
+    /// The record's id; for audit entries, the numbers of the first and last (`12-40`).
     pub fn id(&self) -> String {
         match self {
             PushItem::Site(s) => s.id.to_string(),
             PushItem::Inspection(i) => i.id.to_string(),
             PushItem::CertificateCheck(c) => c.id.to_string(),
             PushItem::Evidence(e) => e.id.to_string(),
-            PushItem::Audit(a) => a.seq.to_string(),
+            PushItem::Audit(run) => format!("{}-{}", run.first_seq, run.last_seq()),
         }
     }
 
@@ -106,7 +108,7 @@ impl PushItem {
     pub fn content_hash(&self) -> ContentHash {
         match self {
             PushItem::Inspection(i) => i.seal.as_ref().map_or_else(|| i.content_hash(), |s| s.content_hash),
-            PushItem::Audit(a) => a.hash,
+            PushItem::Audit(run) => run.last_hash,
             PushItem::Site(s) => ContentHash::of(s),
             PushItem::CertificateCheck(c) => ContentHash::of(c),
             PushItem::Evidence(e) => ContentHash::of(e),
@@ -115,18 +117,43 @@ impl PushItem {
 }
 
 /// `POST /push`: one page of records, signed by the device that made them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `items` travels as the exact JSON text the device signed, and the signature covers those
+/// bytes: neither side has to re-encode a page to check it, and what was signed is what
+/// arrived. (A record's own hashes — an inspection's seal, an audit entry's link — stay over
+/// canonical JSON, because they must be recomputed years later from the stored record.)
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushRequest {
-    pub items: Vec<PushItem>,
+    /// A JSON array of [`PushItem`]s.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PushItem>))]
+    pub items: Box<RawValue>,
     /// The device's signature over [`PushRequest::items_hash`].
     pub signature: Signature,
 }
 
 impl PushRequest {
-    /// The hash the page signature covers: the canonical JSON of the items.
-    pub fn items_hash(items: &[PushItem]) -> ContentHash {
-        ContentHash::of(items)
+    /// Encodes `items` once and signs the bytes.
+    pub fn sign(items: &[PushItem], key: &SecretKey) -> PushRequest {
+        // Our records always encode, and serde_json writes valid JSON.
+        Self::sign_text(serde_json::to_string(items).expect("push items encode as JSON"), key)
+            .expect("serde_json writes valid JSON")
+    }
+
+    /// Signs items already encoded as JSON text.
+    pub fn sign_text(text: String, key: &SecretKey) -> Result<PushRequest, serde_json::Error> {
+        let items = RawValue::from_string(text)?;
+        let signature = key.sign(Signed::PushPage, &Self::hash_of(&items));
+        Ok(PushRequest { items, signature })
+    }
+
+    /// The hash the page signature covers: SHA-256 of the `items` text as sent.
+    pub fn items_hash(&self) -> ContentHash {
+        Self::hash_of(&self.items)
+    }
+
+    fn hash_of(items: &RawValue) -> ContentHash {
+        ContentHash::of_bytes(items.get().as_bytes())
     }
 }
 

@@ -143,6 +143,9 @@ impl From<StoreError> for ApiError {
             StoreError::DeviceKeyMismatch { device } => Self::DeviceKeyMismatch { device },
             StoreError::NotFound { what, id } => Self::NotFound(format!("no {what} '{id}' at the bureau")),
             StoreError::Refused(refusal) => Self::Refused(refusal),
+            StoreError::PageRefused(e) => {
+                Self::BadRequest(format!("the page is signed but not a push page: {e}; nothing of it was stored"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }

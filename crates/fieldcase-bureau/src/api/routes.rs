@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use chrono::Utc;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use fieldcase_core::registry::SignedRegistryUpdate;
-
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::{
@@ -17,6 +17,7 @@ use fieldcase_core::wire::{
 use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
+use crate::push;
 use crate::store::{Enrollment, TokenHash};
 
 type Answer<T> = Result<ApiJson<T>, ApiError>;
@@ -70,21 +71,25 @@ pub async fn push(
     Enrolled(device): Enrolled,
     ApiJson(page): ApiJson<PushRequest>,
 ) -> Answer<PushResponse> {
-    if page.items.len() > MAX_PUSH_PAGE {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "a push page holds at most {MAX_PUSH_PAGE} items, this one has {}; split it into smaller pages",
-            page.items.len()
-        )));
-    }
-    let hash = PushRequest::items_hash(&page.items);
-    device.public_key.verify(Signed::PushPage, &hash, &page.signature).map_err(|e| {
+    // The signature covers the bytes as sent; a page that fails it is not even parsed.
+    device.public_key.verify(Signed::PushPage, &page.items_hash(), &page.signature).map_err(|e| {
         ApiError::BadSignature(format!(
-            "the page signature does not verify with the key device {} enrolled with ({e}); nothing was stored. Sign the hash of the page's items with the device key",
+            "the page signature does not verify with the key device {} enrolled with ({e}); nothing was stored. Sign the SHA-256 of the page's `items` text, exactly as sent, with the device key",
             device.device_id
         ))
     })?;
+    // A first quick pass only counts the items; they are parsed and examined as they are stored.
+    let count = serde_json::from_str::<Vec<&RawValue>>(page.items.get())
+        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?
+        .len();
+    if count > MAX_PUSH_PAGE {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "a push page holds at most {MAX_PUSH_PAGE} items, this one has {count}; split it into smaller pages"
+        )));
+    }
     let now = record_instant(Utc::now());
-    let results = state.store.push(&device, page.items, now).await?;
+    let items = push::examine_in_background(device.clone(), page.items, count);
+    let results = state.store.push(&device, items, now).await?;
     let count = |f: fn(&Fate) -> bool| results.iter().filter(|r| f(&r.fate)).count();
     tracing::info!(
         device = %device.device_id,

@@ -21,11 +21,12 @@ use fieldcase_core::ids::{DeviceId, OfficerId};
 use fieldcase_core::registry::{KeyId, KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
-use fieldcase_core::wire::{Change, ItemResult, PushItem};
+use fieldcase_core::wire::{Change, ItemResult};
 
 use crate::certificates::{
     CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal,
 };
+use crate::push::{ExaminedItems, PageRefused};
 
 /// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
 /// to answers a device can act on; everything else is an internal fault, logged.
@@ -41,6 +42,9 @@ pub enum StoreError {
     ReadOnly(String),
     #[error("the bureau's database is damaged or is not a fieldcase bureau database ({0})")]
     Corrupt(String),
+    /// A push page with an item that is not a push record; nothing of it was stored.
+    #[error("{0}")]
+    PageRefused(#[from] PageRefused),
     /// An administrator's request that was not carried out; nothing changed.
     #[error("{0}")]
     Refused(#[from] Refusal),
@@ -283,9 +287,10 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
 
     // ----- sync -----
 
-    /// Applies one verified page of a device's records, in order, in one transaction, and
-    /// says what became of each (see [`crate::push::apply_page`]).
-    async fn push(&self, device: &DeviceRecord, items: Vec<PushItem>, now: DateTime<Utc>) -> Result<Vec<ItemResult>>;
+    /// Applies one page of a device's records, whose signature has been verified, in order
+    /// as they are examined, in one transaction, and says what became of each (see
+    /// [`crate::push::apply_page`]).
+    async fn push(&self, device: &DeviceRecord, items: ExaminedItems, now: DateTime<Utc>) -> Result<Vec<ItemResult>>;
 
     /// The changes after `after`, oldest first, at most `limit`.
     async fn changes(&self, after: u64, limit: usize) -> Result<ChangePage>;

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use fieldcase_bureau::store::BureauStore;
 use fieldcase_bureau::{Bureau, BureauError, Config, admin};
 use fieldcase_core::inspection::Inspection;
-use fieldcase_core::signing::{SecretKey, Signed};
+use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::{NewSite, Site};
 use fieldcase_core::uscc::with_check_character;
 use fieldcase_core::wire::{EnrollRequest, EnrollResponse, MAX_PUSH_PAGE, PushItem, PushRequest, PushResponse};
@@ -187,16 +187,12 @@ impl TestDevice {
 
     /// Everything the device has to send, in the order it sends it.
     pub fn outbox(&self) -> Vec<PushItem> {
-        self.device
-            .next_push_page(MAX_PUSH_PAGE)
-            .expect("the outbox reads")
-            .map(|p| p.request.items)
-            .unwrap_or_default()
+        self.device.next_push_page(MAX_PUSH_PAGE).expect("the outbox reads").map(|p| p.items).unwrap_or_default()
     }
 
     /// A page of these items signed with this device's key.
     pub fn page(&self, items: Vec<PushItem>) -> PushRequest {
-        PushRequest { signature: self.key.sign(Signed::PushPage, &PushRequest::items_hash(&items)), items }
+        PushRequest::sign(&items, &self.key)
     }
 
     pub async fn push_raw(&self, bureau: &TestBureau, items: Vec<PushItem>) -> (u16, Value) {

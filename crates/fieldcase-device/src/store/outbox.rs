@@ -16,12 +16,15 @@ pub fn enqueue(conn: &Connection, kind: &str, record_id: &str) -> super::Result<
     Ok(())
 }
 
-/// The oldest pending references, at most `limit`.
-pub fn pending(conn: &Connection, limit: usize) -> super::Result<Vec<Queued>> {
-    let mut stmt =
-        conn.prepare("SELECT seq, kind, record_id FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?1")?;
+/// The oldest pending references after position `after` (0: from the start), at most `limit`.
+pub fn pending_after(conn: &Connection, after: i64, limit: usize) -> super::Result<Vec<Queued>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, kind, record_id FROM outbox WHERE state = 'pending' AND seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
     let rows = stmt
-        .query_map([limit as i64], |r| Ok(Queued { seq: r.get(0)?, kind: r.get(1)?, record_id: r.get(2)? }))?
+        .query_map(params![after, limit as i64], |r| {
+            Ok(Queued { seq: r.get(0)?, kind: r.get(1)?, record_id: r.get(2)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

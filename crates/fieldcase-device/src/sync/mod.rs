@@ -14,19 +14,20 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fieldcase_core::wire::{EnrollRequest, MAX_PUSH_PAGE};
+use fieldcase_core::wire::{EnrollRequest, Fate, ItemResult, MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
 pub use http::BureauHttp;
-pub use records::{PulledChanges, PushOutcome, PushPage};
+pub use records::{PulledChanges, PushCursor, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
 use crate::{Device, DeviceError};
 
-/// Items per push page: large enough to move thousands of records a second, small enough
-/// that a page lost to a dropped connection costs little to send again.
-pub const PUSH_PAGE: usize = 200;
+/// Items per push page: large enough that the fixed cost of a page (a round trip, a durable
+/// commit on each side) is spread over many records, small enough (a few hundred KB) that a
+/// page lost to a dropped connection costs little to send again.
+pub const PUSH_PAGE: usize = MAX_PUSH_PAGE;
 /// Changes per pull page.
 pub const PULL_PAGE: u32 = 500;
 
@@ -122,31 +123,61 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
 }
 
 /// Pushes page after page until nothing waits.
+///
+/// A two-stage pipeline: while the bureau stores one page, the laptop builds the next and
+/// records the answer to the one before. Pages still go one at a time and in order, because
+/// the audit chain must arrive in order; the next is sent only once the answer to the last
+/// is in and shows no break in the chain.
 async fn push_all(
     device: &SharedDevice,
     http: &BureauHttp,
     token: &str,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    let build = |after: PushCursor| on_device(device, move |d| d.next_push_page_after(after, PUSH_PAGE));
+    let mut next = build(PushCursor::default()).await?;
+    let mut answered: Option<(PushPage, PushResponse)> = None;
     loop {
-        let Some(page) = on_device(device, |d| d.next_push_page(PUSH_PAGE.min(MAX_PUSH_PAGE))).await? else {
-            return Ok(());
+        let page = match next.take() {
+            Some(page) if answered.as_ref().is_none_or(|(_, r)| audit_refusal(r).is_none()) => page,
+            // Nothing more to send, or the chain broke: record the last answer and stop.
+            _ => return record_answer(device, answered, report).await,
         };
-        let response = http.push(token, &page.request).await?;
-        let outcome = on_device(device, move |d| d.apply_push_results(&page, &response)).await?;
-        report.pushed += outcome.stored;
-        report.refused += outcome.refused;
-        if let Some(reason) = outcome.audit_refused {
-            // The bureau keeps the break for review; resending cannot mend it.
-            let message = format!(
-                "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
-            );
-            return Err(SyncError::Refused(fieldcase_core::wire::ApiError {
-                code: "audit_chain_refused".into(),
-                message,
-            }));
-        }
+        let end = page.end;
+        let (response, following, recorded) =
+            tokio::join!(http.push(token, &page.request), build(end), record_answer(device, answered.take(), report));
+        recorded?;
+        answered = Some((page, response?));
+        next = following?;
     }
+}
+
+/// Applies the bureau's answer to a page on the device, adding it to the report. A break in
+/// the audit chain is an error: the bureau keeps it for review, and resending cannot mend it.
+async fn record_answer(
+    device: &SharedDevice,
+    answered: Option<(PushPage, PushResponse)>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    let Some((page, response)) = answered else { return Ok(()) };
+    let outcome = on_device(device, move |d| d.apply_push_results(&page, &response)).await?;
+    report.pushed += outcome.stored;
+    report.refused += outcome.refused;
+    if let Some(reason) = outcome.audit_refused {
+        let message = format!(
+            "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
+        );
+        return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: "audit_chain_refused".into(), message }));
+    }
+    Ok(())
+}
+
+/// Whether the bureau refused an audit entry of the page (a break it keeps for review).
+fn audit_refusal(response: &PushResponse) -> Option<&ItemResult> {
+    response
+        .results
+        .iter()
+        .find(|r| r.kind == "audit" && matches!(r.fate, Fate::Conflict { .. } | Fate::Rejected { .. }))
 }
 
 /// How long to wait before the next attempt.

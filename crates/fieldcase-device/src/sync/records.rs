@@ -3,19 +3,45 @@
 
 use chrono::{DateTime, Utc};
 
+use fieldcase_core::audit::AuditRun;
 use fieldcase_core::registry::RegistryError;
-use fieldcase_core::signing::Signed;
-use fieldcase_core::wire::{ChangeRecord, EnrollResponse, Fate, PullResponse, PushItem, PushRequest, PushResponse};
+use fieldcase_core::wire::{
+    ChangeRecord, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
+};
 
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};
 use crate::store::{audit_log, certificate_checks, evidence_refs, inspections, outbox, sites, sync_state, templates};
 use crate::{Device, DeviceError, Result, append_audit};
 
+/// How many audit entries go in a page that has room for `records` more records. An entry
+/// travels as a fifth of an inspection's bytes and costs the bureau little, so a page takes
+/// twice as many entries as records: fewer round trips for the longest part of a sync, while
+/// pages stay small enough for the laptop to build one while the bureau stores the last.
+fn audit_budget(records: usize) -> usize {
+    records.saturating_mul(2)
+}
+
+/// Entries per audit run. The bureau stores one run while it checks the next, so runs much
+/// shorter than a page keep both of its cores busy; each run costs two hashes of overhead.
+const AUDIT_RUN: usize = 100;
+
 /// One page ready to send, with what it covers.
 #[derive(Debug, Clone)]
 pub struct PushPage {
+    /// The records, in the order of the request.
+    pub items: Vec<PushItem>,
     pub request: PushRequest,
+    /// Where the page ends: the next one starts after it.
+    pub end: PushCursor,
+}
+
+/// A position in what waits to be pushed: the last outbox entry and audit entry taken.
+/// The default is the start: everything still waiting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PushCursor {
+    pub outbox_seq: i64,
+    pub audit_seq: u64,
 }
 
 /// What one pull page did to the device.
@@ -73,67 +99,82 @@ impl Device {
     /// The next page to push: queued records in the order they were made, then audit
     /// entries the bureau does not have; signed with the device key. None when all is sent.
     pub fn next_push_page(&self, limit: usize) -> Result<Option<PushPage>> {
-        let mut items = Vec::new();
-        for q in self.read(|c| outbox::pending(c, limit))? {
-            let item = self.read(|c| {
-                Ok(match q.kind.as_str() {
+        self.next_push_page_after(PushCursor::default(), limit)
+    }
+
+    /// The page that follows one still in flight (ending at `after`), so that it can be
+    /// built while the bureau stores that one.
+    pub fn next_push_page_after(&self, after: PushCursor, limit: usize) -> Result<Option<PushPage>> {
+        let (items, end) = self.read(|c| {
+            // One read transaction: the page is one moment of the store, and its reads share a lock.
+            let tx = c.unchecked_transaction()?;
+            let mut items = Vec::with_capacity(limit.min(MAX_PUSH_PAGE));
+            let mut end = after;
+            for q in outbox::pending_after(&tx, after.outbox_seq, limit)? {
+                let item = match q.kind.as_str() {
                     "site" => {
-                        sites::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Site)
+                        sites::get(&tx, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Site)
                     }
-                    "inspection" => inspections::get(c, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?
+                    "inspection" => inspections::get(&tx, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?
                         .map(PushItem::Inspection),
-                    "certificate_check" => certificate_checks::get(c, &q.record_id)?.map(PushItem::CertificateCheck),
-                    "evidence" => evidence_refs::get(c, &q.record_id)?.map(PushItem::Evidence),
+                    "certificate_check" => certificate_checks::get(&tx, &q.record_id)?.map(PushItem::CertificateCheck),
+                    "evidence" => evidence_refs::get(&tx, &q.record_id)?.map(PushItem::Evidence),
                     _ => None,
-                })
-            })?;
-            items.push(item.ok_or_else(|| DeviceError::Damaged {
-                path: self.db_path(),
-                detail: format!("queued {} {} is missing", q.kind, q.record_id),
-            })?);
-        }
-        if items.len() < limit {
-            let pushed = self.read(sync_state::get)?.pushed_audit_seq;
-            let entries = self.read(|c| audit_log::after(c, pushed, limit - items.len()))?;
-            items.extend(entries.into_iter().map(PushItem::Audit));
-        }
+                };
+                items.push(item.ok_or_else(|| {
+                    crate::store::StoreError::Decode(format!("queued {} {} is missing", q.kind, q.record_id))
+                })?);
+                end.outbox_seq = q.seq;
+            }
+            if items.len() < limit {
+                let from = sync_state::get(&tx)?.pushed_audit_seq.max(after.audit_seq);
+                let entries = audit_log::after(&tx, from, audit_budget(limit - items.len()))?;
+                for run in entries.chunks(AUDIT_RUN).filter_map(AuditRun::of) {
+                    end.audit_seq = run.last_seq();
+                    items.push(PushItem::Audit(run));
+                }
+            }
+            Ok((items, end))
+        })?;
         if items.is_empty() {
             return Ok(None);
         }
-        let signature = self.key.sign(Signed::PushPage, &PushRequest::items_hash(&items));
-        Ok(Some(PushPage { request: PushRequest { items, signature } }))
+        let request = PushRequest::sign(&items, &self.key);
+        Ok(Some(PushPage { items, request, end }))
     }
 
     /// Applies the bureau's answer to a page: what it holds leaves the queue; conflicts and
     /// refusals stay, marked; the audit chain is pushed up to the first entry it would not take.
     pub fn apply_push_results(&mut self, page: &PushPage, response: &PushResponse) -> Result<PushOutcome> {
-        if response.results.len() != page.request.items.len() {
+        if response.results.len() != page.items.len() {
             return Err(DeviceError::Invalid(format!(
                 "the bureau answered for {} items of a page of {}",
                 response.results.len(),
-                page.request.items.len()
+                page.items.len()
             )));
         }
         self.write(|tx| {
             let mut outcome = PushOutcome::default();
             let mut audit_high = None;
-            for (item, result) in page.request.items.iter().zip(&response.results) {
+            for (item, result) in page.items.iter().zip(&response.results) {
                 let (kind, id) = (item.kind(), item.id());
                 match (&result.fate, item) {
-                    (Fate::Accepted | Fate::Duplicate, PushItem::Audit(a)) => {
+                    (Fate::Accepted | Fate::Duplicate, PushItem::Audit(run)) => {
                         if outcome.audit_refused.is_none() {
-                            audit_high = Some(a.seq);
+                            audit_high = Some(run.last_seq());
                         }
-                        outcome.stored += 1;
+                        outcome.stored += run.steps.len();
                     }
                     (Fate::Accepted | Fate::Duplicate, _) => {
                         outbox::remove(tx, kind, &id)?;
                         outcome.stored += 1;
                     }
-                    (Fate::Conflict { existing_hash }, PushItem::Audit(a))
-                    | (Fate::Rejected { reason: existing_hash }, PushItem::Audit(a)) => {
-                        outcome.audit_refused.get_or_insert_with(|| format!("audit entry {}: {existing_hash}", a.seq));
-                        outcome.refused += 1;
+                    (Fate::Conflict { existing_hash }, PushItem::Audit(run))
+                    | (Fate::Rejected { reason: existing_hash }, PushItem::Audit(run)) => {
+                        outcome.audit_refused.get_or_insert_with(|| {
+                            format!("audit entries {} to {}: {existing_hash}", run.first_seq, run.last_seq())
+                        });
+                        outcome.refused += run.steps.len();
                     }
                     (Fate::Conflict { existing_hash }, _) => {
                         let reason =

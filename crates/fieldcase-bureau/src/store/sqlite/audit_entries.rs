@@ -1,29 +1,16 @@
 //! The `audit_entries` table: each device's audit chain, as far as it holds.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use fieldcase_core::audit::AuditEntry;
+use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use super::{instant, instant_text, parsed};
+use super::{instant_text, parsed};
 use crate::store::Result;
 
 const COLUMNS: &str = "seq, prev_hash, at, actor, action, subject, payload_hash, hash";
-
-fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    Ok(AuditEntry {
-        seq: r.get::<_, i64>(0)? as u64,
-        prev_hash: parsed(r, 1)?,
-        at: instant(r, 2)?,
-        actor: r.get(3)?,
-        action: r.get(4)?,
-        subject: r.get(5)?,
-        payload_hash: parsed(r, 6)?,
-        hash: parsed(r, 7)?,
-    })
-}
 
 pub fn stored_hash(conn: &Connection, device: DeviceId, seq: u64) -> Result<Option<ContentHash>> {
     Ok(conn
@@ -32,29 +19,43 @@ pub fn stored_hash(conn: &Connection, device: DeviceId, seq: u64) -> Result<Opti
         .optional()?)
 }
 
-pub fn last(conn: &Connection, device: DeviceId) -> Result<Option<AuditEntry>> {
+/// The number and hash of the device's last entry held.
+pub fn head(conn: &Connection, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
     Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1"))?
-        .query_row([device.to_string()], from_row)
+        .prepare_cached("SELECT seq, hash FROM audit_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")?
+        .query_row([device.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, parsed(r, 1)?)))
         .optional()?)
 }
 
-pub fn insert(conn: &Connection, device: DeviceId, e: &AuditEntry, at: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached(&format!(
+/// Stores the entries of `run` from its `skip`-th on, each with its hash from `hashes`.
+pub fn insert_run(
+    conn: &Connection,
+    device: DeviceId,
+    run: &AuditRun,
+    hashes: &[ContentHash],
+    skip: usize,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
         "INSERT INTO audit_entries (device_id, {COLUMNS}, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-    ))?
-    .execute(params![
-        device.to_string(),
-        i64::try_from(e.seq).unwrap_or(i64::MAX),
-        e.prev_hash.to_hex(),
-        // The entry's own instant exactly as the device wrote it: its hash covers it.
-        e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        e.actor,
-        e.action,
-        e.subject,
-        e.payload_hash.to_hex(),
-        e.hash.to_hex(),
-        instant_text(at),
-    ])?;
+    ))?;
+    let (device, received_at) = (device.to_string(), instant_text(at));
+    let mut prev_hash = if skip == 0 { run.prev_hash } else { hashes[skip - 1] };
+    for ((step, hash), seq) in run.steps.iter().zip(hashes).zip(run.first_seq..).skip(skip) {
+        stmt.execute(params![
+            device,
+            i64::try_from(seq).unwrap_or(i64::MAX),
+            prev_hash.to_hex(),
+            // The entry's own instant exactly as the device wrote it: its hash covers it.
+            step.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            step.actor,
+            step.action,
+            step.subject,
+            step.payload_hash.to_hex(),
+            hash.to_hex(),
+            received_at,
+        ])?;
+        prev_hash = *hash;
+    }
     Ok(())
 }

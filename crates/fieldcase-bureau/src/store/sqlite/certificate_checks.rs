@@ -25,7 +25,13 @@ fn result_name(result: CheckResult) -> Result<String> {
     }
 }
 
-pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+pub fn insert(
+    conn: &Connection,
+    check: &CertificateCheck,
+    content_hash: ContentHash,
+    from: DeviceId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     conn.prepare_cached("INSERT INTO certificate_checks (id, inspection_id, officer_id, result, device_id, record, content_hash, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(params![
             check.id.to_string(),
@@ -34,7 +40,7 @@ pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: D
             result_name(check.result)?,
             from.to_string(),
             record_text(check)?,
-            ContentHash::of(check).to_hex(),
+            content_hash.to_hex(),
             instant_text(at),
         ],
     )?;
@@ -43,7 +49,7 @@ pub fn insert(conn: &Connection, check: &CertificateCheck, from: DeviceId, at: D
 
 /// The checks among `checks` that the bureau holds, in the order named.
 pub fn held(conn: &Connection, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
-    let mut stmt = conn.prepare("SELECT record FROM certificate_checks WHERE id = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT record FROM certificate_checks WHERE id = ?1")?;
     let mut held = Vec::with_capacity(checks.len());
     for check in checks {
         if let Some(record) = stmt.query_row([check.to_string()], |r| json::<CertificateCheck>(r, 0)).optional()? {

@@ -26,9 +26,14 @@ fn outcome_name(outcome: &Outcome) -> &'static str {
     }
 }
 
-pub fn insert(conn: &Connection, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+pub fn insert(
+    conn: &Connection,
+    inspection: &Inspection,
+    content_hash: ContentHash,
+    from: DeviceId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let id = inspection.id.to_string();
-    let content_hash = inspection.seal.as_ref().map_or_else(|| inspection.content_hash(), |s| s.content_hash);
     conn.prepare_cached("INSERT INTO inspections (id, supersedes, site_id, device_id, started_at, ended_at, outcome, record, content_hash, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")?.execute(params![
             id,
@@ -43,8 +48,8 @@ pub fn insert(conn: &Connection, inspection: &Inspection, from: DeviceId, at: Da
             instant_text(at),
         ],
     )?;
-    let mut stmt =
-        conn.prepare("INSERT OR IGNORE INTO inspection_officer_checks (inspection_id, check_id) VALUES (?1, ?2)")?;
+    let mut stmt = conn
+        .prepare_cached("INSERT OR IGNORE INTO inspection_officer_checks (inspection_id, check_id) VALUES (?1, ?2)")?;
     for check in &inspection.officer_checks {
         stmt.execute(params![id, check.to_string()])?;
     }
@@ -54,7 +59,7 @@ pub fn insert(conn: &Connection, inspection: &Inspection, from: DeviceId, at: Da
 /// The stored inspections naming `check` among their officer checks, with the device that
 /// pushed each.
 pub fn citing(conn: &Connection, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT i.device_id, i.record FROM inspections i
          JOIN inspection_officer_checks c ON c.inspection_id = i.id WHERE c.check_id = ?1",
     )?;

@@ -21,19 +21,20 @@ mod signing_keys;
 mod sites;
 mod templates;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, ErrorCode, Row, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
-use fieldcase_core::audit::AuditEntry;
+use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::CertificateCheck;
 use fieldcase_core::checklist::default_template;
@@ -54,7 +55,7 @@ use super::{
 use crate::certificates::{
     CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal, RefusalKind,
 };
-use crate::push::{self, NewReview, PushLedger};
+use crate::push::{self, ExaminedItems, NewReview, PushLedger};
 
 /// Embedded, ordered, never edited once landed: add a new file for every change.
 const MIGRATIONS: &[M<'static>] = &[
@@ -99,6 +100,48 @@ impl From<serde_json::Error> for StoreError {
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     path: PathBuf,
+    /// When the last write committed, in milliseconds since `opened`.
+    last_write: Arc<AtomicU64>,
+    opened: Instant,
+}
+
+/// How long the database must be quiet before the write-ahead log is folded into it.
+const CHECKPOINT_WHEN_IDLE: Duration = Duration::from_secs(1);
+/// A log this large is folded in even while devices keep pushing.
+const CHECKPOINT_LOG_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Folds the write-ahead log into the database file when the bureau is quiet, on a thread of
+/// its own, instead of in the middle of a push.
+///
+/// SQLite would otherwise checkpoint inside whichever commit crosses its threshold, and that
+/// push would wait for the copy and its fsync. A commit is durable once it is in the log
+/// (`synchronous = FULL`), so when the log is copied does not change what survives a crash.
+/// The thread ends soon after the store is dropped; closing the last connection then
+/// checkpoints what is left.
+fn spawn_checkpointer(path: PathBuf, writer: &Arc<Mutex<Connection>>, last_write: Arc<AtomicU64>, opened: Instant) {
+    let writer = Arc::downgrade(writer);
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let spawned = std::thread::Builder::new().name("checkpoint".into()).spawn(move || {
+        let Ok(conn) = Connection::open(&path) else { return };
+        let _ = conn.busy_timeout(Duration::from_secs(1));
+        let mut checkpointed_at = 0;
+        while writer.strong_count() > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+            let last = last_write.load(Ordering::Relaxed);
+            let idle = opened.elapsed().as_millis() as u64 >= last + CHECKPOINT_WHEN_IDLE.as_millis() as u64;
+            let log = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+            if (idle && last != checkpointed_at) || log > CHECKPOINT_LOG_BYTES {
+                // TRUNCATE: the log file shrinks back to nothing once all of it is copied.
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+                    tracing::warn!("folding the write-ahead log into {} failed: {e}", path.display());
+                }
+                checkpointed_at = last;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!("no checkpoint thread ({e}); the write-ahead log is folded in when the bureau stops");
+    }
 }
 
 impl fmt::Debug for SqliteStore {
@@ -124,13 +167,18 @@ impl SqliteStore {
         // FULL: a page the bureau has acknowledged must survive a power cut, because the
         // device drops it from its outbox on that acknowledgement and never sends it again.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Checkpoints run on their own thread (see `spawn_checkpointer`).
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             templates::insert_if_missing(&tx, &default_template(), now())?;
             tx.commit()?;
         }
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)), path: path.to_owned() })
+        let conn = Arc::new(Mutex::new(conn));
+        let (opened, last_write) = (Instant::now(), Arc::new(AtomicU64::new(0)));
+        spawn_checkpointer(path.to_owned(), &conn, Arc::clone(&last_write), opened);
+        Ok(SqliteStore { conn, path: path.to_owned(), last_write, opened })
     }
 
     /// [`SqliteStore::open`] on the blocking pool.
@@ -162,11 +210,13 @@ impl SqliteStore {
         f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let conn = Arc::clone(&self.conn);
+        let (last_write, opened) = (Arc::clone(&self.last_write), self.opened);
         tokio::task::spawn_blocking(move || {
             let mut conn = conn.lock().map_err(|_| StoreError::Other("a database call panicked earlier".into()))?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = f(&tx)?;
             tx.commit()?;
+            last_write.store(opened.elapsed().as_millis() as u64, Ordering::Relaxed);
             Ok(value)
         })
         .await
@@ -218,11 +268,11 @@ impl BureauStore for SqliteStore {
         .await
     }
 
-    async fn push(&self, device: &DeviceRecord, items: Vec<PushItem>, now: DateTime<Utc>) -> Result<Vec<ItemResult>> {
+    async fn push(&self, device: &DeviceRecord, items: ExaminedItems, now: DateTime<Utc>) -> Result<Vec<ItemResult>> {
         let device = device.clone();
         let now = record_instant(now);
         self.write(move |tx| {
-            let results = push::apply_page(&mut SqliteLedger { tx }, &device, &items, now)?;
+            let results = push::apply_page(&mut SqliteLedger::new(tx), &device, items, now)?;
             devices::touch(tx, device.device_id, now)?;
             Ok(results)
         })
@@ -401,8 +451,38 @@ impl BureauStore for SqliteStore {
 }
 
 /// The push decisions' view of one SQLite transaction.
+///
+/// Within the transaction nobody else writes, so what a page keeps asking can be read once:
+/// the device's last audit entry (a chain only grows at its end) and whether a device has
+/// open reviews at all (most never do, and every accepted item would otherwise look).
 struct SqliteLedger<'t, 'c> {
     tx: &'t Transaction<'c>,
+    last_audit: HashMap<DeviceId, Option<(u64, ContentHash)>>,
+    has_open_reviews: HashMap<DeviceId, bool>,
+}
+
+impl<'t, 'c> SqliteLedger<'t, 'c> {
+    fn new(tx: &'t Transaction<'c>) -> Self {
+        SqliteLedger { tx, last_audit: HashMap::new(), has_open_reviews: HashMap::new() }
+    }
+
+    fn last_audit(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
+        if let Some(&head) = self.last_audit.get(&device) {
+            return Ok(head);
+        }
+        let head = audit_entries::head(self.tx, device)?;
+        self.last_audit.insert(device, head);
+        Ok(head)
+    }
+
+    fn has_open_reviews(&mut self, device: DeviceId) -> Result<bool> {
+        if let Some(&open) = self.has_open_reviews.get(&device) {
+            return Ok(open);
+        }
+        let open = reviews::any_open(self.tx, device)?;
+        self.has_open_reviews.insert(device, open);
+        Ok(open)
+    }
 }
 
 impl PushLedger for SqliteLedger<'_, '_> {
@@ -412,7 +492,13 @@ impl PushLedger for SqliteLedger<'_, '_> {
             PushItem::Inspection(i) => inspections::stored_hash(self.tx, i.id),
             PushItem::CertificateCheck(c) => certificate_checks::stored_hash(self.tx, c.id),
             PushItem::Evidence(e) => evidence::stored_hash(self.tx, e.id),
-            PushItem::Audit(a) => audit_entries::stored_hash(self.tx, device, a.seq),
+            // The chain held is entries 1..=last, so a later number is not held.
+            PushItem::Audit(run) => match self.last_audit(device)? {
+                Some((last, _)) if run.last_seq() <= last => {
+                    audit_entries::stored_hash(self.tx, device, run.last_seq())
+                }
+                _ => Ok(None),
+            },
         }
     }
 
@@ -428,8 +514,14 @@ impl PushLedger for SqliteLedger<'_, '_> {
         sites::insert_alias(self.tx, pushed, joins, from, at)
     }
 
-    fn insert_inspection(&mut self, inspection: &Inspection, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        inspections::insert(self.tx, inspection, from, at)
+    fn insert_inspection(
+        &mut self,
+        inspection: &Inspection,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        inspections::insert(self.tx, inspection, content_hash, from, at)
     }
 
     fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
@@ -447,24 +539,43 @@ impl PushLedger for SqliteLedger<'_, '_> {
         inspections::citing(self.tx, check)
     }
 
-    fn insert_check(&mut self, check: &CertificateCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        certificate_checks::insert(self.tx, check, from, at)
+    fn insert_check(
+        &mut self,
+        check: &CertificateCheck,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        certificate_checks::insert(self.tx, check, content_hash, from, at)
     }
 
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
         evidence::insert(self.tx, evidence, from, at)
     }
 
-    fn last_audit_entry(&mut self, device: DeviceId) -> Result<Option<AuditEntry>> {
-        audit_entries::last(self.tx, device)
+    fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
+        self.last_audit(device)
     }
 
-    fn insert_audit_entry(&mut self, device: DeviceId, entry: &AuditEntry, at: DateTime<Utc>) -> Result<()> {
-        audit_entries::insert(self.tx, device, entry, at)
+    fn insert_audit_entries(
+        &mut self,
+        device: DeviceId,
+        run: &AuditRun,
+        hashes: &[ContentHash],
+        skip: usize,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        audit_entries::insert_run(self.tx, device, run, hashes, skip, at)?;
+        if let Some(&last) = hashes.last() {
+            self.last_audit.insert(device, Some((run.last_seq(), last)));
+        }
+        Ok(())
     }
 
     fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()> {
-        reviews::keep(self.tx, review)
+        reviews::keep(self.tx, review)?;
+        self.has_open_reviews.insert(review.device, true);
+        Ok(())
     }
 
     fn refresh_reviews(
@@ -475,7 +586,17 @@ impl PushLedger for SqliteLedger<'_, '_> {
         reason: ReviewReason,
         detail: &str,
     ) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
         reviews::refresh(self.tx, device, kind, id, reason, detail)
+    }
+
+    fn resolve_audit_rejections(&mut self, device: DeviceId, through: u64, at: DateTime<Utc>) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
+        reviews::resolve_audit_rejections(self.tx, device, through, at)
     }
 
     fn resolve_reviews(
@@ -487,6 +608,9 @@ impl PushLedger for SqliteLedger<'_, '_> {
         resolution: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
         reviews::resolve(self.tx, device, kind, id, reason, resolution, at)
     }
 }

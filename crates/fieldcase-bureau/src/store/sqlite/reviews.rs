@@ -47,6 +47,24 @@ pub fn refresh(
     Ok(())
 }
 
+/// Whether any review of the device's items is still open.
+pub fn any_open(conn: &Connection, device: DeviceId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM reviews WHERE device_id = ?1 AND resolved_at IS NULL)")?
+        .query_row([device.to_string()], |r| r.get(0))?)
+}
+
+/// Settles the rejected audit runs (`first-last`) of a device that end at or before `through`.
+pub fn resolve_audit_rejections(conn: &Connection, device: DeviceId, through: u64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE reviews SET resolved_at = ?3, resolution = 'the chain was accepted through these entries when pushed again'
+         WHERE device_id = ?1 AND kind = 'audit' AND reason = 'rejected' AND resolved_at IS NULL
+           AND CAST(substr(item_id, instr(item_id, '-') + 1) AS INTEGER) <= ?2",
+    )?
+    .execute(params![device.to_string(), i64::try_from(through).unwrap_or(i64::MAX), instant_text(at)])?;
+    Ok(())
+}
+
 pub fn resolve(
     conn: &Connection,
     device: DeviceId,
