@@ -1,4 +1,5 @@
-//! The `audit_entries` table: each device's audit chain, as far as it holds.
+//! The `audit_entries` table: each device's audit chain, as far as it holds. Hashes are
+//! kept as their 32 bytes.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -7,15 +8,19 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use super::{instant_text, parsed};
+use super::instant_text;
 use crate::store::Result;
+
+fn hash_column(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<ContentHash> {
+    r.get::<_, [u8; 32]>(column).map(ContentHash::from_digest)
+}
 
 const COLUMNS: &str = "seq, prev_hash, at, actor, action, subject, payload_hash, hash";
 
 pub fn stored_hash(conn: &Connection, device: DeviceId, seq: u64) -> Result<Option<ContentHash>> {
     Ok(conn
         .prepare_cached("SELECT hash FROM audit_entries WHERE device_id = ?1 AND seq = ?2")?
-        .query_row(params![device.to_string(), i64::try_from(seq).unwrap_or(i64::MAX)], |r| parsed(r, 0))
+        .query_row(params![device.to_string(), i64::try_from(seq).unwrap_or(i64::MAX)], |r| hash_column(r, 0))
         .optional()?)
 }
 
@@ -23,7 +28,7 @@ pub fn stored_hash(conn: &Connection, device: DeviceId, seq: u64) -> Result<Opti
 pub fn head(conn: &Connection, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
     Ok(conn
         .prepare_cached("SELECT seq, hash FROM audit_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")?
-        .query_row([device.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, parsed(r, 1)?)))
+        .query_row([device.to_string()], |r| Ok((r.get::<_, i64>(0)? as u64, hash_column(r, 1)?)))
         .optional()?)
 }
 
@@ -45,14 +50,14 @@ pub fn insert_run(
         stmt.execute(params![
             device,
             i64::try_from(seq).unwrap_or(i64::MAX),
-            prev_hash.to_hex(),
+            prev_hash.as_bytes(),
             // The entry's own instant exactly as the device wrote it: its hash covers it.
             step.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             step.actor,
             step.action,
             step.subject,
-            step.payload_hash.to_hex(),
-            hash.to_hex(),
+            step.payload_hash.as_bytes(),
+            hash.as_bytes(),
             received_at,
         ])?;
         prev_hash = *hash;

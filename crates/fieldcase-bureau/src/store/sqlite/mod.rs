@@ -61,6 +61,7 @@ use crate::push::{self, ExaminedItems, NewReview, PushLedger};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/0001_foundation.sql")),
     M::up(include_str!("../../../migrations/0002_certificates.sql")),
+    M::up(include_str!("../../../migrations/0003_compact_audit_entries.sql")),
 ];
 
 impl From<rusqlite::Error> for StoreError {
@@ -666,6 +667,7 @@ fn record_text<T: serde::Serialize + ?Sized>(record: &T) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::params;
 
     #[test]
     fn migrations_are_valid() {
@@ -704,5 +706,35 @@ mod tests {
         assert_eq!(conn.last_insert_rowid(), 5, "cursors go on growing");
         assert!(conn.execute("UPDATE changes SET record = '' WHERE cursor = 1", []).is_err(), "still append-only");
         assert!(conn.execute("DELETE FROM changes WHERE cursor = 1", []).is_err(), "still append-only");
+    }
+
+    #[test]
+    fn audit_entries_keep_their_hashes_when_the_table_is_compacted() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("bureau.db");
+        let device: DeviceId = "01900000-0000-7000-8000-000000000009".parse().expect("an id");
+        let (one, two) = (ContentHash::of_bytes(b"1"), ContentHash::of_bytes(b"2"));
+        {
+            let mut conn = Connection::open(&path).expect("a database");
+            Migrations::from_slice(&MIGRATIONS[..2]).to_latest(&mut conn).expect("the second schema");
+            conn.execute(
+                "INSERT INTO devices (device_id, public_key, token_hash, enrolled_at) VALUES (?1, 'k', 't', 'x')",
+                [device.to_string()],
+            )
+            .expect("a device");
+            for (seq, prev, hash) in [(1, ContentHash::ZERO, one), (2, one, two)] {
+                conn.execute(
+                    "INSERT INTO audit_entries VALUES (?1, ?2, ?3, 'at', 'actor', 'action', 'subject', ?4, ?5, 'r')",
+                    params![device.to_string(), seq, prev.to_hex(), one.to_hex(), hash.to_hex()],
+                )
+                .expect("an entry");
+            }
+        }
+        let store = SqliteStore::open(&path).expect("migrated");
+        let conn = store.conn.lock().expect("the connection");
+        assert_eq!(audit_entries::head(&conn, device).expect("the head"), Some((2, two)));
+        assert_eq!(audit_entries::stored_hash(&conn, device, 1).expect("entry 1"), Some(one));
+        assert!(conn.execute("UPDATE audit_entries SET action = 'x'", []).is_err(), "still append-only");
+        assert!(conn.execute("DELETE FROM audit_entries", []).is_err(), "still append-only");
     }
 }
