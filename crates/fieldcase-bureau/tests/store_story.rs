@@ -119,9 +119,9 @@ pub async fn story(store: &dyn BureauStore) {
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    let results = store.push(&record, push::examined(&record, items.clone()), now).await.expect("pushed");
+    let results = store.push(&record, push::Examiner::new(record.clone()).examined(items.clone()), now).await.expect("pushed");
     assert!(results.iter().all(|r| r.fate == Fate::Accepted), "{results:?}");
-    let again = store.push(&record, push::examined(&record, items), now).await.expect("pushed");
+    let again = store.push(&record, push::Examiner::new(record.clone()).examined(items), now).await.expect("pushed");
     assert!(again.iter().all(|r| r.fate == Fate::Duplicate), "{again:?}");
     assert_eq!(store.inspections().await.expect("inspections").len(), 1);
     assert!(store.reviews(ReviewScope::All).await.expect("reviews").is_empty());
@@ -130,7 +130,7 @@ pub async fn story(store: &dyn BureauStore) {
     copy.id = SiteId::generate(now);
     copy.name = "恒筑".into();
     let joined =
-        store.push(&record, push::examined(&record, vec![PushItem::Site(copy.clone())]), now).await.expect("pushed");
+        store.push(&record, push::Examiner::new(record.clone()).examined(vec![PushItem::Site(copy.clone())]), now).await.expect("pushed");
     assert_eq!(joined[0].fate, Fate::Accepted);
     let sites = store.sites().await.expect("sites");
     assert_eq!(sites.len(), 1, "one site per credit code");

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, Verifier as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -91,9 +91,24 @@ pub enum SignatureError {
 
 impl PublicKey {
     pub fn verify(&self, kind: Signed, hash: &ContentHash, signature: &Signature) -> Result<(), SignatureError> {
-        let key = VerifyingKey::from_bytes(&self.0).map_err(|_| SignatureError::Encoding(self.to_string()))?;
+        self.verifier()?.verify(kind, hash, signature)
+    }
+
+    /// The key made ready to verify many signatures: decoding the key's curve point is a
+    /// sizeable part of one verification, done here once.
+    pub fn verifier(&self) -> Result<Verifier, SignatureError> {
+        VerifyingKey::from_bytes(&self.0).map(Verifier).map_err(|_| SignatureError::Encoding(self.to_string()))
+    }
+}
+
+/// A public key decoded for verifying (see [`PublicKey::verifier`]).
+#[derive(Clone, Debug)]
+pub struct Verifier(VerifyingKey);
+
+impl Verifier {
+    pub fn verify(&self, kind: Signed, hash: &ContentHash, signature: &Signature) -> Result<(), SignatureError> {
         let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
-        key.verify(&message(kind, hash), &sig).map_err(|_| SignatureError::Mismatch)
+        self.0.verify(&message(kind, hash), &sig).map_err(|_| SignatureError::Mismatch)
     }
 }
 

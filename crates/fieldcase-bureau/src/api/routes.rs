@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use fieldcase_core::registry::SignedRegistryUpdate;
 use fieldcase_core::signing::Signed;
@@ -78,17 +77,17 @@ pub async fn push(
             device.device_id
         ))
     })?;
-    // A first quick pass only counts the items; they are parsed and examined as they are stored.
-    let count = serde_json::from_str::<Vec<&RawValue>>(page.items.get())
-        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?
-        .len();
+    // A first quick pass only finds the items; they are parsed and examined as they are stored.
+    let spans = push::item_spans(&page.items)
+        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?;
+    let count = spans.len();
     if count > MAX_PUSH_PAGE {
         return Err(ApiError::PayloadTooLarge(format!(
             "a push page holds at most {MAX_PUSH_PAGE} items, this one has {count}; split it into smaller pages"
         )));
     }
     let now = record_instant(Utc::now());
-    let items = push::examine_in_background(device.clone(), page.items, count);
+    let items = push::Examiner::new(device.clone()).in_background(page.items, spans);
     let results = state.store.push(&device, items, now).await?;
     let count = |f: fn(&Fate) -> bool| results.iter().filter(|r| f(&r.fate)).count();
     tracing::info!(
