@@ -82,6 +82,7 @@ impl Bureau {
             keys: keys::KeyFile::new(&self.config.data_dir),
             max_body_bytes: self.config.max_body_bytes,
             pull_page_limit: self.config.pull_page_limit,
+            page_order: Default::default(),
         })
     }
 

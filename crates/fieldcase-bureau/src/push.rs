@@ -32,7 +32,7 @@ use fieldcase_core::signing::{SignatureError, Signed, Verifier};
 use fieldcase_core::site::Site;
 use fieldcase_core::time::{beijing, format_beijing};
 use fieldcase_core::uscc::Uscc;
-use fieldcase_core::wire::{Fate, ItemResult, PushItem};
+use fieldcase_core::wire::{Fate, ItemResult, MAX_PUSH_PAGE, PushItem};
 
 use crate::certificates::CertificateEvent;
 use crate::store::{DeviceRecord, Result, ReviewReason};
@@ -186,12 +186,13 @@ impl Examiner {
     ///
     /// Should that thread stop before the end, the store sees an `Err`, never a shorter page.
     pub fn in_background(self, items: Box<RawValue>, spans: Vec<Range<usize>>) -> ExaminedItems {
-        // Handed over in batches, so the two threads do not wake each other for every item;
-        // and bounded, so the examiner runs only a little ahead of the store and memory
-        // stays flat.
+        // Handed over in batches, so the two threads do not wake each other for every item.
+        // Room for a whole page: a page waiting for the one it follows (see `PageOrder`) is
+        // examined meanwhile; a page is at most MAX_PUSH_PAGE items, so memory stays bounded.
         const BATCH: usize = 32;
         let count = spans.len();
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Result<Examined, PageRefused>>>(4);
+        let room = MAX_PUSH_PAGE.div_ceil(BATCH) + 1;
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Result<Examined, PageRefused>>>(room);
         tokio::task::spawn_blocking(move || {
             let mut batch = Vec::with_capacity(BATCH);
             for (index, span) in spans.into_iter().enumerate() {

@@ -7,15 +7,17 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use rusqlite::Connection;
 
 use fieldcase_bureau::admin;
 use fieldcase_bureau::store::ReviewScope;
+
 use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest};
+use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
 use serde_json::value::RawValue;
 
 use common::{TestBureau, TestDevice, assert_error, of_kind};
@@ -235,7 +237,11 @@ async fn a_page_with_a_bad_signature_is_refused_whole() {
     // Signed by the device, then changed.
     let signature = device.page(items.clone()).signature;
     let fewer = &items[..items.len() - 1];
-    page = PushRequest { items: RawValue::from_string(serde_json::to_string(fewer).unwrap()).unwrap(), signature };
+    page = PushRequest {
+        items: RawValue::from_string(serde_json::to_string(fewer).unwrap()).unwrap(),
+        signature,
+        after: None,
+    };
     assert_error(&bureau.post("/api/v1/push", &page, Some(&device.token)).await, 422, "bad_signature");
 
     // Signed by the device, but not push records: refused whole, saying where.
@@ -340,6 +346,45 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     other[1].hash = other[1].computed_hash();
     let answer = device.push(&bureau, vec![PushItem::Audit(AuditRun::of(&other).expect("entries"))]).await;
     assert!(matches!(answer.results[0].fate, Fate::Conflict { .. }), "{:?}", answer.results[0]);
+}
+
+#[tokio::test]
+async fn a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_it() {
+    let bureau = Arc::new(TestBureau::start().await);
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
+    let runs = of_kind(&device.outbox(), "audit");
+    let PushItem::Audit(run) = &runs[0] else { unreachable!() };
+    let entries = run.entries().expect("the device's own chain holds");
+    let first = device.page(vec![PushItem::Audit(AuditRun::of(&entries[..2]).expect("entries"))]);
+    let mut second = device.page(vec![PushItem::Audit(AuditRun::of(&entries[2..]).expect("entries"))]);
+    second.after = Some(first.items_hash());
+
+    // The second page arrives first: it waits, and its entries are stored after the first's.
+    let ahead = {
+        let (bureau, token, second) = (Arc::clone(&bureau), device.token.clone(), second.clone());
+        tokio::spawn(async move { bureau.post("/api/v1/push", &second, Some(&token)).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let (status, body) = bureau.post("/api/v1/push", &first, Some(&device.token)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = ahead.await.expect("the second page answered");
+    assert_eq!(status, 200, "{body}");
+    let answer: PushResponse = serde_json::from_value(body).expect("a push response");
+    assert_eq!(answer.results[0].fate, Fate::Accepted, "the chain continued in order: {answer:?}");
+
+    // A page that follows one the bureau refused is refused at once, and nothing of it stored.
+    let mut forged = device.page(vec![PushItem::Audit(AuditRun::of(&entries[..1]).expect("entries"))]);
+    forged.signature = TestDevice::new().page(vec![]).signature;
+    assert_error(&bureau.post("/api/v1/push", &forged, Some(&device.token)).await, 422, "bad_signature");
+    let site = device.site("新地点建设有限公司", "91330106MA2B3C4D7");
+    let mut orphan = device.page(vec![PushItem::Site(site)]);
+    orphan.after = Some(forged.items_hash());
+    let message = assert_error(&bureau.post("/api/v1/push", &orphan, Some(&device.token)).await, 409, "out_of_order");
+    assert!(message.contains("push again"), "{message}");
+    assert_eq!(bureau.store.sites().await.expect("sites").len(), 0, "the orphan page stored nothing");
 }
 
 #[tokio::test]

@@ -119,7 +119,8 @@ pub async fn story(store: &dyn BureauStore) {
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    let results = store.push(&record, push::Examiner::new(record.clone()).examined(items.clone()), now).await.expect("pushed");
+    let results =
+        store.push(&record, push::Examiner::new(record.clone()).examined(items.clone()), now).await.expect("pushed");
     assert!(results.iter().all(|r| r.fate == Fate::Accepted), "{results:?}");
     let again = store.push(&record, push::Examiner::new(record.clone()).examined(items), now).await.expect("pushed");
     assert!(again.iter().all(|r| r.fate == Fate::Duplicate), "{again:?}");
@@ -129,8 +130,10 @@ pub async fn story(store: &dyn BureauStore) {
     let mut copy = site.clone();
     copy.id = SiteId::generate(now);
     copy.name = "恒筑".into();
-    let joined =
-        store.push(&record, push::Examiner::new(record.clone()).examined(vec![PushItem::Site(copy.clone())]), now).await.expect("pushed");
+    let joined = store
+        .push(&record, push::Examiner::new(record.clone()).examined(vec![PushItem::Site(copy.clone())]), now)
+        .await
+        .expect("pushed");
     assert_eq!(joined[0].fate, Fate::Accepted);
     let sites = store.sites().await.expect("sites");
     assert_eq!(sites.len(), 1, "one site per credit code");

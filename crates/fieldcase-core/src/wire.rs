@@ -130,6 +130,10 @@ pub struct PushRequest {
     pub items: Box<RawValue>,
     /// The device's signature over [`PushRequest::items_hash`].
     pub signature: Signature,
+    /// The items hash of the page this one follows, when the device sends it before the
+    /// answer to that one: the bureau stores it only after that page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<ContentHash>,
 }
 
 impl PushRequest {
@@ -144,7 +148,7 @@ impl PushRequest {
     pub fn sign_text(text: String, key: &SecretKey) -> Result<PushRequest, serde_json::Error> {
         let items = RawValue::from_string(text)?;
         let signature = key.sign(Signed::PushPage, &Self::hash_of(&items));
-        Ok(PushRequest { items, signature })
+        Ok(PushRequest { items, signature, after: None })
     }
 
     /// The hash the page signature covers: SHA-256 of the `items` text as sent.

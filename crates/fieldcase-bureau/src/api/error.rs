@@ -34,6 +34,8 @@ pub enum ApiError {
     EnrollmentCodeInvalid,
     /// 409 `device_key_mismatch`.
     DeviceKeyMismatch { device: DeviceId },
+    /// 409 `out_of_order`: a push page that follows one the bureau did not store.
+    OutOfOrder(String),
     /// 404 `not_found`.
     NotFound(String),
     /// 405 `method_not_allowed`.
@@ -62,7 +64,7 @@ impl ApiError {
                 RefusalKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             },
             Self::BadSignature(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::DeviceKeyMismatch { .. } => StatusCode::CONFLICT,
+            Self::DeviceKeyMismatch { .. } | Self::OutOfOrder(_) => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,6 +87,7 @@ impl ApiError {
             Self::BadSignature(_) => "bad_signature",
             Self::EnrollmentCodeInvalid => "enrollment_code_invalid",
             Self::DeviceKeyMismatch { .. } => "device_key_mismatch",
+            Self::OutOfOrder(_) => "out_of_order",
             Self::NotFound(_) => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Internal(_) => "internal",
@@ -99,6 +102,7 @@ impl ApiError {
             | Self::Unauthorized(m)
             | Self::BadSignature(m)
             | Self::NotFound(m)
+            | Self::OutOfOrder(m)
             | Self::Forbidden(m) => m.clone(),
             Self::Refused(r) => r.message.clone(),
             Self::DeviceRevoked { device } => format!(

@@ -3,6 +3,7 @@
 mod error;
 mod extract;
 mod openapi;
+mod page_order;
 mod routes;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use fieldcase_core::wire::API_PREFIX;
 pub use error::ApiError;
 pub use extract::{Administrator, ApiJson, ApiPath, ApiQuery, Enrolled};
 pub use openapi::openapi;
+pub use page_order::PageOrder;
 
 use crate::keys::KeyFile;
 use crate::store::BureauStore;
@@ -32,6 +34,7 @@ pub struct AppState {
     pub keys: KeyFile,
     pub max_body_bytes: usize,
     pub pull_page_limit: usize,
+    pub page_order: Arc<PageOrder>,
 }
 
 /// The whole API, ready to serve.

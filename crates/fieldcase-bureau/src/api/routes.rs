@@ -10,14 +10,15 @@ use fieldcase_core::registry::SignedRegistryUpdate;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::{
-    self, EnrollRequest, EnrollResponse, Fate, Health, MAX_PUSH_PAGE, PullResponse, PushRequest, PushResponse,
+    self, EnrollRequest, EnrollResponse, Fate, Health, ItemResult, MAX_PUSH_PAGE, PullResponse, PushRequest,
+    PushResponse,
 };
 
 use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
 use crate::push;
-use crate::store::{Enrollment, TokenHash};
+use crate::store::{DeviceRecord, Enrollment, TokenHash};
 
 type Answer<T> = Result<ApiJson<T>, ApiError>;
 
@@ -63,6 +64,7 @@ pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<Enr
         (status = 401, description = "`unauthorized`: no token, or one the bureau does not know", body = wire::ApiError),
         (status = 403, description = "`device_revoked`: re-enroll with a new code", body = wire::ApiError),
         (status = 413, description = "`payload_too_large`: over the body limit or over MAX_PUSH_PAGE items", body = wire::ApiError),
+        (status = 409, description = "`out_of_order`: the page names one it follows (`after`) that the bureau did not store; nothing stored", body = wire::ApiError),
         (status = 422, description = "`bad_signature`: the page is not signed by the enrolled device key; nothing stored", body = wire::ApiError),
     ))]
 pub async fn push(
@@ -70,25 +72,11 @@ pub async fn push(
     Enrolled(device): Enrolled,
     ApiJson(page): ApiJson<PushRequest>,
 ) -> Answer<PushResponse> {
-    // The signature covers the bytes as sent; a page that fails it is not even parsed.
-    device.public_key.verify(Signed::PushPage, &page.items_hash(), &page.signature).map_err(|e| {
-        ApiError::BadSignature(format!(
-            "the page signature does not verify with the key device {} enrolled with ({e}); nothing was stored. Sign the SHA-256 of the page's `items` text, exactly as sent, with the device key",
-            device.device_id
-        ))
-    })?;
-    // A first quick pass only finds the items; they are parsed and examined as they are stored.
-    let spans = push::item_spans(&page.items)
-        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?;
-    let count = spans.len();
-    if count > MAX_PUSH_PAGE {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "a push page holds at most {MAX_PUSH_PAGE} items, this one has {count}; split it into smaller pages"
-        )));
-    }
-    let now = record_instant(Utc::now());
-    let items = push::Examiner::new(device.clone()).in_background(page.items, spans);
-    let results = state.store.push(&device, items, now).await?;
+    let page_hash = page.items_hash();
+    let stored = push_page(&state, &device, page).await;
+    // Whatever became of it, a page sent after this one may go on, or give up, now.
+    state.page_order.settle(device.device_id, page_hash, stored.is_ok());
+    let results = stored?;
     let count = |f: fn(&Fate) -> bool| results.iter().filter(|r| f(&r.fate)).count();
     tracing::info!(
         device = %device.device_id,
@@ -99,7 +87,32 @@ pub async fn push(
         rejected = count(|f| matches!(f, Fate::Rejected { .. })),
         "push applied"
     );
-    Ok(ApiJson(PushResponse { results, bureau_time: now }))
+    Ok(ApiJson(PushResponse { results, bureau_time: record_instant(Utc::now()) }))
+}
+
+async fn push_page(state: &AppState, device: &DeviceRecord, page: PushRequest) -> Result<Vec<ItemResult>, ApiError> {
+    // The signature covers the bytes as sent; a page that fails it is not even parsed.
+    device.public_key.verify(Signed::PushPage, &page.items_hash(), &page.signature).map_err(|e| {
+        ApiError::BadSignature(format!(
+            "the page signature does not verify with the key device {} enrolled with ({e}); nothing was stored. Sign the SHA-256 of the page's `items` text, exactly as sent, with the device key",
+            device.device_id
+        ))
+    })?;
+    // A first quick pass only finds the items; they are parsed and examined as they are stored.
+    let spans = push::item_spans(&page.items)
+        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?;
+    if spans.len() > MAX_PUSH_PAGE {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "a push page holds at most {MAX_PUSH_PAGE} items, this one has {}; split it into smaller pages",
+            spans.len()
+        )));
+    }
+    // Examined from now on, stored only after the page it follows.
+    let items = push::Examiner::new(device.clone()).in_background(page.items, spans);
+    if let Some(after) = page.after {
+        state.page_order.wait_for(device.device_id, after).await?;
+    }
+    Ok(state.store.push(device, items, record_instant(Utc::now())).await?)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

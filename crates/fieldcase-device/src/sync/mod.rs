@@ -10,11 +10,12 @@ mod http;
 mod records;
 pub mod status;
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fieldcase_core::wire::{EnrollRequest, Fate, ItemResult, MAX_PUSH_PAGE, PushResponse};
+use fieldcase_core::wire::{EnrollRequest, MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
@@ -124,31 +125,56 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
 
 /// Pushes page after page until nothing waits.
 ///
-/// A two-stage pipeline: while the bureau stores one page, the laptop builds the next and
-/// records the answer to the one before. Pages still go one at a time and in order, because
-/// the audit chain must arrive in order; the next is sent only once the answer to the last
-/// is in and shows no break in the chain.
+/// Two pages are in flight: the next is sent before the answer to the last comes back, and
+/// names it (`after`), so the bureau stores them in order without waiting on the network in
+/// between; meanwhile the laptop records the answers and builds the page after. Once an
+/// answer shows a break in the audit chain, nothing more is sent.
 async fn push_all(
     device: &SharedDevice,
     http: &BureauHttp,
     token: &str,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    type Answer = tokio::task::JoinHandle<Result<PushResponse, SyncError>>;
+    let send = |page: &PushPage| -> Answer {
+        let (http, token, request) = (http.clone(), token.to_owned(), page.request.clone());
+        tokio::spawn(async move { http.push(&token, &request).await })
+    };
     let build = |after: PushCursor| on_device(device, move |d| d.next_push_page_after(after, PUSH_PAGE));
+
+    let mut in_flight: VecDeque<(PushPage, Answer)> = VecDeque::new();
     let mut next = build(PushCursor::default()).await?;
-    let mut answered: Option<(PushPage, PushResponse)> = None;
+    let mut outcome = Ok(());
     loop {
-        let page = match next.take() {
-            Some(page) if answered.as_ref().is_none_or(|(_, r)| audit_refusal(r).is_none()) => page,
-            // Nothing more to send, or the chain broke: record the last answer and stop.
-            _ => return record_answer(device, answered, report).await,
+        // Keep two pages on their way while all is well.
+        while in_flight.len() < 2 && outcome.is_ok() {
+            let Some(mut page) = next.take() else { break };
+            page.request.after = in_flight.back().map(|(last, _)| last.request.items_hash());
+            let end = page.end;
+            let answer = send(&page);
+            in_flight.push_back((page, answer));
+            next = match build(end).await {
+                Ok(following) => following,
+                Err(e) => {
+                    outcome = Err(e);
+                    None
+                }
+            };
+        }
+        // Every page sent gets its answer recorded, even after a failure: the bureau may
+        // have stored a later page, and then the laptop knows it.
+        let Some((page, answer)) = in_flight.pop_front() else { return outcome };
+        let answered = answer.await.map_err(|e| SyncError::Protocol(format!("the push stopped: {e}"))).and_then(|r| r);
+        let recorded = match answered {
+            Ok(response) => record_answer(device, Some((page, response)), report).await,
+            Err(e) => Err(e),
         };
-        let end = page.end;
-        let (response, following, recorded) =
-            tokio::join!(http.push(token, &page.request), build(end), record_answer(device, answered.take(), report));
-        recorded?;
-        answered = Some((page, response?));
-        next = following?;
+        if let Err(e) = recorded {
+            // The first failure is the one to report; the pages after it fail for its sake.
+            if outcome.is_ok() {
+                outcome = Err(e);
+            }
+        }
     }
 }
 
@@ -170,14 +196,6 @@ async fn record_answer(
         return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: "audit_chain_refused".into(), message }));
     }
     Ok(())
-}
-
-/// Whether the bureau refused an audit entry of the page (a break it keeps for review).
-fn audit_refusal(response: &PushResponse) -> Option<&ItemResult> {
-    response
-        .results
-        .iter()
-        .find(|r| r.kind == "audit" && matches!(r.fate, Fate::Conflict { .. } | Fate::Rejected { .. }))
 }
 
 /// How long to wait before the next attempt.
