@@ -139,7 +139,11 @@ fn prepare_data_dir(dir: &Path) -> Result<(), BureauError> {
     if !dir.is_dir() {
         return Err(unusable("it is not a directory".into()));
     }
-    let probe: PathBuf = dir.join(".write-probe");
+    // A name of its own: the server and an administrator's command open the same directory,
+    // and one must not remove the other's probe under it.
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe: PathBuf = dir.join(format!(".write-probe-{}-{n}", std::process::id()));
     std::fs::write(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe))
         .map_err(|e| unusable(format!("it is not writable ({e})")))

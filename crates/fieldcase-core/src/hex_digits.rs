@@ -15,14 +15,22 @@ pub fn encode(bytes: &[u8]) -> String {
     String::from_utf8(text).expect("hex digits are ASCII")
 }
 
-fn value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit; 0xff for a byte that is not one.
+const VALUES: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Fills `out` from exactly `2 * out.len()` hex digits (either case); None if `text` is not that.
 pub fn decode_into(text: &str, out: &mut [u8]) -> Option<()> {
@@ -30,10 +38,14 @@ pub fn decode_into(text: &str, out: &mut [u8]) -> Option<()> {
     if text.len() != out.len() * 2 {
         return None;
     }
+    let mut bad = 0;
     for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = value(pair[0])? << 4 | value(pair[1])?;
+        let (high, low) = (VALUES[usize::from(pair[0])], VALUES[usize::from(pair[1])]);
+        // Checked once at the end: a non-digit has its high bit set.
+        bad |= high | low;
+        *byte = high << 4 | (low & 0x0f);
     }
-    Some(())
+    (bad & 0x80 == 0).then_some(())
 }
 
 #[cfg(test)]
