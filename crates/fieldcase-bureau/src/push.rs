@@ -1,8 +1,9 @@
 //! What becomes of each record a device pushes: the bureau's decisions, written once for
 //! every storage backend.
 //!
-//! A backend opens one transaction per page and hands [`apply_page`] a [`PushLedger`] over
-//! it; the ledger only reads and writes rows, the decisions are made here:
+//! An [`Examiner`] first checks what each item says of itself (hashes, seals), outside any
+//! transaction. A backend then opens one transaction per page and hands [`apply_page`] a
+//! [`PushLedger`] over it; the ledger only reads and writes rows, the decisions are made here:
 //!
 //! - idempotency by `(kind, id, content hash)`: the same pair again is a duplicate, the same
 //!   id with another hash a conflict (the first version stays, the pushed one is kept for
@@ -12,7 +13,8 @@
 //!   at its start — by the checks the bureau holds, re-checked against the registry's history
 //!   at that instant — is stored and flagged for review (the flag is settled when the
 //!   missing checks arrive, and its reason kept up to date);
-//! - audit entries must continue the chain the bureau holds for that device;
+//! - audit entries come in runs that must hash to the hash they claim to end on, and continue
+//!   (or overlap, agreeing with) the chain the bureau holds for that device;
 //! - a site whose unified social credit code the bureau knows joins that site.
 
 use std::collections::BTreeSet;
