@@ -58,6 +58,41 @@ fn write_float<T: Serialize>(v: T, out: &mut Vec<u8>) -> Result {
     Ok(())
 }
 
+/// Integers are written as their decimal digits.
+macro_rules! numbers_as_text {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result {
+            write_display(v, self.out);
+            Ok(())
+        }
+    )*};
+}
+
+/// Integer map keys become their decimal digits.
+macro_rules! numbers_as_keys {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<String> {
+            Ok(v.to_string())
+        }
+    )*};
+}
+
+/// The serde traits of a sequence, each adding one element to `Seq`.
+macro_rules! sequence_of_elements {
+    ($($trait:path: $method:ident),*) => {$(
+        impl $trait for Seq<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                self.finish()
+            }
+        }
+    )*};
+}
+
 struct Writer<'a> {
     out: &'a mut Vec<u8>,
 }
@@ -77,22 +112,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         self.out.extend_from_slice(if v { b"true" } else { b"false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
+    numbers_as_text!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
     fn serialize_i128(self, v: i128) -> Result {
         // The reference form holds only what fits a JSON number of serde_json.
         if i64::try_from(v).is_err() && u64::try_from(v).is_err() {
@@ -101,22 +121,7 @@ impl<'a> ser::Serializer for Writer<'a> {
         write_display(v, self.out);
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        write_display(v, self.out);
-        Ok(())
-    }
+    numbers_as_text!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
     fn serialize_u128(self, v: u128) -> Result {
         u64::try_from(v).map_err(|_| Error(format!("{v} does not fit a JSON number")))?;
         write_display(v, self.out);
@@ -248,49 +253,13 @@ impl Seq<'_> {
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Seq<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.element(value)
-    }
-    fn end(self) -> Result {
-        self.finish()
-    }
-}
+// An array, a tuple, a tuple struct and a tuple variant are all written as an array.
+sequence_of_elements!(
+    ser::SerializeSeq: serialize_element,
+    ser::SerializeTuple: serialize_element,
+    ser::SerializeTupleStruct: serialize_field,
+    ser::SerializeTupleVariant: serialize_field
+);
 
 /// An object: each value written to `scratch` as it comes, the whole copied out sorted by key.
 struct Object<'a> {
@@ -412,30 +381,10 @@ impl ser::Serializer for KeyWriter {
     fn serialize_bool(self, v: bool) -> Result<String> {
         Ok(v.to_string())
     }
-    fn serialize_i8(self, v: i8) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String> {
-        Ok(v.to_string())
-    }
+    numbers_as_keys!(
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64
+    );
     fn serialize_f32(self, _v: f32) -> Result<String> {
         Err(key_error())
     }
