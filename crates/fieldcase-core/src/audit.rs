@@ -91,7 +91,7 @@ impl AuditEntry {
 
     /// What the hash of this entry must be, given its other fields.
     pub fn computed_hash(&self) -> ContentHash {
-        ContentHash::of(&HashedFields {
+        HashedFields {
             seq: self.seq,
             prev_hash: self.prev_hash,
             at: self.at,
@@ -99,7 +99,26 @@ impl AuditEntry {
             action: &self.action,
             subject: &self.subject,
             payload_hash: self.payload_hash,
-        })
+        }
+        .hash()
+    }
+}
+
+impl<'a> HashedFields<'a> {
+    fn of_step(seq: u64, prev_hash: ContentHash, step: &'a AuditStep) -> Self {
+        HashedFields {
+            seq,
+            prev_hash,
+            at: step.at,
+            actor: &step.actor,
+            action: &step.action,
+            subject: &step.subject,
+            payload_hash: step.payload_hash,
+        }
+    }
+
+    fn hash(&self) -> ContentHash {
+        ContentHash::of(self)
     }
 }
 
@@ -169,15 +188,7 @@ impl AuditRun {
             .iter()
             .zip(self.first_seq..)
             .map(|(step, seq)| {
-                prev = ContentHash::of(&HashedFields {
-                    seq,
-                    prev_hash: prev,
-                    at: step.at,
-                    actor: &step.actor,
-                    action: &step.action,
-                    subject: &step.subject,
-                    payload_hash: step.payload_hash,
-                });
+                prev = HashedFields::of_step(seq, prev, step).hash();
                 prev
             })
             .collect();
@@ -244,22 +255,12 @@ impl ChainBreak {
 
 /// Checks that `entry` follows `prev` (None: `entry` must be the first of its chain).
 pub fn verify_link(prev: Option<&AuditEntry>, entry: &AuditEntry) -> Result<(), ChainBreak> {
-    let expected_seq = prev.map_or(1, |p| p.seq + 1);
+    let (expected_seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
     if entry.seq != expected_seq {
         return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
     }
     if entry.computed_hash() != entry.hash {
         return Err(ChainBreak::Altered { seq: entry.seq });
-    }
-    follows(prev, entry)
-}
-
-/// The link alone: `entry` has the next number after `prev` and names its hash. For a caller
-/// that has already checked the entry's own hash; [`verify_link`] checks both.
-pub fn follows(prev: Option<&AuditEntry>, entry: &AuditEntry) -> Result<(), ChainBreak> {
-    let (expected_seq, prev_hash) = prev.map_or((1, ContentHash::ZERO), |p| (p.seq + 1, p.hash));
-    if entry.seq != expected_seq {
-        return Err(ChainBreak::Gap { expected: expected_seq, found: entry.seq });
     }
     if entry.prev_hash != prev_hash {
         return Err(ChainBreak::BrokenLink { seq: entry.seq, previous: expected_seq - 1 });

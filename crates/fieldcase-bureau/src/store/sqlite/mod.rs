@@ -467,15 +467,6 @@ impl<'t, 'c> SqliteLedger<'t, 'c> {
         SqliteLedger { tx, last_audit: HashMap::new(), has_open_reviews: HashMap::new() }
     }
 
-    fn last_audit(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
-        if let Some(&head) = self.last_audit.get(&device) {
-            return Ok(head);
-        }
-        let head = audit_entries::head(self.tx, device)?;
-        self.last_audit.insert(device, head);
-        Ok(head)
-    }
-
     fn has_open_reviews(&mut self, device: DeviceId) -> Result<bool> {
         if let Some(&open) = self.has_open_reviews.get(&device) {
             return Ok(open);
@@ -494,7 +485,7 @@ impl PushLedger for SqliteLedger<'_, '_> {
             PushItem::CertificateCheck(c) => certificate_checks::stored_hash(self.tx, c.id),
             PushItem::Evidence(e) => evidence::stored_hash(self.tx, e.id),
             // The chain held is entries 1..=last, so a later number is not held.
-            PushItem::Audit(run) => match self.last_audit(device)? {
+            PushItem::Audit(run) => match self.audit_head(device)? {
                 Some((last, _)) if run.last_seq() <= last => {
                     audit_entries::stored_hash(self.tx, device, run.last_seq())
                 }
@@ -555,7 +546,12 @@ impl PushLedger for SqliteLedger<'_, '_> {
     }
 
     fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
-        self.last_audit(device)
+        if let Some(&head) = self.last_audit.get(&device) {
+            return Ok(head);
+        }
+        let head = audit_entries::head(self.tx, device)?;
+        self.last_audit.insert(device, head);
+        Ok(head)
     }
 
     fn insert_audit_entries(
