@@ -3,6 +3,11 @@
 //! embedded and run at open. One module per table, each with its row mapping and queries;
 //! they take a `&Connection` so the caller decides the transaction. Every call runs on
 //! tokio's blocking pool.
+//!
+//! Writes go through one connection, one transaction at a time. Reads have connections of
+//! their own ([`Readers`]): in WAL mode a reader sees the last committed state and never
+//! waits for a write in progress, so a device is authenticated for its next page, and that
+//! page examined, while its last page is still being stored.
 
 mod admin_tokens;
 mod audit_entries;
@@ -31,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, ErrorCode, Row, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Row, Transaction, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 use fieldcase_core::audit::AuditRun;
@@ -100,10 +105,46 @@ impl From<serde_json::Error> for StoreError {
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Readers>,
     path: PathBuf,
     /// When the last write committed, in milliseconds since `opened`.
     last_write: Arc<AtomicU64>,
     opened: Instant,
+}
+
+/// Read-only connections to the database, opened when a read finds none idle and kept for
+/// the next (up to [`Readers::KEPT`]).
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    /// As many as reads usually run at once: a few devices and an administrator.
+    const KEPT: usize = 4;
+
+    fn take(&self) -> Result<Connection> {
+        if let Some(conn) = self.idle.lock().ok().and_then(|mut idle| idle.pop()) {
+            return Ok(conn);
+        }
+        // Read-only: a read that tried to write would fail here rather than slip past the
+        // write lock.
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(32);
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < Self::KEPT
+        {
+            idle.push(conn);
+        }
+    }
 }
 
 /// How long the database must be quiet before the write-ahead log is folded into it.
@@ -179,7 +220,8 @@ impl SqliteStore {
         let conn = Arc::new(Mutex::new(conn));
         let (opened, last_write) = (Instant::now(), Arc::new(AtomicU64::new(0)));
         spawn_checkpointer(path.to_owned(), &conn, Arc::clone(&last_write), opened);
-        Ok(SqliteStore { conn, path: path.to_owned(), last_write, opened })
+        let readers = Arc::new(Readers { path: path.to_owned(), idle: Mutex::new(Vec::new()) });
+        Ok(SqliteStore { conn, readers, path: path.to_owned(), last_write, opened })
     }
 
     /// [`SqliteStore::open`] on the blocking pool.
@@ -194,10 +236,18 @@ impl SqliteStore {
     }
 
     async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
-        let conn = Arc::clone(&self.conn);
+        let readers = Arc::clone(&self.readers);
         tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().map_err(|_| StoreError::Other("a database call panicked earlier".into()))?;
-            f(&conn)
+            let mut conn = readers.take()?;
+            // One transaction, so that every query of the read sees the same moment.
+            let value = {
+                let tx = conn.transaction()?;
+                let value = f(&tx)?;
+                tx.finish()?;
+                value
+            };
+            readers.give_back(conn);
+            Ok(value)
         })
         .await
         .map_err(|e| StoreError::Other(format!("a database call stopped: {e}")))?
@@ -431,12 +481,12 @@ impl BureauStore for SqliteStore {
     async fn registry_snapshot(&self, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate> {
         let key = SecretKey::from_seed(key.seed());
         let now = record_instant(now);
-        self.read(move |c| {
-            // One read transaction: the version and the contents are of the same moment.
-            let tx = c.unchecked_transaction()?;
-            signing_keys::ensure_active(&tx, &key.public_key())?;
-            let version = registry_versions::latest(&tx)?;
-            let update = registry_versions::snapshot(&tx, version, now)?;
+        // A write: the first snapshot records the signing key as active. One transaction, so
+        // the version and the contents are of the same moment.
+        self.write(move |tx| {
+            signing_keys::ensure_active(tx, &key.public_key())?;
+            let version = registry_versions::latest(tx)?;
+            let update = registry_versions::snapshot(tx, version, now)?;
             Ok(SignedRegistryUpdate::sign(&update, &key))
         })
         .await
@@ -702,6 +752,47 @@ mod tests {
         assert_eq!(conn.last_insert_rowid(), 5, "cursors go on growing");
         assert!(conn.execute("UPDATE changes SET record = '' WHERE cursor = 1", []).is_err(), "still append-only");
         assert!(conn.execute("DELETE FROM changes WHERE cursor = 1", []).is_err(), "still append-only");
+    }
+
+    /// A device is authenticated for its next page while its last page is being stored: a
+    /// read does not wait for a write in progress, and sees what was committed before it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_go_on_beside_an_open_write_and_cannot_write() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = SqliteStore::open_async(dir.path().join("bureau.db")).await.expect("a store");
+        let (started, wait_started) = std::sync::mpsc::channel();
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let writing = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |tx| {
+                        tx.execute("INSERT INTO admin_tokens (token_hash, created_at) VALUES ('t', 'x')", [])?;
+                        started.send(()).expect("the test waits");
+                        held.recv().expect("the test releases the write");
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::task::spawn_blocking(move || wait_started.recv()).await.expect("joined").expect("the write began");
+        // The write holds its transaction open until released: a read that waited for it
+        // would never return (the timeout only turns that hang into a failure).
+        let devices = tokio::time::timeout(Duration::from_secs(60), store.devices())
+            .await
+            .expect("the read waited for the write")
+            .expect("a read beside the write");
+        assert!(devices.is_empty());
+        let uncommitted: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM admin_tokens", [], |r| r.get(0))?))
+            .await
+            .expect("counted");
+        assert_eq!(uncommitted, 0, "a read sees only what was committed");
+        release.send(()).expect("the write is waiting");
+        writing.await.expect("joined").expect("the write commits");
+
+        let refused = store.read(|c| Ok(c.execute("DELETE FROM admin_tokens", [])?)).await;
+        assert!(matches!(refused, Err(StoreError::ReadOnly(_))), "a read cannot write: {refused:?}");
     }
 
     #[test]
