@@ -199,14 +199,7 @@ impl Examiner {
             let mut batch = Vec::with_capacity(BATCH);
             for (index, span) in spans.into_iter().enumerate() {
                 let text = items.get().get(span).unwrap_or_default();
-                let mut de = serde_json::Deserializer::from_str(text);
-                let next = serde_path_to_error::deserialize::<_, PushItem>(&mut de)
-                    .map(|item| self.examine(item))
-                    .map_err(|e| {
-                        let path = e.path().to_string();
-                        let at = if path == "." { String::new() } else { format!(".{path}") };
-                        PageRefused(format!("items[{index}]{at} is not a push record: {}", e.inner()))
-                    });
+                let next = parse_item(index, text).map(|item| self.examine(item));
                 let failed = next.is_err();
                 // A run of audit entries is work enough on its own for the store to start on.
                 let heavy = matches!(&next, Ok(Examined { item: PushItem::Audit(_), .. }));
@@ -288,6 +281,20 @@ impl Examiner {
                 )
             })
     }
+}
+
+/// The `index`-th item of a page, from its JSON text. Parsed plainly; only an item that
+/// fails is parsed again, tracking where, to name the field at fault.
+fn parse_item(index: usize, text: &str) -> Result<PushItem, PageRefused> {
+    serde_json::from_str(text).map_err(|_| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let Err(e) = serde_path_to_error::deserialize::<_, PushItem>(&mut de) else {
+            return PageRefused(format!("items[{index}] is not a push record"));
+        };
+        let path = e.path().to_string();
+        let at = if path == "." { String::new() } else { format!(".{path}") };
+        PageRefused(format!("items[{index}]{at} is not a push record: {}", e.inner()))
+    })
 }
 
 /// Where each element of a JSON array lies in its text: one quick pass that checks the
