@@ -139,9 +139,18 @@ pub struct PushRequest {
 impl PushRequest {
     /// Encodes `items` once and signs the bytes.
     pub fn sign(items: &[PushItem], key: &SecretKey) -> PushRequest {
-        // Our records always encode, and serde_json writes valid JSON.
-        Self::sign_text(serde_json::to_string(items).expect("push items encode as JSON"), key)
-            .expect("serde_json writes valid JSON")
+        Self::sign_hashed(items, key).0
+    }
+
+    /// [`PushRequest::sign`], with the hash it signed (what a page sent after it names as
+    /// `after`).
+    pub fn sign_hashed(items: &[PushItem], key: &SecretKey) -> (PushRequest, ContentHash) {
+        // Our records always encode, and serde_json writes valid JSON, so the text is not
+        // parsed again to prove it.
+        let items = serde_json::value::to_raw_value(items).expect("push items encode as JSON");
+        let hash = Self::hash_of(&items);
+        let signature = key.sign(Signed::PushPage, &hash);
+        (PushRequest { items, signature, after: None }, hash)
     }
 
     /// Signs items already encoded as JSON text.

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, Uri};
 use chrono::Utc;
 use serde::Deserialize;
 
+use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::registry::SignedRegistryUpdate;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
@@ -73,7 +74,7 @@ pub async fn push(
     ApiJson(page): ApiJson<PushRequest>,
 ) -> Answer<PushResponse> {
     let page_hash = page.items_hash();
-    let stored = push_page(&state, &device, page).await;
+    let stored = push_page(&state, &device, page, page_hash).await;
     // Whatever became of it, a page sent after this one may go on, or give up, now.
     state.page_order.settle(device.device_id, page_hash, stored.is_ok());
     let results = stored?;
@@ -90,9 +91,14 @@ pub async fn push(
     Ok(ApiJson(PushResponse { results, bureau_time: record_instant(Utc::now()) }))
 }
 
-async fn push_page(state: &AppState, device: &DeviceRecord, page: PushRequest) -> Result<Vec<ItemResult>, ApiError> {
+async fn push_page(
+    state: &AppState,
+    device: &DeviceRecord,
+    page: PushRequest,
+    page_hash: ContentHash,
+) -> Result<Vec<ItemResult>, ApiError> {
     // The signature covers the bytes as sent; a page that fails it is not even parsed.
-    device.public_key.verify(Signed::PushPage, &page.items_hash(), &page.signature).map_err(|e| {
+    device.public_key.verify(Signed::PushPage, &page_hash, &page.signature).map_err(|e| {
         ApiError::BadSignature(format!(
             "the page signature does not verify with the key device {} enrolled with ({e}); nothing was stored. Sign the SHA-256 of the page's `items` text, exactly as sent, with the device key",
             device.device_id

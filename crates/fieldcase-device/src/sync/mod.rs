@@ -149,7 +149,7 @@ async fn push_all(
         // Keep two pages on their way while all is well.
         while in_flight.len() < 2 && outcome.is_ok() {
             let Some(mut page) = next.take() else { break };
-            page.request.after = in_flight.back().map(|(last, _)| last.request.items_hash());
+            page.request.after = in_flight.back().map(|(last, _)| last.items_hash);
             let end = page.end;
             let answer = send(&page);
             in_flight.push_back((page, answer));
