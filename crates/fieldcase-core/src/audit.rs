@@ -34,14 +34,15 @@ impl fmt::Display for Actor {
 
 /// The fields an entry's hash covers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// In key order, as the canonical form writes them, so the writer need not reorder them.
 struct HashedFields<'a> {
-    seq: u64,
-    prev_hash: ContentHash,
-    at: DateTime<Utc>,
-    actor: &'a str,
     action: &'a str,
-    subject: &'a str,
+    actor: &'a str,
+    at: DateTime<Utc>,
     payload_hash: ContentHash,
+    prev_hash: ContentHash,
+    seq: u64,
+    subject: &'a str,
 }
 
 /// One link of the chain.
@@ -299,6 +300,19 @@ mod tests {
             out.push(e);
         }
         out
+    }
+
+    /// What an entry's hash covers is fixed for good: chains already recorded on laptops
+    /// and at the bureau are verified against it.
+    #[test]
+    fn an_entry_hashes_its_fields_in_canonical_form() {
+        let c = chain(1);
+        let text = format!(
+            r#"{{"action":"site.create","actor":"device:00000000-0000-0000-0000-000000000000","at":"2026-03-01T08:00:00Z","payload_hash":"{}","prev_hash":"{}","seq":1,"subject":"s"}}"#,
+            ContentHash::of_bytes(&[0]).to_hex(),
+            ContentHash::ZERO.to_hex()
+        );
+        assert_eq!(c[0].hash, ContentHash::of_bytes(text.as_bytes()), "{text}");
     }
 
     #[test]

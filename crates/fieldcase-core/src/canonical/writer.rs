@@ -5,9 +5,9 @@
 //! without building the tree of maps and strings first: records are hashed on every push
 //! and every audit entry, and the tree cost several times the hashing itself.
 //!
-//! Objects are written into a scratch buffer field by field, then copied out in key order.
-//! Keys are compared as UTF-8 bytes, before escaping; a key given twice keeps its last value,
-//! as a JSON map does.
+//! Objects are written field by field as they come, and rewritten in key order only if the
+//! keys did not come in order. Keys are compared as UTF-8 bytes, before escaping; a key given
+//! twice keeps its last value, as a JSON map does.
 
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -261,61 +261,76 @@ sequence_of_elements!(
     ser::SerializeTupleVariant: serialize_field
 );
 
-/// An object: each value written to `scratch` as it comes, the whole copied out sorted by key.
+/// An object: each `"key":value` written straight to `out` as it comes. If the keys came in
+/// order (as a struct's fields declared in order do), that is the canonical form already;
+/// otherwise the object's text is taken back out and written again in key order.
 struct Object<'a> {
     out: &'a mut Vec<u8>,
-    scratch: Vec<u8>,
+    /// Where the object's first field begins in `out`.
+    start: usize,
+    /// Each field's key and where its `"key":value` lies in `out`.
     fields: Vec<(Cow<'static, str>, Range<usize>)>,
+    /// Whether every key so far came after the one before (so none came twice).
+    in_order: bool,
     /// The key of a map entry whose value is still to come.
     pending_key: Option<String>,
     /// Inside `{"variant":{…}}`.
-    variant: Option<&'static str>,
+    variant: bool,
 }
 
 impl<'a> Object<'a> {
     fn new(out: &'a mut Vec<u8>, len: usize, variant: Option<&'static str>) -> Self {
-        Object {
-            out,
-            scratch: Vec::with_capacity(len * 32),
-            fields: Vec::with_capacity(len),
-            pending_key: None,
-            variant,
-        }
-    }
-
-    fn field<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result {
-        let start = self.scratch.len();
-        value.serialize(Writer { out: &mut self.scratch })?;
-        self.fields.push((key, start..self.scratch.len()));
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result {
-        // Stable: of equal keys the last given is last, and it is the one kept.
-        self.fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let out = self.out;
-        if let Some(variant) = self.variant {
+        if let Some(variant) = variant {
             out.push(b'{');
             write_str(variant, out);
             out.push(b':');
         }
         out.push(b'{');
-        let mut first = true;
-        for (i, (key, range)) in self.fields.iter().enumerate() {
-            if self.fields.get(i + 1).is_some_and(|next| next.0 == *key) {
-                continue;
-            }
-            if !first {
-                out.push(b',');
-            }
-            first = false;
-            write_str(key, out);
-            out.push(b':');
-            out.extend_from_slice(&self.scratch[range.clone()]);
+        let start = out.len();
+        Object {
+            out,
+            start,
+            fields: Vec::with_capacity(len),
+            in_order: true,
+            pending_key: None,
+            variant: variant.is_some(),
         }
-        out.push(b'}');
-        if self.variant.is_some() {
-            out.push(b'}');
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, key: Cow<'static, str>, value: &T) -> Result {
+        if let Some((last, _)) = self.fields.last() {
+            self.in_order &= last.as_bytes() < key.as_bytes();
+            self.out.push(b',');
+        }
+        let begin = self.out.len();
+        write_str(&key, self.out);
+        self.out.push(b':');
+        value.serialize(Writer { out: &mut *self.out })?;
+        self.fields.push((key, begin..self.out.len()));
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result {
+        if !self.in_order {
+            let written = self.out.split_off(self.start);
+            let at = |range: &Range<usize>| &written[range.start - self.start..range.end - self.start];
+            // Stable: of equal keys the last given is last, and it is the one kept.
+            self.fields.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            let mut first = true;
+            for (i, (key, range)) in self.fields.iter().enumerate() {
+                if self.fields.get(i + 1).is_some_and(|next| next.0 == *key) {
+                    continue;
+                }
+                if !first {
+                    self.out.push(b',');
+                }
+                first = false;
+                self.out.extend_from_slice(at(range));
+            }
+        }
+        self.out.push(b'}');
+        if self.variant {
+            self.out.push(b'}');
         }
         Ok(())
     }
