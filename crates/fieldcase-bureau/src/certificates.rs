@@ -407,6 +407,15 @@ pub struct CertificateEvent {
     pub registry_version: u64,
 }
 
+impl CertificateEvent {
+    /// The registry's record of a certificate at `at`, from its history oldest first: the
+    /// last event at or before `at`, or, if the registry recorded it only later, the first.
+    /// None: never recorded.
+    pub fn standing_at(history: &[CertificateEvent], at: DateTime<Utc>) -> Option<&CertificateEvent> {
+        history.iter().rev().find(|event| event.at <= at).or_else(|| history.first())
+    }
+}
+
 /// What one batch of actions did: one registry version for all of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CertificateChanges {

@@ -48,6 +48,14 @@ pub fn list(conn: &Connection, number: Option<&str>) -> Result<Vec<CertificateEv
     Ok(rows)
 }
 
+/// The history of one certificate, oldest first.
+pub fn of(conn: &Connection, number: &str) -> Result<Vec<CertificateEvent>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 ORDER BY at, id"))?;
+    let rows = stmt.query_map([number], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// The last action at or before `at`: what the certificate was then.
 pub fn at(conn: &Connection, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
     Ok(conn
@@ -55,15 +63,5 @@ pub fn at(conn: &Connection, number: &str, at: DateTime<Utc>) -> Result<Option<C
             "SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 AND at <= ?2 ORDER BY at DESC, id DESC LIMIT 1"
         ))?
         .query_row(params![number, instant_text(at)], from_row)
-        .optional()?)
-}
-
-/// The first action: how the certificate entered the registry.
-pub fn first(conn: &Connection, number: &str) -> Result<Option<CertificateEvent>> {
-    Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM certificate_history WHERE number = ?1 ORDER BY at, id LIMIT 1"
-        ))?
-        .query_row([number], from_row)
         .optional()?)
 }

@@ -510,11 +510,23 @@ struct SqliteLedger<'t, 'c> {
     tx: &'t Transaction<'c>,
     last_audit: HashMap<DeviceId, Option<(u64, ContentHash)>>,
     has_open_reviews: HashMap<DeviceId, bool>,
+    /// Checks stored or read in this transaction: an inspection is re-checked against the
+    /// checks of its officers, which mostly came in the same page just before it.
+    checks: HashMap<CheckId, CertificateCheck>,
+    /// Certificates' histories read in this transaction (the registry does not change
+    /// during it): a page re-checks the same few officers' certificates again and again.
+    histories: HashMap<String, Vec<CertificateEvent>>,
 }
 
 impl<'t, 'c> SqliteLedger<'t, 'c> {
     fn new(tx: &'t Transaction<'c>) -> Self {
-        SqliteLedger { tx, last_audit: HashMap::new(), has_open_reviews: HashMap::new() }
+        SqliteLedger {
+            tx,
+            last_audit: HashMap::new(),
+            has_open_reviews: HashMap::new(),
+            checks: HashMap::new(),
+            histories: HashMap::new(),
+        }
     }
 
     fn has_open_reviews(&mut self, device: DeviceId) -> Result<bool> {
@@ -567,14 +579,22 @@ impl PushLedger for SqliteLedger<'_, '_> {
     }
 
     fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
-        certificate_checks::held(self.tx, checks)
+        let unseen: Vec<CheckId> = checks.iter().filter(|id| !self.checks.contains_key(id)).copied().collect();
+        for check in certificate_checks::held(self.tx, &unseen)? {
+            self.checks.insert(check.id, check);
+        }
+        Ok(checks.iter().filter_map(|id| self.checks.get(id).cloned()).collect())
     }
 
     fn certificate_at(&mut self, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
-        match certificate_history::at(self.tx, number, at)? {
-            Some(event) => Ok(Some(event)),
-            None => certificate_history::first(self.tx, number),
-        }
+        let history = match self.histories.get(number) {
+            Some(history) => history,
+            None => {
+                let history = certificate_history::of(self.tx, number)?;
+                self.histories.entry(number.to_owned()).or_insert(history)
+            }
+        };
+        Ok(CertificateEvent::standing_at(history, at).cloned())
     }
 
     fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {
@@ -588,7 +608,9 @@ impl PushLedger for SqliteLedger<'_, '_> {
         from: DeviceId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        certificate_checks::insert(self.tx, check, content_hash, from, at)
+        certificate_checks::insert(self.tx, check, content_hash, from, at)?;
+        self.checks.insert(check.id, check.clone());
+        Ok(())
     }
 
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
