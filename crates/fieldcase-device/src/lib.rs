@@ -85,6 +85,9 @@ pub struct Device {
     id: DeviceId,
     clock: Arc<dyn Clock>,
     max_registry_age: chrono::Duration,
+    /// The laptop time this process last wrote down as the latest seen (see
+    /// `note_laptop_time`).
+    laptop_time_noted: Option<DateTime<Utc>>,
 }
 
 impl Device {
@@ -108,6 +111,7 @@ impl Device {
             id: DeviceId::from_uuid(Default::default()),
             clock,
             max_registry_age: chrono::Duration::days(registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
+            laptop_time_noted: None,
         };
         device.id = device.identity()?;
         device.install_template(&default_template())?;

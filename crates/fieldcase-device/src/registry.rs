@@ -20,6 +20,11 @@ use crate::store::registry::{self as copy, Meta};
 use crate::store::{enrollment, session, sync_state};
 use crate::{Device, DeviceError, NewCheck, Result, append_audit};
 
+/// How far the laptop clock moves on before the latest time seen is written down again; a
+/// thirtieth of the tolerance for a clock set back.
+const NOTE_STEP_SECONDS: i64 = 10;
+const _: () = assert!(NOTE_STEP_SECONDS * 30 <= fieldcase_core::time::CLOCK_TOLERANCE_SECONDS);
+
 /// A copy older than this still answers, but every check made with it says it is stale.
 pub const DEFAULT_MAX_REGISTRY_AGE_DAYS: i64 = 7;
 /// The environment variable that sets the allowed registry age, in days.
@@ -93,9 +98,18 @@ impl Device {
     }
 
     /// Remembers the latest laptop time seen, so that a clock set back is noticed.
+    ///
+    /// Written down again only once the clock has moved on by [`NOTE_STEP_SECONDS`]: far
+    /// inside the tolerance a clock set back must exceed to be noticed, so nothing is missed,
+    /// while checks in quick succession do not each wait for a write to reach the disk.
     fn note_laptop_time(&mut self) -> Result<()> {
         let now = self.now();
-        self.write(|tx| Ok(sync_state::note_local_time(tx, now)?))
+        if self.laptop_time_noted.is_some_and(|noted| now < noted + Duration::seconds(NOTE_STEP_SECONDS)) {
+            return Ok(());
+        }
+        self.write(|tx| Ok(sync_state::note_local_time(tx, now)?))?;
+        self.laptop_time_noted = Some(now);
+        Ok(())
     }
 
     pub fn registry_status(&self) -> Result<RegistryStatus> {

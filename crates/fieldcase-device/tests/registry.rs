@@ -231,6 +231,25 @@ fn a_clock_set_back_a_year_does_not_make_an_expired_certificate_valid() {
     assert!(report.time.laptop < report.time.trusted, "both clocks are kept");
 }
 
+/// Checks in quick succession do not each write the latest laptop time down; it is written
+/// again once the clock has moved on by ten seconds, and a clock set back from there is
+/// still held to it.
+#[test]
+fn the_latest_laptop_time_is_written_down_as_the_clock_moves_on() {
+    let mut f = fixture();
+    let first = f.device.check_certificate(typed("C-VALID"), None).unwrap().time.laptop;
+    f.clock.advance(Duration::seconds(4));
+    f.device.check_certificate(typed("C-VALID"), None).unwrap();
+    f.clock.advance(Duration::seconds(7));
+    let latest = f.device.check_certificate(typed("C-VALID"), None).unwrap().time.laptop;
+    assert_eq!(latest - first, Duration::seconds(11));
+
+    f.clock.advance(-Duration::hours(1));
+    let report = f.device.check_certificate(typed("C-VALID"), None).unwrap();
+    assert!(report.time.warning.as_deref().is_some_and(|w| w.contains("set back")), "{:?}", report.time);
+    assert_eq!(report.time.trusted, latest, "the time last written down, not the first");
+}
+
 #[test]
 fn a_copy_older_than_allowed_still_answers_but_says_it_is_stale() {
     let mut f = fixture();
