@@ -38,6 +38,7 @@ impl fmt::Display for Actor {
 struct HashedFields<'a> {
     action: &'a str,
     actor: &'a str,
+    #[serde(serialize_with = "crate::time::serialize_instant")]
     at: DateTime<Utc>,
     payload_hash: ContentHash,
     prev_hash: ContentHash,
@@ -127,6 +128,7 @@ impl<'a> HashedFields<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditStep {
+    #[serde(serialize_with = "crate::time::serialize_instant")]
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: String,

@@ -3,7 +3,7 @@
 //! Records store UTC instants at microsecond precision (what SQLite text and JSON keep
 //! exactly); officers read Beijing time.
 
-use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
+use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -92,10 +92,33 @@ pub fn trusted_time(
     }
 }
 
+/// Writes an instant exactly as chrono's serde does (RFC 3339, as many fractional digits as
+/// it needs, `Z`), but hands it over as one string: chrono gives it a character at a time,
+/// and a push encodes and hashes the instant of every audit entry.
+pub fn serialize_instant<S: serde::Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    #[derive(Serialize)]
+    struct Written(#[serde(serialize_with = "serialize_instant")] DateTime<Utc>);
+
+    proptest! {
+        /// Hashes already recorded cover instants as chrono wrote them: the text must not
+        /// change, whatever the fraction of a second.
+        #[test]
+        fn an_instant_is_written_as_chrono_writes_it(seconds in 0i64..8_000_000_000, nanos in prop_oneof![
+            Just(0u32), (0u32..1000).prop_map(|m| m * 1_000_000), (0u32..1_000_000).prop_map(|u| u * 1000), 0u32..1_000_000_000
+        ]) {
+            let at = Utc.timestamp_opt(seconds, nanos).unwrap();
+            prop_assert_eq!(serde_json::to_string(&Written(at)).unwrap(), serde_json::to_string(&at).unwrap());
+        }
+    }
 
     #[test]
     fn a_clock_set_back_a_year_does_not_move_the_trusted_time_back() {
