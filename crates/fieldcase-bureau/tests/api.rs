@@ -271,10 +271,13 @@ async fn malformed_and_misshapen_bodies_are_400() {
     let shape = bureau.post_raw("/api/v1/push", r#"{"items": "none", "signature": "00"}"#, Some(&device.token)).await;
     assert_error(&shape, 400, "bad_request");
     let enroll = bureau.post_raw("/api/v1/enroll", r#"{"code": 42}"#, None).await;
-    assert_error(&enroll, 400, "bad_request");
+    let message = assert_error(&enroll, 400, "bad_request");
+    assert!(message.contains("code"), "the field at fault is named: {message}");
     let plain =
         bureau.client.post(format!("{}/api/v1/enroll", bureau.url)).body("code=1").send().await.expect("an answer");
     assert_eq!(plain.status().as_u16(), 400, "JSON only");
+    let plain: serde_json::Value = plain.json().await.expect("the error shape");
+    assert!(plain["message"].as_str().is_some_and(|m| m.contains("Content-Type: application/json")), "{plain}");
     let query = bureau.get("/api/v1/changes?after=soon", Some(&device.token)).await;
     assert_error(&query, 400, "bad_request");
 }

@@ -3,8 +3,9 @@
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::StatusCode;
-use axum::http::header::AUTHORIZATION;
+use axum::body::Bytes;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -22,23 +23,50 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_refusal(rejection, state.max_body_bytes)),
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::BadRequest(MISSING_JSON_CONTENT_TYPE.into()));
+        }
+        let limit = state.max_body_bytes;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(limit)
+            } else {
+                ApiError::BadRequest(format!("the request body could not be read: {}", rejection.body_text()))
+            }
+        })?;
+        // Parsed plainly; only a body that fails is parsed again by axum, whose refusal names
+        // the field at fault (tracking where costs every value of every body).
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok(Self(value)),
+            Err(_) => match axum::Json::<T>::from_bytes(&bytes) {
+                Ok(axum::Json(value)) => Ok(Self(value)),
+                Err(rejection) => Err(json_refusal(rejection, limit)),
+            },
         }
     }
 }
 
+const MISSING_JSON_CONTENT_TYPE: &str = "send the body as JSON, with the header Content-Type: application/json";
+
+/// `application/json`, or a `+json` type, as axum's own `Json` accepts.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "the request body is larger than the {limit} bytes the bureau accepts; send fewer records per page"
+    ))
+}
+
 fn json_refusal(rejection: JsonRejection, limit: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::PayloadTooLarge(format!(
-            "the request body is larger than the {limit} bytes the bureau accepts; send fewer records per page"
-        ));
+        return too_large(limit);
     }
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            ApiError::BadRequest("send the body as JSON, with the header Content-Type: application/json".into())
-        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(MISSING_JSON_CONTENT_TYPE.into()),
         JsonRejection::JsonSyntaxError(e) => {
             ApiError::BadRequest(format!("the body is not valid JSON: {}", e.body_text()))
         }
