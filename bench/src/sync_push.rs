@@ -44,7 +44,10 @@ pub fn run() -> Result<()> {
     let mut peak_mb: f64 = 0.0;
     for round in 1..=ROUNDS {
         let pushed = push_once(&work, &template)?;
-        eprintln!("(round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB)", pushed.items, pushed.seconds, pushed.peak_mb);
+        eprintln!(
+            "(round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB)",
+            pushed.items, pushed.seconds, pushed.peak_mb
+        );
         rates.push(INSPECTIONS as f64 / pushed.seconds);
         peak_mb = peak_mb.max(pushed.peak_mb);
         let tmp = tempfile::tempdir_in(&work)?;
