@@ -161,9 +161,10 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let device = DeviceDir::new(tmp.path().join("d"));
     device.cli(&["demo", "seed"])?;
-    // A slow site network, and enough records for several pages, so the sync is still
-    // under way when the bureau goes down.
-    let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(5))?;
+    // A slow site network (about 400 KB/s a connection, so a page takes a second or two on
+    // the wire whatever the speed of the machine), and enough records for several pages, so
+    // the sync is still under way when the bureau goes down.
+    let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(20))?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
     finalize_inspections(&device.dir, 400)?;
     let total = device.pending()?;
