@@ -166,7 +166,8 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     // the sync is still under way when the bureau goes down.
     let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(20))?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
-    finalize_inspections(&device.dir, 400)?;
+    // Three pages of records: when the first is answered, the third has only just been sent.
+    finalize_inspections(&device.dir, 700)?;
     let total = device.pending()?;
 
     let _agent = Agent::start(&device)?;
