@@ -105,8 +105,8 @@ impl From<serde_json::Error> for StoreError {
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Also where the database file is.
     readers: Arc<Readers>,
-    path: PathBuf,
     /// When the last write committed, in milliseconds since `opened`.
     last_write: Arc<AtomicU64>,
     opened: Instant,
@@ -188,7 +188,7 @@ fn spawn_checkpointer(path: PathBuf, writer: &Arc<Mutex<Connection>>, last_write
 
 impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("SqliteStore").field("path", &self.readers.path).finish_non_exhaustive()
     }
 }
 
@@ -221,7 +221,7 @@ impl SqliteStore {
         let (opened, last_write) = (Instant::now(), Arc::new(AtomicU64::new(0)));
         spawn_checkpointer(path.to_owned(), &conn, Arc::clone(&last_write), opened);
         let readers = Arc::new(Readers { path: path.to_owned(), idle: Mutex::new(Vec::new()) });
-        Ok(SqliteStore { conn, readers, path: path.to_owned(), last_write, opened })
+        Ok(SqliteStore { conn, readers, last_write, opened })
     }
 
     /// [`SqliteStore::open`] on the blocking pool.
@@ -232,7 +232,7 @@ impl SqliteStore {
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.readers.path
     }
 
     async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
