@@ -15,7 +15,7 @@ use rusqlite::Connection;
 use fieldcase_bureau::admin;
 use fieldcase_bureau::store::ReviewScope;
 
-use fieldcase_core::audit::AuditRun;
+use fieldcase_core::audit::{AuditEntry, AuditRun};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
 use serde_json::value::RawValue;
@@ -302,16 +302,22 @@ async fn bodies_over_the_limit_and_pages_over_the_item_limit_are_413() {
     assert!(roomy.store.sites().await.expect("sites").is_empty());
 }
 
-#[tokio::test]
-async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
-    let bureau = TestBureau::start().await;
+/// A device enrolled with `bureau` that has made two sites, and its audit chain so far.
+async fn device_with_audit_entries(bureau: &TestBureau) -> (TestDevice, Vec<AuditEntry>) {
     let mut device = TestDevice::new();
-    device.enroll(&bureau).await;
+    device.enroll(bureau).await;
     device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
     let runs = of_kind(&device.outbox(), "audit");
     let PushItem::Audit(run) = &runs[0] else { unreachable!() };
     let entries = run.entries().expect("the device's own chain holds");
+    (device, entries)
+}
+
+#[tokio::test]
+async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
+    let bureau = TestBureau::start().await;
+    let (device, entries) = device_with_audit_entries(&bureau).await;
     assert!(entries.len() >= 4, "{}", entries.len());
     let run_of = |range: std::ops::Range<usize>| PushItem::Audit(AuditRun::of(&entries[range]).expect("entries"));
 
@@ -354,13 +360,7 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
 #[tokio::test]
 async fn a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_it() {
     let bureau = Arc::new(TestBureau::start().await);
-    let mut device = TestDevice::new();
-    device.enroll(&bureau).await;
-    device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
-    device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
-    let runs = of_kind(&device.outbox(), "audit");
-    let PushItem::Audit(run) = &runs[0] else { unreachable!() };
-    let entries = run.entries().expect("the device's own chain holds");
+    let (mut device, entries) = device_with_audit_entries(&bureau).await;
     let first = device.page(vec![PushItem::Audit(AuditRun::of(&entries[..2]).expect("entries"))]);
     let mut second = device.page(vec![PushItem::Audit(AuditRun::of(&entries[2..]).expect("entries"))]);
     second.after = Some(first.items_hash());
