@@ -6,13 +6,12 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use fieldcase_core::wire::PushItem;
 use fieldcase_device::sync;
-use fieldcase_device::{Device, OpenMode};
+use fieldcase_device::{Device, OpenMode, SharedDevice};
 
 use crate::report::{Figure, results_dir};
 
@@ -101,7 +100,7 @@ fn push_once(work: &Path, template: &Path) -> Result<Pushed> {
     let mut bureau = BureauProcess::start(&tmp.path().join("bureau"))?;
     let code = bureau.admin(&["enroll-code"])?;
 
-    let device = Arc::new(Mutex::new(Device::open(&device_dir, OpenMode::MustExist)?));
+    let device = SharedDevice::new(Device::open(&device_dir, OpenMode::MustExist)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     runtime.block_on(sync::enroll(&device, &bureau.url, code.trim(), Some("bench".into())))?;
     let started = Instant::now();

@@ -10,10 +10,9 @@ mod commands;
 mod error;
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use fieldcase_device::sync::{Backoff, SyncAgent};
-use fieldcase_device::{Device, OpenMode, default_data_dir};
+use fieldcase_device::{Device, DeviceSettings, OpenMode, SharedDevice, default_data_dir};
 use tauri::{Builder, Context, Emitter, Manager, Runtime};
 
 pub use error::CommandError;
@@ -22,21 +21,16 @@ pub use error::CommandError;
 /// sees the reason rather than an app that will not start).
 #[derive(Debug)]
 pub struct AppState {
-    device: Result<Arc<Mutex<Device>>, CommandError>,
+    device: Result<SharedDevice, CommandError>,
     /// Syncs in the background whenever the bureau can be reached.
     agent: Option<SyncAgent>,
 }
 
 impl AppState {
     pub fn open(data_dir: &std::path::Path) -> Self {
-        let max_age = std::env::var(fieldcase_device::registry::MAX_AGE_ENV).ok();
-        let device = fieldcase_device::registry::max_registry_age(max_age.as_deref())
-            .and_then(|age| {
-                let mut device = Device::open(data_dir, OpenMode::CreateIfMissing)?;
-                device.set_max_registry_age(age);
-                Ok(device)
-            })
-            .map(|d| Arc::new(Mutex::new(d)))
+        let device = DeviceSettings::from_env()
+            .and_then(|settings| Device::open_with(data_dir, OpenMode::CreateIfMissing, &settings))
+            .map(SharedDevice::new)
             .map_err(CommandError::from);
         let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());
         AppState { device, agent }

@@ -6,11 +6,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use anyhow::Result;
 use fieldcase_device::sync::{self, BureauHttp, PushPage};
-use fieldcase_device::{Device, OpenMode};
+use fieldcase_device::{Device, OpenMode, SharedDevice};
 use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
 use proptest::prelude::*;
 
@@ -93,20 +93,20 @@ fn clean_state() -> &'static serde_json::Value {
 fn run_ops(d: &DeviceDir, ops: &[Op]) -> Result<()> {
     let device = Device::open(&d.dir, OpenMode::MustExist)?;
     let enrollment = device.enrollment()?.expect("enrolled");
-    let shared = Arc::new(Mutex::new(device));
+    let shared = SharedDevice::new(device);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let http = BureauHttp::new(&enrollment.bureau_url)?;
         let mut last: Option<PushPage> = None;
         for op in ops {
             let page = match op {
-                Op::Push(n) | Op::PushLosingResponse(n) => shared.lock().unwrap().next_push_page(*n)?,
+                Op::Push(n) | Op::PushLosingResponse(n) => shared.lock().next_push_page(*n)?,
                 Op::Repeat => last.clone(),
             };
             let Some(page) = page else { continue };
             let response = http.push(&enrollment.token, &page.request).await?;
             if !matches!(op, Op::PushLosingResponse(_)) {
-                shared.lock().unwrap().apply_push_results(&page, &response)?;
+                shared.lock().apply_push_results(&page, &response)?;
             }
             last = Some(page);
         }

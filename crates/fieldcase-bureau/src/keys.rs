@@ -7,13 +7,13 @@
 //! the old one; [`current`] finishes a rotation that was cut short between the two.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::registry::{KeyId, KeyRotation};
 use fieldcase_core::signing::SecretKey;
+use fieldcase_storage::secret_file::{self, SecretFileError};
 
 use crate::BureauError;
 use crate::store::{BureauStore, StoreError};
@@ -52,17 +52,15 @@ impl KeyFile {
 }
 
 fn read_key(path: &Path) -> Result<Option<SecretKey>, BureauError> {
-    let fail = |detail: String| BureauError::Key { path: path.to_owned(), detail };
-    match fs::read_to_string(path) {
-        Ok(text) => {
-            let mut seed = [0u8; 32];
-            hex::decode_to_slice(text.trim(), &mut seed)
-                .map_err(|_| fail("it is not 64 hex digits; restore it from a backup".into()))?;
-            Ok(Some(SecretKey::from_seed(seed)))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(fail(format!("cannot read it: {e}"))),
-    }
+    secret_file::read_seed(path).map(|seed| seed.map(SecretKey::from_seed)).map_err(|e| key_file_error(path, e))
+}
+
+fn key_file_error(path: &Path, e: SecretFileError) -> BureauError {
+    let detail = match e {
+        SecretFileError::NotHex => format!("{e}; restore it from a backup"),
+        other => other.to_string(),
+    };
+    BureauError::Key { path: path.to_owned(), detail }
 }
 
 fn signing_key_error(path: PathBuf, e: StoreError) -> BureauError {
@@ -119,11 +117,7 @@ pub async fn rotate(
     let key_path = data_dir.join(KEY_FILE);
     let next_path = data_dir.join(NEXT_KEY_FILE);
     let fail = |path: &Path, detail: String| BureauError::Key { path: path.to_owned(), detail };
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| fail(&next_path, format!("no randomness for a key: {e}")))?;
-    let new = SecretKey::from_seed(seed);
-    write_owner_only(&next_path, hex::encode(seed).as_bytes())
-        .map_err(|e| fail(&next_path, format!("cannot write it: {e}")))?;
+    let new = SecretKey::from_seed(secret_file::create_seed(&next_path).map_err(|e| key_file_error(&next_path, e))?);
     let rotation = match store.rotate_signing_key(&old, new.public_key(), now).await {
         Ok(rotation) => rotation,
         Err(e) => {
@@ -144,25 +138,9 @@ pub fn load_or_create(data_dir: &Path) -> Result<SecretKey, BureauError> {
     if let Some(key) = read_key(&path)? {
         return Ok(key);
     }
-    let fail = |detail: String| BureauError::Key { path: path.clone(), detail };
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| fail(format!("no randomness for a key: {e}")))?;
-    write_owner_only(&path, hex::encode(seed).as_bytes()).map_err(|e| fail(format!("cannot write it: {e}")))?;
+    let seed = secret_file::create_seed(&path).map_err(|e| key_file_error(&path, e))?;
     tracing::info!(path = %path.display(), "made the bureau's signing key");
     Ok(SecretKey::from_seed(seed))
-}
-
-fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

@@ -18,10 +18,11 @@ pub mod credentials;
 mod error;
 pub mod keys;
 pub mod push;
+pub mod registry;
 pub mod store;
 
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use fieldcase_core::signing::{PublicKey, SecretKey};
@@ -134,17 +135,6 @@ pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn Burea
 
 /// Makes the data directory if needed and proves it can be written.
 fn prepare_data_dir(dir: &Path) -> Result<(), BureauError> {
-    let unusable = |detail: String| BureauError::DataDir { path: dir.to_owned(), detail };
-    std::fs::create_dir_all(dir).map_err(|e| unusable(format!("it cannot be created ({e})")))?;
-    if !dir.is_dir() {
-        return Err(unusable("it is not a directory".into()));
-    }
-    // A name of its own: the server and an administrator's command open the same directory,
-    // and one must not remove the other's probe under it.
-    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let probe: PathBuf = dir.join(format!(".write-probe-{}-{n}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .and_then(|()| std::fs::remove_file(&probe))
-        .map_err(|e| unusable(format!("it is not writable ({e})")))
+    fieldcase_storage::data_dir::prepare(dir)
+        .map_err(|e| BureauError::DataDir { path: dir.to_owned(), detail: e.to_string() })
 }

@@ -15,6 +15,7 @@ use rusqlite::Connection;
 use fieldcase_bureau::admin;
 use fieldcase_bureau::store::ReviewScope;
 
+use fieldcase_core::RecordKind;
 use fieldcase_core::audit::{AuditEntry, AuditRun};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
@@ -171,7 +172,7 @@ async fn the_same_page_twice_is_all_duplicates() {
     assert_eq!(first.results.len(), items.len(), "every item has its fate");
     for (result, item) in first.results.iter().zip(&items) {
         assert_eq!(
-            (result.kind.as_str(), result.id.clone()),
+            (result.kind, result.id.clone()),
             (item.kind(), item.id()),
             "fates come in the order pushed"
         );
@@ -308,7 +309,7 @@ async fn device_with_audit_entries(bureau: &TestBureau) -> (TestDevice, Vec<Audi
     device.enroll(bureau).await;
     device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
-    let runs = of_kind(&device.outbox(), "audit");
+    let runs = of_kind(&device.outbox(), RecordKind::Audit);
     let PushItem::Audit(run) = &runs[0] else { unreachable!() };
     let entries = run.entries().expect("the device's own chain holds");
     (device, entries)
@@ -347,7 +348,7 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     assert_eq!(answer.results[0].fate, Fate::Duplicate);
     assert_eq!(answer.results[1].fate, Fate::Accepted, "{:?}", answer.results);
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
-    assert!(open.iter().all(|r| r.kind != "audit"), "the chain's reviews are settled once it holds: {open:?}");
+    assert!(open.iter().all(|r| r.kind != RecordKind::Audit), "the chain's reviews are settled once it holds: {open:?}");
 
     // A run the bureau holds with other contents is a conflict; the first version stays.
     let mut other = entries[..2].to_vec();
@@ -481,11 +482,11 @@ async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    let checks = of_kind(&items, "certificate_check");
+    let checks = of_kind(&items, RecordKind::CertificateCheck);
     assert_eq!(checks.len(), 2);
 
-    let mut first = of_kind(&items, "site");
-    first.extend(of_kind(&items, "inspection"));
+    let mut first = of_kind(&items, RecordKind::Site);
+    first.extend(of_kind(&items, RecordKind::Inspection));
     let answer = device.push(&bureau, first).await;
     assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "stored, not refused: {:?}", answer.results);
     let held = bureau.store.inspections().await.expect("inspections");

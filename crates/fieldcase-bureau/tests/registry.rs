@@ -14,6 +14,7 @@ use fieldcase_bureau::admin;
 use fieldcase_bureau::certificates::{CertificateAction, CertificateFields, HistoryAction, RefusalKind};
 use fieldcase_bureau::keys;
 use fieldcase_bureau::store::{ReviewScope, StoreError};
+use fieldcase_core::RecordKind;
 use fieldcase_core::certificate::{CertificateStatus, CheckResult};
 use fieldcase_core::ids::OfficerId;
 use fieldcase_core::registry::{KeyId, KeyRotation, RegistryError, RegistryUpdate, SignedRegistryUpdate};
@@ -481,8 +482,8 @@ async fn sample_checks_of_unknown_numbers_pass_but_not_of_certificates_the_regis
     let bureau = TestBureau::start().await;
     device.enroll(&bureau).await;
     admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
-    let mut page = of_kind(&items, "site");
-    for check in of_kind(&items, "certificate_check") {
+    let mut page = of_kind(&items, RecordKind::Site);
+    for check in of_kind(&items, RecordKind::CertificateCheck) {
         let PushItem::CertificateCheck(mut check) = check else { unreachable!() };
         assert_eq!((check.registry_version, check.result), (0, CheckResult::Valid));
         if check.officer_id.as_str() == "JC-0107" {
@@ -491,7 +492,7 @@ async fn sample_checks_of_unknown_numbers_pass_but_not_of_certificates_the_regis
         }
         page.push(PushItem::CertificateCheck(check));
     }
-    page.extend(of_kind(&items, "inspection"));
+    page.extend(of_kind(&items, RecordKind::Inspection));
     device.push(&bureau, page).await;
     let reviews = bureau.store.reviews(ReviewScope::Open).await.unwrap();
     assert_eq!(reviews.len(), 1, "{reviews:?}");
@@ -511,13 +512,13 @@ async fn a_flag_names_the_revoked_certificate_once_the_checks_arrive_after_the_i
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
     device.finalized_inspection(&site);
     let items = device.outbox();
-    let mut first = of_kind(&items, "site");
-    first.extend(of_kind(&items, "inspection"));
+    let mut first = of_kind(&items, RecordKind::Site);
+    first.extend(of_kind(&items, RecordKind::Inspection));
     device.push(&bureau, first).await;
     let before = bureau.store.reviews(ReviewScope::Open).await.unwrap();
     assert!(before[0].detail.contains("have not reached the bureau"), "{}", before[0].detail);
 
-    device.push(&bureau, of_kind(&items, "certificate_check")).await;
+    device.push(&bureau, of_kind(&items, RecordKind::CertificateCheck)).await;
     let after = bureau.store.reviews(ReviewScope::Open).await.unwrap();
     assert_eq!(after.len(), 1, "still flagged: one of the two certificates was revoked");
     assert!(

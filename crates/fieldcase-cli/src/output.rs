@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 
+use fieldcase_core::ErrorCode;
 use fieldcase_device::DeviceError;
 
 /// A failed command: its exit code, a stable error code and the officer's message.
 #[derive(Debug)]
 pub struct Failure {
     pub exit: u8,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -20,20 +21,6 @@ impl Failure {
         } else {
             eprintln!("error: {}", self.message);
         }
-    }
-}
-
-impl Failure {
-    /// The same failure under a more precise code.
-    pub fn with_code(mut self, code: &str) -> Self {
-        self.code = match code {
-            "offline" => "offline",
-            "not_enrolled" => "not_enrolled",
-            "unauthorized" => "unauthorized",
-            "device_revoked" => "device_revoked",
-            _ => self.code,
-        };
-        self
     }
 }
 

@@ -38,6 +38,17 @@ pub enum Outcome {
     CaseFiled,
 }
 
+impl Outcome {
+    /// The outcome's kind as it travels (`no_violation`, `rectification_order`, `case_filed`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::NoViolation => "no_violation",
+            Outcome::RectificationOrder { .. } => "rectification_order",
+            Outcome::CaseFiled => "case_filed",
+        }
+    }
+}
+
 /// A suspected violation, from a checklist answer or written by the officer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod canonical;
 pub mod certificate;
 pub mod checklist;
+pub mod codes;
 pub mod evidence;
 mod hex_digits;
 pub mod ids;
@@ -26,3 +27,4 @@ pub mod uscc;
 pub mod wire;
 
 pub use canonical::ContentHash;
+pub use codes::{ErrorCode, RecordKind};

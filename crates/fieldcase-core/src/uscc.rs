@@ -94,6 +94,14 @@ pub fn with_check_character(first17: &str) -> Option<String> {
     Some(format!("{first17}{}", check_character(&values)))
 }
 
+impl std::str::FromStr for Uscc {
+    type Err = UsccError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl fmt::Display for Uscc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

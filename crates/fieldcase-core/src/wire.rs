@@ -12,6 +12,7 @@ use crate::audit::AuditRun;
 use crate::canonical::ContentHash;
 use crate::certificate::CertificateCheck;
 use crate::checklist::ChecklistTemplate;
+use crate::codes::{ErrorCode, RecordKind};
 use crate::evidence::EvidenceRef;
 use crate::ids::DeviceId;
 use crate::inspection::Inspection;
@@ -29,9 +30,8 @@ pub const MAX_PUSH_PAGE: usize = 1000;
 #[ts(export)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
-    /// Stable, for programs: `bad_request`, `payload_too_large`, `unauthorized`,
-    /// `device_revoked`, `bad_signature`, `enrollment_code_invalid`, `not_found`, `internal`…
-    pub code: String,
+    /// Stable, for programs.
+    pub code: ErrorCode,
     /// For people: what was wrong and how to fix it.
     pub message: String,
 }
@@ -82,13 +82,13 @@ pub enum PushItem {
 }
 
 impl PushItem {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> RecordKind {
         match self {
-            PushItem::Site(_) => "site",
-            PushItem::Inspection(_) => "inspection",
-            PushItem::CertificateCheck(_) => "certificate_check",
-            PushItem::Evidence(_) => "evidence",
-            PushItem::Audit(_) => "audit",
+            PushItem::Site(_) => RecordKind::Site,
+            PushItem::Inspection(_) => RecordKind::Inspection,
+            PushItem::CertificateCheck(_) => RecordKind::CertificateCheck,
+            PushItem::Evidence(_) => RecordKind::Evidence,
+            PushItem::Audit(_) => RecordKind::Audit,
         }
     }
 
@@ -190,7 +190,7 @@ pub enum Fate {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemResult {
-    pub kind: String,
+    pub kind: RecordKind,
     pub id: String,
     #[serde(flatten)]
     pub fate: Fate,

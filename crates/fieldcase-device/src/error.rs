@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::audit::ChainBreak;
 use fieldcase_core::rules::RuleViolations;
 
@@ -47,39 +48,35 @@ pub enum DeviceError {
 
 impl DeviceError {
     /// A stable code for the UI and for scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotFound { .. } => "not_found",
-            Self::Invalid(_) => "invalid_input",
-            Self::UnknownItem { .. } => "unknown_item",
-            Self::DuplicateSite { .. } => "duplicate_site",
-            Self::Rule(_) => "rule_violation",
-            Self::NoData { .. } => "no_data",
-            Self::DataDir { .. } => "data_dir_unusable",
-            Self::Damaged { .. } => "damaged",
-            Self::Io { .. } => "io",
-            Self::ChainBroken(_) => "audit_chain_broken",
-            Self::Immutable(_) => "immutable",
-            Self::SignIn(_) => "signin_refused",
-            Self::Storage(_) | Self::Store(_) => "storage",
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Invalid(_) => ErrorCode::InvalidInput,
+            Self::UnknownItem { .. } => ErrorCode::UnknownItem,
+            Self::DuplicateSite { .. } => ErrorCode::DuplicateSite,
+            Self::Rule(_) => ErrorCode::RuleViolation,
+            Self::NoData { .. } => ErrorCode::NoData,
+            Self::DataDir { .. } => ErrorCode::DataDirUnusable,
+            Self::Damaged { .. } => ErrorCode::Damaged,
+            Self::Io { .. } => ErrorCode::Io,
+            Self::ChainBroken(_) => ErrorCode::AuditChainBroken,
+            Self::Immutable(_) => ErrorCode::Immutable,
+            Self::SignIn(_) => ErrorCode::SigninRefused,
+            Self::Storage(_) | Self::Store(_) => ErrorCode::Storage,
         }
-    }
-
-    pub(crate) fn io(path: &Path, e: std::io::Error) -> Self {
-        Self::Io { path: path.to_owned(), detail: e.to_string() }
     }
 
     /// Places a storage error in the database file it came from.
     pub(crate) fn in_file(self, db: &Path) -> Self {
         let Self::Store(e) = self else { return self };
         match e {
-            StoreError::Corrupt(detail) | StoreError::Decode(detail) => Self::Damaged { path: db.to_owned(), detail },
+            StoreError::Corrupt(detail) => Self::Damaged { path: db.to_owned(), detail },
             StoreError::ReadOnly(detail) => Self::DataDir {
                 path: db.parent().unwrap_or(db).to_owned(),
                 detail: format!("cannot write the database ({detail})"),
             },
             StoreError::Immutable(detail) => Self::Immutable(detail),
-            other => Self::Storage(other.to_string()),
+            other @ (StoreError::Busy(_) | StoreError::Other(_)) => Self::Storage(other.to_string()),
         }
     }
 }

@@ -180,7 +180,7 @@ impl Device {
 
     /// Applies a whole snapshot fetched outside the feed (after a gap). Verified like any update.
     pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
-        let (now, actor) = (self.now(), self.actor());
+        let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
             let outcome = Self::apply_registry_update(tx, signed, now)?;
             let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
@@ -253,7 +253,7 @@ impl Device {
             })?),
             (Some(inspection_id), None) => {
                 // No officer to record the check against: the attempt goes in the audit chain.
-                let (now, actor) = (self.now(), self.actor());
+                let (now, actor) = (self.now(), self.actor()?);
                 let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
                 self.write(|tx| {
                     Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload)
@@ -301,7 +301,7 @@ impl Device {
         let verifier = entry.pin_verifier.as_deref().ok_or_else(|| {
             DeviceError::SignIn(format!("officer {officer_id} has no PIN yet; an administrator sets it at the bureau"))
         })?;
-        let (at, actor) = (self.now(), self.actor());
+        let (at, actor) = (self.now(), self.actor()?);
         if !verify_pin(pin, verifier) {
             let failures = failures + 1;
             let locked = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
@@ -344,7 +344,7 @@ impl Device {
     }
 
     pub fn sign_out(&mut self) -> Result<()> {
-        let (at, actor) = (self.now(), self.actor());
+        let (at, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
             session::sign_out(tx)?;
             append_audit(tx, at, &actor, "officer.signout", &actor.to_string(), &())?;

@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use fieldcase_core::ErrorCode;
 use fieldcase_core::certificate::{Certificate, CertificateStatus, CheckMethod, CheckResult};
 use fieldcase_core::ids::OfficerId;
 use fieldcase_core::registry::{
@@ -167,7 +168,7 @@ fn every_check_result_comes_from_the_registry_and_credentials() {
         CheckResult::ForeignSignature
     );
     let err = f.device.check_certificate(CheckInput::QrImage("FC1.garbage".into()), None).unwrap_err();
-    assert_eq!(err.code(), "invalid_input", "a garbled code is bad input, not a check: {err}");
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "a garbled code is bad input, not a check: {err}");
 }
 
 #[test]
@@ -304,7 +305,7 @@ fn sign_in_checks_the_pin_locks_after_five_failures_and_refuses_suspended_office
     let entry = f.device.sign_in("JC-0001", "135790").unwrap();
     assert_eq!(entry.officer.as_str(), "JC-0001");
     assert_eq!(
-        f.device.actor().to_string(),
+        f.device.actor().unwrap().to_string(),
         format!("officer:JC-0001@{}", f.device.id()),
         "records are made in the officer's name"
     );

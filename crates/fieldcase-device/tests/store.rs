@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use fieldcase_core::ErrorCode;
 use fieldcase_core::certificate::{CheckMethod, CheckResult};
 use fieldcase_core::ids::OfficerId;
 use fieldcase_core::inspection::{InspectionStatus, Outcome};
@@ -86,7 +87,7 @@ fn a_finalized_inspection_cannot_be_changed_through_the_store() {
     let sealed = f.device.finalize(draft.id, None).unwrap();
 
     let err = f.device.answer(draft.id, "wage_account", "no").unwrap_err();
-    assert_eq!(err.code(), "rule_violation", "{err}");
+    assert_eq!(err.code(), ErrorCode::RuleViolation, "{err}");
     assert!(err.to_string().contains("make a correction"), "{err}");
     assert!(f.device.finalize(draft.id, Some(Outcome::CaseFiled)).is_err());
     assert!(f.device.add_finding(draft.id, "x").is_err());
@@ -178,19 +179,19 @@ fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
         .device
         .add_site(NewSite { name: "甲".into(), uscc: "91350100M000100Y44".into(), ..Default::default() })
         .unwrap_err();
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.to_string().contains("position 18"), "{err}");
     let err =
         f.device.add_site(NewSite { name: "乙".into(), uscc: s.uscc.to_string(), ..Default::default() }).unwrap_err();
-    assert_eq!(err.code(), "duplicate_site");
+    assert_eq!(err.code(), ErrorCode::DuplicateSite);
 
     let draft = f.device.new_inspection(s.id, None, None).unwrap();
     let err = f.device.answer(draft.id, "nonexistent", "yes").unwrap_err();
     assert!(err.to_string().contains("wage_account"), "the message lists the valid items: {err}");
     let err = f.device.answer(draft.id, "wage_account", "maybe").unwrap_err();
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
     let err = f.device.find_site("91350100M000100Y4").unwrap_err();
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert_eq!(f.device.verify_audit().unwrap().entries, 4, "refused input leaves no trace but the refusal");
 }
 
@@ -198,20 +199,20 @@ fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
 fn missing_unwritable_and_damaged_data_are_reported_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let err = Device::open(&dir.path().join("nowhere"), OpenMode::MustExist).unwrap_err();
-    assert_eq!(err.code(), "no_data");
+    assert_eq!(err.code(), ErrorCode::NoData);
     assert!(!dir.path().join("nowhere").exists(), "a read must not create a data directory");
 
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"x").unwrap();
     let err = Device::open(&file, OpenMode::CreateIfMissing).unwrap_err();
-    assert_eq!(err.code(), "data_dir_unusable", "{err}");
+    assert_eq!(err.code(), ErrorCode::DataDirUnusable, "{err}");
 
     let damaged = dir.path().join("damaged");
     std::fs::create_dir(&damaged).unwrap();
     let garbage = b"this is not a database, but it must survive being opened".repeat(100);
     std::fs::write(damaged.join(DB_FILE), &garbage).unwrap();
     let err = Device::open(&damaged, OpenMode::MustExist).unwrap_err();
-    assert_eq!(err.code(), "damaged", "{err}");
+    assert_eq!(err.code(), ErrorCode::Damaged, "{err}");
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert_eq!(std::fs::read(damaged.join(DB_FILE)).unwrap(), garbage, "a damaged file must be left exactly as it was");
 }

@@ -20,13 +20,7 @@ async fn on_device<T: Send + 'static>(
     state: State<'_, AppState>,
     f: impl FnOnce(&mut Device) -> Result<T, DeviceError> + Send + 'static,
 ) -> CommandResult<T> {
-    let device = state.device.clone()?;
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut device = device.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut device).map_err(CommandError::from)
-    })
-    .await
-    .map_err(|e| CommandError::internal(format!("the device task stopped: {e}")))?
+    Ok(state.device.clone()?.run(f).await?)
 }
 
 fn parse<T: FromStr<Err = IdParseError>>(text: &str) -> CommandResult<T> {

@@ -5,6 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::wire;
 
@@ -47,7 +48,7 @@ pub enum ApiError {
 /// The error a response carried, for the request log.
 #[derive(Debug, Clone)]
 pub(crate) struct LoggedError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
 }
 
@@ -71,26 +72,26 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => "bad_request",
-            Self::PayloadTooLarge(_) => "payload_too_large",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::DeviceRevoked { .. } => "device_revoked",
-            Self::Forbidden(_) => "forbidden",
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::DeviceRevoked { .. } => ErrorCode::DeviceRevoked,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Refused(r) => match r.kind {
-                RefusalKind::NotFound => "not_found",
-                RefusalKind::Duplicate => "duplicate",
-                RefusalKind::NotAllowed => "not_allowed",
-                RefusalKind::Invalid => "invalid_input",
+                RefusalKind::NotFound => ErrorCode::NotFound,
+                RefusalKind::Duplicate => ErrorCode::Duplicate,
+                RefusalKind::NotAllowed => ErrorCode::NotAllowed,
+                RefusalKind::Invalid => ErrorCode::InvalidInput,
             },
-            Self::BadSignature(_) => "bad_signature",
-            Self::EnrollmentCodeInvalid => "enrollment_code_invalid",
-            Self::DeviceKeyMismatch { .. } => "device_key_mismatch",
-            Self::OutOfOrder(_) => "out_of_order",
-            Self::NotFound(_) => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::Internal(_) => "internal",
+            Self::BadSignature(_) => ErrorCode::BadSignature,
+            Self::EnrollmentCodeInvalid => ErrorCode::EnrollmentCodeInvalid,
+            Self::DeviceKeyMismatch { .. } => ErrorCode::DeviceKeyMismatch,
+            Self::OutOfOrder(_) => ErrorCode::OutOfOrder,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -133,7 +134,7 @@ impl IntoResponse for ApiError {
             }
             other => other.message(),
         };
-        let body = wire::ApiError { code: code.to_owned(), message: self.message() };
+        let body = wire::ApiError { code, message: self.message() };
         let mut response = (status, axum::Json(body)).into_response();
         response.extensions_mut().insert(LoggedError { code, detail });
         response
@@ -180,9 +181,9 @@ mod tests {
 
     #[test]
     fn store_refusals_become_answers_a_device_can_act_on() {
-        assert_eq!(ApiError::from(StoreError::EnrollmentCodeInvalid).code(), "enrollment_code_invalid");
+        assert_eq!(ApiError::from(StoreError::EnrollmentCodeInvalid).code(), ErrorCode::EnrollmentCodeInvalid);
         let device = DeviceId::from_uuid(Default::default());
         assert_eq!(ApiError::from(StoreError::DeviceKeyMismatch { device }).status(), StatusCode::CONFLICT);
-        assert_eq!(ApiError::from(StoreError::Corrupt("x".into())).code(), "internal");
+        assert_eq!(ApiError::from(StoreError::Corrupt("x".into())).code(), ErrorCode::Internal);
     }
 }

@@ -70,8 +70,8 @@ async fn log_request(request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let ms = started.elapsed().as_millis() as u64;
     match response.extensions().get::<error::LoggedError>() {
-        Some(e) if status >= 500 => tracing::error!(%method, %path, status, ms, code = e.code, "request failed"),
-        Some(e) => tracing::warn!(%method, %path, status, ms, code = e.code, detail = %e.detail, "request refused"),
+        Some(e) if status >= 500 => tracing::error!(%method, %path, status, ms, code = %e.code, "request failed"),
+        Some(e) => tracing::warn!(%method, %path, status, ms, code = %e.code, detail = %e.detail, "request refused"),
         None => tracing::info!(%method, %path, status, ms, "request"),
     }
     response

@@ -2,11 +2,12 @@
 //!
 //! [`BureauStore`] is everything the HTTP handlers and the administration functions need;
 //! SQLite ([`sqlite::SqliteStore`]) is the default backend, chosen in [`crate::open_store`]
-//! from the configuration. A PostgreSQL backend is a new module here (or crate) that
-//! implements the same trait, and [`crate::push::PushLedger`] over one transaction so the push
-//! decisions stay shared: the ledger is synchronous, so such a backend runs a page on the
-//! blocking pool with the `postgres` client (tokio-postgres underneath), as SQLite does with
-//! rusqlite. It then runs the same story test (`tests/store_story.rs`). Handlers do not change.
+//! from the configuration. The decisions are not the backend's: a write that decides runs
+//! [`crate::push`] or [`crate::registry`] over the backend's ledger for one transaction
+//! ([`crate::push::PushLedger`], [`crate::registry::RegistryLedger`]), which only reads and
+//! writes rows. A second backend (PostgreSQL) is a module beside `sqlite/` with its own
+//! `migrations/`, implementing this trait and those ledgers in SQL; it runs the same story
+//! test (`tests/store_story.rs`). Handlers do not change.
 
 pub mod sqlite;
 
@@ -17,6 +18,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::codes::RecordKind;
+use fieldcase_core::inspection::Outcome;
 use fieldcase_core::ids::{DeviceId, OfficerId};
 use fieldcase_core::registry::{KeyId, KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
@@ -56,6 +59,16 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// The same error, a refusal placed as the `index`th action of a batch.
+    pub fn at_item(self, index: usize) -> Self {
+        match self {
+            Self::Refused(refusal) => Self::Refused(refusal.at_item(index)),
+            other => other,
+        }
+    }
+}
 
 /// The SHA-256 of a device's bearer token: all the bureau keeps of it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -161,8 +174,7 @@ pub struct ReceivedInspection {
     pub device_label: Option<String>,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-    /// `no_violation`, `rectification_order` or `case_filed`.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub content_hash: ContentHash,
     pub received_at: DateTime<Utc>,
     /// Whether an open review item concerns this inspection (a conflicting version, too few
@@ -219,8 +231,7 @@ pub enum ReviewScope {
 pub struct ReviewItem {
     pub id: i64,
     pub device_id: DeviceId,
-    /// The push item kind: `site`, `inspection`, `certificate_check`, `evidence`, `audit`.
-    pub kind: String,
+    pub kind: RecordKind,
     pub item_id: String,
     pub reason: ReviewReason,
     /// What is wrong, in words.

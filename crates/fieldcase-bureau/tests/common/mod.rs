@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use fieldcase_bureau::store::BureauStore;
 use fieldcase_bureau::{Bureau, BureauError, Config, admin};
+use fieldcase_core::RecordKind;
 use fieldcase_core::inspection::Inspection;
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::{NewSite, Site};
@@ -208,6 +209,6 @@ impl TestDevice {
 }
 
 /// The items of a kind.
-pub fn of_kind(items: &[PushItem], kind: &str) -> Vec<PushItem> {
+pub fn of_kind(items: &[PushItem], kind: RecordKind) -> Vec<PushItem> {
     items.iter().filter(|i| i.kind() == kind).cloned().collect()
 }

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use chrono::{Duration, Utc};
 use clap::Subcommand;
 
+use fieldcase_core::ErrorCode;
+use fieldcase_core::inspection::Outcome;
 use fieldcase_bureau::certificates::RefusalKind;
 use fieldcase_bureau::store::{BureauStore, ReviewScope, StoreError};
 use fieldcase_bureau::{Bureau, BureauError, Config, OpenMode, admin, keys, open_store};
@@ -145,7 +147,7 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
                             i.id,
                             format_beijing(i.started_at),
                             i.site_name.as_deref().unwrap_or("(site not received yet)"),
-                            i.outcome.as_deref().unwrap_or("-"),
+                            i.outcome.as_ref().map_or("-", Outcome::name),
                             i.device_label.clone().unwrap_or_else(|| i.device_id.to_string()),
                         )
                     })
@@ -263,7 +265,7 @@ pub(super) fn bureau_data_dir(ctx: &Context) -> PathBuf {
 pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Failure {
         exit: 1,
-        code: "runtime",
+        code: ErrorCode::Internal,
         message: format!("cannot start the bureau's runtime: {e}"),
     })
 }
@@ -313,11 +315,11 @@ fn serve(data_dir: PathBuf, listen: Option<SocketAddr>, config_file: Option<Path
         let wanted = bureau.config().listen;
         let listener = tokio::net::TcpListener::bind(wanted).await.map_err(|e| Failure {
             exit: 1,
-            code: "listen_failed",
+            code: ErrorCode::Serve,
             message: format!("cannot listen on {wanted}: {e}; choose another address with --listen (FIELDCASE_LISTEN)"),
         })?;
         let address =
-            listener.local_addr().map_err(|e| Failure { exit: 1, code: "listen_failed", message: e.to_string() })?;
+            listener.local_addr().map_err(|e| Failure { exit: 1, code: ErrorCode::Serve, message: e.to_string() })?;
         println!("listening on http://{address}");
         let _ = std::io::stdout().flush();
         bureau.serve(listener, super::stop_signal()).await?;
@@ -358,21 +360,21 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 impl From<BureauError> for Failure {
     fn from(e: BureauError) -> Self {
         let code = match &e {
-            BureauError::DataDir { .. } => "data_dir_unusable",
-            BureauError::NoData { .. } => "no_data",
-            BureauError::Key { .. } => "bureau_key",
-            BureauError::Config(_) | BureauError::UnsupportedDatabase => "config_invalid",
-            BureauError::Store { .. } => "storage",
-            BureauError::Admin(StoreError::NotFound { .. }) => "not_found",
+            BureauError::DataDir { .. } => ErrorCode::DataDirUnusable,
+            BureauError::NoData { .. } => ErrorCode::NoData,
+            BureauError::Key { .. } => ErrorCode::BureauKey,
+            BureauError::Config(_) | BureauError::UnsupportedDatabase => ErrorCode::ConfigInvalid,
+            BureauError::Store { .. } => ErrorCode::Storage,
+            BureauError::Admin(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             BureauError::Admin(StoreError::Refused(r)) => match r.kind {
-                RefusalKind::NotFound => "not_found",
-                RefusalKind::Duplicate => "duplicate",
-                RefusalKind::NotAllowed => "not_allowed",
-                RefusalKind::Invalid => "invalid_input",
+                RefusalKind::NotFound => ErrorCode::NotFound,
+                RefusalKind::Duplicate => ErrorCode::Duplicate,
+                RefusalKind::NotAllowed => ErrorCode::NotAllowed,
+                RefusalKind::Invalid => ErrorCode::InvalidInput,
             },
-            BureauError::Admin(StoreError::SigningKey(_)) => "bureau_key",
-            BureauError::Admin(_) => "storage",
-            BureauError::Serve(_) => "serve",
+            BureauError::Admin(StoreError::SigningKey(_)) => ErrorCode::BureauKey,
+            BureauError::Admin(_) => ErrorCode::Storage,
+            BureauError::Serve(_) => ErrorCode::Serve,
         };
         let message = match &e {
             BureauError::Admin(StoreError::NotFound { what: "device", id }) => {

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use fieldcase_core::ErrorCode;
 use fieldcase_core::certificate::CheckResult;
 use fieldcase_core::time::format_beijing;
 use fieldcase_device::OpenMode;
@@ -44,7 +45,7 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
         (_, _, Some(path)) => {
             let bytes = std::fs::read(&path).map_err(|e| Failure {
                 exit: 1,
-                code: "invalid_input",
+                code: ErrorCode::InvalidInput,
                 message: format!("cannot read {}: {e}", path.display()),
             })?;
             CheckInput::QrImage(fieldcase_device::qr::decode_qr_image(&bytes)?)
@@ -59,7 +60,7 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
     } else {
         Err(Failure {
             exit: 3,
-            code: "certificate_not_valid",
+            code: ErrorCode::CertificateNotValid,
             message: format!("certificate {}: {}", report.certificate_number, result_text(report.result)),
         })
     }
@@ -112,7 +113,7 @@ pub fn sign_in(ctx: &Context, officer: &str) -> Result<(), Failure> {
     let mut pin = String::new();
     std::io::stdin().read_to_string(&mut pin).map_err(|e| Failure {
         exit: 1,
-        code: "invalid_input",
+        code: ErrorCode::InvalidInput,
         message: format!("cannot read the PIN from standard input: {e}"),
     })?;
     let mut device = ctx.open(OpenMode::MustExist)?;

@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use qrcode::{Color, EcLevel, QrCode};
 use serde::Serialize;
 
+use fieldcase_core::ErrorCode;
 use fieldcase_bureau::certificates::{CertificateAction, CertificateEvent, CertificateFields, HistoryAction};
 use fieldcase_bureau::{OpenMode, admin, keys};
 use fieldcase_core::ids::OfficerId;
@@ -110,11 +111,11 @@ pub enum KeyCommand {
 }
 
 fn usage(message: impl Into<String>) -> Failure {
-    Failure { exit: 2, code: "usage", message: message.into() }
+    Failure { exit: 2, code: ErrorCode::Usage, message: message.into() }
 }
 
 fn invalid(e: impl std::fmt::Display) -> Failure {
-    Failure { exit: 1, code: "invalid_input", message: e.to_string() }
+    Failure { exit: 1, code: ErrorCode::InvalidInput, message: e.to_string() }
 }
 
 /// Who acts, for the certificate's history: the command line and the operating-system user.
@@ -164,7 +165,7 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
         CertCommand::Import { file } => {
             let bytes = std::fs::read(&file).map_err(|e| Failure {
                 exit: 1,
-                code: "file_unreadable",
+                code: ErrorCode::Io,
                 message: format!("cannot read {}: {e}", file.display()),
             })?;
             let changes = with_signing_key(data_dir, OpenMode::CreateIfMissing, async move |store, key| {
@@ -221,7 +222,7 @@ pub fn cert(ctx: &Context, data_dir: &Path, cmd: CertCommand) -> Result<(), Fail
             {
                 return Err(Failure {
                     exit: 1,
-                    code: "not_found",
+                    code: ErrorCode::NotFound,
                     message: fieldcase_bureau::certificates::Refusal::unknown_certificate(&number).message,
                 });
             }
@@ -356,7 +357,7 @@ fn act(ctx: &Context, data_dir: &Path, action: CertificateAction) -> Result<(), 
 
 /// A QR code as a greyscale PNG: 8 pixels a module, with the four-module quiet zone readers need.
 fn write_qr_png(text: &str, out: &Path) -> Result<(), Failure> {
-    let fail = |message: String| Failure { exit: 1, code: "qr_failed", message };
+    let fail = |message: String| Failure { exit: 1, code: ErrorCode::QrFailed, message };
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|e| fail(format!("the credential does not fit a QR code: {e}")))?;
     const SCALE: usize = 8;
@@ -431,7 +432,7 @@ fn read_pin(officer: &OfficerId) -> Result<String, Failure> {
     let mut line = String::new();
     stdin.lock().read_line(&mut line).map_err(|e| Failure {
         exit: 1,
-        code: "invalid_input",
+        code: ErrorCode::InvalidInput,
         message: format!("cannot read the PIN from standard input: {e}"),
     })?;
     let pin = line.trim().to_owned();

@@ -1,10 +1,11 @@
 //! `fieldcase device …`: enroll this device with a bureau, see and run its sync.
 
-use std::sync::{Arc, Mutex};
 
 use clap::Subcommand;
+use fieldcase_core::ErrorCode;
 use fieldcase_device::OpenMode;
-use fieldcase_device::sync::{self, Backoff, SharedDevice, SyncAgent, SyncStatus};
+use fieldcase_device::SharedDevice;
+use fieldcase_device::sync::{self, Backoff, SyncAgent, SyncStatus};
 
 use super::Context;
 use crate::output::{Failure, print};
@@ -38,17 +39,17 @@ pub enum DeviceCommand {
 
 impl From<sync::SyncError> for Failure {
     fn from(e: sync::SyncError) -> Self {
-        Failure { exit: 1, code: "sync", message: e.to_string() }.with_code(e.code())
+        Failure { exit: 1, code: e.code(), message: e.to_string() }
     }
 }
 
 pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
-    let device: SharedDevice = Arc::new(Mutex::new(ctx.open(OpenMode::CreateIfMissing)?));
+    let device = SharedDevice::new(ctx.open(OpenMode::CreateIfMissing)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| Failure { exit: 1, code: "runtime", message: e.to_string() })?;
+        .map_err(|e| Failure { exit: 1, code: ErrorCode::Internal, message: e.to_string() })?;
     match cmd {
         DeviceCommand::Enroll { bureau, code, label } => {
             let label = label.or_else(host_name);
@@ -59,11 +60,11 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
         DeviceCommand::Status => {
             let status = status_of(&device)?;
             // Which records the bureau did not take, and why: what `sync --once` points to.
-            let problems = device.lock().unwrap_or_else(|p| p.into_inner()).sync_problems()?;
+            let problems = device.lock().sync_problems()?;
             print(ctx.json, &status, |s| {
                 let mut text = human_status(s);
-                for (kind, id, state, reason) in &problems {
-                    text.push_str(&format!("\n  {state:<9} {kind} {id}: {reason}"));
+                for p in &problems {
+                    text.push_str(&format!("\n  {:<9} {} {}: {}", p.state.as_str(), p.kind, p.record_id, p.reason));
                 }
                 text
             });
@@ -84,7 +85,7 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
             if status.needs_attention > 0 {
                 return Err(Failure {
                     exit: 1,
-                    code: "needs_attention",
+                    code: ErrorCode::NeedsAttention,
                     message: format!(
                         "{} record(s) were refused by the bureau or conflict with its copy; see `fieldcase device status`",
                         status.needs_attention
@@ -113,7 +114,7 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
 }
 
 fn status_of(device: &SharedDevice) -> Result<SyncStatus, Failure> {
-    Ok(device.lock().unwrap_or_else(|p| p.into_inner()).sync_status()?)
+    Ok(device.lock().sync_status()?)
 }
 
 fn one_line(s: &SyncStatus) -> String {

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::ids::InspectionId;
 use fieldcase_core::inspection::{InspectionStatus, Outcome};
 use fieldcase_core::time::format_beijing;
@@ -54,7 +55,7 @@ pub fn run(ctx: &Context, cmd: InspectionCommand) -> Result<(), Failure> {
 }
 
 fn outcome_from(outcome: Option<OutcomeArg>, deadline: Option<chrono::NaiveDate>) -> Result<Option<Outcome>, Failure> {
-    let usage = |message: &str| Failure { exit: 2, code: "usage", message: message.to_owned() };
+    let usage = |message: &str| Failure { exit: 2, code: ErrorCode::Usage, message: message.to_owned() };
     match (outcome, deadline) {
         (Some(OutcomeArg::Rectification), Some(deadline)) => Ok(Some(Outcome::RectificationOrder { deadline })),
         (Some(OutcomeArg::Rectification), None) => Err(usage("--outcome rectification needs --deadline YYYY-MM-DD")),

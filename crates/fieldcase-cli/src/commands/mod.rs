@@ -10,7 +10,8 @@ mod site;
 
 use std::path::PathBuf;
 
-use fieldcase_device::{Device, OpenMode, default_data_dir};
+use fieldcase_core::ErrorCode;
+use fieldcase_device::{Device, DeviceSettings, OpenMode, default_data_dir};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand};
 use crate::output::{Failure, print};
@@ -23,11 +24,7 @@ pub struct Context {
 
 impl Context {
     pub fn open(&self, mode: OpenMode) -> Result<Device, Failure> {
-        let max_age = std::env::var(fieldcase_device::registry::MAX_AGE_ENV).ok();
-        let max_age = fieldcase_device::registry::max_registry_age(max_age.as_deref())?;
-        let mut device = Device::open(&self.data_dir, mode)?;
-        device.set_max_registry_age(max_age);
-        Ok(device)
+        Ok(Device::open_with(&self.data_dir, mode, &DeviceSettings::from_env()?)?)
     }
 }
 
@@ -67,7 +64,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 pub fn parse_id<T: std::str::FromStr<Err = fieldcase_core::ids::IdParseError>>(text: &str) -> Result<T, Failure> {
     text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure {
         exit: 1,
-        code: "invalid_input",
+        code: ErrorCode::InvalidInput,
         message: e.to_string(),
     })
 }

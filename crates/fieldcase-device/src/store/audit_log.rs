@@ -4,36 +4,29 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use fieldcase_core::audit::AuditEntry;
 
-use super::{Result, StoreError, instant_text, parse_column, parse_instant};
+use fieldcase_storage::columns::{instant, instant_text, parsed};
+
+use super::{Result, StoreError};
 
 const COLUMNS: &str = "seq, prev_hash, at, actor, action, subject, payload_hash, hash";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<(AuditEntry, String)> {
-    let entry = AuditEntry {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
+    Ok(AuditEntry {
         seq: r.get::<_, i64>(0)? as u64,
-        prev_hash: parse_column(r.get(1)?, 1)?,
-        at: Default::default(),
+        prev_hash: parsed(r, 1)?,
+        at: instant(r, 2)?,
         actor: r.get(3)?,
         action: r.get(4)?,
         subject: r.get(5)?,
-        payload_hash: parse_column(r.get(6)?, 6)?,
-        hash: parse_column(r.get(7)?, 7)?,
-    };
-    Ok((entry, r.get(2)?))
-}
-
-fn finish(row: (AuditEntry, String)) -> Result<AuditEntry> {
-    let (mut entry, at) = row;
-    entry.at = parse_instant(&at)?;
-    Ok(entry)
+        payload_hash: parsed(r, 6)?,
+        hash: parsed(r, 7)?,
+    })
 }
 
 pub fn last(conn: &Connection) -> Result<Option<AuditEntry>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"))?
+    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"))?
         .query_row([], from_row)
-        .optional()?
-        .map(finish)
-        .transpose()
+        .optional()?)
 }
 
 pub fn insert(conn: &Connection, entry: &AuditEntry) -> Result<()> {
@@ -58,7 +51,7 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Result<AuditEntry, (u64, St
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let seq = row.get::<_, i64>(0)? as u64;
-        let entry = from_row(row).map_err(StoreError::from).and_then(finish).map_err(|e| (seq, e));
+        let entry = from_row(row).map_err(|e| (seq, StoreError::from(e)));
         if !f(entry) {
             break;
         }
@@ -69,8 +62,7 @@ pub fn for_each(conn: &Connection, mut f: impl FnMut(Result<AuditEntry, (u64, St
 /// The entries after `seq`, at most `limit`, in order.
 pub fn after(conn: &Connection, seq: u64, limit: usize) -> Result<Vec<AuditEntry>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
-    let rows = stmt.query_map(params![seq as i64, limit as i64], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter().map(finish).collect()
+    Ok(stmt.query_map(params![seq as i64, limit as i64], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// The sequence number of the newest entry (0 for an empty chain).

@@ -5,7 +5,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::certificate::CertificateCheck;
 use fieldcase_core::ids::InspectionId;
 
-use super::{Result, instant_text};
+use fieldcase_storage::columns::instant_text;
+
+use super::Result;
 
 pub fn insert(conn: &Connection, check: &CertificateCheck) -> Result<()> {
     conn.prepare_cached("INSERT INTO certificate_checks (id, inspection_id, officer_id, result, checked_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![

@@ -6,7 +6,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::signing::PublicKey;
 
-use super::{Result, instant_text, parse_column, parse_instant};
+use fieldcase_storage::columns::{instant, instant_text, parsed};
+
+use super::Result;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRow {
@@ -16,14 +18,10 @@ pub struct DeviceRow {
 }
 
 pub fn get(conn: &Connection) -> Result<Option<DeviceRow>> {
-    let row = conn
+    Ok(conn
         .prepare_cached("SELECT device_id, public_key, created_at FROM device WHERE singleton = 1")?
-        .query_row([], |r| Ok((parse_column(r.get(0)?, 0)?, parse_column(r.get(1)?, 1)?, r.get::<_, String>(2)?)))
-        .optional()?;
-    row.map(|(device_id, public_key, created_at)| {
-        Ok(DeviceRow { device_id, public_key, created_at: parse_instant(&created_at)? })
-    })
-    .transpose()
+        .query_row([], |r| Ok(DeviceRow { device_id: parsed(r, 0)?, public_key: parsed(r, 1)?, created_at: instant(r, 2)? }))
+        .optional()?)
 }
 
 pub fn insert(conn: &Connection, row: &DeviceRow) -> Result<()> {

@@ -6,7 +6,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use fieldcase_core::signing::PublicKey;
 
-use super::{Result, instant_text, parse_column, parse_instant};
+use fieldcase_storage::columns::{instant, instant_text, parsed};
+
+use super::Result;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Enrollment {
@@ -29,16 +31,12 @@ impl std::fmt::Debug for Enrollment {
 }
 
 pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
-    let row = conn
+    Ok(conn
         .prepare_cached("SELECT bureau_url, token, bureau_public_key, enrolled_at FROM enrollment WHERE singleton = 1")?
         .query_row([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, parse_column(r.get(2)?, 2)?, r.get::<_, String>(3)?))
+            Ok(Enrollment { bureau_url: r.get(0)?, token: r.get(1)?, bureau_public_key: parsed(r, 2)?, enrolled_at: instant(r, 3)? })
         })
-        .optional()?;
-    row.map(|(bureau_url, token, bureau_public_key, at)| {
-        Ok(Enrollment { bureau_url, token, bureau_public_key, enrolled_at: parse_instant(&at)? })
-    })
-    .transpose()
+        .optional()?)
 }
 
 /// Records an enrollment, replacing an earlier one (re-enrolling after a revocation).

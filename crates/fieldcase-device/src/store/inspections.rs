@@ -7,7 +7,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::ids::InspectionId;
 use fieldcase_core::inspection::{Inspection, InspectionStatus};
 
-use super::{Result, StoreError, instant_text};
+use fieldcase_storage::columns::{instant_text, parsed_opt};
+
+use super::{Result, StoreError};
 
 fn status_text(status: InspectionStatus) -> &'static str {
     match status {
@@ -62,12 +64,11 @@ pub fn get(conn: &Connection, id: InspectionId) -> Result<Option<Inspection>> {
 
 /// The version that corrects `id`, if any.
 pub fn superseded_by(conn: &Connection, id: InspectionId) -> Result<Option<InspectionId>> {
-    let text: Option<String> = conn
+    Ok(conn
         .prepare_cached("SELECT id FROM inspections WHERE supersedes = ?1")?
-        .query_row([id.to_string()], |r| r.get(0))
-        .optional()?;
-    text.map(|t| t.parse().map_err(|e: fieldcase_core::ids::IdParseError| StoreError::Decode(e.to_string())))
-        .transpose()
+        .query_row([id.to_string()], |r| parsed_opt(r, 0))
+        .optional()?
+        .flatten())
 }
 
 /// Every version with the id of the version correcting it, newest first.
@@ -77,14 +78,7 @@ pub fn list(conn: &Connection) -> Result<Vec<(Inspection, Option<InspectionId>)>
          ORDER BY i.started_at DESC, i.id DESC",
     )?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, parsed_opt(r, 1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(body, by)| {
-            let by = by
-                .map(|t| t.parse().map_err(|e: fieldcase_core::ids::IdParseError| StoreError::Decode(e.to_string())))
-                .transpose()?;
-            Ok((serde_json::from_str(&body)?, by))
-        })
-        .collect()
+    rows.into_iter().map(|(body, by)| Ok((serde_json::from_str(&body)?, by))).collect()
 }

@@ -8,7 +8,9 @@ use fieldcase_core::certificate::Certificate;
 use fieldcase_core::registry::{KeyId, OfficerEntry};
 use fieldcase_core::signing::PublicKey;
 
-use super::{Result, instant_text, parse_column, parse_instant};
+use fieldcase_storage::columns::{instant, instant_text, parsed};
+
+use super::Result;
 
 /// The version held, when it was issued and when it arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,20 +28,18 @@ pub fn trust_key(conn: &Connection, key: &PublicKey, at: DateTime<Utc>) -> Resul
 
 pub fn key(conn: &Connection, id: &KeyId) -> Result<Option<PublicKey>> {
     conn.prepare_cached("SELECT public_key FROM bureau_keys WHERE key_id = ?1")?
-        .query_row([&id.0], |r| parse_column(r.get(0)?, 0))
+        .query_row([&id.0], |r| parsed(r, 0))
         .optional()
         .map_err(Into::into)
 }
 
 pub fn meta(conn: &Connection) -> Result<Option<Meta>> {
-    let row = conn
+    Ok(conn
         .prepare_cached("SELECT version, issued_at, received_at FROM registry_meta WHERE singleton = 1")?
-        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-        .optional()?;
-    row.map(|(v, i, rcv)| {
-        Ok(Meta { version: v as u64, issued_at: parse_instant(&i)?, received_at: parse_instant(&rcv)? })
-    })
-    .transpose()
+        .query_row([], |r| {
+            Ok(Meta { version: r.get::<_, i64>(0)? as u64, issued_at: instant(r, 1)?, received_at: instant(r, 2)? })
+        })
+        .optional()?)
 }
 
 pub fn set_meta(conn: &Connection, m: &Meta) -> Result<()> {
@@ -93,7 +93,7 @@ pub fn certificates_of(conn: &Connection, officer: &str) -> Result<Vec<Certifica
 pub fn officer(conn: &Connection, officer: &str) -> Result<Option<OfficerEntry>> {
     let row = conn
         .prepare_cached("SELECT officer_id, name, pin_verifier FROM registry_officers WHERE officer_id = ?1")?
-        .query_row([officer], |r| Ok((parse_column(r.get(0)?, 0)?, r.get(1)?, r.get(2)?)))
+        .query_row([officer], |r| Ok((parsed(r, 0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     Ok(row.map(|(officer, name, pin_verifier)| OfficerEntry { officer, name, pin_verifier }))
 }

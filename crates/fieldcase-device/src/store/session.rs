@@ -5,14 +5,15 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use fieldcase_core::ids::OfficerId;
 
-use super::{Result, instant_text, parse_column, parse_instant};
+use fieldcase_storage::columns::{instant, instant_opt, instant_text, parsed};
+
+use super::Result;
 
 pub fn current(conn: &Connection) -> Result<Option<(OfficerId, DateTime<Utc>)>> {
-    let row = conn
+    Ok(conn
         .prepare_cached("SELECT officer_id, signed_in_at FROM session WHERE singleton = 1")?
-        .query_row([], |r| Ok((parse_column::<OfficerId>(r.get(0)?, 0)?, r.get::<_, String>(1)?)))
-        .optional()?;
-    row.map(|(o, at)| Ok((o, parse_instant(&at)?))).transpose()
+        .query_row([], |r| Ok((parsed::<OfficerId>(r, 0)?, instant(r, 1)?)))
+        .optional()?)
 }
 
 pub fn sign_in(conn: &Connection, officer: &OfficerId, at: DateTime<Utc>) -> Result<()> {
@@ -34,12 +35,9 @@ pub fn sign_out(conn: &Connection) -> Result<()> {
 pub fn failures(conn: &Connection, officer: &str) -> Result<(u32, Option<DateTime<Utc>>)> {
     let row = conn
         .prepare_cached("SELECT failures, locked_until FROM signin_failures WHERE officer_id = ?1")?
-        .query_row([officer], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?)))
+        .query_row([officer], |r| Ok((r.get::<_, u32>(0)?, instant_opt(r, 1)?)))
         .optional()?;
-    match row {
-        None => Ok((0, None)),
-        Some((n, until)) => Ok((n, until.as_deref().map(parse_instant).transpose()?)),
-    }
+    Ok(row.unwrap_or((0, None)))
 }
 
 pub fn set_failures(

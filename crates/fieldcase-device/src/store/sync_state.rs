@@ -5,7 +5,10 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
-use super::{Result, instant_text, parse_instant};
+use fieldcase_core::ErrorCode;
+use fieldcase_storage::columns::{instant_opt, instant_text, parsed_opt};
+
+use super::Result;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncRow {
@@ -16,44 +19,31 @@ pub struct SyncRow {
     pub bureau_time: Option<DateTime<Utc>>,
     pub local_time: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
-    pub last_error_code: Option<String>,
+    pub last_error_code: Option<ErrorCode>,
     /// The latest laptop time seen, to notice a clock set back.
     pub max_local_time: Option<DateTime<Utc>>,
 }
 
-fn instant(text: Option<String>) -> Result<Option<DateTime<Utc>>> {
-    text.as_deref().map(parse_instant).transpose()
-}
-
 pub fn get(conn: &Connection) -> Result<SyncRow> {
-    let row = conn.prepare_cached("SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time, last_error, last_error_code,
-                max_local_time
-         FROM sync_state WHERE singleton = 1")?.query_row([],
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-            ))
-        },
-    )?;
-    Ok(SyncRow {
-        pull_cursor: row.0 as u64,
-        pushed_audit_seq: row.1 as u64,
-        last_attempt_at: instant(row.2)?,
-        last_success_at: instant(row.3)?,
-        bureau_time: instant(row.4)?,
-        local_time: instant(row.5)?,
-        last_error: row.6,
-        last_error_code: row.7,
-        max_local_time: instant(row.8)?,
-    })
+    Ok(conn
+        .prepare_cached(
+            "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time,
+                    last_error, last_error_code, max_local_time
+             FROM sync_state WHERE singleton = 1",
+        )?
+        .query_row([], |r| {
+            Ok(SyncRow {
+                pull_cursor: r.get::<_, i64>(0)? as u64,
+                pushed_audit_seq: r.get::<_, i64>(1)? as u64,
+                last_attempt_at: instant_opt(r, 2)?,
+                last_success_at: instant_opt(r, 3)?,
+                bureau_time: instant_opt(r, 4)?,
+                local_time: instant_opt(r, 5)?,
+                last_error: r.get(6)?,
+                last_error_code: parsed_opt(r, 7)?,
+                max_local_time: instant_opt(r, 8)?,
+            })
+        })?)
 }
 
 pub fn set_pushed_audit_seq(conn: &Connection, seq: u64) -> Result<()> {
@@ -85,9 +75,9 @@ pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time:
     Ok(())
 }
 
-pub fn record_failure(conn: &Connection, at: DateTime<Utc>, code: &str, message: &str) -> Result<()> {
+pub fn record_failure(conn: &Connection, at: DateTime<Utc>, code: ErrorCode, message: &str) -> Result<()> {
     conn.prepare_cached("UPDATE sync_state SET last_attempt_at = ?1, last_error = ?2, last_error_code = ?3")?
-        .execute(params![instant_text(at), message, code])?;
+        .execute(params![instant_text(at), message, code.as_str()])?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Why a sync did not complete, in words an officer understands, and whether waiting helps.
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::wire::ApiError;
 
 use crate::DeviceError;
@@ -32,15 +33,15 @@ pub enum SyncError {
 
 impl SyncError {
     /// A stable code for the UI and scripts.
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SyncError::Offline { .. } => "offline",
-            SyncError::NotEnrolled => "not_enrolled",
-            SyncError::Unauthorized(_) => "unauthorized",
-            SyncError::Revoked(_) => "device_revoked",
-            SyncError::Refused(e) => &e.code,
-            SyncError::Server(_) => "bureau_error",
-            SyncError::Protocol(_) => "protocol",
+            SyncError::Offline { .. } => ErrorCode::Offline,
+            SyncError::NotEnrolled => ErrorCode::NotEnrolled,
+            SyncError::Unauthorized(_) => ErrorCode::Unauthorized,
+            SyncError::Revoked(_) => ErrorCode::DeviceRevoked,
+            SyncError::Refused(e) => e.code,
+            SyncError::Server(_) => ErrorCode::BureauError,
+            SyncError::Protocol(_) => ErrorCode::Protocol,
             SyncError::Device(e) => e.code(),
         }
     }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::wire::{
     API_PREFIX, ApiError, EnrollRequest, EnrollResponse, Health, PullResponse, PushRequest, PushResponse,
 };
@@ -72,12 +73,12 @@ impl BureauHttp {
             return serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()));
         }
         let error: ApiError = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
-            code: status.as_u16().to_string(),
+            code: if status.is_server_error() { ErrorCode::BureauError } else { ErrorCode::Protocol },
             message: String::from_utf8_lossy(&body).chars().take(200).collect(),
         });
         Err(match status.as_u16() {
             // A refused enrollment code is not a lost enrollment: the bureau's words say what to do.
-            401 if error.code == "enrollment_code_invalid" => SyncError::Refused(error),
+            401 if error.code == ErrorCode::EnrollmentCodeInvalid => SyncError::Refused(error),
             401 => SyncError::Unauthorized(error.message),
             403 => SyncError::Revoked(error.message),
             500..=599 => SyncError::Server(format!("{status}: {}", error.message)),

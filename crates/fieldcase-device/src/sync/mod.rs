@@ -12,7 +12,7 @@ pub mod status;
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use fieldcase_core::wire::{EnrollRequest, MAX_PUSH_PAGE, PushResponse};
@@ -23,7 +23,7 @@ pub use http::BureauHttp;
 pub use records::{PulledChanges, PushCursor, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
-use crate::{Device, DeviceError};
+use crate::{Device, DeviceError, SharedDevice};
 
 /// Items per push page: large enough that the fixed cost of a page (a round trip, a durable
 /// commit on each side) is spread over many records, small enough (a few hundred KB) that a
@@ -32,22 +32,12 @@ pub const PUSH_PAGE: usize = MAX_PUSH_PAGE;
 /// Changes per pull page.
 pub const PULL_PAGE: u32 = 500;
 
-/// The device shared between the window (or the command line) and the agent.
-pub type SharedDevice = Arc<Mutex<Device>>;
-
-/// Runs `f` on the device on a blocking thread.
+/// Runs `f` on the device on a blocking thread, its failure as a sync error.
 async fn on_device<T: Send + 'static>(
     device: &SharedDevice,
     f: impl FnOnce(&mut Device) -> Result<T, DeviceError> + Send + 'static,
 ) -> Result<T, SyncError> {
-    let device = device.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut d = device.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut d)
-    })
-    .await
-    .map_err(|e| SyncError::Protocol(format!("the sync task stopped: {e}")))?
-    .map_err(SyncError::from)
+    Ok(device.run(f).await?)
 }
 
 /// Enrolls the device with a bureau using a one-time code from an administrator.
@@ -83,8 +73,8 @@ pub async fn sync_once(device: &SharedDevice) -> Result<SyncReport, SyncError> {
         Ok(_) => Ok(()),
         Err(SyncError::Device(_)) => Ok(()),
         Err(e) => {
-            let (code, message) = (e.code().to_owned(), e.to_string());
-            on_device(device, move |d| d.record_sync_failure(&code, &message)).await
+            let (code, message) = (e.code(), e.to_string());
+            on_device(device, move |d| d.record_sync_failure(code, &message)).await
         }
     };
     let report = result?;
@@ -193,7 +183,7 @@ async fn record_answer(
         let message = format!(
             "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
         );
-        return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: "audit_chain_refused".into(), message }));
+        return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: fieldcase_core::ErrorCode::AuditChainRefused, message }));
     }
     Ok(())
 }
@@ -240,7 +230,7 @@ pub struct SyncAgent {
 
 impl SyncAgent {
     pub fn new(device: SharedDevice, backoff: Backoff) -> Result<Self, DeviceError> {
-        let initial = device.lock().unwrap_or_else(|p| p.into_inner()).sync_status()?;
+        let initial = device.lock().sync_status()?;
         Ok(SyncAgent { device, nudge: Arc::new(Notify::new()), status: watch::channel(initial).0, backoff })
     }
 
@@ -287,7 +277,7 @@ impl SyncAgent {
                 }
             };
             if let Err(e) = &result {
-                tracing::info!(code = e.code(), "sync did not complete: {e}");
+                tracing::info!(code = %e.code(), "sync did not complete: {e}");
             }
             self.refresh().await;
             tokio::select! {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::audit::AuditRun;
+use fieldcase_core::{ErrorCode, RecordKind};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::registry::RegistryError;
 use fieldcase_core::wire::{
@@ -83,7 +84,7 @@ impl Device {
                 self.id()
             )));
         }
-        let (now, actor) = (self.now(), self.actor());
+        let (now, actor) = (self.now(), self.actor()?);
         let e = Enrollment {
             bureau_url: bureau_url.trim_end_matches('/').to_owned(),
             token: response.token.clone(),
@@ -115,18 +116,23 @@ impl Device {
             let mut items = Vec::with_capacity(limit.min(MAX_PUSH_PAGE));
             let mut end = after;
             for q in outbox::pending_after(&tx, after.outbox_seq, limit)? {
-                let item = match q.kind.as_str() {
-                    "site" => {
+                let item = match q.kind {
+                    RecordKind::Site => {
                         sites::get(&tx, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?.map(PushItem::Site)
                     }
-                    "inspection" => inspections::get(&tx, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?
-                        .map(PushItem::Inspection),
-                    "certificate_check" => certificate_checks::get(&tx, &q.record_id)?.map(PushItem::CertificateCheck),
-                    "evidence" => evidence_refs::get(&tx, &q.record_id)?.map(PushItem::Evidence),
-                    _ => None,
+                    RecordKind::Inspection => {
+                        inspections::get(&tx, q.record_id.parse().map_err(|_| bad_ref(&q.record_id))?)?
+                            .map(PushItem::Inspection)
+                    }
+                    RecordKind::CertificateCheck => {
+                        certificate_checks::get(&tx, &q.record_id)?.map(PushItem::CertificateCheck)
+                    }
+                    RecordKind::Evidence => evidence_refs::get(&tx, &q.record_id)?.map(PushItem::Evidence),
+                    // Audit entries are read from the chain itself, never queued.
+                    RecordKind::Audit => None,
                 };
                 items.push(item.ok_or_else(|| {
-                    crate::store::StoreError::Decode(format!("queued {} {} is missing", q.kind, q.record_id))
+                    crate::store::StoreError::Corrupt(format!("queued {} {} is missing", q.kind, q.record_id))
                 })?);
                 end.outbox_seq = q.seq;
             }
@@ -183,11 +189,11 @@ impl Device {
                     (Fate::Conflict { existing_hash }, _) => {
                         let reason =
                             format!("the bureau holds another version of this record (sha256 {existing_hash})");
-                        outbox::mark(tx, kind, &id, "conflict", &reason)?;
+                        outbox::mark(tx, kind, &id, outbox::NotTaken::Conflict, &reason)?;
                         outcome.refused += 1;
                     }
                     (Fate::Rejected { reason }, _) => {
-                        outbox::mark(tx, kind, &id, "rejected", reason)?;
+                        outbox::mark(tx, kind, &id, outbox::NotTaken::Rejected, reason)?;
                         outcome.refused += 1;
                     }
                 }
@@ -208,7 +214,7 @@ impl Device {
     /// registry update that fails verification is refused (the copy stays) and noted in
     /// the audit chain; one that does not follow the version held asks for a snapshot.
     pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
-        let (now, actor) = (self.now(), self.actor());
+        let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
             let mut applied = PulledChanges::default();
             for change in &pull.changes {
@@ -269,7 +275,7 @@ impl Device {
         self.write(|tx| Ok(sync_state::record_success(tx, bureau_time, now)?))
     }
 
-    pub fn record_sync_failure(&mut self, code: &str, message: &str) -> Result<()> {
+    pub fn record_sync_failure(&mut self, code: ErrorCode, message: &str) -> Result<()> {
         let now = self.now();
         self.write(|tx| Ok(sync_state::record_failure(tx, now, code, message)?))
     }
@@ -282,19 +288,19 @@ impl Device {
         let last_seq = self.read(audit_log::last_seq)?;
         let mut pending = PendingCounts::default();
         for (kind, n) in by_kind {
-            match kind.as_str() {
-                "site" => pending.sites = n,
-                "inspection" => pending.inspections = n,
-                "certificate_check" => pending.certificate_checks = n,
-                "evidence" => pending.evidence = n,
-                _ => {}
+            match kind {
+                RecordKind::Site => pending.sites = n,
+                RecordKind::Inspection => pending.inspections = n,
+                RecordKind::CertificateCheck => pending.certificate_checks = n,
+                RecordKind::Evidence => pending.evidence = n,
+                RecordKind::Audit => {}
             }
         }
         pending.audit_entries = u32::try_from(last_seq.saturating_sub(row.pushed_audit_seq)).unwrap_or(u32::MAX);
         let failed_last = row.last_error.is_some();
-        let state = match (&enrollment, failed_last, row.last_error_code.as_deref()) {
+        let state = match (&enrollment, failed_last, row.last_error_code) {
             (None, _, _) => SyncState::NotEnrolled,
-            (Some(_), true, Some("offline")) => SyncState::Offline,
+            (Some(_), true, Some(ErrorCode::Offline)) => SyncState::Offline,
             (Some(_), true, _) => SyncState::Error,
             (Some(_), false, _) if pending.total() > 0 || row.last_success_at.is_none() => SyncState::Pending,
             (Some(_), false, _) => SyncState::Synced,
@@ -312,12 +318,12 @@ impl Device {
         })
     }
 
-    /// The records the bureau did not take: (kind, id, conflict|rejected, reason).
-    pub fn sync_problems(&self) -> Result<Vec<(String, String, String, String)>> {
+    /// The records the bureau did not take, with why.
+    pub fn sync_problems(&self) -> Result<Vec<outbox::Refused>> {
         self.read(outbox::needing_attention)
     }
 }
 
 fn bad_ref(id: &str) -> crate::store::StoreError {
-    crate::store::StoreError::Decode(format!("queued record id '{id}' is not a UUID"))
+    crate::store::StoreError::Corrupt(format!("queued record id '{id}' is not a UUID"))
 }

@@ -1,6 +1,7 @@
 //! What the officer sees of sync: one state, when it last worked, what is still to send,
 //! and the last problem in plain words.
 
+use fieldcase_core::ErrorCode;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -49,7 +50,7 @@ pub struct SyncStatus {
     pub last_attempt_at: Option<String>,
     /// The last problem, for the officer; cleared by a successful sync.
     pub last_error: Option<String>,
-    pub last_error_code: Option<String>,
+    pub last_error_code: Option<ErrorCode>,
     pub pending: PendingCounts,
     /// Records the bureau refused or holds in another version: kept here, not resent.
     pub needs_attention: u32,

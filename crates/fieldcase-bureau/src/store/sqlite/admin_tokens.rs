@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{instant, instant_text};
+use fieldcase_storage::columns::{instant, instant_text};
 use crate::store::{AdminRecord, Result, TokenHash};
 
 pub fn insert(conn: &Connection, token: TokenHash, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {

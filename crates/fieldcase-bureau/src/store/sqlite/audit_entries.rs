@@ -8,7 +8,7 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use super::instant_text;
+use fieldcase_storage::columns::{instant_text};
 use crate::store::Result;
 
 fn hash_column(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<ContentHash> {

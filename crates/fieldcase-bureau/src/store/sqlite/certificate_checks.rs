@@ -7,7 +7,7 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{CertificateCheck, CheckResult};
 use fieldcase_core::ids::{CheckId, DeviceId};
 
-use super::{instant_text, json, parsed, record_text};
+use fieldcase_storage::columns::{instant_text, json, parsed, record_text};
 use crate::store::{Result, StoreError};
 
 pub fn stored_hash(conn: &Connection, id: CheckId) -> Result<Option<ContentHash>> {

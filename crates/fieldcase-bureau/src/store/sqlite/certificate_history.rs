@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{conversion_error, instant, instant_text, json, record_text};
+use fieldcase_storage::columns::{conversion_error, instant, instant_text, json, record_text};
 use crate::certificates::{CertificateEvent, HistoryAction};
 use crate::store::{Result, StoreError};
 

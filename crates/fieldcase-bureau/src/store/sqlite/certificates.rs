@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use fieldcase_core::certificate::{Certificate, CertificateStatus};
 use fieldcase_core::ids::OfficerId;
 
-use super::{conversion_error, instant, instant_text, parsed, record_text};
+use fieldcase_storage::columns::{conversion_error, instant, instant_text, parsed, record_text};
 use crate::certificates::CertificateRecord;
 use crate::store::{Result, StoreError};
 

@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 
 use fieldcase_core::wire::{Change, ChangeRecord};
 
-use super::instant_text;
+use fieldcase_storage::columns::{instant_text};
 use crate::store::{ChangePage, Result, StoreError};
 
 #[derive(Debug, Clone, Copy)]

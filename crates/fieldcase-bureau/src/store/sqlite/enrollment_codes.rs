@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use super::{instant_opt, instant_text};
+use fieldcase_storage::columns::{instant_opt, instant_text};
 use crate::store::{NewEnrollmentCode, Result};
 
 pub fn insert(conn: &Connection, code: &NewEnrollmentCode) -> Result<()> {

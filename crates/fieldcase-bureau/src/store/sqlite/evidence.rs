@@ -8,7 +8,7 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::{DeviceId, EvidenceId};
 
-use super::{instant_text, parsed, record_text};
+use fieldcase_storage::columns::{instant_text, parsed, record_text};
 use crate::store::Result;
 
 pub fn stored_hash(conn: &Connection, id: EvidenceId) -> Result<Option<ContentHash>> {

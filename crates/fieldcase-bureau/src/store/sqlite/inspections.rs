@@ -8,7 +8,7 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::{CheckId, DeviceId, InspectionId};
 use fieldcase_core::inspection::{Inspection, Outcome};
 
-use super::{instant, instant_opt, instant_text, json, parsed, record_text};
+use fieldcase_storage::columns::{conversion_error, instant, instant_opt, instant_text, json, parsed, record_text};
 use crate::store::{ReceivedInspection, Result, ReviewReason};
 
 pub fn stored_hash(conn: &Connection, id: InspectionId) -> Result<Option<ContentHash>> {
@@ -16,14 +16,6 @@ pub fn stored_hash(conn: &Connection, id: InspectionId) -> Result<Option<Content
         .prepare_cached("SELECT content_hash FROM inspections WHERE id = ?1")?
         .query_row([id.to_string()], |r| parsed(r, 0))
         .optional()?)
-}
-
-fn outcome_name(outcome: &Outcome) -> &'static str {
-    match outcome {
-        Outcome::NoViolation => "no_violation",
-        Outcome::RectificationOrder { .. } => "rectification_order",
-        Outcome::CaseFiled => "case_filed",
-    }
 }
 
 pub fn insert(
@@ -42,7 +34,7 @@ pub fn insert(
             from.to_string(),
             instant_text(inspection.started_at),
             inspection.ended_at.map(instant_text),
-            inspection.outcome.as_ref().map(outcome_name),
+            inspection.outcome.as_ref().map(Outcome::name),
             record_text(inspection)?,
             content_hash.to_hex(),
             instant_text(at),
@@ -73,7 +65,7 @@ pub fn citing(conn: &Connection, check: CheckId) -> Result<Vec<(DeviceId, Inspec
 pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
     let mut stmt = conn.prepare(
         "SELECT i.id, i.supersedes, COALESCE(a.site_id, i.site_id), s.name, i.device_id, d.label,
-                i.started_at, i.ended_at, i.outcome, i.content_hash, i.received_at,
+                i.started_at, i.ended_at, json_extract(i.record, '$.outcome'), i.content_hash, i.received_at,
                 (SELECT group_concat(DISTINCT r.reason) FROM reviews r
                   WHERE r.kind = 'inspection' AND r.item_id = i.id AND r.resolved_at IS NULL),
                 (SELECT group_concat(r.detail, char(31)) FROM reviews r
@@ -101,7 +93,7 @@ pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
                 device_label: r.get(5)?,
                 started_at: instant(r, 6)?,
                 ended_at: instant_opt(r, 7)?,
-                outcome: r.get(8)?,
+                outcome: r.get::<_, Option<String>>(8)?.map(|text| serde_json::from_str(&text)).transpose().map_err(|e| conversion_error(8, e))?,
                 content_hash: parsed(r, 9)?,
                 received_at: instant(r, 10)?,
                 needs_review: !review_reasons.is_empty(),

@@ -8,13 +8,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::ids::OfficerId;
 use fieldcase_core::registry::OfficerEntry;
 
-use super::{instant_opt, instant_text};
-use crate::certificates::{OfficerRecord, Refusal, RefusalKind};
-use crate::store::{Result, StoreError};
+use fieldcase_storage::columns::{conversion_error, instant_opt, instant_text};
+
+use crate::certificates::OfficerRecord;
+use crate::store::Result;
 
 fn officer_id(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<OfficerId> {
     let text: String = r.get(column)?;
-    OfficerId::parse(&text).map_err(|e| super::conversion_error(column, e))
+    OfficerId::parse(&text).map_err(|e| conversion_error(column, e))
 }
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficerEntry> {
@@ -29,46 +30,22 @@ pub fn name(conn: &Connection, officer: &OfficerId) -> Result<Option<String>> {
         .optional()?)
 }
 
-/// Registers the holder of a certificate being issued. A new officer is added (true); a
-/// known one must be named as registered.
-pub fn ensure_holder(conn: &Connection, officer: &OfficerId, holder_name: &str, now: DateTime<Utc>) -> Result<bool> {
-    match name(conn, officer)? {
-        Some(registered) if registered == holder_name => Ok(false),
-        Some(registered) => Err(StoreError::Refused(Refusal::new(
-            RefusalKind::Invalid,
-            Some("name"),
-            format!(
-                "officer {officer} is registered as {registered}, not {holder_name}; give the name as registered (a certificate carries its holder's registered name)"
-            ),
-        ))),
-        None => {
-            let at = instant_text(now);
-            conn.prepare_cached(
-                "INSERT INTO officers (officer_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-            )?
-            .execute(params![officer.as_str(), holder_name, at])?;
-            Ok(true)
-        }
-    }
+pub fn insert(conn: &Connection, officer: &OfficerId, name: &str, now: DateTime<Utc>) -> Result<()> {
+    let at = instant_text(now);
+    conn.prepare_cached("INSERT INTO officers (officer_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)")?
+        .execute(params![officer.as_str(), name, at])?;
+    Ok(())
 }
 
-pub fn set_pin(conn: &Connection, officer: &OfficerId, verifier: &str, now: DateTime<Utc>) -> Result<()> {
+/// Sets an officer's PIN verifier; false when the registry has no such officer.
+pub fn set_pin(conn: &Connection, officer: &OfficerId, verifier: &str, now: DateTime<Utc>) -> Result<bool> {
     let at = instant_text(now);
     let changed = conn
         .prepare_cached(
             "UPDATE officers SET pin_verifier = ?2, pin_set_at = ?3, updated_at = ?3 WHERE officer_id = ?1",
         )?
         .execute(params![officer.as_str(), verifier, at])?;
-    if changed == 0 {
-        return Err(StoreError::Refused(Refusal::new(
-            RefusalKind::NotFound,
-            Some("officer_id"),
-            format!(
-                "officer {officer} is not in the registry; issue their certificate first (`fieldcase bureau cert issue`), then set the PIN"
-            ),
-        )));
-    }
-    Ok(())
+    Ok(changed == 1)
 }
 
 /// The registry entries of these officers.

@@ -4,11 +4,18 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
 
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::codes::RecordKind;
 use fieldcase_core::ids::DeviceId;
+use fieldcase_storage::columns::{conversion_error, instant, instant_opt, instant_text, json, parsed, record_text};
 
-use super::{instant, instant_opt, instant_text, json, parsed, record_text};
 use crate::push::NewReview;
 use crate::store::{Result, ReviewItem, ReviewReason, ReviewScope, StoreError};
+
+fn record_kind(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<RecordKind> {
+    let text: String = r.get(column)?;
+    RecordKind::parse(&text)
+        .ok_or_else(|| conversion_error(column, StoreError::Corrupt(format!("unknown record kind '{text}'"))))
+}
 
 /// Keeps an item for review; the same item, version and reason again counts up and is open
 /// again.
@@ -20,7 +27,7 @@ pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
              times = times + 1, detail = excluded.detail, last_received_at = excluded.last_received_at,
              resolved_at = NULL, resolution = NULL")?.execute(params![
             review.device.to_string(),
-            review.item.kind(),
+            review.item.kind().as_str(),
             review.item.id(),
             review.content_hash.to_hex(),
             ContentHash::of(review.item).to_hex(),
@@ -37,12 +44,12 @@ pub fn keep(conn: &Connection, review: &NewReview<'_>) -> Result<()> {
 pub fn refresh(
     conn: &Connection,
     device: DeviceId,
-    kind: &str,
+    kind: RecordKind,
     id: &str,
     reason: ReviewReason,
     detail: &str,
 ) -> Result<()> {
-    conn.prepare_cached("UPDATE reviews SET detail = ?5 WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL")?.execute(params![device.to_string(), kind, id, reason.as_str(), detail],
+    conn.prepare_cached("UPDATE reviews SET detail = ?5 WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL")?.execute(params![device.to_string(), kind.as_str(), id, reason.as_str(), detail],
     )?;
     Ok(())
 }
@@ -68,7 +75,7 @@ pub fn resolve_audit_rejections(conn: &Connection, device: DeviceId, through: u6
 pub fn resolve(
     conn: &Connection,
     device: DeviceId,
-    kind: &str,
+    kind: RecordKind,
     id: &str,
     reason: ReviewReason,
     resolution: &str,
@@ -78,7 +85,7 @@ pub fn resolve(
         "UPDATE reviews SET resolved_at = ?5, resolution = ?6
          WHERE device_id = ?1 AND kind = ?2 AND item_id = ?3 AND reason = ?4 AND resolved_at IS NULL",
     )?
-    .execute(params![device.to_string(), kind, id, reason.as_str(), instant_text(at), resolution])?;
+    .execute(params![device.to_string(), kind.as_str(), id, reason.as_str(), instant_text(at), resolution])?;
     Ok(())
 }
 
@@ -101,7 +108,7 @@ pub fn list(conn: &Connection, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
                 ReviewItem {
                     id: r.get(0)?,
                     device_id: parsed(r, 1)?,
-                    kind: r.get(2)?,
+                    kind: record_kind(r, 2)?,
                     item_id: r.get(3)?,
                     reason: ReviewReason::Flagged,
                     detail: r.get(5)?,

@@ -5,9 +5,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use fieldcase_core::registry::KeyId;
 use fieldcase_core::signing::PublicKey;
+use fieldcase_storage::columns::{instant, instant_opt, instant_text, parsed};
 
-use super::{instant, instant_opt, instant_text, parsed};
-use crate::store::{Result, SigningKeyRecord, StoreError};
+use crate::store::{Result, SigningKeyRecord};
 
 const COLUMNS: &str = "key_id, public_key, state, created_at, retired_at";
 
@@ -22,10 +22,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<SigningKeyRecord> {
     })
 }
 
-fn get(conn: &Connection, key: &PublicKey) -> Result<Option<SigningKeyRecord>> {
+pub fn get(conn: &Connection, key: &KeyId) -> Result<Option<SigningKeyRecord>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM signing_keys WHERE key_id = ?1"))?
-        .query_row([KeyId::of(key).0], from_row)
+        .query_row([&key.0], from_row)
         .optional()?)
 }
 
@@ -42,7 +42,7 @@ pub fn list(conn: &Connection) -> Result<Vec<SigningKeyRecord>> {
     Ok(rows)
 }
 
-fn insert_active(conn: &Connection, key: &PublicKey, now: DateTime<Utc>) -> Result<()> {
+pub fn insert_active(conn: &Connection, key: &PublicKey, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO signing_keys (key_id, public_key, state, created_at) VALUES (?1, ?2, 'active', ?3)",
     )?
@@ -50,48 +50,8 @@ fn insert_active(conn: &Connection, key: &PublicKey, now: DateTime<Utc>) -> Resu
     Ok(())
 }
 
-/// Fine if `key` is the active key; made active if there is none yet.
-pub fn register(conn: &Connection, key: &PublicKey, now: DateTime<Utc>) -> Result<SigningKeyRecord> {
-    match (get(conn, key)?, active(conn)?) {
-        (Some(known), _) if known.active => Ok(known),
-        (Some(known), _) => Err(StoreError::SigningKey(format!(
-            "the key in bureau.key ({}) was retired {}; devices no longer trust it. Restore the current bureau.key from a backup",
-            known.key_id,
-            known.retired_at.map(|at| at.to_rfc3339()).unwrap_or_default()
-        ))),
-        (None, Some(other)) => Err(StoreError::SigningKey(format!(
-            "the key in bureau.key ({}) is not the bureau's active signing key ({}); restore the bureau.key that belongs to this database from a backup",
-            KeyId::of(key),
-            other.key_id
-        ))),
-        (None, None) => {
-            insert_active(conn, key, now)?;
-            get(conn, key)?.ok_or_else(|| StoreError::Other("the signing key vanished while registering it".into()))
-        }
-    }
-}
-
-/// Refuses to sign with anything but the active key.
-pub fn ensure_active(conn: &Connection, key: &PublicKey) -> Result<()> {
-    match get(conn, key)? {
-        Some(known) if known.active => Ok(()),
-        _ => Err(StoreError::SigningKey(format!(
-            "key {} is not the bureau's active signing key (it was rotated meanwhile?); try again",
-            KeyId::of(key)
-        ))),
-    }
-}
-
-/// Retires the active `old` key and makes `new` active.
-pub fn rotate(conn: &Connection, old: &PublicKey, new: &PublicKey, now: DateTime<Utc>) -> Result<()> {
-    ensure_active(conn, old)?;
-    if get(conn, new)?.is_some() {
-        return Err(StoreError::SigningKey(format!(
-            "key {} was already used by this bureau; a rotation needs a new key",
-            KeyId::of(new)
-        )));
-    }
+pub fn retire(conn: &Connection, key: &KeyId, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached("UPDATE signing_keys SET state = 'retired', retired_at = ?2 WHERE key_id = ?1")?
-        .execute(params![KeyId::of(old).0, instant_text(now)])?;
-    insert_active(conn, new, now)
+        .execute(params![key.0, instant_text(now)])?;
+    Ok(())
 }

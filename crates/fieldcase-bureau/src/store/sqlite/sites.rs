@@ -9,7 +9,8 @@ use fieldcase_core::ids::{DeviceId, SiteId};
 use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 
-use super::{changes, instant, instant_text, json, parsed, parsed_opt, record_text};
+use fieldcase_storage::columns::{instant, instant_text, json, parsed, parsed_opt, record_text};
+use super::changes;
 use crate::store::{DirectorySite, Result, SiteSource};
 
 /// The hash held under a site id: a directory site's, or a joined device site's.

@@ -5,7 +5,8 @@ use rusqlite::{Connection, params};
 
 use fieldcase_core::checklist::ChecklistTemplate;
 
-use super::{changes, record_text};
+use fieldcase_storage::columns::{record_text};
+use super::changes;
 use crate::store::Result;
 
 /// Publishes a template version unless it is already there. True when added.

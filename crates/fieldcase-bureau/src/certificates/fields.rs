@@ -1,0 +1,125 @@
+//! A certificate to issue, as typed, and the checks of each of its fields.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use fieldcase_core::ids::OfficerId;
+
+use super::Refusal;
+
+/// A certificate to issue, as typed: by an administrator on the command line, in a CSV row,
+/// or in an API request. Every field is text so a mistake is reported in words that name the
+/// field, never as a parse failure of the whole request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFields {
+    /// The certificate number printed on the card, e.g. 33010620240107.
+    pub number: String,
+    /// The holder's staff number, e.g. JC-0107.
+    pub officer_id: String,
+    /// The holder's name as printed on the card.
+    pub name: String,
+    /// The issuing unit, e.g. 杭州市西湖区人力资源和社会保障局.
+    pub unit: String,
+    /// Enforcement areas, e.g. 劳动保障监察.
+    pub areas: Vec<String>,
+    /// First day of validity, YYYY-MM-DD (Beijing date).
+    pub valid_from: String,
+    /// Last day of validity, YYYY-MM-DD (Beijing date).
+    pub valid_until: String,
+}
+
+/// A certificate to issue, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    pub number: String,
+    pub officer: OfficerId,
+    pub name: String,
+    pub unit: String,
+    pub areas: Vec<String>,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+/// A date as administrators write it: YYYY-MM-DD.
+pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Refusal> {
+    let text = text.trim();
+    let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) if ok => Ok(date),
+        _ => Err(Refusal::invalid(
+            field,
+            format!("'{text}' is not a date; write {field} as YYYY-MM-DD, e.g. 2028-12-31"),
+        )),
+    }
+}
+
+/// A certificate number: letters, digits and dashes, as printed on the card.
+pub fn parse_number(text: &str) -> Result<String, Refusal> {
+    let number = text.trim();
+    let ok = !number.is_empty() && number.len() <= 32 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(number.to_owned())
+    } else {
+        Err(Refusal::invalid(
+            "number",
+            format!(
+                "'{number}' is not a certificate number; write it as printed on the card (letters, digits and dashes, at most 32), e.g. 33010620240107"
+            ),
+        ))
+    }
+}
+
+fn parse_officer(text: &str) -> Result<OfficerId, Refusal> {
+    OfficerId::parse(text).map_err(|_| {
+        Refusal::invalid(
+            "officer_id",
+            format!(
+                "'{}' is not an officer id; use the staff number (letters, digits, '-', '_' or '.'), e.g. JC-0107",
+                text.trim()
+            ),
+        )
+    })
+}
+
+fn required_text(field: &'static str, what: &str, text: &str) -> Result<String, Refusal> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Refusal::invalid(field, format!("{field} is empty; give {what}")));
+    }
+    if text.chars().count() > 100 {
+        return Err(Refusal::invalid(field, format!("{field} is longer than 100 characters; give {what}")));
+    }
+    Ok(text.to_owned())
+}
+
+impl CertificateFields {
+    /// Checks every field; the first fault is named.
+    pub fn parse(&self) -> Result<NewCertificate, Refusal> {
+        let number = parse_number(&self.number)?;
+        let officer = parse_officer(&self.officer_id)?;
+        let name = required_text("name", "the holder's name as printed on the card", &self.name)?;
+        let unit = required_text("unit", "the issuing unit, e.g. 杭州市西湖区人力资源和社会保障局", &self.unit)?;
+        let mut areas: Vec<String> = Vec::new();
+        for area in &self.areas {
+            let area = area.trim();
+            if !area.is_empty() && !areas.iter().any(|a| a == area) {
+                areas.push(area.to_owned());
+            }
+        }
+        if areas.is_empty() {
+            return Err(Refusal::invalid("areas", "no enforcement area given; name at least one, e.g. 劳动保障监察"));
+        }
+        let valid_from = parse_date("valid_from", &self.valid_from)?;
+        let valid_until = parse_date("valid_until", &self.valid_until)?;
+        if valid_until < valid_from {
+            return Err(Refusal::invalid(
+                "valid_until",
+                format!(
+                    "valid_until {valid_until} is before valid_from {valid_from}; the last day of validity comes after the first"
+                ),
+            ));
+        }
+        Ok(NewCertificate { number, officer, name, unit, areas, valid_from, valid_until })
+    }
+}

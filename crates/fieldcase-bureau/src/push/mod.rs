@@ -1,0 +1,31 @@
+//! What becomes of each record a device pushes: the bureau's decisions, written once for
+//! every storage backend.
+//!
+//! An [`Examiner`] first checks what each item says of itself (hashes, seals), outside any
+//! transaction. A backend then opens one transaction per page and hands [`apply_page`] a
+//! [`PushLedger`] over it; the ledger only reads and writes rows, the decisions are made here:
+//!
+//! - idempotency by `(kind, id, content hash)`: the same pair again is a duplicate, the same
+//!   id with another hash a conflict (the first version stays, the pushed one is kept for
+//!   review);
+//! - an inspection must be finalized with a seal over its content, signed by the pushing
+//!   device; one resting on fewer than two distinct officers whose certificates were valid
+//!   at its start — by the checks the bureau holds, re-checked against the registry's history
+//!   at that instant — is stored and flagged for review (the flag is settled when the
+//!   missing checks arrive, and its reason kept up to date);
+//! - audit entries come in runs that must hash to the hash they claim to end on, and continue
+//!   (or overlap, agreeing with) the chain the bureau holds for that device;
+//! - a site whose unified social credit code the bureau knows joins that site.
+//!
+//! The parts: [`PushLedger`] (what a backend supplies), `examine` (each item on its own, off
+//! the transaction), `apply` (each item against what the bureau holds), `officers` (the
+//! two-officer re-check against the registry's history).
+
+mod apply;
+mod examine;
+mod ledger;
+mod officers;
+
+pub use apply::apply_page;
+pub use examine::{Examined, ExaminedItems, Examiner, PageRefused, item_spans};
+pub use ledger::{NewReview, PushLedger};

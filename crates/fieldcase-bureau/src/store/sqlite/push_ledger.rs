@@ -1,0 +1,164 @@
+//! The push decisions' reads and writes ([`PushLedger`]) on SQLite.
+
+use chrono::{DateTime, Utc};
+
+use fieldcase_core::audit::AuditRun;
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::certificate::CertificateCheck;
+use fieldcase_core::codes::RecordKind;
+use fieldcase_core::evidence::EvidenceRef;
+use fieldcase_core::ids::{CheckId, DeviceId, SiteId};
+use fieldcase_core::inspection::Inspection;
+use fieldcase_core::site::Site;
+use fieldcase_core::uscc::Uscc;
+use fieldcase_core::wire::PushItem;
+
+use super::{SqliteLedger, audit_entries, certificate_checks, certificate_history, evidence, inspections, reviews, sites};
+use crate::certificates::CertificateEvent;
+use crate::push::{NewReview, PushLedger};
+use crate::store::{Result, ReviewReason};
+
+impl PushLedger for SqliteLedger<'_, '_> {
+    fn stored_hash(&mut self, device: DeviceId, item: &PushItem) -> Result<Option<ContentHash>> {
+        match item {
+            PushItem::Site(s) => sites::stored_hash(self.tx, s.id),
+            PushItem::Inspection(i) => inspections::stored_hash(self.tx, i.id),
+            PushItem::CertificateCheck(c) => certificate_checks::stored_hash(self.tx, c.id),
+            PushItem::Evidence(e) => evidence::stored_hash(self.tx, e.id),
+            // The chain held is entries 1..=last, so a later number is not held.
+            PushItem::Audit(run) => match self.audit_head(device)? {
+                Some((last, _)) if run.last_seq() <= last => {
+                    audit_entries::stored_hash(self.tx, device, run.last_seq())
+                }
+                _ => Ok(None),
+            },
+        }
+    }
+
+    fn site_by_uscc(&mut self, uscc: &Uscc) -> Result<Option<SiteId>> {
+        sites::by_uscc(self.tx, uscc)
+    }
+
+    fn insert_site(&mut self, site: &Site, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+        sites::insert(self.tx, site, Some(from), at)
+    }
+
+    fn insert_site_alias(&mut self, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+        sites::insert_alias(self.tx, pushed, joins, from, at)
+    }
+
+    fn insert_inspection(
+        &mut self,
+        inspection: &Inspection,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        inspections::insert(self.tx, inspection, content_hash, from, at)
+    }
+
+    fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
+        let unseen: Vec<CheckId> = checks.iter().filter(|id| !self.checks.contains_key(id)).copied().collect();
+        for check in certificate_checks::held(self.tx, &unseen)? {
+            self.checks.insert(check.id, check);
+        }
+        Ok(checks.iter().filter_map(|id| self.checks.get(id).cloned()).collect())
+    }
+
+    fn certificate_at(&mut self, number: &str, at: DateTime<Utc>) -> Result<Option<CertificateEvent>> {
+        let history = match self.histories.get(number) {
+            Some(history) => history,
+            None => {
+                let history = certificate_history::of(self.tx, number)?;
+                self.histories.entry(number.to_owned()).or_insert(history)
+            }
+        };
+        Ok(CertificateEvent::standing_at(history, at).cloned())
+    }
+
+    fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {
+        inspections::citing(self.tx, check)
+    }
+
+    fn insert_check(
+        &mut self,
+        check: &CertificateCheck,
+        content_hash: ContentHash,
+        from: DeviceId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        certificate_checks::insert(self.tx, check, content_hash, from, at)?;
+        self.checks.insert(check.id, check.clone());
+        Ok(())
+    }
+
+    fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+        evidence::insert(self.tx, evidence, from, at)
+    }
+
+    fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
+        if let Some(&head) = self.last_audit.get(&device) {
+            return Ok(head);
+        }
+        let head = audit_entries::head(self.tx, device)?;
+        self.last_audit.insert(device, head);
+        Ok(head)
+    }
+
+    fn insert_audit_entries(
+        &mut self,
+        device: DeviceId,
+        run: &AuditRun,
+        hashes: &[ContentHash],
+        skip: usize,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        audit_entries::insert_run(self.tx, device, run, hashes, skip, at)?;
+        if let Some(&last) = hashes.last() {
+            self.last_audit.insert(device, Some((run.last_seq(), last)));
+        }
+        Ok(())
+    }
+
+    fn keep_for_review(&mut self, review: &NewReview<'_>) -> Result<()> {
+        reviews::keep(self.tx, review)?;
+        self.has_open_reviews.insert(review.device, true);
+        Ok(())
+    }
+
+    fn refresh_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: RecordKind,
+        id: &str,
+        reason: ReviewReason,
+        detail: &str,
+    ) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
+        reviews::refresh(self.tx, device, kind, id, reason, detail)
+    }
+
+    fn resolve_audit_rejections(&mut self, device: DeviceId, through: u64, at: DateTime<Utc>) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
+        reviews::resolve_audit_rejections(self.tx, device, through, at)
+    }
+
+    fn resolve_reviews(
+        &mut self,
+        device: DeviceId,
+        kind: RecordKind,
+        id: &str,
+        reason: ReviewReason,
+        resolution: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if !self.has_open_reviews(device)? {
+            return Ok(());
+        }
+        reviews::resolve(self.tx, device, kind, id, reason, resolution, at)
+    }
+}

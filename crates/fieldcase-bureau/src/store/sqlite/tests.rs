@@ -1,0 +1,123 @@
+//! The SQLite backend's own tests: its migrations carry a bureau's records across every
+//! schema change, and its reads and writes keep out of each other's way.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, params};
+use rusqlite_migration::Migrations;
+
+use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::ids::DeviceId;
+
+use super::*;
+use crate::store::BureauStore;
+
+#[test]
+fn migrations_are_valid() {
+    assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+}
+
+#[test]
+fn a_bureau_of_the_first_schema_keeps_its_feed_when_the_certificates_arrive() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bureau.db");
+    {
+        let mut conn = Connection::open(&path).expect("a database");
+        Migrations::from_slice(&MIGRATIONS[..1]).to_latest(&mut conn).expect("the first schema");
+        for (kind, id) in [("template", "t@1"), ("site", "s1"), ("site", "s2")] {
+            conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, '{}', '2026-01-01T00:00:00.000000Z')", [kind, id])
+                .expect("a change");
+        }
+        let refused = conn
+            .execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
+        assert!(refused.is_err(), "the first schema's feed takes sites and templates only");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let conn = store.conn.lock().expect("the connection");
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT cursor, record_id FROM changes ORDER BY cursor")
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("the feed");
+    assert_eq!(
+        rows[..3],
+        [(1, "t@1".to_owned()), (2, "s1".to_owned()), (3, "s2".to_owned())],
+        "every change keeps its cursor"
+    );
+    assert_eq!(rows.len(), 4, "and the default checklist follows (the fake one was never in `templates`)");
+    conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('key_rotation', 'k', '{}', 'x')", [])
+        .expect("the new kinds");
+    assert_eq!(conn.last_insert_rowid(), 5, "cursors go on growing");
+    assert!(conn.execute("UPDATE changes SET record = '' WHERE cursor = 1", []).is_err(), "still append-only");
+    assert!(conn.execute("DELETE FROM changes WHERE cursor = 1", []).is_err(), "still append-only");
+}
+
+/// A device is authenticated for its next page while its last page is being stored: a
+/// read does not wait for a write in progress, and sees what was committed before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_on_beside_an_open_write_and_cannot_write() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = SqliteStore::open_async(dir.path().join("bureau.db")).await.expect("a store");
+    let (started, wait_started) = std::sync::mpsc::channel();
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let writing = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(move |tx| {
+                    tx.execute("INSERT INTO admin_tokens (token_hash, created_at) VALUES ('t', 'x')", [])?;
+                    started.send(()).expect("the test waits");
+                    held.recv().expect("the test releases the write");
+                    Ok(())
+                })
+                .await
+        })
+    };
+    tokio::task::spawn_blocking(move || wait_started.recv()).await.expect("joined").expect("the write began");
+    // The write holds its transaction open until released: a read that waited for it
+    // would never return (the timeout only turns that hang into a failure).
+    let devices = tokio::time::timeout(Duration::from_secs(60), store.devices())
+        .await
+        .expect("the read waited for the write")
+        .expect("a read beside the write");
+    assert!(devices.is_empty());
+    let uncommitted: i64 = store
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM admin_tokens", [], |r| r.get(0))?))
+        .await
+        .expect("counted");
+    assert_eq!(uncommitted, 0, "a read sees only what was committed");
+    release.send(()).expect("the write is waiting");
+    writing.await.expect("joined").expect("the write commits");
+
+    let refused = store.read(|c| Ok(c.execute("DELETE FROM admin_tokens", [])?)).await;
+    assert!(matches!(refused, Err(StoreError::ReadOnly(_))), "a read cannot write: {refused:?}");
+}
+
+#[test]
+fn audit_entries_keep_their_hashes_when_the_table_is_compacted() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bureau.db");
+    let device: DeviceId = "01900000-0000-7000-8000-000000000009".parse().expect("an id");
+    let (one, two) = (ContentHash::of_bytes(b"1"), ContentHash::of_bytes(b"2"));
+    {
+        let mut conn = Connection::open(&path).expect("a database");
+        Migrations::from_slice(&MIGRATIONS[..2]).to_latest(&mut conn).expect("the second schema");
+        conn.execute(
+            "INSERT INTO devices (device_id, public_key, token_hash, enrolled_at) VALUES (?1, 'k', 't', 'x')",
+            [device.to_string()],
+        )
+        .expect("a device");
+        for (seq, prev, hash) in [(1, ContentHash::ZERO, one), (2, one, two)] {
+            conn.execute(
+                "INSERT INTO audit_entries VALUES (?1, ?2, ?3, 'at', 'actor', 'action', 'subject', ?4, ?5, 'r')",
+                params![device.to_string(), seq, prev.to_hex(), one.to_hex(), hash.to_hex()],
+            )
+            .expect("an entry");
+        }
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let conn = store.conn.lock().expect("the connection");
+    assert_eq!(audit_entries::head(&conn, device).expect("the head"), Some((2, two)));
+    assert_eq!(audit_entries::stored_hash(&conn, device, 1).expect("entry 1"), Some(one));
+    assert!(conn.execute("UPDATE audit_entries SET action = 'x'", []).is_err(), "still append-only");
+    assert!(conn.execute("DELETE FROM audit_entries", []).is_err(), "still append-only");
+}

@@ -1,0 +1,267 @@
+//! Inspections on the device: drafts an officer fills in, certificate checks recorded for
+//! them, finalizing (rules checked, hashed, signed), and corrections that supersede.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use fieldcase_core::RecordKind;
+use fieldcase_core::audit::Actor;
+use fieldcase_core::certificate::{CertificateCheck, CheckMethod, CheckResult};
+use fieldcase_core::checklist::{AnswerValue, ChecklistTemplate, default_template};
+use fieldcase_core::ids::{CheckId, InspectionId, OfficerId, SiteId};
+use fieldcase_core::inspection::{Finding, Inspection, Outcome, Seal};
+use fieldcase_core::rules::{self, RuleViolation, RuleViolations};
+use fieldcase_core::signing::Signed;
+use fieldcase_core::site::Site;
+
+use crate::audit::append_audit;
+use crate::store::{certificate_checks, inspections, outbox, sites, templates};
+use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
+
+/// A certificate check as the checking code hands it to the device for recording.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCheck {
+    pub inspection_id: InspectionId,
+    pub officer_id: OfficerId,
+    pub certificate_number: String,
+    pub method: CheckMethod,
+    pub result: CheckResult,
+    pub registry_version: u64,
+    /// The trusted time validity was decided on (None before any sync with the bureau).
+    pub trusted_time: Option<DateTime<Utc>>,
+    pub registry_stale: bool,
+}
+
+impl Device {
+    pub(crate) fn install_template(&mut self, template: &ChecklistTemplate) -> Result<()> {
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        self.write(|tx| {
+            if templates::insert_if_missing(tx, template)? {
+                let subject = format!("{}@{}", template.id.0, template.version);
+                append_audit(tx, now, &actor, "template.install", &subject, template)?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn templates(&self) -> Result<Vec<ChecklistTemplate>> {
+        self.read(templates::latest)
+    }
+
+    pub fn template_for(&self, inspection: &Inspection) -> Result<ChecklistTemplate> {
+        let (id, version) = (&inspection.template_id.0, inspection.template_version);
+        self.read(|c| templates::get(c, id, version))?.ok_or_else(|| DeviceError::Damaged {
+            path: self.db_path(),
+            detail: format!("checklist {id} v{version} of inspection {} is missing", inspection.id),
+        })
+    }
+
+    /// Starts a draft at a site, with the newest version of a template (default: the
+    /// construction-site wage checklist).
+    pub fn new_inspection(
+        &mut self,
+        site: SiteId,
+        template: Option<&str>,
+        location: Option<String>,
+    ) -> Result<Inspection> {
+        let site = self.read(|c| sites::get(c, site))?.ok_or_else(|| DeviceError::NotFound {
+            what: "site",
+            id: site.to_string(),
+            hint: "`fieldcase site list` shows the sites",
+        })?;
+        let template_id = template.unwrap_or(&default_template().id.0).to_owned();
+        let templates = self.templates()?;
+        let template = templates.iter().find(|t| t.id.0 == template_id).ok_or_else(|| {
+            let known: Vec<_> = templates.iter().map(|t| t.id.0.as_str()).collect();
+            DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
+        })?;
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        let draft =
+            Inspection::draft(InspectionId::generate(now), site.id, template, non_empty(location), now, actor.clone());
+        self.write(|tx| {
+            inspections::insert(tx, &draft)?;
+            append_audit(tx, now, &actor, "inspection.create", &draft.id.to_string(), &draft)?;
+            Ok(draft)
+        })
+    }
+
+    pub fn inspection(&self, id: InspectionId) -> Result<Inspection> {
+        self.read(|c| inspections::get(c, id))?.ok_or_else(|| DeviceError::NotFound {
+            what: "inspection",
+            id: id.to_string(),
+            hint: "`fieldcase inspection list` shows the inspections",
+        })
+    }
+
+    /// Records an answer on a draft, given as typed (`yes`/`no`/`na`, a number, or text).
+    pub fn answer(&mut self, id: InspectionId, item_id: &str, raw: &str) -> Result<Inspection> {
+        let mut draft = self.draft(id)?;
+        let template = self.template_for(&draft)?;
+        let item = template.item(item_id).ok_or_else(|| DeviceError::UnknownItem {
+            template: template.id.0.clone(),
+            item: item_id.to_owned(),
+            items: template.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", "),
+        })?;
+        let value = AnswerValue::parse(item, raw).map_err(|e| DeviceError::Invalid(e.to_string()))?;
+        draft.answers.insert(item.id.clone(), value.clone());
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        let payload = serde_json::json!({ "item": item.id, "value": value });
+        self.update_draft(&draft, now, &actor, "inspection.answer", &payload)?;
+        Ok(draft)
+    }
+
+    /// Adds a finding in the officer's own words to a draft.
+    pub fn add_finding(&mut self, id: InspectionId, description: &str) -> Result<Inspection> {
+        let description = description.trim();
+        if description.is_empty() {
+            return Err(DeviceError::Invalid("a finding needs a description of what was found".into()));
+        }
+        let mut draft = self.draft(id)?;
+        let finding = Finding { item_id: None, description: description.to_owned() };
+        draft.findings.push(finding.clone());
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        self.update_draft(&draft, now, &actor, "inspection.finding", &finding)?;
+        Ok(draft)
+    }
+
+    /// Records a certificate check for a draft. The check itself (registry, credentials) is
+    /// made by the caller; the device records it, append-only, with its audit entry.
+    pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
+        self.draft(new.inspection_id)?;
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        let check = CertificateCheck {
+            id: CheckId::generate(now),
+            inspection_id: new.inspection_id,
+            officer_id: new.officer_id,
+            certificate_number: new.certificate_number,
+            method: new.method,
+            result: new.result,
+            registry_version: new.registry_version,
+            checked_by: actor.clone(),
+            checked_at: now,
+            trusted_time: new.trusted_time,
+            registry_stale: new.registry_stale,
+        };
+        self.write(|tx| {
+            certificate_checks::insert(tx, &check)?;
+            outbox::enqueue(tx, RecordKind::CertificateCheck, &check.id.to_string())?;
+            append_audit(tx, now, &actor, "certificate.check", &check.id.to_string(), &check)?;
+            Ok(check)
+        })
+    }
+
+    /// Seals a draft: checks the rules, hashes the record and signs the hash. From then on
+    /// the record is immutable.
+    pub fn finalize(&mut self, id: InspectionId, outcome: Option<Outcome>) -> Result<Inspection> {
+        let draft = self.inspection(id)?;
+        let template = self.template_for(&draft)?;
+        let checks = self.checks_of_lineage(&draft)?;
+        let now = self.clock.now();
+        let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
+        let content_hash = sealed.content_hash();
+        sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });
+        let actor = self.actor()?;
+        self.write(|tx| {
+            inspections::replace_draft(tx, &sealed)?;
+            outbox::enqueue(tx, RecordKind::Inspection, &sealed.id.to_string())?;
+            append_audit(tx, now, &actor, "inspection.finalize", &sealed.id.to_string(), &sealed.seal)?;
+            Ok(sealed)
+        })
+    }
+
+    /// Starts a correction of a finalized inspection: a new draft that supersedes it.
+    /// The original stays exactly as it was sealed.
+    pub fn correct(&mut self, id: InspectionId) -> Result<Inspection> {
+        let original = self.inspection(id)?;
+        if original.is_draft() {
+            return Err(DeviceError::Invalid(format!(
+                "inspection {id} is still a draft: change it directly, a correction is for finalized inspections"
+            )));
+        }
+        if let Some(by) = self.read(|c| inspections::superseded_by(c, id))? {
+            return Err(DeviceError::Invalid(format!(
+                "inspection {id} was already corrected by {by}; correct that version instead"
+            )));
+        }
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        let correction = original.correction(InspectionId::generate(now), actor.clone());
+        self.write(|tx| {
+            inspections::insert(tx, &correction)?;
+            append_audit(tx, now, &actor, "inspection.correct", &correction.id.to_string(), &correction)?;
+            Ok(correction)
+        })
+    }
+
+    /// Every inspection version, newest first, with its site and progress.
+    pub fn inspections(&self) -> Result<Vec<InspectionSummary>> {
+        let rows = self.read(inspections::list)?;
+        let mut sites_by_id: HashMap<SiteId, Site> = HashMap::new();
+        let mut templates_by_id: HashMap<(String, u32), ChecklistTemplate> = HashMap::new();
+        rows.into_iter()
+            .map(|(inspection, superseded_by)| {
+                if !sites_by_id.contains_key(&inspection.site_id) {
+                    let site = self.site(inspection.site_id)?;
+                    sites_by_id.insert(site.id, site);
+                }
+                let key = (inspection.template_id.0.clone(), inspection.template_version);
+                if !templates_by_id.contains_key(&key) {
+                    templates_by_id.insert(key.clone(), self.template_for(&inspection)?);
+                }
+                Ok(InspectionSummary::new(
+                    &inspection,
+                    &sites_by_id[&inspection.site_id],
+                    &templates_by_id[&key],
+                    superseded_by,
+                ))
+            })
+            .collect()
+    }
+
+    /// One inspection with its site, checklist and checks.
+    pub fn inspection_detail(&self, id: InspectionId) -> Result<InspectionDetail> {
+        let inspection = self.inspection(id)?;
+        let site = self.site(inspection.site_id)?;
+        let template = self.template_for(&inspection)?;
+        let checks = self.read(|c| certificate_checks::for_inspections(c, &[id]))?;
+        let superseded_by = self.read(|c| inspections::superseded_by(c, id))?;
+        let summary = InspectionSummary::new(&inspection, &site, &template, superseded_by);
+        Ok(InspectionDetail { summary, inspection, site, template, checks })
+    }
+
+    pub(crate) fn draft(&self, id: InspectionId) -> Result<Inspection> {
+        let inspection = self.inspection(id)?;
+        if !inspection.is_draft() {
+            return Err(RuleViolations(vec![RuleViolation::NotDraft { id }]).into());
+        }
+        Ok(inspection)
+    }
+
+    /// The checks of a draft and of the versions it corrects: a correction rests on the
+    /// checks made at the inspection itself.
+    fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
+        let mut ids = vec![inspection.id];
+        let mut next = inspection.supersedes;
+        while let Some(id) = next {
+            ids.push(id);
+            next = self.inspection(id)?.supersedes;
+        }
+        self.read(|c| certificate_checks::for_inspections(c, &ids))
+    }
+
+    fn update_draft<P: Serialize + ?Sized>(
+        &mut self,
+        draft: &Inspection,
+        now: DateTime<Utc>,
+        actor: &Actor,
+        action: &str,
+        payload: &P,
+    ) -> Result<()> {
+        self.write(|tx| {
+            inspections::replace_draft(tx, draft)?;
+            append_audit(tx, now, actor, action, &draft.id.to_string(), payload)?;
+            Ok(())
+        })
+    }
+}

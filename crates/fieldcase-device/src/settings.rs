@@ -1,0 +1,48 @@
+//! What a device's owner may set for it, in layers: the defaults, then the environment
+//! (`FIELDCASE_*`). The desktop app and the command line open a device with the same
+//! settings, read in one place.
+
+use chrono::Duration;
+
+use crate::Result;
+use crate::registry::{MAX_AGE_ENV, max_registry_age};
+
+/// Settings a device is opened with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSettings {
+    /// How old the registry copy may be before every check says it is stale.
+    pub max_registry_age: Duration,
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        DeviceSettings { max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS) }
+    }
+}
+
+impl DeviceSettings {
+    /// The defaults, overridden by the environment; a value that does not parse is an error
+    /// that names the variable and what it takes.
+    pub fn from_env() -> Result<Self> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As [`DeviceSettings::from_env`], with the variables from `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        Ok(DeviceSettings { max_registry_age: max_registry_age(var(MAX_AGE_ENV).as_deref())? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_defaults_and_a_bad_value_is_named() {
+        assert_eq!(DeviceSettings::from_vars(|_| None).unwrap(), DeviceSettings::default());
+        let set = DeviceSettings::from_vars(|name| (name == MAX_AGE_ENV).then(|| "3".to_owned())).unwrap();
+        assert_eq!(set.max_registry_age, Duration::days(3));
+        let bad = DeviceSettings::from_vars(|name| (name == MAX_AGE_ENV).then(|| "soon".to_owned())).unwrap_err();
+        assert!(bad.to_string().contains(MAX_AGE_ENV), "the message names the variable: {bad}");
+    }
+}

@@ -1,0 +1,75 @@
+//! The sites an officer inspects: employers and their projects, one per unified social credit
+//! code, recorded on the device or received from the bureau's directory.
+
+use fieldcase_core::RecordKind;
+use fieldcase_core::ids::SiteId;
+use fieldcase_core::site::{NewSite, Site};
+use fieldcase_core::uscc::Uscc;
+
+use crate::audit::append_audit;
+use crate::store::{outbox, sites};
+use crate::{Device, DeviceError, Result, non_empty};
+
+impl Device {
+    pub fn add_site(&mut self, new: NewSite) -> Result<Site> {
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(DeviceError::Invalid(
+                "a site needs a name: the employer's registered name as on its business licence".into(),
+            ));
+        }
+        let uscc = Uscc::parse(&new.uscc)
+            .map_err(|e| DeviceError::Invalid(format!("unified social credit code '{}': {e}", new.uscc.trim())))?;
+        let (now, actor) = (self.clock.now(), self.actor()?);
+        let site = Site {
+            id: SiteId::generate(now),
+            name: name.to_owned(),
+            uscc,
+            address: non_empty(new.address),
+            project_name: non_empty(new.project_name),
+            general_contractor: non_empty(new.general_contractor),
+            created_at: now,
+        };
+        self.write(|tx| {
+            if let Some(existing) = sites::by_uscc(tx, site.uscc.as_str())? {
+                return Err(DeviceError::DuplicateSite {
+                    uscc: site.uscc.to_string(),
+                    existing: existing.id.to_string(),
+                });
+            }
+            sites::insert(tx, &site)?;
+            outbox::enqueue(tx, RecordKind::Site, &site.id.to_string())?;
+            append_audit(tx, now, &actor, "site.create", &site.id.to_string(), &site)?;
+            Ok(site)
+        })
+    }
+
+    pub fn sites(&self) -> Result<Vec<Site>> {
+        self.read(sites::list)
+    }
+
+    /// A site by its id or its unified social credit code.
+    pub fn find_site(&self, reference: &str) -> Result<Site> {
+        let not_found = || DeviceError::NotFound {
+            what: "site",
+            id: reference.to_owned(),
+            hint: "`fieldcase site list` shows the sites",
+        };
+        if let Ok(id) = reference.parse::<SiteId>() {
+            return self.read(|c| sites::get(c, id))?.ok_or_else(not_found);
+        }
+        let uscc = Uscc::parse(reference).map_err(|e| {
+            DeviceError::Invalid(format!(
+                "'{reference}' is neither a site id nor a valid unified social credit code: {e}"
+            ))
+        })?;
+        self.read(|c| sites::by_uscc(c, uscc.as_str()))?.ok_or_else(not_found)
+    }
+
+    pub(crate) fn site(&self, id: SiteId) -> Result<Site> {
+        self.read(|c| sites::get(c, id))?.ok_or_else(|| DeviceError::Damaged {
+            path: self.db_path(),
+            detail: format!("site {id} referenced by an inspection is missing"),
+        })
+    }
+}
