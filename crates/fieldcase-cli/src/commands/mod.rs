@@ -2,7 +2,6 @@
 
 pub mod bureau;
 pub mod cert;
-pub mod certificates;
 mod demo;
 pub mod device;
 mod inspection;
