@@ -5,6 +5,7 @@ pub mod cert;
 mod demo;
 pub mod device;
 mod inspection;
+mod officer_session;
 mod site;
 
 use std::path::PathBuf;
@@ -43,10 +44,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
-        Command::Cert(cert::CertCommand::Check(args)) => cert::check(&ctx, args),
-        Command::Signin { officer_id } => cert::sign_in(&ctx, &officer_id),
-        Command::Signout => cert::sign_out(&ctx),
-        Command::Whoami => cert::who_am_i(&ctx),
+        Command::Cert(cert::DeviceCertCommand::Check(args)) => cert::check(&ctx, args),
+        Command::Signin { officer_id } => officer_session::sign_in(&ctx, &officer_id),
+        Command::Signout => officer_session::sign_out(&ctx),
+        Command::Whoami => officer_session::who_am_i(&ctx),
         Command::Bureau(cmd) => bureau::run(&ctx, cmd),
         Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
         Command::Info => {
