@@ -130,7 +130,7 @@ fn straight_sqlite_rate(device_dir: &Path, db: &Path) -> Result<f64> {
                     rows.push(("audit", entry.seq.to_string(), serde_json::to_string(&entry)?));
                 }
             }
-            other => rows.push((other.kind(), other.id(), serde_json::to_string(other)?)),
+            other => rows.push((other.kind().as_str(), other.id(), serde_json::to_string(other)?)),
         }
     }
     let mut conn = rusqlite::Connection::open(db)?;

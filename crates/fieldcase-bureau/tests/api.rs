@@ -171,11 +171,7 @@ async fn the_same_page_twice_is_all_duplicates() {
     let first = device.push(&bureau, items.clone()).await;
     assert_eq!(first.results.len(), items.len(), "every item has its fate");
     for (result, item) in first.results.iter().zip(&items) {
-        assert_eq!(
-            (result.kind, result.id.clone()),
-            (item.kind(), item.id()),
-            "fates come in the order pushed"
-        );
+        assert_eq!((result.kind, result.id.clone()), (item.kind(), item.id()), "fates come in the order pushed");
         assert_eq!(result.fate, Fate::Accepted, "{result:?}");
     }
     let second = device.push(&bureau, items.clone()).await;
@@ -348,7 +344,10 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     assert_eq!(answer.results[0].fate, Fate::Duplicate);
     assert_eq!(answer.results[1].fate, Fate::Accepted, "{:?}", answer.results);
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
-    assert!(open.iter().all(|r| r.kind != RecordKind::Audit), "the chain's reviews are settled once it holds: {open:?}");
+    assert!(
+        open.iter().all(|r| r.kind != RecordKind::Audit),
+        "the chain's reviews are settled once it holds: {open:?}"
+    );
 
     // A run the bureau holds with other contents is a conflict; the first version stays.
     let mut other = entries[..2].to_vec();

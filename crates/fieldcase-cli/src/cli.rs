@@ -42,7 +42,7 @@ pub enum Command {
     Bureau(crate::commands::bureau::BureauCommand),
     /// Enforcement certificates: check one on this device
     #[command(subcommand)]
-    Cert(crate::commands::cert::CertCommand),
+    Cert(crate::commands::cert::DeviceCertCommand),
     /// Sign an officer in on this device (the PIN is read from standard input)
     Signin { officer_id: String },
     /// Sign the officer out

@@ -24,6 +24,13 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// A value given on the command line is not well formed; `e` says which and how to write it.
+    pub fn invalid(e: impl std::fmt::Display) -> Self {
+        Failure { exit: 1, code: ErrorCode::InvalidInput, message: e.to_string() }
+    }
+}
+
 impl From<DeviceError> for Failure {
     fn from(e: DeviceError) -> Self {
         let exit = match e {

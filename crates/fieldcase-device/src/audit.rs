@@ -41,7 +41,6 @@ impl Device {
             None => Ok(AuditReport { entries, last_hash: prev.map(|e| e.hash.to_hex()) }),
         }
     }
-
 }
 
 /// Appends the audit entry for a change, in the change's own transaction.
@@ -58,4 +57,3 @@ pub(crate) fn append_audit<P: Serialize + ?Sized>(
     audit_log::insert(conn, &entry)?;
     Ok(entry)
 }
-

@@ -15,7 +15,8 @@ pub fn load_or_create(data_dir: &Path) -> Result<SecretKey, DeviceError> {
     let path = data_dir.join(KEY_FILE);
     let seed = match secret_file::read_seed(&path) {
         Ok(Some(seed)) => seed,
-        Ok(None) => secret_file::create_seed(&path).map_err(|e| DeviceError::Io { path: path.clone(), detail: e.to_string() })?,
+        Ok(None) => secret_file::create_seed(&path)
+            .map_err(|e| DeviceError::Io { path: path.clone(), detail: e.to_string() })?,
         Err(SecretFileError::NotHex) => {
             return Err(DeviceError::Damaged { path, detail: "the device key file is not 64 hex digits".into() });
         }

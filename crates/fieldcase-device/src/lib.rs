@@ -144,7 +144,6 @@ impl Device {
         }
     }
 
-
     pub fn id(&self) -> DeviceId {
         self.id
     }

@@ -15,10 +15,7 @@ impl SharedDevice {
     }
 
     /// Runs `f` on the device on a blocking thread of the runtime.
-    pub async fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Device) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Device) -> Result<T> + Send + 'static) -> Result<T> {
         let device = self.clone();
         tokio::task::spawn_blocking(move || f(&mut device.lock()))
             .await

@@ -33,21 +33,14 @@ fn a_certificate_moves_only_along_the_allowed_paths() {
     assert_eq!(refused.kind, RefusalKind::NotAllowed, "revoked is final");
     assert!(refused.message.contains("final"), "{}", refused.message);
     assert_eq!(
-        CertificateAction::renew("33010620240107", "2030-12-31", None)
-            .unwrap()
-            .apply(Some(&revoked))
-            .unwrap_err()
-            .kind,
+        CertificateAction::renew("33010620240107", "2030-12-31", None).unwrap().apply(Some(&revoked)).unwrap_err().kind,
         RefusalKind::NotAllowed
     );
     assert_eq!(
         CertificateAction::Issue(fields().parse().unwrap()).apply(Some(&issued)).unwrap_err().kind,
         RefusalKind::Duplicate
     );
-    assert_eq!(
-        CertificateAction::revoke("1", Some("x")).unwrap().apply(None).unwrap_err().kind,
-        RefusalKind::NotFound
-    );
+    assert_eq!(CertificateAction::revoke("1", Some("x")).unwrap().apply(None).unwrap_err().kind, RefusalKind::NotFound);
     let shorter =
         CertificateAction::renew("33010620240107", "2027-01-01", None).unwrap().apply(Some(&issued)).unwrap_err();
     assert_eq!(shorter.field, Some("valid_until"), "a renewal must extend");

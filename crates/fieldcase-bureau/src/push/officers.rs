@@ -132,7 +132,9 @@ pub(super) fn settle_officer_flags(ledger: &mut dyn PushLedger, check: CheckId, 
                 "the certificate checks of two officers arrived",
                 now,
             )?,
-            Some(detail) => ledger.refresh_reviews(device, RecordKind::Inspection, &id, ReviewReason::Flagged, &detail)?,
+            Some(detail) => {
+                ledger.refresh_reviews(device, RecordKind::Inspection, &id, ReviewReason::Flagged, &detail)?
+            }
         }
     }
     Ok(())

@@ -64,11 +64,7 @@ pub fn change_certificates(
 
 /// Registers the holder of a certificate being issued. A new officer is added (true); a known
 /// one must be named as registered.
-fn register_holder(
-    ledger: &mut dyn RegistryLedger,
-    new: &NewCertificate,
-    now: DateTime<Utc>,
-) -> Result<bool> {
+fn register_holder(ledger: &mut dyn RegistryLedger, new: &NewCertificate, now: DateTime<Utc>) -> Result<bool> {
     match ledger.officer_name(&new.officer)? {
         Some(registered) if registered == new.name => Ok(false),
         Some(registered) => Err(StoreError::Refused(Refusal::new(

@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::codes::RecordKind;
-use fieldcase_core::inspection::Outcome;
 use fieldcase_core::ids::{DeviceId, OfficerId};
+use fieldcase_core::inspection::Outcome;
 use fieldcase_core::registry::{KeyId, KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;

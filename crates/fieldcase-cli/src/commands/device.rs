@@ -1,6 +1,5 @@
 //! `fieldcase device …`: enroll this device with a bureau, see and run its sync.
 
-
 use clap::Subcommand;
 use fieldcase_core::ErrorCode;
 use fieldcase_device::OpenMode;

@@ -2,15 +2,14 @@
 
 pub mod bureau;
 pub mod cert;
-pub mod certificates;
 mod demo;
 pub mod device;
 mod inspection;
+mod officer_session;
 mod site;
 
 use std::path::PathBuf;
 
-use fieldcase_core::ErrorCode;
 use fieldcase_device::{Device, DeviceSettings, OpenMode, default_data_dir};
 
 use crate::cli::{AuditCommand, Cli, Command, DemoCommand};
@@ -41,10 +40,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
-        Command::Cert(cert::CertCommand::Check(args)) => cert::check(&ctx, args),
-        Command::Signin { officer_id } => cert::sign_in(&ctx, &officer_id),
-        Command::Signout => cert::sign_out(&ctx),
-        Command::Whoami => cert::who_am_i(&ctx),
+        Command::Cert(cert::DeviceCertCommand::Check(args)) => cert::check(&ctx, args),
+        Command::Signin { officer_id } => officer_session::sign_in(&ctx, &officer_id),
+        Command::Signout => officer_session::sign_out(&ctx),
+        Command::Whoami => officer_session::who_am_i(&ctx),
         Command::Bureau(cmd) => bureau::run(&ctx, cmd),
         Command::Demo(DemoCommand::Seed) => demo::seed(&ctx),
         Command::Info => {
@@ -62,11 +61,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 
 /// Parses an id argument, or fails saying which kind was expected.
 pub fn parse_id<T: std::str::FromStr<Err = fieldcase_core::ids::IdParseError>>(text: &str) -> Result<T, Failure> {
-    text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure {
-        exit: 1,
-        code: ErrorCode::InvalidInput,
-        message: e.to_string(),
-    })
+    text.parse().map_err(|e: fieldcase_core::ids::IdParseError| Failure::invalid(e))
 }
 
 /// Resolves on Ctrl-C (SIGINT) or SIGTERM: long-running commands stop after their current

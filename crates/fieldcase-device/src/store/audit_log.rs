@@ -24,7 +24,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 pub fn last(conn: &Connection) -> Result<Option<AuditEntry>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"))?
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT 1"))?
         .query_row([], from_row)
         .optional()?)
 }

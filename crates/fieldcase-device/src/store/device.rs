@@ -20,7 +20,9 @@ pub struct DeviceRow {
 pub fn get(conn: &Connection) -> Result<Option<DeviceRow>> {
     Ok(conn
         .prepare_cached("SELECT device_id, public_key, created_at FROM device WHERE singleton = 1")?
-        .query_row([], |r| Ok(DeviceRow { device_id: parsed(r, 0)?, public_key: parsed(r, 1)?, created_at: instant(r, 2)? }))
+        .query_row([], |r| {
+            Ok(DeviceRow { device_id: parsed(r, 0)?, public_key: parsed(r, 1)?, created_at: instant(r, 2)? })
+        })
         .optional()?)
 }
 

@@ -34,7 +34,12 @@ pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
     Ok(conn
         .prepare_cached("SELECT bureau_url, token, bureau_public_key, enrolled_at FROM enrollment WHERE singleton = 1")?
         .query_row([], |r| {
-            Ok(Enrollment { bureau_url: r.get(0)?, token: r.get(1)?, bureau_public_key: parsed(r, 2)?, enrolled_at: instant(r, 3)? })
+            Ok(Enrollment {
+                bureau_url: r.get(0)?,
+                token: r.get(1)?,
+                bureau_public_key: parsed(r, 2)?,
+                enrolled_at: instant(r, 3)?,
+            })
         })
         .optional()?)
 }

@@ -64,7 +64,9 @@ pub fn pending_after(conn: &Connection, after: i64, limit: usize) -> Result<Vec<
         "SELECT seq, kind, record_id FROM outbox WHERE state = 'pending' AND seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
     let rows = stmt
-        .query_map(params![after, limit as i64], |r| Ok(Queued { seq: r.get(0)?, kind: kind(r, 1)?, record_id: r.get(2)? }))?
+        .query_map(params![after, limit as i64], |r| {
+            Ok(Queued { seq: r.get(0)?, kind: kind(r, 1)?, record_id: r.get(2)? })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

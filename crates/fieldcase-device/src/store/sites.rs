@@ -39,13 +39,15 @@ pub fn insert(conn: &Connection, site: &Site) -> Result<()> {
 }
 
 pub fn get(conn: &Connection, id: SiteId) -> Result<Option<Site>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?1"))?
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE id = ?1"))?
         .query_row([id.to_string()], from_row)
         .optional()?)
 }
 
 pub fn by_uscc(conn: &Connection, uscc: &str) -> Result<Option<Site>> {
-    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE uscc = ?1"))?
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM sites WHERE uscc = ?1"))?
         .query_row([uscc], from_row)
         .optional()?)
 }

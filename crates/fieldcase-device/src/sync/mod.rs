@@ -183,7 +183,10 @@ async fn record_answer(
         let message = format!(
             "the bureau found a break in this laptop's audit chain ({reason}); the records are kept here, report it to the bureau"
         );
-        return Err(SyncError::Refused(fieldcase_core::wire::ApiError { code: fieldcase_core::ErrorCode::AuditChainRefused, message }));
+        return Err(SyncError::Refused(fieldcase_core::wire::ApiError {
+            code: fieldcase_core::ErrorCode::AuditChainRefused,
+            message,
+        }));
     }
     Ok(())
 }

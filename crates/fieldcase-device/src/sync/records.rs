@@ -4,12 +4,12 @@
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::audit::AuditRun;
-use fieldcase_core::{ErrorCode, RecordKind};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::registry::RegistryError;
 use fieldcase_core::wire::{
     ChangeRecord, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
 };
+use fieldcase_core::{ErrorCode, RecordKind};
 
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use fieldcase_storage::columns::{instant, instant_text};
 use crate::store::{AdminRecord, Result, TokenHash};
+use fieldcase_storage::columns::{instant, instant_text};
 
 pub fn insert(conn: &Connection, token: TokenHash, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached("INSERT INTO admin_tokens (token_hash, label, created_at) VALUES (?1, ?2, ?3)")?

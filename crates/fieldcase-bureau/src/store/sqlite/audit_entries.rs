@@ -8,8 +8,8 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use fieldcase_storage::columns::{instant_text};
 use crate::store::Result;
+use fieldcase_storage::columns::instant_text;
 
 fn hash_column(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<ContentHash> {
     r.get::<_, [u8; 32]>(column).map(ContentHash::from_digest)

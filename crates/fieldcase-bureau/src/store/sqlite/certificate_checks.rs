@@ -7,8 +7,8 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{CertificateCheck, CheckResult};
 use fieldcase_core::ids::{CheckId, DeviceId};
 
-use fieldcase_storage::columns::{instant_text, json, parsed, record_text};
 use crate::store::{Result, StoreError};
+use fieldcase_storage::columns::{instant_text, json, parsed, record_text};
 
 pub fn stored_hash(conn: &Connection, id: CheckId) -> Result<Option<ContentHash>> {
     Ok(conn

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use fieldcase_storage::columns::{conversion_error, instant, instant_text, json, record_text};
 use crate::certificates::{CertificateEvent, HistoryAction};
 use crate::store::{Result, StoreError};
+use fieldcase_storage::columns::{conversion_error, instant, instant_text, json, record_text};
 
 const COLUMNS: &str = "number, action, at, reason, actor, state, registry_version";
 

@@ -6,9 +6,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use fieldcase_core::certificate::{Certificate, CertificateStatus};
 use fieldcase_core::ids::OfficerId;
 
-use fieldcase_storage::columns::{conversion_error, instant, instant_text, parsed, record_text};
 use crate::certificates::CertificateRecord;
 use crate::store::{Result, StoreError};
+use fieldcase_storage::columns::{conversion_error, instant, instant_text, parsed, record_text};
 
 const COLUMNS: &str = "number, officer_id, holder_name, issuing_unit, areas, valid_from, valid_until, status, issued_at, updated_at, registry_version";
 

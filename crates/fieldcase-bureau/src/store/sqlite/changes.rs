@@ -5,8 +5,8 @@ use rusqlite::{Connection, params};
 
 use fieldcase_core::wire::{Change, ChangeRecord};
 
-use fieldcase_storage::columns::{instant_text};
 use crate::store::{ChangePage, Result, StoreError};
+use fieldcase_storage::columns::instant_text;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {

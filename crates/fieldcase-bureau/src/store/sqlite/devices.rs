@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use fieldcase_core::ids::DeviceId;
 
-use fieldcase_storage::columns::{instant, instant_opt, instant_text, parsed};
 use crate::store::{DeviceRecord, Enrollment, Result, StoreError, TokenHash};
+use fieldcase_storage::columns::{instant, instant_opt, instant_text, parsed};
 
 const COLUMNS: &str = "device_id, public_key, label, enrolled_at, last_seen, revoked_at";
 

@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
-use fieldcase_storage::columns::{instant_opt, instant_text};
 use crate::store::{NewEnrollmentCode, Result};
+use fieldcase_storage::columns::{instant_opt, instant_text};
 
 pub fn insert(conn: &Connection, code: &NewEnrollmentCode) -> Result<()> {
     conn.prepare_cached(

@@ -8,8 +8,8 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::{DeviceId, EvidenceId};
 
-use fieldcase_storage::columns::{instant_text, parsed, record_text};
 use crate::store::Result;
+use fieldcase_storage::columns::{instant_text, parsed, record_text};
 
 pub fn stored_hash(conn: &Connection, id: EvidenceId) -> Result<Option<ContentHash>> {
     Ok(conn

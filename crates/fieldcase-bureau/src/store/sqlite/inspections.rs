@@ -8,8 +8,8 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::{CheckId, DeviceId, InspectionId};
 use fieldcase_core::inspection::{Inspection, Outcome};
 
-use fieldcase_storage::columns::{conversion_error, instant, instant_opt, instant_text, json, parsed, record_text};
 use crate::store::{ReceivedInspection, Result, ReviewReason};
+use fieldcase_storage::columns::{conversion_error, instant, instant_opt, instant_text, json, parsed, record_text};
 
 pub fn stored_hash(conn: &Connection, id: InspectionId) -> Result<Option<ContentHash>> {
     Ok(conn
@@ -93,7 +93,11 @@ pub fn list(conn: &Connection) -> Result<Vec<ReceivedInspection>> {
                 device_label: r.get(5)?,
                 started_at: instant(r, 6)?,
                 ended_at: instant_opt(r, 7)?,
-                outcome: r.get::<_, Option<String>>(8)?.map(|text| serde_json::from_str(&text)).transpose().map_err(|e| conversion_error(8, e))?,
+                outcome: r
+                    .get::<_, Option<String>>(8)?
+                    .map(|text| serde_json::from_str(&text))
+                    .transpose()
+                    .map_err(|e| conversion_error(8, e))?,
                 content_hash: parsed(r, 9)?,
                 received_at: instant(r, 10)?,
                 needs_review: !review_reasons.is_empty(),

@@ -13,7 +13,9 @@ use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::PushItem;
 
-use super::{SqliteLedger, audit_entries, certificate_checks, certificate_history, evidence, inspections, reviews, sites};
+use super::{
+    SqliteLedger, audit_entries, certificate_checks, certificate_history, evidence, inspections, reviews, sites,
+};
 use crate::certificates::CertificateEvent;
 use crate::push::{NewReview, PushLedger};
 use crate::store::{Result, ReviewReason};

@@ -16,7 +16,8 @@ pub fn latest(conn: &Connection) -> Result<u64> {
 
 /// Keeps a published version; `text` is the signed update's JSON, as the feed carries it.
 pub fn insert(conn: &Connection, update: &RegistryUpdate, signed: &SignedRegistryUpdate, text: &str) -> Result<()> {
-    let version = i64::try_from(update.version).map_err(|_| StoreError::Other("registry version out of range".into()))?;
+    let version =
+        i64::try_from(update.version).map_err(|_| StoreError::Other("registry version out of range".into()))?;
     conn.prepare_cached(
         "INSERT INTO registry_versions (version, from_version, issued_at, key_id, signed) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?

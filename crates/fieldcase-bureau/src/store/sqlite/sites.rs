@@ -9,9 +9,9 @@ use fieldcase_core::ids::{DeviceId, SiteId};
 use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 
-use fieldcase_storage::columns::{instant, instant_text, json, parsed, parsed_opt, record_text};
 use super::changes;
 use crate::store::{DirectorySite, Result, SiteSource};
+use fieldcase_storage::columns::{instant, instant_text, json, parsed, parsed_opt, record_text};
 
 /// The hash held under a site id: a directory site's, or a joined device site's.
 pub fn stored_hash(conn: &Connection, id: SiteId) -> Result<Option<ContentHash>> {

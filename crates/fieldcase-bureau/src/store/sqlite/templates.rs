@@ -5,9 +5,9 @@ use rusqlite::{Connection, params};
 
 use fieldcase_core::checklist::ChecklistTemplate;
 
-use fieldcase_storage::columns::{record_text};
 use super::changes;
 use crate::store::Result;
+use fieldcase_storage::columns::record_text;
 
 /// Publishes a template version unless it is already there. True when added.
 pub fn insert_if_missing(conn: &Connection, template: &ChecklistTemplate, at: DateTime<Utc>) -> Result<bool> {

@@ -28,8 +28,8 @@ fn a_bureau_of_the_first_schema_keeps_its_feed_when_the_certificates_arrive() {
             conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES (?1, ?2, '{}', '2026-01-01T00:00:00.000000Z')", [kind, id])
                 .expect("a change");
         }
-        let refused = conn
-            .execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
+        let refused =
+            conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('registry', '1', '{}', 'x')", []);
         assert!(refused.is_err(), "the first schema's feed takes sites and templates only");
     }
     let store = SqliteStore::open(&path).expect("migrated");
@@ -80,10 +80,8 @@ async fn reads_go_on_beside_an_open_write_and_cannot_write() {
         .expect("the read waited for the write")
         .expect("a read beside the write");
     assert!(devices.is_empty());
-    let uncommitted: i64 = store
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM admin_tokens", [], |r| r.get(0))?))
-        .await
-        .expect("counted");
+    let uncommitted: i64 =
+        store.read(|c| Ok(c.query_row("SELECT count(*) FROM admin_tokens", [], |r| r.get(0))?)).await.expect("counted");
     assert_eq!(uncommitted, 0, "a read sees only what was committed");
     release.send(()).expect("the write is waiting");
     writing.await.expect("joined").expect("the write commits");

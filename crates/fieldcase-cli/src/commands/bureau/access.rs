@@ -1,0 +1,110 @@
+//! `fieldcase bureau enroll-code | devices | revoke-device | admin-token`: who may talk to
+//! the bureau: one-time codes that enroll officers' devices, the enrolled devices and their
+//! revocation, and tokens for the administrators' API.
+
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+
+use fieldcase_bureau::{OpenMode, admin};
+use fieldcase_core::ids::DeviceId;
+use fieldcase_core::time::format_beijing;
+
+use super::store::with_store;
+use crate::commands::{Context, parse_id};
+use crate::output::{Failure, print};
+
+pub(super) fn enroll_code(
+    ctx: &Context,
+    data_dir: &Path,
+    label: Option<String>,
+    expires_in: Duration,
+) -> Result<(), Failure> {
+    let issued = with_store(data_dir, OpenMode::CreateIfMissing, async move |store| {
+        admin::create_enrollment_code(store, label, expires_in, Utc::now()).await
+    })?;
+    print(ctx.json, &issued, |c| c.code.clone());
+    Ok(())
+}
+
+pub(super) fn devices(ctx: &Context, data_dir: &Path) -> Result<(), Failure> {
+    let devices = with_store(data_dir, OpenMode::MustExist, async |store| store.devices().await)?;
+    print(ctx.json, &devices, |devices| {
+        if devices.is_empty() {
+            return "no devices enrolled yet; make a code for one with `fieldcase bureau enroll-code`".into();
+        }
+        devices
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}  {}  enrolled {}  last seen {}  {}",
+                    d.device_id,
+                    d.label.as_deref().unwrap_or("-"),
+                    format_beijing(d.enrolled_at),
+                    d.last_seen.map_or_else(|| "never".into(), format_beijing),
+                    d.revoked_at.map_or_else(|| "active".into(), |at| format!("revoked {}", format_beijing(at))),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
+}
+
+pub(super) fn revoke_device(ctx: &Context, data_dir: &Path, id: &str) -> Result<(), Failure> {
+    let id: DeviceId = parse_id(id)?;
+    let device =
+        with_store(data_dir, OpenMode::MustExist, async move |store| store.revoke_device(id, Utc::now()).await)?;
+    print(ctx.json, &device, |d| {
+        format!(
+            "device {} revoked: its token no longer works; it syncs again only after enrolling with a new code",
+            d.device_id
+        )
+    });
+    Ok(())
+}
+
+pub(super) fn admin_token(ctx: &Context, data_dir: &Path, label: Option<String>) -> Result<(), Failure> {
+    let token = with_store(data_dir, OpenMode::CreateIfMissing, async move |store| {
+        admin::create_admin_token(store, label, Utc::now()).await
+    })?;
+    print(ctx.json, &serde_json::json!({ "token": token }), |_| token.clone());
+    Ok(())
+}
+
+/// `30m`, `24h`, `7d` (also `90s`).
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let bad = || format!("'{text}' is not a duration such as 30m, 24h or 7d");
+    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let duration = match unit {
+        "s" => Duration::try_seconds(n),
+        "m" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    if duration <= Duration::zero() {
+        return Err(format!("'{text}' is no time at all; a code must work for a while"));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_officers_write_them() {
+        assert_eq!(parse_duration("30m"), Ok(Duration::minutes(30)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::hours(24)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::days(7)));
+        assert!(parse_duration("0h").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("12").is_err(), "a number without a unit is ambiguous");
+        assert!(parse_duration("3w").is_err());
+    }
+}

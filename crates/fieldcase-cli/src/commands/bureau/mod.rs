@@ -1,0 +1,97 @@
+//! `fieldcase bureau …`: run the bureau server, and administer it on its data directory
+//! (SQLite's WAL lets these commands run beside a running server).
+
+mod access;
+mod cert;
+mod cert_text;
+mod failure;
+mod key;
+mod officer;
+mod qr_png;
+mod records;
+mod serve;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::Duration;
+use clap::Subcommand;
+
+use self::store::bureau_data_dir;
+use super::Context;
+use crate::output::Failure;
+
+#[derive(Debug, Subcommand)]
+pub enum BureauCommand {
+    /// Run the bureau server until stopped (Ctrl-C or SIGTERM); prints "listening on http://ADDR"
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8787, or `listen` in bureau.toml, or FIELDCASE_LISTEN]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Settings file [default: bureau.toml in the data directory, if there is one]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Make a one-time enrollment code for an officer's device; prints the code
+    EnrollCode {
+        /// Who or what the code is for, e.g. the officer's name
+        #[arg(long)]
+        label: Option<String>,
+        /// How long the code works: 30m, 24h, 7d
+        #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = access::parse_duration)]
+        expires_in: Duration,
+    },
+    /// The enrolled devices
+    Devices,
+    /// Stop a device from syncing; it must enroll again with a new code
+    RevokeDevice {
+        /// The device's id, as `fieldcase bureau devices` lists it
+        id: String,
+    },
+    /// Inspections received from devices, newest first
+    Inspections,
+    /// The site directory
+    Sites,
+    /// Pushed records waiting for a person: conflicts, rejections, flags
+    Reviews {
+        /// Include the items already settled
+        #[arg(long)]
+        all: bool,
+    },
+    /// Add demonstration sites, certificates and officers' PINs (once; running it again adds nothing)
+    SeedDemo,
+    /// Enforcement certificates: issue, renew, suspend, reinstate, revoke, import, list, QR codes
+    #[command(subcommand)]
+    Cert(cert::BureauCertCommand),
+    /// Officers: sign-in PINs
+    #[command(subcommand)]
+    Officer(officer::OfficerCommand),
+    /// The bureau's signing key
+    #[command(subcommand)]
+    Key(key::KeyCommand),
+    /// Make a token for the administrators' API (/api/v1/admin); prints it once, the bureau keeps only its hash
+    AdminToken {
+        /// Who or what the token is for
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
+    let data_dir = bureau_data_dir(ctx);
+    match cmd {
+        BureauCommand::Serve { listen, config } => serve::serve(data_dir, listen, config),
+        BureauCommand::EnrollCode { label, expires_in } => access::enroll_code(ctx, &data_dir, label, expires_in),
+        BureauCommand::Devices => access::devices(ctx, &data_dir),
+        BureauCommand::RevokeDevice { id } => access::revoke_device(ctx, &data_dir, &id),
+        BureauCommand::Inspections => records::inspections(ctx, &data_dir),
+        BureauCommand::Sites => records::sites(ctx, &data_dir),
+        BureauCommand::Reviews { all } => records::reviews(ctx, &data_dir, all),
+        BureauCommand::SeedDemo => records::seed_demo(ctx, &data_dir),
+        BureauCommand::Cert(cmd) => cert::run(ctx, &data_dir, cmd),
+        BureauCommand::Officer(cmd) => officer::run(ctx, &data_dir, cmd),
+        BureauCommand::Key(cmd) => key::run(ctx, &data_dir, cmd),
+        BureauCommand::AdminToken { label } => access::admin_token(ctx, &data_dir, label),
+    }
+}
