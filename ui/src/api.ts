@@ -10,6 +10,7 @@ import type { Outcome } from "./bindings/Outcome";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { ChecklistTemplate } from "./bindings/ChecklistTemplate";
 import type { CommandError } from "./bindings/CommandError";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { InspectionDetail } from "./bindings/InspectionDetail";
 import type { InspectionId } from "./bindings/InspectionId";
 import type { InspectionSummary } from "./bindings/InspectionSummary";
@@ -18,12 +19,16 @@ import type { SiteId } from "./bindings/SiteId";
 import type { TemplateId } from "./bindings/TemplateId";
 
 /** Codes made up on this side, for failures that did not come from a command. */
-export const LOCAL_ERROR_CODES: ReadonlySet<string> = new Set(["ipc", "unexpected"]);
+export const LOCAL_ERROR_CODES = ["ipc", "unexpected"] as const;
+export type LocalErrorCode = (typeof LOCAL_ERROR_CODES)[number];
 
-/** A rejected command. Structurally a CommandError, and an Error so it carries a stack for the console. */
-export class CommandFailure extends Error implements CommandError {
+/** Every code a failure shown in the window can carry: the device's, or one of this side's. */
+export type FailureCode = ErrorCode | LocalErrorCode;
+
+/** A rejected command: a CommandError, or a failure of this side, and an Error so it carries a stack for the console. */
+export class CommandFailure extends Error {
   constructor(
-    readonly code: string,
+    readonly code: FailureCode,
     message: string,
   ) {
     super(message);

@@ -4,12 +4,12 @@ import type { AnswerValue } from "./bindings/AnswerValue";
 import type { CheckMethod } from "./bindings/CheckMethod";
 import type { CheckResult } from "./bindings/CheckResult";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
-import type { CommandError } from "./bindings/CommandError";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { InspectionStatus } from "./bindings/InspectionStatus";
 import type { InspectionSummary } from "./bindings/InspectionSummary";
 import type { Outcome } from "./bindings/Outcome";
 import type { Translate } from "./i18n";
-import { LOCAL_ERROR_CODES } from "./api";
+import { LOCAL_ERROR_CODES, type CommandFailure, type FailureCode } from "./api";
 
 /**
  * The state shown on the badge. "superseded" is not stored as a status: a finalized
@@ -107,7 +107,7 @@ export function checkMethodLabel(method: CheckMethod, t: Translate): string {
  * app ("internal", "storage") and failures that never reached a command. Their text
  * goes to the console; the banner gets a plain, translated sentence.
  */
-const ENGINEER_CODES: ReadonlySet<string> = new Set([...LOCAL_ERROR_CODES, "internal", "storage"]);
+const ENGINEER_CODES: ReadonlySet<FailureCode> = new Set<FailureCode>([...LOCAL_ERROR_CODES, "internal", "storage"]);
 
 /** The message for the error banner. */
 /** Codes whose meaning the officer is told in their own language before the device's details. */
@@ -123,14 +123,14 @@ const SUMMARIZED_CODES = [
   "data_dir_unusable",
   "damaged",
   "audit_chain_broken",
-] as const;
+] as const satisfies readonly ErrorCode[];
 type SummarizedCode = (typeof SUMMARIZED_CODES)[number];
 
-function isSummarized(code: string): code is SummarizedCode {
-  return (SUMMARIZED_CODES as readonly string[]).includes(code);
+function isSummarized(code: FailureCode): code is SummarizedCode {
+  return (SUMMARIZED_CODES as readonly FailureCode[]).includes(code);
 }
 
-export function errorMessage(err: CommandError, t: Translate): string {
+export function errorMessage(err: Pick<CommandFailure, "code" | "message">, t: Translate): string {
   if (ENGINEER_CODES.has(err.code) || err.message.trim() === "") return t("error.unexpected");
   // The device words its details in English; the officer first reads what happened in the
   // interface's language, then the details (which rule, which item, which character).

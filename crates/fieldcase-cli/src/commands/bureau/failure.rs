@@ -1,5 +1,5 @@
 //! How bureau commands fail: the bureau's errors as the command line's failures (exit code,
-//! stable error code, message), and the failure for input the bureau cannot take.
+//! stable error code, message).
 
 use fieldcase_bureau::BureauError;
 use fieldcase_bureau::certificates::RefusalKind;
