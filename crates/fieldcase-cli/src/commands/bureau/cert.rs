@@ -121,12 +121,20 @@ pub(super) fn run(ctx: &Context, data_dir: &Path, cmd: BureauCertCommand) -> Res
             let Some(valid_until) = args.valid_until.as_deref() else {
                 return Err(usage("renew needs --valid-until YYYY-MM-DD, the new last day of validity"));
             };
-            act(ctx, data_dir, CertificateAction::renew(&args.number, valid_until, args.reason).map_err(Failure::invalid)?)
+            act(
+                ctx,
+                data_dir,
+                CertificateAction::renew(&args.number, valid_until, args.reason).map_err(Failure::invalid)?,
+            )
         }
         BureauCertCommand::Suspend(args) => {
             only_renew_dates(&args, "suspend")?;
             needs_reason(&args, "suspend")?;
-            act(ctx, data_dir, CertificateAction::suspend(&args.number, args.reason.as_deref()).map_err(Failure::invalid)?)
+            act(
+                ctx,
+                data_dir,
+                CertificateAction::suspend(&args.number, args.reason.as_deref()).map_err(Failure::invalid)?,
+            )
         }
         BureauCertCommand::Reinstate(args) => {
             only_renew_dates(&args, "reinstate")?;
@@ -135,7 +143,11 @@ pub(super) fn run(ctx: &Context, data_dir: &Path, cmd: BureauCertCommand) -> Res
         BureauCertCommand::Revoke(args) => {
             only_renew_dates(&args, "revoke")?;
             needs_reason(&args, "revoke")?;
-            act(ctx, data_dir, CertificateAction::revoke(&args.number, args.reason.as_deref()).map_err(Failure::invalid)?)
+            act(
+                ctx,
+                data_dir,
+                CertificateAction::revoke(&args.number, args.reason.as_deref()).map_err(Failure::invalid)?,
+            )
         }
         BureauCertCommand::Import { file } => {
             let bytes = std::fs::read(&file).map_err(|e| Failure {
