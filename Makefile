@@ -2,14 +2,14 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench build ui deps deps-test screenshot
+.PHONY: run test lint bench build ui deps deps-test screenshot
 
 ## run: the desktop app with demo data
 run: deps build
 	scripts/run-demo.sh
 
-## test: every test: Rust (unit, integration, end to end in a real window), then the UI's own
-test: deps-test build
+## test: the lints, then every test: Rust (unit, integration, end to end in a real window), then the UI's own
+test: deps-test build lint
 	xvfb-run -a -s "-screen 0 1280x860x24" cargo test --workspace
 	cd ui && npm test
 	@# The TypeScript types are generated from the Rust types by the run above; in CI they
@@ -17,6 +17,11 @@ test: deps-test build
 	@if [[ "$${CI:-}" == true ]] && [[ -n "$$(git status --porcelain -- ui/src/bindings)" ]]; then \
 	  echo "ui/src/bindings is out of date with the Rust types: run cargo test and commit it"; \
 	  git status --porcelain -- ui/src/bindings; exit 1; fi
+
+## lint: formatting and clippy, warnings refused (tests may unwrap, production code may not)
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 ## bench: the speed and memory figures the issues name, each beside its reference
 bench: deps

@@ -24,6 +24,12 @@ if ((${#missing[@]})); then
 fi
 
 command -v cargo >/dev/null || { echo "Rust is missing: install it from https://rustup.rs, then run make again" >&2; exit 1; }
+if [[ "${1:-}" == test ]]; then
+  for tool in fmt clippy; do
+    cargo "$tool" --version >/dev/null 2>&1 ||
+      { echo "cargo $tool is missing: run 'rustup component add ${tool/fmt/rustfmt}', then run make again" >&2; exit 1; }
+  done
+fi
 command -v npm >/dev/null || { echo "Node.js 20 or newer with npm is missing: install it, then run make again" >&2; exit 1; }
 
 if [[ "${1:-}" == test ]]; then

@@ -72,7 +72,7 @@ fn a_record_the_bureau_refused_is_listed_with_why_in_the_device_status() -> Resu
     let item = &page.items[0];
     let response = PushResponse {
         results: vec![ItemResult {
-            kind: item.kind().into(),
+            kind: item.kind(),
             id: item.id(),
             fate: Fate::Rejected { reason: "the site's name is missing".into() },
         }],
