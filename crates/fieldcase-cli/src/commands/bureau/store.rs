@@ -44,11 +44,9 @@ pub(super) fn with_signing_key<T, E>(
 where
     BureauError: From<E>,
 {
-    let config = Config::load(data_dir, None).map_err(BureauError::Config)?;
-    runtime()?.block_on(async move {
-        let store = open_store(&config, mode).await?;
-        let key = keys::current(&config.data_dir, store.as_ref(), Utc::now()).await?;
-        Ok(f(store.as_ref(), &key).await.map_err(BureauError::from)?)
+    with_store::<T, BureauError>(data_dir, mode, async |store| {
+        let key = keys::current(data_dir, store, Utc::now()).await?;
+        Ok(f(store, &key).await?)
     })
 }
 
