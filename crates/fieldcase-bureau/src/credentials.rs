@@ -2,6 +2,7 @@
 //! instead of them.
 
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::wire::normalize_enrollment_code;
 
 /// Letters and digits an officer cannot misread: no 0/O, no 1/I. 32 of them, so a random
 /// byte masked to five bits picks one without bias.
@@ -27,14 +28,9 @@ pub fn new_enrollment_code() -> Result<String, NoRandomness> {
     Ok(chars.chunks(CODE_GROUP_LEN).map(|g| g.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
 }
 
-/// A code as typed, in the one form that is hashed: capitals, no separators or spaces.
-pub fn normalize_code(typed: &str) -> String {
-    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
-}
-
 /// What the bureau keeps of an enrollment code.
 pub fn code_hash(typed: &str) -> ContentHash {
-    ContentHash::of_bytes(normalize_code(typed).as_bytes())
+    ContentHash::of_bytes(normalize_enrollment_code(typed).as_bytes())
 }
 
 /// A new bearer token: 32 random bytes as 64 hex digits.

@@ -15,6 +15,7 @@ pub mod api;
 pub mod certificates;
 pub mod config;
 pub mod credentials;
+pub mod enrollment;
 mod error;
 pub mod keys;
 pub mod push;

@@ -18,6 +18,7 @@ use fieldcase_bureau::store::ReviewScope;
 use fieldcase_core::RecordKind;
 use fieldcase_core::audit::{AuditEntry, AuditRun};
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::wire::EnrollRequest;
 use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
 use serde_json::value::RawValue;
 
@@ -111,21 +112,19 @@ async fn enrolling_again_replaces_the_token_and_needs_the_same_key() {
 
     // Another key under the same device id is refused, and the code is not used up.
     let impostor = TestDevice::new();
-    let mut request = impostor.enroll_request(&bureau.code().await);
-    request.device_id = device.device.id();
+    let request = EnrollRequest::sign(&bureau.code().await, device.device.id(), None, &impostor.key);
     let answer = bureau.post("/api/v1/enroll", &request, None).await;
     assert_error(&answer, 409, "device_key_mismatch");
-    let mut honest = device.enroll_request(&request.code);
-    honest.label = None;
+    let honest = device.device.enroll_request(&request.code, None);
     assert_eq!(
         bureau.post("/api/v1/enroll", &honest, None).await.0,
         200,
         "the refused attempt did not use the code up"
     );
     assert_eq!(
-        bureau.store.devices().await.expect("devices")[0].label.as_deref(),
+        bureau.store.devices().await.expect("devices")[0].host_label.as_deref(),
         Some("王敏的笔记本"),
-        "no label keeps the old one"
+        "no host label keeps the old one"
     );
 }
 
@@ -149,13 +148,52 @@ async fn unknown_and_revoked_devices_are_refused() {
 
     bureau.store.revoke_device(device.device.id(), Utc::now()).await.expect("revoked");
     let message = assert_error(&device.push_raw(&bureau, items.clone()).await, 403, "device_revoked");
-    assert!(message.contains("re-enroll with a new code from an administrator"), "{message}");
+    assert!(message.contains("reinstate"), "says who can lift it: {message}");
     assert_error(&bureau.get("/api/v1/changes", Some(&device.token)).await, 403, "device_revoked");
     assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing from a revoked device is stored");
 
-    // A new code lifts the revocation.
-    device.enroll(&bureau).await;
-    assert_eq!(device.push(&bureau, items).await.results[0].fate, Fate::Accepted);
+    // A new code does not lift the revocation (a thief with the laptop and a code must not
+    // undo it), and is not used up by the refusal; an administrator's reinstatement does.
+    let code = bureau.code().await;
+    let refused = bureau.post("/api/v1/enroll", &device.enroll_request(&code), None).await;
+    assert_error(&refused, 403, "device_revoked");
+    bureau.store.reinstate_device(device.device.id()).await.expect("reinstated");
+    assert_eq!(device.push(&bureau, items).await.results[0].fate, Fate::Accepted, "the token works again");
+    let again = bureau.post("/api/v1/enroll", &device.enroll_request(&code), None).await;
+    assert_eq!(again.0, 200, "the refused attempt left the code usable: {}", again.1);
+}
+
+/// Enrolling proves possession of the device key: someone with a fresh code and a victim's
+/// id and public key (both public) cannot enroll them, so cannot replace the victim's token.
+#[tokio::test]
+async fn enrolling_needs_the_device_key_itself() {
+    let bureau = TestBureau::start().await;
+    let mut victim = TestDevice::new();
+    victim.enroll(&bureau).await;
+    let attacker = TestDevice::new();
+    let code = bureau.code().await;
+
+    // The attacker's own signature over the victim's id and key.
+    let mut forged = attacker.enroll_request(&code);
+    forged.device_id = victim.device.id();
+    forged.device_public_key = victim.key.public_key();
+    assert_error(&bureau.post("/api/v1/enroll", &forged, None).await, 422, "bad_signature");
+
+    // A request the victim signed, altered to another code or label.
+    let mut altered = victim.enroll_request("SOME-OTHER-CODE");
+    altered.code = code.clone();
+    assert_error(&bureau.post("/api/v1/enroll", &altered, None).await, 422, "bad_signature");
+
+    let site = victim.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    let pushed = victim.push(&bureau, vec![PushItem::Site(site)]).await;
+    assert_eq!(pushed.results[0].fate, Fate::Accepted, "the victim's token still works");
+
+    // A signed request seen on the wire cannot be used again: its code is spent.
+    let mut next = TestDevice::new();
+    let seen = next.enroll_request(&code);
+    assert_eq!(bureau.post("/api/v1/enroll", &seen, None).await.0, 200);
+    next.token.clear();
+    assert_error(&bureau.post("/api/v1/enroll", &seen, None).await, 401, "enrollment_code_invalid");
 }
 
 #[tokio::test]

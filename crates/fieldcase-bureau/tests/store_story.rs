@@ -77,7 +77,7 @@ pub async fn story(store: &dyn BureauStore) {
         code_hash: code_hash(code),
         device_id: device.device.id(),
         public_key: device.key.public_key(),
-        label: Some("王敏".into()),
+        host_label: Some("vm".into()),
         token_hash: TokenHash::of_token(token),
     };
     assert!(matches!(store.enroll(enrollment("WRONG-CODE", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
@@ -114,6 +114,29 @@ pub async fn story(store: &dyn BureauStore) {
         store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").is_some(),
         "a refused enrollment changes nothing"
     );
+
+    // A revoked device stays revoked: a new code does not lift it, and is not used up by the
+    // refusal; only an administrator's reinstatement does.
+    store.revoke_device(device.device.id(), now).await.expect("revoked");
+    store
+        .add_enrollment_code(NewEnrollmentCode {
+            code_hash: code_hash("BACK-BACK-BACK"),
+            label: Some("laptop-2".into()),
+            created_at: now,
+            expires_at: now + Duration::hours(1),
+        })
+        .await
+        .expect("a code");
+    assert!(matches!(
+        store.enroll(enrollment("BACK-BACK-BACK", "t4"), now).await,
+        Err(StoreError::DeviceRevoked { .. })
+    ));
+    let reinstated = store.reinstate_device(device.device.id()).await.expect("reinstated");
+    assert!(!reinstated.is_revoked());
+    let renewed = store.enroll(enrollment("BACK-BACK-BACK", "t4"), now).await.expect("the code was still usable");
+    assert_eq!(renewed.label.as_deref(), Some("laptop-2"), "the device is named by its code's label");
+    assert_eq!(renewed.host_label.as_deref(), Some("vm"), "and keeps what the laptop calls itself beside it");
+    let record = renewed;
 
     // Push: accepted once, duplicates after; a site joins by its credit code.
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -164,7 +187,7 @@ pub async fn story(store: &dyn BureauStore) {
     let revoked = store.revoke_device(record.device_id, now + Duration::minutes(6)).await.expect("revoked");
     assert!(revoked.is_revoked());
     assert_eq!(revoked.last_seen, Some(now + Duration::minutes(5)));
-    let by_token = store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").expect("still known");
+    let by_token = store.device_by_token(TokenHash::of_token("t4")).await.expect("lookup").expect("still known");
     assert!(by_token.is_revoked(), "the token leads to a revoked device, which the API refuses");
     let nobody = DeviceId::generate(now);
     assert!(matches!(store.revoke_device(nobody, now).await, Err(StoreError::NotFound { .. })));

@@ -23,6 +23,8 @@ pub enum Signed {
     Credential,
     /// A new bureau key, by the key before it.
     KeyRotation,
+    /// A device's request to enroll, by the key it presents.
+    Enrollment,
 }
 
 impl Signed {
@@ -33,6 +35,7 @@ impl Signed {
             Signed::Registry => "registry",
             Signed::Credential => "credential",
             Signed::KeyRotation => "key-rotation",
+            Signed::Enrollment => "enrollment",
         }
     }
 }

@@ -45,7 +45,13 @@ pub struct Health {
     pub version: String,
 }
 
-/// `POST /enroll`: a device joins the bureau with a one-time code.
+/// `POST /enroll`: a device joins the bureau with a one-time code, and proves it holds the
+/// key it presents by signing the request with it.
+///
+/// The signature covers the code, so the code is the challenge: an administrator makes it
+/// fresh for this one enrollment, and it is used up by it. Someone who learns a code but not
+/// a device's secret key cannot enroll that device's id and key with it (they cannot sign),
+/// and a signed request seen on the wire cannot be used again (its code is spent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrollRequest {
@@ -53,8 +59,46 @@ pub struct EnrollRequest {
     /// The id the device made for itself at first start; its audit entries name it.
     pub device_id: DeviceId,
     pub device_public_key: PublicKey,
-    /// How the device calls itself (host name, officer's name), for administrators.
+    /// How the device calls itself (its host name), for administrators.
     pub label: Option<String>,
+    /// The device key's signature over [`EnrollRequest::signed_hash`].
+    pub signature: Signature,
+}
+
+impl EnrollRequest {
+    /// A request signed with the device's key.
+    pub fn sign(code: &str, device_id: DeviceId, label: Option<String>, key: &SecretKey) -> Self {
+        let device_public_key = key.public_key();
+        let hash = Self::hash_of(code, device_id, &device_public_key, label.as_deref());
+        EnrollRequest {
+            code: code.trim().to_owned(),
+            device_id,
+            device_public_key,
+            label,
+            signature: key.sign(Signed::Enrollment, &hash),
+        }
+    }
+
+    /// What the signature covers: the code as it is compared (see
+    /// [`normalize_enrollment_code`]), the device id, its key and its label.
+    pub fn signed_hash(&self) -> ContentHash {
+        Self::hash_of(&self.code, self.device_id, &self.device_public_key, self.label.as_deref())
+    }
+
+    fn hash_of(code: &str, device_id: DeviceId, key: &PublicKey, label: Option<&str>) -> ContentHash {
+        ContentHash::of(&(normalize_enrollment_code(code), device_id, key, label))
+    }
+
+    /// Whether the request is signed by the key it presents.
+    pub fn verify(&self) -> Result<(), crate::signing::SignatureError> {
+        self.device_public_key.verify(Signed::Enrollment, &self.signed_hash(), &self.signature)
+    }
+}
+
+/// An enrollment code as typed, in the one form that is compared and hashed: capitals, no
+/// separators or spaces (officers copy codes by hand).
+pub fn normalize_enrollment_code(typed: &str) -> String {
+    typed.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

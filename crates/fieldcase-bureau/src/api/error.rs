@@ -107,7 +107,7 @@ impl ApiError {
             | Self::Forbidden(m) => m.clone(),
             Self::Refused(r) => r.message.clone(),
             Self::DeviceRevoked { device } => format!(
-                "device {device} was revoked by the bureau and can no longer sync; the device must re-enroll with a new code from an administrator"
+                "device {device} was revoked by the bureau and can no longer sync or enroll again; ask the bureau's administrator to reinstate it (`fieldcase bureau reinstate-device {device}`) if the laptop is back in the right hands"
             ),
             Self::EnrollmentCodeInvalid => {
                 "the enrollment code is unknown, has expired or was already used; ask an administrator for a new code".into()
@@ -146,6 +146,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::EnrollmentCodeInvalid => Self::EnrollmentCodeInvalid,
             StoreError::DeviceKeyMismatch { device } => Self::DeviceKeyMismatch { device },
+            StoreError::DeviceRevoked { device } => Self::DeviceRevoked { device },
             StoreError::NotFound { what, id } => Self::NotFound(format!("no {what} '{id}' at the bureau")),
             StoreError::Refused(refusal) => Self::Refused(refusal),
             StoreError::PageRefused(e) => {

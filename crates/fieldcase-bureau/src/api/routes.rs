@@ -37,9 +37,17 @@ pub async fn health() -> ApiJson<Health> {
         (status = 200, description = "Enrolled", body = wire::EnrollResponse),
         (status = 400, description = "`bad_request`: the body is not an enrollment request", body = wire::ApiError),
         (status = 401, description = "`enrollment_code_invalid`: unknown, expired or used code", body = wire::ApiError),
+        (status = 403, description = "`device_revoked`: the device was revoked; an administrator must reinstate it", body = wire::ApiError),
         (status = 409, description = "`device_key_mismatch`: the device id is enrolled with another key", body = wire::ApiError),
+        (status = 422, description = "`bad_signature`: the request is not signed by the key it presents", body = wire::ApiError),
     ))]
 pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<EnrollRequest>) -> Answer<EnrollResponse> {
+    // Possession of the key is proved before anything is looked up or stored.
+    request.verify().map_err(|e| {
+        ApiError::BadSignature(format!(
+            "the enrollment request is not signed by the key it presents ({e}); nothing was stored and the code is still usable"
+        ))
+    })?;
     let bureau_public_key = state.keys.load_async().await?.public_key();
     let now = record_instant(Utc::now());
     let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -47,7 +55,7 @@ pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<Enr
         code_hash: code_hash(&request.code),
         device_id: request.device_id,
         public_key: request.device_public_key,
-        label: request.label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
+        host_label: request.label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
         token_hash: TokenHash::of_token(&token),
     };
     let device = state.store.enroll(enrollment, now).await?;
@@ -63,7 +71,7 @@ pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<Enr
         (status = 200, description = "The fate of every item, in the order pushed", body = wire::PushResponse),
         (status = 400, description = "`bad_request`: malformed JSON or not a push page", body = wire::ApiError),
         (status = 401, description = "`unauthorized`: no token, or one the bureau does not know", body = wire::ApiError),
-        (status = 403, description = "`device_revoked`: re-enroll with a new code", body = wire::ApiError),
+        (status = 403, description = "`device_revoked`: an administrator must reinstate the device", body = wire::ApiError),
         (status = 413, description = "`payload_too_large`: over the body limit or over MAX_PUSH_PAGE items", body = wire::ApiError),
         (status = 409, description = "`out_of_order`: the page names one it follows (`after`) that the bureau did not store; nothing stored", body = wire::ApiError),
         (status = 422, description = "`bad_signature`: the page is not signed by the enrolled device key; nothing stored", body = wire::ApiError),

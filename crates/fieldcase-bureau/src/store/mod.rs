@@ -41,6 +41,9 @@ pub enum StoreError {
     EnrollmentCodeInvalid,
     #[error("device {device} is enrolled with another public key")]
     DeviceKeyMismatch { device: DeviceId },
+    /// The device was revoked; only an administrator's reinstatement lifts that.
+    #[error("device {device} is revoked")]
+    DeviceRevoked { device: DeviceId },
     #[error("the bureau's database cannot be written ({0})")]
     ReadOnly(String),
     #[error("the bureau's database is damaged or is not a fieldcase bureau database ({0})")]
@@ -104,14 +107,16 @@ pub struct NewEnrollmentCode {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A device asking to enroll, with what the bureau will keep of it.
+/// A device asking to enroll (its request's signature checked), with what the bureau will
+/// keep of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enrollment {
     /// The hash of the normalized code the device presented.
     pub code_hash: ContentHash,
     pub device_id: DeviceId,
     pub public_key: PublicKey,
-    pub label: Option<String>,
+    /// What the laptop calls itself (its host name).
+    pub host_label: Option<String>,
     pub token_hash: TokenHash,
 }
 
@@ -120,7 +125,10 @@ pub struct Enrollment {
 pub struct DeviceRecord {
     pub device_id: DeviceId,
     pub public_key: PublicKey,
+    /// The label the administrator gave its enrollment code.
     pub label: Option<String>,
+    /// What the laptop calls itself.
+    pub host_label: Option<String>,
     pub enrolled_at: DateTime<Utc>,
     pub last_seen: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
@@ -277,11 +285,9 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// Keeps a new one-time enrollment code (its hash).
     async fn add_enrollment_code(&self, code: NewEnrollmentCode) -> Result<()>;
 
-    /// Uses up an enrollment code and registers the device with its new token hash.
-    /// A device already enrolled gets the new token (the old one stops working) and is no
-    /// longer revoked, provided it presents the same public key.
-    /// Fails with [`StoreError::EnrollmentCodeInvalid`] or [`StoreError::DeviceKeyMismatch`],
-    /// changing nothing.
+    /// Uses up an enrollment code and registers the device with its new token hash (see
+    /// [`crate::enrollment::enroll`]): a device already enrolled with the same key gets the
+    /// new token; a revoked one stays revoked.
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord>;
 
     /// The device a bearer token belongs to, revoked or not.
@@ -293,8 +299,11 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// Every enrolled device, in enrollment order.
     async fn devices(&self) -> Result<Vec<DeviceRecord>>;
 
-    /// Stops a device's token from working; it must enroll again with a new code.
+    /// Stops a device's token from working, until an administrator reinstates it.
     async fn revoke_device(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    /// Lifts a device's revocation.
+    async fn reinstate_device(&self, device: DeviceId) -> Result<DeviceRecord>;
 
     // ----- sync -----
 

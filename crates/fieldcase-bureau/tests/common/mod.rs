@@ -154,12 +154,7 @@ impl TestDevice {
     }
 
     pub fn enroll_request(&self, code: &str) -> EnrollRequest {
-        EnrollRequest {
-            code: code.into(),
-            device_id: self.device.id(),
-            device_public_key: self.key.public_key(),
-            label: Some("王敏的笔记本".into()),
-        }
+        self.device.enroll_request(code, Some("王敏的笔记本".into()))
     }
 
     /// Enrolls with a fresh code and keeps the token.

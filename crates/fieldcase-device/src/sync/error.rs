@@ -18,7 +18,7 @@ pub enum SyncError {
     )]
     Unauthorized(String),
     #[error(
-        "the bureau has revoked this laptop ({0}): ask an administrator for a new enrollment code and enroll again"
+        "the bureau has revoked this laptop ({0}): records stay safe here; ask the bureau's administrator to reinstate it"
     )]
     Revoked(String),
     #[error("the bureau refused the request: {}", .0.message)]

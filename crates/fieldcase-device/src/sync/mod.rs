@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fieldcase_core::wire::{EnrollRequest, MAX_PUSH_PAGE, PushResponse};
+use fieldcase_core::wire::{MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
@@ -48,8 +48,8 @@ pub async fn enroll(
     label: Option<String>,
 ) -> Result<(), SyncError> {
     let http = BureauHttp::new(bureau_url)?;
-    let (device_id, public_key) = on_device(device, |d| Ok((d.id(), d.public_key()))).await?;
-    let request = EnrollRequest { code: code.trim().to_owned(), device_id, device_public_key: public_key, label };
+    let code = code.to_owned();
+    let request = on_device(device, move |d| Ok(d.enroll_request(&code, label))).await?;
     let response = http.enroll(&request).await?;
     let url = http.url().to_owned();
     on_device(device, move |d| d.set_enrollment(&url, &response)).await

@@ -7,7 +7,7 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::registry::RegistryError;
 use fieldcase_core::wire::{
-    ChangeRecord, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
+    ChangeRecord, EnrollRequest, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
 };
 use fieldcase_core::{ErrorCode, RecordKind};
 
@@ -73,6 +73,12 @@ pub struct PushOutcome {
 impl Device {
     pub fn enrollment(&self) -> Result<Option<Enrollment>> {
         self.read(enrollment::get)
+    }
+
+    /// A request to enroll with `code`, signed with this device's key: the bureau takes it as
+    /// proof that whoever enrolls this id holds its key.
+    pub fn enroll_request(&self, code: &str, label: Option<String>) -> EnrollRequest {
+        EnrollRequest::sign(code, self.id, label, &self.key)
     }
 
     /// Records a new enrollment, pinning the bureau's key; pushes and pulls start afresh.

@@ -16,11 +16,12 @@ use super::{
     officers, reviews, signing_keys, sites,
 };
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
+use crate::enrollment;
 use crate::push::{self, ExaminedItems};
 use crate::registry;
 use crate::store::{
     AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, NewEnrollmentCode,
-    ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
+    ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, TokenHash,
 };
 
 #[async_trait]
@@ -30,21 +31,7 @@ impl BureauStore for SqliteStore {
     }
 
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
-        self.write(move |tx| {
-            if !enrollment_codes::usable(tx, &enrollment.code_hash, now)? {
-                return Err(StoreError::EnrollmentCodeInvalid);
-            }
-            let device = match devices::get(tx, enrollment.device_id)? {
-                Some(known) if known.public_key != enrollment.public_key => {
-                    return Err(StoreError::DeviceKeyMismatch { device: enrollment.device_id });
-                }
-                Some(_) => devices::reenroll(tx, &enrollment, now)?,
-                None => devices::insert(tx, &enrollment, now)?,
-            };
-            enrollment_codes::mark_used(tx, &enrollment.code_hash, enrollment.device_id, now)?;
-            Ok(device)
-        })
-        .await
+        self.with_ledger(move |l| enrollment::enroll(l, &enrollment, now)).await
     }
 
     async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>> {
@@ -60,11 +47,11 @@ impl BureauStore for SqliteStore {
     }
 
     async fn revoke_device(&self, device: DeviceId, now: DateTime<Utc>) -> Result<DeviceRecord> {
-        self.write(move |tx| {
-            devices::revoke(tx, device, now)?;
-            devices::get(tx, device)?.ok_or_else(|| StoreError::NotFound { what: "device", id: device.to_string() })
-        })
-        .await
+        self.with_ledger(move |l| enrollment::revoke(l, device, record_instant(now))).await
+    }
+
+    async fn reinstate_device(&self, device: DeviceId) -> Result<DeviceRecord> {
+        self.with_ledger(move |l| enrollment::reinstate(l, device)).await
     }
 
     async fn push(&self, device: &DeviceRecord, items: ExaminedItems, now: DateTime<Utc>) -> Result<Vec<ItemResult>> {

@@ -5,19 +5,20 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use fieldcase_core::ids::DeviceId;
 
-use crate::store::{DeviceRecord, Enrollment, Result, StoreError, TokenHash};
+use crate::store::{DeviceRecord, Enrollment, Result, TokenHash};
 use fieldcase_storage::columns::{instant, instant_opt, instant_text, parsed};
 
-const COLUMNS: &str = "device_id, public_key, label, enrolled_at, last_seen, revoked_at";
+const COLUMNS: &str = "device_id, public_key, label, host_label, enrolled_at, last_seen, revoked_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<DeviceRecord> {
     Ok(DeviceRecord {
         device_id: parsed(r, 0)?,
         public_key: parsed(r, 1)?,
         label: r.get(2)?,
-        enrolled_at: instant(r, 3)?,
-        last_seen: instant_opt(r, 4)?,
-        revoked_at: instant_opt(r, 5)?,
+        host_label: r.get(3)?,
+        enrolled_at: instant(r, 4)?,
+        last_seen: instant_opt(r, 5)?,
+        revoked_at: instant_opt(r, 6)?,
     })
 }
 
@@ -35,29 +36,31 @@ pub fn by_token(conn: &Connection, token: TokenHash) -> Result<Option<DeviceReco
         .optional()?)
 }
 
-pub fn insert(conn: &Connection, e: &Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
+pub fn insert(conn: &Connection, e: &Enrollment, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO devices (device_id, public_key, label, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO devices (device_id, public_key, label, host_label, token_hash, enrolled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         e.device_id.to_string(),
         e.public_key.to_string(),
-        e.label,
+        label,
+        e.host_label,
         e.token_hash.to_hex(),
         instant_text(now)
     ])?;
-    enrolled(conn, e.device_id)
+    Ok(())
 }
 
-/// A known device enrolls again: the new token replaces the old, a revocation is lifted.
-pub fn reenroll(conn: &Connection, e: &Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
-    conn.prepare_cached("UPDATE devices SET token_hash = ?2, label = COALESCE(?3, label), enrolled_at = ?4, revoked_at = NULL WHERE device_id = ?1")?.execute(params![e.device_id.to_string(), e.token_hash.to_hex(), e.label, instant_text(now)],
-    )?;
-    enrolled(conn, e.device_id)
-}
-
-fn enrolled(conn: &Connection, id: DeviceId) -> Result<DeviceRecord> {
-    get(conn, id)?.ok_or_else(|| StoreError::Other(format!("device {id} vanished while enrolling")))
+/// A known device enrolls again: the new token replaces the old.
+pub fn renew(conn: &Connection, e: &Enrollment, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE devices SET token_hash = ?2, label = COALESCE(?3, label), host_label = COALESCE(?4, host_label),
+                enrolled_at = ?5
+         WHERE device_id = ?1",
+    )?
+    .execute(params![e.device_id.to_string(), e.token_hash.to_hex(), label, e.host_label, instant_text(now)])?;
+    Ok(())
 }
 
 pub fn touch(conn: &Connection, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
@@ -66,14 +69,12 @@ pub fn touch(conn: &Connection, id: DeviceId, now: DateTime<Utc>) -> Result<()> 
     Ok(())
 }
 
-pub fn revoke(conn: &Connection, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
+/// Sets or clears the revocation; false when there is no such device.
+pub fn set_revoked(conn: &Connection, id: DeviceId, at: Option<DateTime<Utc>>) -> Result<bool> {
     let changed = conn
-        .prepare_cached("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE device_id = ?1")?
-        .execute(params![id.to_string(), instant_text(now)])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound { what: "device", id: id.to_string() });
-    }
-    Ok(())
+        .prepare_cached("UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1")?
+        .execute(params![id.to_string(), at.map(instant_text)])?;
+    Ok(changed == 1)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<DeviceRecord>> {

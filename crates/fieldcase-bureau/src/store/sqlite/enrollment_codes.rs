@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
+use crate::enrollment::UsableCode;
 use crate::store::{NewEnrollmentCode, Result};
 use fieldcase_storage::columns::{instant_opt, instant_text};
 
@@ -23,13 +24,18 @@ pub fn insert(conn: &Connection, code: &NewEnrollmentCode) -> Result<()> {
     Ok(())
 }
 
-/// Whether the code exists, is unused and has not expired at `now`.
-pub fn usable(conn: &Connection, code_hash: &ContentHash, now: DateTime<Utc>) -> Result<bool> {
+/// The code if it exists, is unused and has not expired at `now`.
+pub fn usable(conn: &Connection, code_hash: &ContentHash, now: DateTime<Utc>) -> Result<Option<UsableCode>> {
     let row = conn
-        .prepare_cached("SELECT expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1")?
-        .query_row([code_hash.to_hex()], |r| Ok((instant_opt(r, 0)?, r.get::<_, Option<String>>(1)?)))
+        .prepare_cached("SELECT expires_at, used_at, label FROM enrollment_codes WHERE code_hash = ?1")?
+        .query_row([code_hash.to_hex()], |r| {
+            Ok((instant_opt(r, 0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?))
+        })
         .optional()?;
-    Ok(matches!(row, Some((Some(expires_at), None)) if now < expires_at))
+    Ok(match row {
+        Some((Some(expires_at), None, label)) if now < expires_at => Some(UsableCode { label }),
+        _ => None,
+    })
 }
 
 pub fn mark_used(conn: &Connection, code_hash: &ContentHash, device: DeviceId, now: DateTime<Utc>) -> Result<()> {

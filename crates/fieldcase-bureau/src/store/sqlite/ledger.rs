@@ -1,6 +1,6 @@
 //! [`SqliteLedger`]: the decisions' view of one SQLite write transaction. It implements the
-//! ledgers of [`crate::push`] (`push_ledger.rs`) and [`crate::registry`] (`registry_ledger.rs`)
-//! by calling the table modules.
+//! ledgers of [`crate::push`] (`push_ledger.rs`), [`crate::registry`] (`registry_ledger.rs`) and
+//! [`crate::enrollment`] (`device_ledger.rs`) by calling the table modules.
 
 use std::collections::HashMap;
 

@@ -6,11 +6,12 @@
 //!
 //! Writes go through one connection, one transaction at a time; reads have connections of
 //! their own ([`readers`]). The decisions are not made here: a write hands a [`SqliteLedger`]
-//! over its transaction to the backend-neutral code in [`crate::push`] and
-//! [`crate::registry`], and this backend only reads and writes rows.
+//! over its transaction to the backend-neutral code in [`crate::push`],
+//! [`crate::registry`] and [`crate::enrollment`], and this backend only reads and writes rows.
 
 mod bureau_store;
 mod checkpointer;
+mod device_ledger;
 mod ledger;
 mod push_ledger;
 mod readers;
@@ -58,6 +59,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_foundation.sql")),
     M::up(include_str!("migrations/0002_certificates.sql")),
     M::up(include_str!("migrations/0003_compact_audit_entries.sql")),
+    M::up(include_str!("migrations/0004_device_labels.sql")),
 ];
 
 impl From<DbError> for StoreError {

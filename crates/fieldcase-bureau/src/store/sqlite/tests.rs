@@ -119,3 +119,33 @@ fn audit_entries_keep_their_hashes_when_the_table_is_compacted() {
     assert!(conn.execute("UPDATE audit_entries SET action = 'x'", []).is_err(), "still append-only");
     assert!(conn.execute("DELETE FROM audit_entries", []).is_err(), "still append-only");
 }
+
+/// Devices enrolled before the bureau kept codes' labels take their code's label, and what
+/// the laptop called itself moves beside it.
+#[test]
+fn devices_take_their_codes_labels_when_the_schema_learns_them() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bureau.db");
+    let device: DeviceId = "01900000-0000-7000-8000-000000000009".parse().expect("an id");
+    {
+        let mut conn = Connection::open(&path).expect("a database");
+        Migrations::from_slice(&MIGRATIONS[..3]).to_latest(&mut conn).expect("the third schema");
+        conn.execute(
+            "INSERT INTO devices (device_id, public_key, label, token_hash, enrolled_at)
+             VALUES (?1, ?2, 'vm', 't', '2026-01-01T00:00:00.000000Z')",
+            [device.to_string(), "ab".repeat(32)],
+        )
+        .expect("a device");
+        conn.execute(
+            "INSERT INTO enrollment_codes (code_hash, label, created_at, expires_at, used_at, used_by)
+             VALUES ('c', 'laptop-1', 'x', 'y', 'z', ?1)",
+            [device.to_string()],
+        )
+        .expect("its code");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let conn = store.conn.lock().expect("the connection");
+    let known = devices::get(&conn, device).expect("read").expect("kept");
+    assert_eq!(known.label.as_deref(), Some("laptop-1"), "named as the administrator named its code");
+    assert_eq!(known.host_label.as_deref(), Some("vm"));
+}

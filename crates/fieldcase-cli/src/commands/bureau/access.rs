@@ -37,9 +37,10 @@ pub(super) fn devices(ctx: &Context, data_dir: &Path) -> Result<(), Failure> {
             .iter()
             .map(|d| {
                 format!(
-                    "{}  {}  enrolled {}  last seen {}  {}",
+                    "{}  {} ({})  enrolled {}  last seen {}  {}",
                     d.device_id,
                     d.label.as_deref().unwrap_or("-"),
+                    d.host_label.as_deref().unwrap_or("-"),
                     format_beijing(d.enrolled_at),
                     d.last_seen.map_or_else(|| "never".into(), format_beijing),
                     d.revoked_at.map_or_else(|| "active".into(), |at| format!("revoked {}", format_beijing(at))),
@@ -57,10 +58,17 @@ pub(super) fn revoke_device(ctx: &Context, data_dir: &Path, id: &str) -> Result<
         with_store(data_dir, OpenMode::MustExist, async move |store| store.revoke_device(id, Utc::now()).await)?;
     print(ctx.json, &device, |d| {
         format!(
-            "device {} revoked: its token no longer works; it syncs again only after enrolling with a new code",
-            d.device_id
+            "device {} revoked: its token no longer works and enrolling again does not lift it; `fieldcase bureau reinstate-device {}` does",
+            d.device_id, d.device_id
         )
     });
+    Ok(())
+}
+
+pub(super) fn reinstate_device(ctx: &Context, data_dir: &Path, id: &str) -> Result<(), Failure> {
+    let id: DeviceId = parse_id(id)?;
+    let device = with_store(data_dir, OpenMode::MustExist, async move |store| store.reinstate_device(id).await)?;
+    print(ctx.json, &device, |d| format!("device {} reinstated: its token works again", d.device_id));
     Ok(())
 }
 

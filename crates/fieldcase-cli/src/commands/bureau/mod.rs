@@ -44,8 +44,13 @@ pub enum BureauCommand {
     },
     /// The enrolled devices
     Devices,
-    /// Stop a device from syncing; it must enroll again with a new code
+    /// Stop a device from syncing until it is reinstated (enrolling again does not lift it)
     RevokeDevice {
+        /// The device's id, as `fieldcase bureau devices` lists it
+        id: String,
+    },
+    /// Lift a device's revocation (the laptop is back in the right hands)
+    ReinstateDevice {
         /// The device's id, as `fieldcase bureau devices` lists it
         id: String,
     },
@@ -85,6 +90,7 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         BureauCommand::EnrollCode { label, expires_in } => access::enroll_code(ctx, &data_dir, label, expires_in),
         BureauCommand::Devices => access::devices(ctx, &data_dir),
         BureauCommand::RevokeDevice { id } => access::revoke_device(ctx, &data_dir, &id),
+        BureauCommand::ReinstateDevice { id } => access::reinstate_device(ctx, &data_dir, &id),
         BureauCommand::Inspections => records::inspections(ctx, &data_dir),
         BureauCommand::Sites => records::sites(ctx, &data_dir),
         BureauCommand::Reviews { all } => records::reviews(ctx, &data_dir, all),
