@@ -4,6 +4,7 @@
 //! `bench NAME: VALUE UNIT | REFERENCE: VALUE UNIT | ratio R | target T | met yes/no`
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
+mod pin;
 mod registry;
 mod report;
 mod sync_push;
@@ -18,6 +19,9 @@ fn main() -> Result<()> {
     }
     if wants("registry") {
         registry::run()?;
+    }
+    if wants("pin") {
+        pin::run()?;
     }
     Ok(())
 }

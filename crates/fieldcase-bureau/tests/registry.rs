@@ -163,7 +163,7 @@ async fn the_feed_delivers_a_signed_snapshot_then_deltas_of_what_changed() {
     )
     .await
     .expect("revoked");
-    admin::set_officer_pin(store, &key, OfficerId::parse("JC-0107").unwrap(), "2468", now).await.expect("a PIN");
+    admin::set_officer_pin(store, &key, OfficerId::parse("JC-0107").unwrap(), "246813", now).await.expect("a PIN");
 
     let updates = registry_updates(&pull_all(&bureau, &device.token, 0).await);
     assert_eq!(updates.len(), 3, "one version per change: {updates:?}");

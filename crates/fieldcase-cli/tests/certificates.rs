@@ -322,13 +322,13 @@ async fn a_pin_is_kept_only_as_an_argon2id_verifier_that_devices_receive() {
 
     let bad = fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("12ab\n"));
     assert_eq!(bad.code, 1);
-    assert!(bad.stderr.contains("4 to 12 digits"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("6 to 12 digits"), "{}", bad.stderr);
     assert_eq!(
-        fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("123\n")).code,
+        fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0107"], Some("12345\n")).code,
         1,
-        "too short"
+        "five digits are too few: a guess in a hundred thousand"
     );
-    let nobody = fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0999"], Some("1234\n"));
+    let nobody = fieldcase_with_input(&dir, &["bureau", "officer", "set-pin", "JC-0999"], Some("123456\n"));
     assert_eq!(nobody.code, 1);
     assert!(nobody.stderr.contains("cert issue"), "{}", nobody.stderr);
 

@@ -18,6 +18,7 @@ pub mod qr;
 pub mod registry;
 mod settings;
 mod shared;
+pub mod signin;
 mod sites;
 pub mod store;
 pub mod sync;

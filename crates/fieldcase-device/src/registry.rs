@@ -13,11 +13,11 @@ use fieldcase_core::certificate::{
     AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult,
 };
 use fieldcase_core::ids::{InspectionId, OfficerId};
-use fieldcase_core::registry::{Credential, KeyRotation, OfficerEntry, RegistryError, SignedRegistryUpdate};
+use fieldcase_core::registry::{Credential, KeyRotation, RegistryError, SignedRegistryUpdate};
 use fieldcase_core::time::{TrustedTime, beijing, trusted_time};
 
 use crate::store::registry::{self as copy, Meta};
-use crate::store::{enrollment, session, sync_state};
+use crate::store::{enrollment, sync_state};
 use crate::{Device, DeviceError, NewCheck, Result, append_audit};
 
 /// How far the laptop clock moves on before the latest time seen is written down again; a
@@ -40,11 +40,6 @@ pub fn max_registry_age(setting: Option<&str>) -> Result<Duration> {
         },
     }
 }
-
-/// Wrong PINs in a row before an officer is locked out on this device.
-pub const MAX_PIN_FAILURES: u32 = 5;
-/// How long the lockout lasts.
-pub const LOCKOUT_MINUTES: i64 = 15;
 
 /// The registry copy as the officer sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -102,7 +97,7 @@ impl Device {
     /// Written down again only once the clock has moved on by [`NOTE_STEP_SECONDS`]: far
     /// inside the tolerance a clock set back must exceed to be noticed, so nothing is missed,
     /// while checks in quick succession do not each wait for a write to reach the disk.
-    fn note_laptop_time(&mut self) -> Result<()> {
+    pub(crate) fn note_laptop_time(&mut self) -> Result<()> {
         let now = self.now();
         if self.laptop_time_noted.is_some_and(|noted| now < noted + Duration::seconds(NOTE_STEP_SECONDS)) {
             return Ok(());
@@ -275,93 +270,6 @@ impl Device {
         })
     }
 
-    /// Signs an officer in with their PIN, verified offline against the registry's verifier.
-    pub fn sign_in(&mut self, officer: &str, pin: &str) -> Result<OfficerEntry> {
-        let officer_id = OfficerId::parse(officer).map_err(|e| DeviceError::Invalid(e.to_string()))?;
-        self.note_laptop_time()?;
-        let now = self.trusted_time()?.trusted;
-        let entry = self.read(|c| copy::officer(c, officer_id.as_str()))?.ok_or_else(|| {
-            DeviceError::SignIn(format!(
-                "officer {officer_id} is not in this device's registry; sync with the bureau, or check the staff number"
-            ))
-        })?;
-        let (failures, locked_until) = self.read(|c| session::failures(c, officer_id.as_str()))?;
-        if let Some(until) = locked_until.filter(|&u| u > now) {
-            let minutes = (until - now).num_minutes() + 1;
-            return Err(DeviceError::SignIn(format!(
-                "too many wrong PINs: officer {officer_id} is locked on this device for another {minutes} minute(s)"
-            )));
-        }
-        let certificates = self.read(|c| copy::certificates_of(c, officer_id.as_str()))?;
-        if !certificates.iter().any(|c| c.status == CertificateStatus::Active) {
-            return Err(DeviceError::SignIn(format!(
-                "officer {officer_id} holds no active enforcement certificate (suspended or revoked) and cannot sign in"
-            )));
-        }
-        let verifier = entry.pin_verifier.as_deref().ok_or_else(|| {
-            DeviceError::SignIn(format!("officer {officer_id} has no PIN yet; an administrator sets it at the bureau"))
-        })?;
-        let (at, actor) = (self.now(), self.actor()?);
-        if !verify_pin(pin, verifier) {
-            let failures = failures + 1;
-            let locked = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
-            self.write(|tx| {
-                session::set_failures(tx, officer_id.as_str(), if locked.is_some() { 0 } else { failures }, locked)?;
-                append_audit(
-                    tx,
-                    at,
-                    &actor,
-                    "officer.signin.refuse",
-                    officer_id.as_str(),
-                    &serde_json::json!({ "failures": failures }),
-                )?;
-                Ok(())
-            })?;
-            return Err(DeviceError::SignIn(match locked {
-                Some(_) => format!(
-                    "wrong PIN; officer {officer_id} is now locked on this device for {LOCKOUT_MINUTES} minutes"
-                ),
-                None => format!(
-                    "wrong PIN ({} more attempt(s) before a {LOCKOUT_MINUTES}-minute lock)",
-                    MAX_PIN_FAILURES - failures
-                ),
-            }));
-        }
-        self.write(|tx| {
-            session::sign_in(tx, &officer_id, at)?;
-            let actor = fieldcase_core::audit::Actor::Officer { officer: officer_id.clone(), device: self_id(tx)? };
-            append_audit(
-                tx,
-                at,
-                &actor,
-                "officer.signin",
-                officer_id.as_str(),
-                &serde_json::json!({ "officer": officer_id }),
-            )?;
-            Ok(())
-        })?;
-        Ok(entry)
-    }
-
-    pub fn sign_out(&mut self) -> Result<()> {
-        let (at, actor) = (self.now(), self.actor()?);
-        self.write(|tx| {
-            session::sign_out(tx)?;
-            append_audit(tx, at, &actor, "officer.signout", &actor.to_string(), &())?;
-            Ok(())
-        })
-    }
-
-    /// The officer signed in on this device, with their registry entry.
-    pub fn signed_in(&self) -> Result<Option<OfficerEntry>> {
-        let Some((officer, _)) = self.read(session::current)? else { return Ok(None) };
-        Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry {
-            officer,
-            name: String::new(),
-            pin_verifier: None,
-        })))
-    }
-
     /// Trusts the key pinned at enrollment (called when enrolling).
     pub(crate) fn trust_pinned_key(tx: &rusqlite::Transaction<'_>, at: DateTime<Utc>) -> Result<()> {
         if let Some(e) = enrollment::get(tx)? {
@@ -369,12 +277,6 @@ impl Device {
         }
         Ok(())
     }
-}
-
-fn self_id(conn: &rusqlite::Connection) -> crate::store::Result<fieldcase_core::ids::DeviceId> {
-    Ok(crate::store::device::get(conn)?
-        .map(|d| d.device_id)
-        .unwrap_or_else(|| fieldcase_core::ids::DeviceId::from_uuid(Default::default())))
 }
 
 /// A certificate as a genuine credential describes it, for one not yet in the copy.
@@ -390,10 +292,4 @@ fn claimed_certificate(credential: &Credential) -> Certificate {
         valid_until: c.valid_until,
         status: CertificateStatus::Active,
     }
-}
-
-fn verify_pin(pin: &str, verifier: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(verifier)
-        .is_ok_and(|hash| argon2::Argon2::default().verify_password(pin.as_bytes(), &hash).is_ok())
 }

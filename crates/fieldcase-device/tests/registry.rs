@@ -313,6 +313,51 @@ fn sign_in_checks_the_pin_locks_after_five_failures_and_refuses_suspended_office
     assert!(f.device.signed_in().unwrap().is_none());
 }
 
+/// Setting the laptop's clock forward does not end a lockout (it holds in time since boot
+/// too), and once locked, every wrong PIN locks again at once, for longer.
+#[test]
+fn a_lockout_survives_a_clock_set_forward_and_each_wrong_pin_after_it_locks_again() {
+    let mut f = fixture();
+    for _ in 0..5 {
+        f.device.sign_in("JC-0001", "000000").unwrap_err();
+    }
+    f.clock.set_wall_clock(Duration::days(2));
+    let err = f.device.sign_in("JC-0001", "135790").unwrap_err();
+    assert!(err.to_string().contains("locked"), "a clock set forward must not end the lockout: {err}");
+
+    f.clock.advance(Duration::minutes(16));
+    let err = f.device.sign_in("JC-0001", "000000").unwrap_err();
+    assert!(err.to_string().contains("locked on this device for 30 minutes"), "one more guess, a longer lock: {err}");
+    let err = f.device.sign_in("JC-0001", "135790").unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+    f.clock.advance(Duration::minutes(31));
+    f.device.sign_in("JC-0001", "135790").expect("the right PIN after the lock");
+    f.device.sign_out().unwrap();
+    let err = f.device.sign_in("JC-0001", "000000").unwrap_err();
+    assert!(err.to_string().contains("4 more attempt"), "a right PIN starts the count afresh: {err}");
+}
+
+/// Guesses made at once from several processes on one data directory each count: the
+/// attempt is counted in a transaction before the PIN is checked.
+#[test]
+fn guesses_in_parallel_each_count_against_the_lockout() {
+    let f = fixture();
+    let dir = f._dir.path().to_owned();
+    let threads: Vec<_> = (0..12)
+        .map(|_| {
+            let (dir, clock) = (dir.clone(), f.clock.clone());
+            std::thread::spawn(move || {
+                let mut device = Device::open_with_clock(&dir, OpenMode::MustExist, clock).unwrap();
+                device.sign_in("JC-0001", "000000").unwrap_err().to_string()
+            })
+        })
+        .collect();
+    let answers: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let checked = answers.iter().filter(|a| a.starts_with("sign-in refused: wrong PIN")).count();
+    assert_eq!(checked, 5, "only five guesses may be checked before the lock: {answers:#?}");
+    assert_eq!(answers.iter().filter(|a| a.contains("too many wrong PINs")).count(), 7, "{answers:#?}");
+}
+
 #[test]
 fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
     let text = credential("C-VALID", &bureau_key(), d(2028, 12, 31));

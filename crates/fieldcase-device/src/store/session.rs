@@ -31,25 +31,50 @@ pub fn sign_out(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// (failures in a row, locked until).
-pub fn failures(conn: &Connection, officer: &str) -> Result<(u32, Option<DateTime<Utc>>)> {
-    let row = conn
-        .prepare_cached("SELECT failures, locked_until FROM signin_failures WHERE officer_id = ?1")?
-        .query_row([officer], |r| Ok((r.get::<_, u32>(0)?, instant_opt(r, 1)?)))
-        .optional()?;
-    Ok(row.unwrap_or((0, None)))
+/// An officer's wrong PINs in a row on this device, and the lockout they caused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attempts {
+    /// Wrong PINs since the last right one (an attempt under way counts as wrong).
+    pub failures: u32,
+    /// The lockout's end on the trusted clock.
+    pub locked_until: Option<DateTime<Utc>>,
+    /// The lockout's end in time since boot, and which boot that was.
+    pub locked_since_boot: Option<(String, u64)>,
 }
 
-pub fn set_failures(
-    conn: &Connection,
-    officer: &str,
-    failures: u32,
-    locked_until: Option<DateTime<Utc>>,
-) -> Result<()> {
+pub fn attempts(conn: &Connection, officer: &OfficerId) -> Result<Attempts> {
+    let row = conn
+        .prepare_cached(
+            "SELECT failures, locked_until, locked_boot_id, locked_until_since_boot_ms
+             FROM signin_failures WHERE officer_id = ?1",
+        )?
+        .query_row([officer.as_str()], |r| {
+            let boot: Option<String> = r.get(2)?;
+            let ms: Option<i64> = r.get(3)?;
+            Ok(Attempts {
+                failures: r.get(0)?,
+                locked_until: instant_opt(r, 1)?,
+                locked_since_boot: boot.zip(ms.map(|ms| ms.max(0) as u64)),
+            })
+        })
+        .optional()?;
+    Ok(row.unwrap_or_default())
+}
+
+pub fn set_attempts(conn: &Connection, officer: &OfficerId, a: &Attempts) -> Result<()> {
+    let (boot, ms) = a.locked_since_boot.clone().unzip();
     conn.prepare_cached(
-        "INSERT INTO signin_failures (officer_id, failures, locked_until) VALUES (?1, ?2, ?3)
-         ON CONFLICT (officer_id) DO UPDATE SET failures = ?2, locked_until = ?3",
+        "INSERT INTO signin_failures (officer_id, failures, locked_until, locked_boot_id, locked_until_since_boot_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (officer_id) DO UPDATE SET failures = ?2, locked_until = ?3, locked_boot_id = ?4,
+             locked_until_since_boot_ms = ?5",
     )?
-    .execute(params![officer, failures, locked_until.map(instant_text)])?;
+    .execute(params![
+        officer.as_str(),
+        a.failures,
+        a.locked_until.map(instant_text),
+        boot,
+        ms.map(|ms| i64::try_from(ms).unwrap_or(i64::MAX))
+    ])?;
     Ok(())
 }
