@@ -620,3 +620,35 @@ async fn a_data_directory_that_cannot_be_written_stops_the_start() {
     assert!(message.contains("cannot be created"), "says why: {message}");
     assert!(message.contains("--data-dir"), "says how to fix it: {message}");
 }
+
+/// A laptop clock set back cannot move an inspection to before a revocation unnoticed: the
+/// record carries the trusted time (the last moment known to have passed) with the laptop's
+/// reading beside it, and the bureau flags a start known only roughly for a person. So is a
+/// record made before the device ever learned the bureau's clock.
+#[tokio::test]
+async fn an_inspection_whose_start_is_known_only_roughly_is_flagged() {
+    let bureau = TestBureau::start().await;
+    let clock = std::sync::Arc::new(fieldcase_device::ManualClock::new(Utc::now()));
+    let mut device = TestDevice::with_clock(clock.clone());
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    clock.set_wall_clock(chrono::Duration::days(-3));
+    let inspection = device.finalized_inspection(&site);
+    let start = inspection.start_clock.clone().expect("a new record carries its start clock");
+    assert!(start.set_back && start.anchored, "{start:?}");
+    assert!(inspection.started_at > start.laptop + chrono::Duration::days(2), "the start is not the laptop's reading");
+    device.push(&bureau, device.outbox()).await;
+    let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].detail.contains("set back"), "{}", open[0].detail);
+    assert!(open[0].detail.contains("when it reached the bureau"), "re-checked at arrival: {}", open[0].detail);
+
+    let mut never_synced = TestDevice::new();
+    let site = never_synced.site("杭州之江园林绿化工程有限公司", "91330106MA2D5E6F7");
+    let unanchored = never_synced.finalized_inspection(&site);
+    assert!(!unanchored.start_clock.expect("kept").anchored);
+    never_synced.enroll(&bureau).await;
+    never_synced.push(&bureau, never_synced.outbox()).await;
+    let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
+    assert!(open.iter().any(|r| r.detail.contains("never synced")), "{open:?}");
+}

@@ -11,6 +11,7 @@ use crate::canonical::ContentHash;
 use crate::checklist::{AnswerValue, ChecklistTemplate, TemplateId};
 use crate::ids::{CheckId, InspectionId, SiteId};
 use crate::signing::Signature;
+use crate::time::TrustedTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -68,6 +69,29 @@ pub struct Seal {
     pub signature: Signature,
 }
 
+/// What the device's clocks said when an inspection began.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StartClock {
+    /// The laptop's own clock, which its user can set.
+    pub laptop: DateTime<Utc>,
+    /// Whether the trusted time rested on the bureau's clock (false: the device had never
+    /// synced, and `started_at` is the laptop's clock as it was).
+    pub anchored: bool,
+    /// Whether the laptop's clock had been set back: `started_at` is then the last moment
+    /// known to have passed, and the inspection began at that moment or later.
+    pub set_back: bool,
+}
+
+impl StartClock {
+    /// Whether the start is known only roughly: a reviewer must look at certificates over
+    /// the time from `started_at` to when the record reached the bureau.
+    pub fn uncertain(&self) -> bool {
+        !self.anchored || self.set_back
+    }
+}
+
 /// One version of an inspection record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -81,7 +105,14 @@ pub struct Inspection {
     pub template_version: u32,
     /// Where on the site, in the officer's words (e.g. 3号楼项目部).
     pub location: Option<String>,
+    /// When the inspection began, on the device's trusted clock (see [`StartClock`]); for
+    /// records made before the device recorded that, the laptop's clock.
     pub started_at: DateTime<Utc>,
+    /// How far `started_at` can be trusted, with the laptop's own reading beside it as
+    /// evidence. Absent in records made before it was kept (their hashes stay as sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub start_clock: Option<StartClock>,
     /// Set when the inspection is finalized.
     pub ended_at: Option<DateTime<Utc>>,
     /// Answers by checklist item id.
@@ -103,7 +134,7 @@ impl Inspection {
         site_id: SiteId,
         template: &ChecklistTemplate,
         location: Option<String>,
-        at: DateTime<Utc>,
+        at: &TrustedTime,
         created_by: Actor,
     ) -> Self {
         Inspection {
@@ -113,7 +144,8 @@ impl Inspection {
             template_id: template.id.clone(),
             template_version: template.version,
             location,
-            started_at: at,
+            started_at: at.trusted,
+            start_clock: Some(StartClock { laptop: at.laptop, anchored: at.anchored, set_back: at.set_back }),
             ended_at: None,
             answers: BTreeMap::new(),
             findings: Vec::new(),

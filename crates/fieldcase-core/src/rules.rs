@@ -92,7 +92,12 @@ pub fn checked_officers<'a>(
     checks
         .iter()
         .filter(|c| c.result == CheckResult::Valid)
-        .filter(|c| c.checked_at >= inspection.started_at && c.checked_at <= now)
+        // On the trusted clock, as the inspection's start and `now` are (the laptop's reading
+        // for checks recorded before the device kept the trusted time).
+        .filter(|c| {
+            let at = c.trusted_time.unwrap_or(c.checked_at);
+            at >= inspection.started_at && at <= now
+        })
         .collect()
 }
 

@@ -35,6 +35,9 @@ pub struct TrustedTime {
     pub trusted: DateTime<Utc>,
     /// Whether the estimate rests on the bureau's clock (false: no sync yet).
     pub anchored: bool,
+    /// Whether the laptop's clock was set back: the estimate is then the last moment known
+    /// to have passed, a lower bound.
+    pub set_back: bool,
     /// What is wrong with the laptop's clock, in words, if anything.
     pub warning: Option<String>,
 }
@@ -56,6 +59,7 @@ pub fn trusted_time(
             laptop,
             trusted: went_back.unwrap_or(laptop),
             anchored: false,
+            set_back: went_back.is_some(),
             warning: Some(match went_back {
                 Some(l) => format!(
                     "the laptop clock reads {} but {} has already passed; it was set back",
@@ -72,6 +76,7 @@ pub fn trusted_time(
             laptop,
             trusted: l + offset,
             anchored: true,
+            set_back: true,
             warning: Some(format!(
                 "the laptop clock reads {} but {} has already passed; it was set back, so the time of the last certain moment is used",
                 format_beijing(laptop),
@@ -82,6 +87,7 @@ pub fn trusted_time(
             laptop,
             trusted: laptop + offset,
             anchored: true,
+            set_back: false,
             warning: (offset.num_seconds().abs() > CLOCK_TOLERANCE_SECONDS).then(|| {
                 format!(
                     "the laptop clock was {} minutes off the bureau's at the last sync; set it right",

@@ -77,9 +77,19 @@ impl Device {
             let known: Vec<_> = templates.iter().map(|t| t.id.0.as_str()).collect();
             DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
         })?;
+        // The start on the trusted clock, so that a laptop clock set back cannot move an
+        // inspection to before a certificate was revoked; the laptop's reading stays beside it.
+        self.note_laptop_time()?;
+        let time = self.trusted_time()?;
         let (now, actor) = (self.clock.now(), self.actor()?);
-        let draft =
-            Inspection::draft(InspectionId::generate(now), site.id, template, non_empty(location), now, actor.clone());
+        let draft = Inspection::draft(
+            InspectionId::generate(now),
+            site.id,
+            template,
+            non_empty(location),
+            &time,
+            actor.clone(),
+        );
         self.write(|tx| {
             inspections::insert(tx, &draft)?;
             append_audit(tx, now, &actor, "inspection.create", &draft.id.to_string(), &draft)?;
@@ -130,6 +140,11 @@ impl Device {
     /// made by the caller; the device records it, append-only, with its audit entry.
     pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
         self.draft(new.inspection_id)?;
+        // A check given without the trusted time it was decided on is recorded at the
+        // trusted time now (once the device knows the bureau's clock), so that the rules
+        // weigh it on the same clock as the inspection's start.
+        let time = self.trusted_time()?;
+        let trusted_time = new.trusted_time.or(time.anchored.then_some(time.trusted));
         let (now, actor) = (self.clock.now(), self.actor()?);
         let check = CertificateCheck {
             id: CheckId::generate(now),
@@ -141,7 +156,7 @@ impl Device {
             registry_version: new.registry_version,
             checked_by: actor.clone(),
             checked_at: now,
-            trusted_time: new.trusted_time,
+            trusted_time,
             registry_stale: new.registry_stale,
         };
         self.write(|tx| {
@@ -158,7 +173,9 @@ impl Device {
         let draft = self.inspection(id)?;
         let template = self.template_for(&draft)?;
         let checks = self.checks_of_lineage(&draft)?;
-        let now = self.clock.now();
+        // On the trusted clock, as the start and the checks are.
+        self.note_laptop_time()?;
+        let now = self.trusted_time()?.trusted;
         let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
         let content_hash = sealed.content_hash();
         sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });

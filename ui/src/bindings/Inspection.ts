@@ -8,6 +8,7 @@ import type { InspectionStatus } from "./InspectionStatus";
 import type { Outcome } from "./Outcome";
 import type { Seal } from "./Seal";
 import type { SiteId } from "./SiteId";
+import type { StartClock } from "./StartClock";
 import type { TemplateId } from "./TemplateId";
 
 /**
@@ -21,7 +22,17 @@ supersedes: InspectionId | null, site_id: SiteId, template_id: TemplateId, templ
 /**
  * Where on the site, in the officer's words (e.g. 3号楼项目部).
  */
-location: string | null, started_at: string, 
+location: string | null, 
+/**
+ * When the inspection began, on the device's trusted clock (see [`StartClock`]); for
+ * records made before the device recorded that, the laptop's clock.
+ */
+started_at: string, 
+/**
+ * How far `started_at` can be trusted, with the laptop's own reading beside it as
+ * evidence. Absent in records made before it was kept (their hashes stay as sealed).
+ */
+start_clock?: StartClock, 
 /**
  * Set when the inspection is finalized.
  */

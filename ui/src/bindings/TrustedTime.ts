@@ -17,6 +17,11 @@ trusted: string,
  */
 anchored: boolean, 
 /**
+ * Whether the laptop's clock was set back: the estimate is then the last moment known
+ * to have passed, a lower bound.
+ */
+set_back: boolean, 
+/**
  * What is wrong with the laptop's clock, in words, if anything.
  */
 warning: string | null, };

@@ -8,7 +8,7 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::wire::{Fate, ItemResult, PushItem};
 
-use super::officers::{officer_shortfall, settle_officer_flags};
+use super::officers::{inspection_flag, settle_officer_flags};
 use super::{Examined, ExaminedItems, NewReview, PushLedger};
 use crate::store::{DeviceRecord, Result, ReviewReason};
 
@@ -73,7 +73,7 @@ fn apply_item(
         },
         PushItem::Inspection(inspection) => {
             ledger.insert_inspection(inspection, hash, from, now)?;
-            if let Some(detail) = officer_shortfall(ledger, inspection)? {
+            if let Some(detail) = inspection_flag(ledger, inspection, now)? {
                 ledger.keep_for_review(&NewReview {
                     device: from,
                     item,

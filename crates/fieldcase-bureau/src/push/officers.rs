@@ -1,5 +1,7 @@
 //! The two-officer rule, re-checked at the bureau: the checks it holds for an inspection,
-//! against the registry's history at the inspection's start.
+//! against the registry's history at the inspection's start; and an inspection whose start is
+//! known only roughly (the laptop's clock set back, or never synced) is flagged for a person,
+//! with its certificates re-checked as they stood when it reached the bureau too.
 
 use std::collections::BTreeSet;
 
@@ -15,20 +17,69 @@ use fieldcase_core::time::{beijing, format_beijing};
 use super::PushLedger;
 use crate::store::{Result, ReviewReason};
 
+/// What a person must look at in an inspection, or None: too few officers with valid
+/// certificates at its start, or a start known only roughly.
+///
+/// A start known only roughly lies between `started_at` (a lower bound on the trusted clock)
+/// and the record's arrival at the bureau (`arrived`): a certificate revoked in between may
+/// have been revoked before the inspection, so the reviewer is told how it stood at both.
+pub(super) fn inspection_flag(
+    ledger: &mut dyn PushLedger,
+    inspection: &Inspection,
+    arrived: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let mut parts = Vec::new();
+    if let Some(shortfall) = officer_shortfall(ledger, inspection, inspection.started_at, "the inspection's start")? {
+        parts.push(shortfall);
+    }
+    if let Some(clock) = inspection.start_clock.as_ref().filter(|c| c.uncertain()) {
+        let mut detail = if clock.anchored {
+            format!(
+                "the laptop's clock had been set back (it read {} Beijing time at the start), so the inspection began at {} Beijing time or later",
+                format_beijing(clock.laptop),
+                format_beijing(inspection.started_at)
+            )
+        } else {
+            format!(
+                "the device had never synced with the bureau, so the inspection's start ({} Beijing time) is the laptop's clock, unchecked",
+                format_beijing(clock.laptop)
+            )
+        };
+        match officer_shortfall(ledger, inspection, arrived, "its arrival at the bureau")? {
+            Some(later) => {
+                detail.push_str("; ");
+                detail.push_str(&later);
+            }
+            None => detail.push_str("; the officers' certificates were still valid when it reached the bureau"),
+        }
+        parts.push(detail);
+    }
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    parts.push("stored, to be reviewed (the flag is settled if missing checks arrive and settle it)".into());
+    Ok(Some(parts.join("; ")))
+}
+
 /// Why an inspection does not rest on two distinct officers whose certificates were valid
-/// when it started, or None when it does.
+/// at `at` (`when` names that moment for the reviewer), or None when it does.
 ///
 /// Each check the bureau holds counts if the device found the certificate valid and the
 /// registry agrees for the inspection's start: the certificate's status then, its validity
 /// dates against the Beijing date then, the area of labor-security inspection, and its holder.
 /// A sample check (registry version 0) of a number the registry never knew is taken as the
 /// device recorded it; one the registry knows is held to what the registry says.
-pub(super) fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspection) -> Result<Option<String>> {
+fn officer_shortfall(
+    ledger: &mut dyn PushLedger,
+    inspection: &Inspection,
+    at: DateTime<Utc>,
+    when: &str,
+) -> Result<Option<String>> {
     let checks = ledger.held_checks(&inspection.officer_checks)?;
     let mut valid: BTreeSet<OfficerId> = BTreeSet::new();
     let mut problems: Vec<String> = Vec::new();
     for check in &checks {
-        match standing(ledger, check, inspection.started_at)? {
+        match standing(ledger, check, at)? {
             Standing::Valid => {
                 valid.insert(check.officer_id.clone());
             }
@@ -44,8 +95,8 @@ pub(super) fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspec
         valid.iter().map(OfficerId::as_str).collect::<Vec<_>>().join(", ")
     };
     let mut detail = format!(
-        "two-officer rule (劳动保障监察条例 art. 16): at the inspection's start ({} Beijing time) the bureau holds valid certificate checks of {} distinct officer(s) ({named}), at least {MIN_CHECKED_OFFICERS} are needed",
-        format_beijing(inspection.started_at),
+        "two-officer rule (劳动保障监察条例 art. 16): at {when} ({} Beijing time) the bureau holds valid certificate checks of {} distinct officer(s) ({named}), at least {MIN_CHECKED_OFFICERS} are needed",
+        format_beijing(at),
         valid.len()
     );
     for problem in &problems {
@@ -56,7 +107,6 @@ pub(super) fn officer_shortfall(ledger: &mut dyn PushLedger, inspection: &Inspec
     if missing > 0 {
         detail.push_str(&format!("; {missing} of the inspection's certificate checks have not reached the bureau yet"));
     }
-    detail.push_str("; stored, to be reviewed (the flag is settled if the missing checks arrive)");
     Ok(Some(detail))
 }
 
@@ -123,7 +173,7 @@ fn standing(ledger: &mut dyn PushLedger, check: &CertificateCheck, started_at: D
 pub(super) fn settle_officer_flags(ledger: &mut dyn PushLedger, check: CheckId, now: DateTime<Utc>) -> Result<()> {
     for (device, inspection) in ledger.inspections_citing(check)? {
         let id = inspection.id.to_string();
-        match officer_shortfall(ledger, &inspection)? {
+        match inspection_flag(ledger, &inspection, now)? {
             None => ledger.resolve_reviews(
                 device,
                 RecordKind::Inspection,

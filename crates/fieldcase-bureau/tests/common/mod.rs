@@ -147,8 +147,13 @@ pub struct TestDevice {
 
 impl TestDevice {
     pub fn new() -> Self {
+        Self::with_clock(std::sync::Arc::new(fieldcase_device::SystemClock))
+    }
+
+    /// A laptop whose clock the test sets.
+    pub fn with_clock(clock: std::sync::Arc<dyn fieldcase_device::Clock>) -> Self {
         let tmp = tempfile::tempdir().expect("a temp dir");
-        let device = Device::open(tmp.path(), OpenMode::CreateIfMissing).expect("a device");
+        let device = Device::open_with_clock(tmp.path(), OpenMode::CreateIfMissing, clock).expect("a device");
         let key = fieldcase_device::keys::load_or_create(tmp.path()).expect("the device key");
         TestDevice { device, key, token: String::new(), _tmp: tmp }
     }
@@ -164,7 +169,14 @@ impl TestDevice {
         assert_eq!(status, 200, "{body}");
         let response: EnrollResponse = serde_json::from_value(body).expect("an enrollment response");
         self.token = response.token.clone();
+        self.knows_the_bureau_clock(response.bureau_time);
         response
+    }
+
+    /// As a first sync would: the device learns the bureau's clock, so what it records then
+    /// carries a trusted time (a record without one is flagged at the bureau).
+    pub fn knows_the_bureau_clock(&mut self, bureau_time: chrono::DateTime<chrono::Utc>) {
+        self.device.record_sync_success(bureau_time).expect("the bureau's clock noted");
     }
 
     /// A site with a credit code made from 17 characters.

@@ -1,4 +1,6 @@
 use chrono::{Duration, NaiveDate, TimeZone};
+
+use crate::time::TrustedTime;
 use uuid::Uuid;
 
 use super::*;
@@ -22,7 +24,7 @@ fn draft() -> Inspection {
         SiteId::from_uuid(Uuid::from_u128(2)),
         &template,
         Some("3号楼项目部".into()),
-        t0(),
+        &TrustedTime { laptop: t0(), trusted: t0(), anchored: true, set_back: false, warning: None },
         actor(),
     );
     for item in template.items.iter().filter(|i| i.required) {
@@ -134,10 +136,18 @@ fn canonical_hash_of_a_known_record_is_stable() {
     let mut sealed = finalize(&draft(), &default_template(), &checks, None, now()).unwrap();
     // Check ids are time-based and random in their low bits; pin them for the snapshot.
     sealed.officer_checks = vec![CheckId::from_uuid(Uuid::from_u128(10)), CheckId::from_uuid(Uuid::from_u128(11))];
+    let with_clock = sealed.clone();
+    // A record sealed before inspections kept their start clock: its hash is as it was.
+    sealed.start_clock = None;
     assert_eq!(
         sealed.content_hash().to_hex(),
         "26692abcf7d609df32d36c10f341bd4da3eb9a983101f1085cfc94c106d92919",
         "the canonical hash of a sealed inspection must not change across versions"
+    );
+    assert_eq!(
+        with_clock.content_hash().to_hex(),
+        "6253e5dce93b3226b1744c53a8aaf358ffbb0caf77f8bd20f3130c7027c2fd53",
+        "nor that of one with its start clock"
     );
     // The hash ignores the seal and status, so sealing does not change what was hashed.
     let mut draft_again = sealed.clone();
