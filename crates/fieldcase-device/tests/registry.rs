@@ -221,6 +221,39 @@ fn a_delta_applies_on_the_version_it_names_and_a_gap_asks_for_a_snapshot() {
     assert!(changes.needs_snapshot);
 }
 
+/// The need for a snapshot is stored with the page that showed it, and only a snapshot
+/// settles it; until then the copy is stale, however recently it synced.
+#[test]
+fn a_snapshot_owed_is_kept_until_a_snapshot_is_applied() {
+    let mut f = fixture();
+    let mut gap = registry(5);
+    gap.from_version = Some(4);
+    f.device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
+        .unwrap();
+    assert!(f.device.registry_snapshot_owed().unwrap());
+    assert!(f.device.registry_status().unwrap().stale, "a copy known to be behind is not current");
+
+    f.device.apply_changes(&pull(vec![])).unwrap();
+    assert!(f.device.registry_snapshot_owed().unwrap(), "a later page does not settle it");
+    let foreign = SignedRegistryUpdate::sign(&registry(6), &SecretKey::from_seed([7; 32]));
+    assert!(f.device.apply_registry_snapshot(&foreign).is_err());
+    assert!(f.device.registry_snapshot_owed().unwrap(), "nor does a snapshot refused");
+
+    // A snapshot at the version held: the copy was the bureau's latest after all.
+    f.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry(1), &bureau_key())).unwrap();
+    assert!(!f.device.registry_snapshot_owed().unwrap());
+    assert!(!f.device.registry_status().unwrap().stale);
+
+    f.device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
+        .unwrap();
+    assert_eq!(f.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry(5), &bureau_key())).unwrap(), 5);
+    assert!(!f.device.registry_snapshot_owed().unwrap());
+    assert_eq!(f.device.registry_status().unwrap().version, Some(5));
+    f.device.verify_audit().unwrap();
+}
+
 #[test]
 fn a_clock_set_back_a_year_does_not_make_an_expired_certificate_valid() {
     let mut f = fixture();

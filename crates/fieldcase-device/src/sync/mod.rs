@@ -90,7 +90,6 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
 
     push_all(device, &http, &token, &mut report).await?;
     // The bureau's clock from the last answer is the trusted time of this sync.
-    let mut needs_snapshot = false;
     let bureau_time = loop {
         let after = on_device(device, |d| d.pull_cursor()).await?;
         let pull = http.pull(&token, after, PULL_PAGE).await?;
@@ -98,12 +97,14 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
         let changes = on_device(device, move |d| d.apply_changes(&pull)).await?;
         report.pulled += changes.applied;
         report.registry_refused.extend(changes.refused);
-        needs_snapshot |= changes.needs_snapshot;
         if !more {
             break time;
         }
     };
-    if needs_snapshot {
+    // Owed since this pull or an earlier one whose sync lost the bureau before the snapshot
+    // came: the cursor has moved past the update that showed the need, so only the store
+    // remembers it.
+    if on_device(device, |d| d.registry_snapshot_owed()).await? {
         let snapshot = http.registry_snapshot(&token).await?;
         on_device(device, move |d| d.apply_registry_snapshot(&snapshot)).await?;
     }

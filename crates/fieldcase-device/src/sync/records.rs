@@ -53,7 +53,8 @@ pub struct PushCursor {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PulledChanges {
     pub applied: usize,
-    /// A registry delta did not follow the version held: fetch a snapshot.
+    /// A registry delta did not follow the version held: a snapshot is owed (and recorded as
+    /// owed in the store, see [`Device::registry_snapshot_owed`]).
     pub needs_snapshot: bool,
     /// Updates refused (bad signature, unknown key, rollback), with why.
     pub refused: Vec<String>,
@@ -209,10 +210,16 @@ impl Device {
         Ok(self.read(sync_state::get)?.pull_cursor)
     }
 
+    /// Whether a pull showed that the registry copy needs a whole snapshot, not yet applied.
+    pub fn registry_snapshot_owed(&self) -> Result<bool> {
+        Ok(self.read(sync_state::get)?.registry_snapshot_owed)
+    }
+
     /// Applies pulled changes and moves the cursor, in one transaction. A site whose unified
     /// social credit code is already here is the same site: the local record stays. A
     /// registry update that fails verification is refused (the copy stays) and noted in
-    /// the audit chain; one that does not follow the version held asks for a snapshot.
+    /// the audit chain; one that does not follow the version held asks for a snapshot, and
+    /// that need is stored with the cursor that passed the update, so it outlives this sync.
     pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
         let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
@@ -264,6 +271,9 @@ impl Device {
                         }
                     },
                 }
+            }
+            if applied.needs_snapshot {
+                sync_state::set_registry_snapshot_owed(tx, true)?;
             }
             sync_state::set_pull_cursor(tx, pull.next_cursor)?;
             Ok(applied)
