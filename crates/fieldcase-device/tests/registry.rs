@@ -16,6 +16,7 @@ use fieldcase_core::registry::{
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::wire::{Change, ChangeRecord, EnrollResponse, PullResponse};
 use fieldcase_device::registry::CheckInput;
+use fieldcase_device::sync::ClockReading;
 use fieldcase_device::{Device, ManualClock, OpenMode};
 
 fn bureau_key() -> SecretKey {
@@ -111,7 +112,7 @@ fn fixture() -> Fixture {
         .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))]))
         .unwrap();
     assert!(changes.refused.is_empty(), "{changes:?}");
-    device.record_sync_success(now()).unwrap();
+    device.record_sync_success(ClockReading { bureau: now(), laptop: now() }).unwrap();
     Fixture { _dir: dir, clock, device }
 }
 

@@ -225,3 +225,38 @@ async fn a_snapshot_the_bureau_failed_to_give_is_fetched_by_the_next_sync_and_th
     assert_eq!(bureau.snapshot_requests(), 2, "a snapshot applied is no longer owed");
     device.lock().verify_audit().unwrap();
 }
+
+/// The bureau's clock runs 90 s ahead of the laptop's, and storing a pushed page takes a
+/// minute. The offset kept is what one exchange showed: the bureau's time in the pull answer
+/// against the laptop's when that answer arrived, not the laptop's after the push that
+/// followed it.
+#[tokio::test]
+async fn the_clock_offset_is_the_bureau_time_against_the_laptop_time_of_one_exchange() {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let bureau = ScriptedBureau::start(Script {
+        ahead: chrono::Duration::seconds(90),
+        push_takes: chrono::Duration::minutes(1),
+        ..script(&clock)
+    })
+    .await;
+    // Something to pull that enters the audit chain, so a push follows the pull.
+    bureau.publish(&registry(1, None, CertificateStatus::Active));
+    let dir = tempfile::tempdir().unwrap();
+    let device = enrolled_device(dir.path(), &clock, &bureau);
+    let started = clock.now();
+    let report = sync_once(&device).await.unwrap();
+    assert!(
+        report.pushed > 0 && clock.now() - started >= chrono::Duration::minutes(2),
+        "pushes before and after the pull"
+    );
+
+    let status = device.lock().sync_status().unwrap();
+    assert_eq!(status.clock_offset_seconds, Some(90), "the offset one exchange showed: {status:?}");
+    let time = device.lock().trusted_time().unwrap();
+    assert_eq!(
+        time.trusted - time.laptop,
+        chrono::Duration::seconds(90),
+        "decisions run on the bureau's clock: {time:?}"
+    );
+    assert!(time.warning.is_none(), "{time:?}");
+}

@@ -75,13 +75,19 @@ pub fn reset(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
+/// A sync that ended at `at`, with the bureau's clock and the laptop's read at one exchange.
+pub fn record_success(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    bureau_time: DateTime<Utc>,
+    local_time: DateTime<Utc>,
+) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE sync_state SET last_attempt_at = ?2, last_success_at = ?2, bureau_time = ?1, local_time = ?2,
+        "UPDATE sync_state SET last_attempt_at = ?1, last_success_at = ?1, bureau_time = ?2, local_time = ?3,
          last_error = NULL, last_error_code = NULL,
-         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?2 THEN ?2 ELSE max_local_time END",
+         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?1 THEN ?1 ELSE max_local_time END",
     )?
-    .execute(params![instant_text(bureau_time), instant_text(local_time)])?;
+    .execute(params![instant_text(at), instant_text(bureau_time), instant_text(local_time)])?;
     Ok(())
 }
 

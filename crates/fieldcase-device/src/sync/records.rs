@@ -60,6 +60,16 @@ pub struct PulledChanges {
     pub refused: Vec<String>,
 }
 
+/// The bureau's clock and the laptop's, read at one exchange: the time the bureau's answer
+/// carried, and the laptop's when that answer arrived. Their difference is the offset that
+/// trusted time rests on; taking the laptop's at any later moment would add the time between
+/// to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockReading {
+    pub bureau: DateTime<Utc>,
+    pub laptop: DateTime<Utc>,
+}
+
 /// What one push achieved.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PushOutcome {
@@ -280,9 +290,10 @@ impl Device {
         })
     }
 
-    pub fn record_sync_success(&mut self, bureau_time: DateTime<Utc>) -> Result<()> {
+    /// Records a sync that succeeded now, with the clocks as one of its exchanges read them.
+    pub fn record_sync_success(&mut self, clocks: ClockReading) -> Result<()> {
         let now = self.now();
-        self.write(|tx| Ok(sync_state::record_success(tx, bureau_time, now)?))
+        self.write(|tx| Ok(sync_state::record_success(tx, now, clocks.bureau, clocks.laptop)?))
     }
 
     pub fn record_sync_failure(&mut self, code: ErrorCode, message: &str) -> Result<()> {
