@@ -366,6 +366,41 @@ fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
     assert!(fieldcase_device::qr::decode_qr_image(b"not an image").is_err());
 }
 
+/// 16000×16000 pixels of one colour: a PNG of a few hundred KB that decodes to 256 MB of
+/// pixels. Written a row at a time, so the test never holds them either.
+fn huge_blank_png() -> Vec<u8> {
+    use std::io::Write;
+    const SIDE: u32 = 16_000;
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, SIDE, SIDE);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().unwrap();
+    let mut stream = writer.stream_writer().unwrap();
+    let row = vec![255u8; SIDE as usize];
+    for _ in 0..SIDE {
+        stream.write_all(&row).unwrap();
+    }
+    stream.finish().unwrap();
+    writer.finish().unwrap();
+    bytes
+}
+
+#[test]
+fn a_photo_too_large_to_decode_is_refused_from_its_header() {
+    let png = huge_blank_png();
+    assert!(png.len() < 1024 * 1024, "a small file ({} bytes) with huge dimensions", png.len());
+    let err = fieldcase_device::qr::decode_qr_image(&png).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("too large") && message.contains("16000×16000") && message.contains("8192×8192"),
+        "the officer is told how large this photo is and how large one may be: {message}"
+    );
+    assert!(message.contains("crop") || message.contains("lower resolution"), "and what to do: {message}");
+}
+
 #[test]
 fn the_allowed_registry_age_is_configurable_and_checked() {
     use fieldcase_device::registry::max_registry_age;
