@@ -174,3 +174,22 @@ fn bad_input_gets_a_clear_message_and_a_non_zero_exit() {
     assert!(run.stderr.contains("is damaged"), "{}", run.stderr);
     assert_eq!(std::fs::read(damaged.join("fieldcase.db")).unwrap(), before, "a damaged file is left as it was");
 }
+
+/// A photo far larger than a QR code needs is refused from its header, saying how large one
+/// may be, and before the device is opened: the data directory named here does not exist,
+/// and is not made.
+#[test]
+fn a_huge_qr_photo_is_refused_before_the_device_is_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let photo = tmp.path().join("wide.png");
+    // 9000 pixels wide, past the 8192 a side a photo may be, in a file of a few KB.
+    image::GrayImage::from_pixel(9000, 1, image::Luma([255])).save(&photo).unwrap();
+    let dir = tmp.path().join("device");
+    let run = fieldcase(&dir, &["--json", "cert", "check", "--qr-image", photo.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let err = json(&run.stderr);
+    assert_eq!(err["code"], "invalid_input", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("9000×1") && message.contains("8192×8192"), "{message}");
+    assert!(!dir.exists(), "the photo is refused before the data directory is opened");
+}

@@ -169,6 +169,12 @@ impl Device {
         self.clock.now()
     }
 
+    /// The clock this device reads, for a caller that must read it without holding the device
+    /// (the sync agent, as an answer from the bureau arrives).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     pub fn info(&self) -> AppInfo {
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),

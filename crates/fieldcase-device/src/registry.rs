@@ -107,20 +107,23 @@ impl Device {
         Ok(())
     }
 
+    /// The registry copy held, and whether checks may call it current: not once it is older
+    /// than allowed, nor while a pull has shown it behind the bureau's and the snapshot that
+    /// would bring it up to date has not come yet, however recent the copy.
     pub fn registry_status(&self) -> Result<RegistryStatus> {
         let meta = self.read(copy::meta)?;
-        let last_sync = self.read(sync_state::get)?.last_success_at;
+        let sync = self.read(sync_state::get)?;
         let now = self.trusted_time()?.trusted;
         Ok(match meta {
             None => RegistryStatus { version: None, issued_at: None, age_seconds: None, stale: true },
             Some(m) => {
-                let confirmed = last_sync.map_or(m.received_at, |s| s.max(m.received_at));
+                let confirmed = sync.last_success_at.map_or(m.received_at, |s| s.max(m.received_at));
                 let age = now - confirmed;
                 RegistryStatus {
                     version: Some(m.version),
                     issued_at: Some(m.issued_at.to_rfc3339()),
                     age_seconds: Some(age.num_seconds().max(0)),
-                    stale: age > self.max_registry_age,
+                    stale: sync.registry_snapshot_owed || age > self.max_registry_age,
                 }
             }
         })
@@ -173,14 +176,29 @@ impl Device {
         }
     }
 
-    /// Applies a whole snapshot fetched outside the feed (after a gap). Verified like any update.
+    /// Applies a whole snapshot fetched outside the feed (after a gap). Verified like any
+    /// update; once applied, no snapshot is owed. One at the very version held settles the
+    /// debt too: the copy is then the bureau's latest.
     pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
         let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
             let outcome = Self::apply_registry_update(tx, signed, now)?;
             let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
-            append_audit(tx, now, &actor, if outcome.is_ok() { "registry.update" } else { "registry.refuse" }, "registry", &payload)?;
-            outcome.map_err(|e| DeviceError::Invalid(format!("the registry snapshot was refused: {e}")))
+            match outcome {
+                Ok(version) => {
+                    append_audit(tx, now, &actor, "registry.update", "registry", &payload)?;
+                    sync_state::set_registry_snapshot_owed(tx, false)?;
+                    Ok(version)
+                }
+                Err(RegistryError::Rollback { held, offered }) if held == offered => {
+                    sync_state::set_registry_snapshot_owed(tx, false)?;
+                    Ok(held)
+                }
+                Err(e) => {
+                    append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
+                    Err(DeviceError::Invalid(format!("the registry snapshot was refused: {e}")))
+                }
+            }
         })
     }
 

@@ -16,6 +16,7 @@ use fieldcase_core::registry::{
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::wire::{Change, ChangeRecord, EnrollResponse, PullResponse};
 use fieldcase_device::registry::CheckInput;
+use fieldcase_device::sync::ClockReading;
 use fieldcase_device::{Device, ManualClock, OpenMode};
 
 fn bureau_key() -> SecretKey {
@@ -111,7 +112,7 @@ fn fixture() -> Fixture {
         .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))]))
         .unwrap();
     assert!(changes.refused.is_empty(), "{changes:?}");
-    device.record_sync_success(now()).unwrap();
+    device.record_sync_success(ClockReading { bureau: now(), laptop: now() }).unwrap();
     Fixture { _dir: dir, clock, device }
 }
 
@@ -219,6 +220,39 @@ fn a_delta_applies_on_the_version_it_names_and_a_gap_asks_for_a_snapshot() {
         .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
         .unwrap();
     assert!(changes.needs_snapshot);
+}
+
+/// The need for a snapshot is stored with the page that showed it, and only a snapshot
+/// settles it; until then the copy is stale, however recently it synced.
+#[test]
+fn a_snapshot_owed_is_kept_until_a_snapshot_is_applied() {
+    let mut f = fixture();
+    let mut gap = registry(5);
+    gap.from_version = Some(4);
+    f.device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
+        .unwrap();
+    assert!(f.device.registry_snapshot_owed().unwrap());
+    assert!(f.device.registry_status().unwrap().stale, "a copy known to be behind is not current");
+
+    f.device.apply_changes(&pull(vec![])).unwrap();
+    assert!(f.device.registry_snapshot_owed().unwrap(), "a later page does not settle it");
+    let foreign = SignedRegistryUpdate::sign(&registry(6), &SecretKey::from_seed([7; 32]));
+    assert!(f.device.apply_registry_snapshot(&foreign).is_err());
+    assert!(f.device.registry_snapshot_owed().unwrap(), "nor does a snapshot refused");
+
+    // A snapshot at the version held: the copy was the bureau's latest after all.
+    f.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry(1), &bureau_key())).unwrap();
+    assert!(!f.device.registry_snapshot_owed().unwrap());
+    assert!(!f.device.registry_status().unwrap().stale);
+
+    f.device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&gap, &bureau_key()))]))
+        .unwrap();
+    assert_eq!(f.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry(5), &bureau_key())).unwrap(), 5);
+    assert!(!f.device.registry_snapshot_owed().unwrap());
+    assert_eq!(f.device.registry_status().unwrap().version, Some(5));
+    f.device.verify_audit().unwrap();
 }
 
 #[test]
@@ -375,6 +409,41 @@ fn a_qr_code_image_is_read_and_an_image_without_one_is_refused() {
     let err = fieldcase_device::qr::decode_qr_image(&png).unwrap_err();
     assert!(err.to_string().contains("no QR code"), "{err}");
     assert!(fieldcase_device::qr::decode_qr_image(b"not an image").is_err());
+}
+
+/// 16000×16000 pixels of one colour: a PNG of a few hundred KB that decodes to 256 MB of
+/// pixels. Written a row at a time, so the test never holds them either.
+fn huge_blank_png() -> Vec<u8> {
+    use std::io::Write;
+    const SIDE: u32 = 16_000;
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, SIDE, SIDE);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().unwrap();
+    let mut stream = writer.stream_writer().unwrap();
+    let row = vec![255u8; SIDE as usize];
+    for _ in 0..SIDE {
+        stream.write_all(&row).unwrap();
+    }
+    stream.finish().unwrap();
+    writer.finish().unwrap();
+    bytes
+}
+
+#[test]
+fn a_photo_too_large_to_decode_is_refused_from_its_header() {
+    let png = huge_blank_png();
+    assert!(png.len() < 1024 * 1024, "a small file ({} bytes) with huge dimensions", png.len());
+    let err = fieldcase_device::qr::decode_qr_image(&png).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("too large") && message.contains("16000×16000") && message.contains("8192×8192"),
+        "the officer is told how large this photo is and how large one may be: {message}"
+    );
+    assert!(message.contains("crop") || message.contains("lower resolution"), "and what to do: {message}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Opening a fieldcase SQLite file, bringing its schema up to date, and writing to it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
@@ -28,7 +28,12 @@ impl Default for OpenOptions {
 /// another process can read while one writes), foreign keys on, and `synchronous = FULL`,
 /// because a record the user has seen saved, or a page the bureau has acknowledged, must
 /// survive a power cut. A damaged or foreign file fails here, before anything is written.
+///
+/// The file is readable by its owner only (it holds tokens and officers' PIN verifiers):
+/// made so when it is created, and tightened when an existing one is looser, with the
+/// journal files SQLite keeps beside it.
 pub fn open(path: &Path, options: OpenOptions) -> Result<Connection, DbError> {
+    keep_owner_only(path)?;
     let conn = Connection::open(path)?;
     conn.busy_timeout(options.busy_timeout)?;
     conn.set_prepared_statement_cache_capacity(options.statement_cache);
@@ -72,6 +77,59 @@ pub fn write<T, E: From<DbError>>(
     let value = f(&tx)?;
     tx.commit().map_err(DbError::from)?;
     Ok(value)
+}
+
+/// The files SQLite keeps beside a database in WAL mode: the log and its shared-memory index.
+fn journal_files(path: &Path) -> [PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+}
+
+/// Makes the database owner-only: a new file is created so before SQLite opens it (an empty
+/// file is an empty database), and an existing one, with its journal files, loses any access
+/// by group and others. SQLite gives the journal files it creates the database file's mode.
+#[cfg(unix)]
+fn keep_owner_only(path: &Path) -> Result<(), DbError> {
+    use std::fs;
+    use std::io::ErrorKind;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+
+    let failed = |what: &str, file: &Path, e: std::io::Error| {
+        let detail = format!("{what} {} ({e})", file.display());
+        match e.kind() {
+            ErrorKind::PermissionDenied | ErrorKind::NotFound | ErrorKind::ReadOnlyFilesystem => {
+                DbError::ReadOnly(detail)
+            }
+            _ => DbError::Other(detail),
+        }
+    };
+    match fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(failed("cannot create", path, e)),
+    }
+    let [wal, shm] = journal_files(path);
+    for file in [path.to_owned(), wal, shm] {
+        let mode = match fs::metadata(&file) {
+            Ok(meta) => meta.permissions().mode(),
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(failed("cannot read the permissions of", &file, e)),
+        };
+        if mode & 0o077 != 0 {
+            fs::set_permissions(&file, fs::Permissions::from_mode(mode & 0o700))
+                .map_err(|e| failed("cannot make owner-only", &file, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Elsewhere a file's access is its directory's (the data directory is in the user's profile).
+#[cfg(not(unix))]
+fn keep_owner_only(_path: &Path) -> Result<(), DbError> {
+    Ok(())
 }
 
 #[cfg(test)]
@@ -122,6 +180,61 @@ mod tests {
         let refused = open(&path, OpenOptions::default());
         assert!(matches!(refused, Err(DbError::Corrupt(_))), "{refused:?}");
         assert_eq!(std::fs::read(&path).unwrap(), b"this is not a database, it is a shopping list");
+    }
+
+    /// The file's permission bits, in octal as `ls` and `chmod` show them.
+    #[cfg(unix)]
+    fn mode(path: &Path) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        format!("{:03o}", std::fs::metadata(path).unwrap().permissions().mode() & 0o777)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_database_and_its_journal_files_are_readable_by_their_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let mut conn = open(&path, OpenOptions::default()).unwrap();
+        migrate(&mut conn, SCHEMA).unwrap();
+        write::<_, DbError>(&mut conn, |tx| Ok(tx.execute("INSERT INTO sealed (body) VALUES ('a')", [])?)).unwrap();
+        let [wal, shm] = journal_files(&path);
+        for file in [&path, &wal, &shm] {
+            assert!(file.exists(), "{} is there while the database is open", file.display());
+            assert_eq!(
+                mode(file),
+                "600",
+                "{}: the database holds secrets (a bureau token, PIN verifiers)",
+                file.display()
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_database_readable_by_others_is_made_owner_only_when_opened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.db");
+        let [wal, shm] = journal_files(&path);
+        {
+            let mut conn = open(&path, OpenOptions::default()).unwrap();
+            migrate(&mut conn, SCHEMA).unwrap();
+            // Left open below while the files are loosened, so the journal files stay.
+            let loose = std::fs::Permissions::from_mode(0o644);
+            for file in [&path, &wal, &shm] {
+                std::fs::set_permissions(file, loose.clone()).unwrap();
+            }
+            let again = open(&path, OpenOptions::default()).unwrap();
+            for file in [&path, &wal, &shm] {
+                assert_eq!(mode(file), "600", "{}: tightened on open", file.display());
+            }
+            drop(again);
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        let conn = open(&path, OpenOptions::default()).unwrap();
+        let rows: i64 = conn.query_row("SELECT count(*) FROM sealed", [], |r| r.get(0)).unwrap();
+        assert_eq!(rows, 0, "the records are untouched");
+        assert_eq!(mode(&path), "600");
     }
 
     #[test]

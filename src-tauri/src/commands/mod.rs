@@ -132,7 +132,8 @@ pub async fn check_certificate(
     on_device(state, move |d| d.check_certificate(CheckInput::Text { text, scanned }, inspection)).await
 }
 
-/// Checks a certificate from a photo or screenshot of its QR code.
+/// Checks a certificate from a photo or screenshot of its QR code. The photo is decoded
+/// before the device is taken, so the sync agent and the window's other calls do not wait on it.
 #[tauri::command]
 pub async fn check_certificate_image(
     state: State<'_, AppState>,
@@ -140,11 +141,8 @@ pub async fn check_certificate_image(
     image: Vec<u8>,
 ) -> CommandResult<CheckReport> {
     let inspection = inspection_id.as_deref().map(parse).transpose()?;
-    on_device(state, move |d| {
-        let text = fieldcase_device::qr::decode_qr_image(&image)?;
-        d.check_certificate(CheckInput::QrImage(text), inspection)
-    })
-    .await
+    let text = fieldcase_device::qr::decode_qr_image_async(image).await?;
+    on_device(state, move |d| d.check_certificate(CheckInput::QrImage(text), inspection)).await
 }
 
 /// Seals a draft; the sync agent is asked to send it at once.

@@ -176,7 +176,8 @@ impl TestDevice {
     /// As a first sync would: the device learns the bureau's clock, so what it records then
     /// carries a trusted time (a record without one is flagged at the bureau).
     pub fn knows_the_bureau_clock(&mut self, bureau_time: chrono::DateTime<chrono::Utc>) {
-        self.device.record_sync_success(bureau_time).expect("the bureau's clock noted");
+        let clocks = fieldcase_device::sync::ClockReading { bureau: bureau_time, laptop: self.device.now() };
+        self.device.record_sync_success(clocks).expect("the bureau's clock noted");
     }
 
     /// A site with a credit code made from 17 characters.

@@ -37,7 +37,8 @@ pub struct CheckArgs {
 }
 
 pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
-    let mut device = ctx.open(OpenMode::MustExist)?;
+    // A photo is decoded before the device is opened: it can take a while, and a bad one is
+    // refused without touching the data directory.
     let input = match (args.number, args.qr_text, args.qr_image) {
         (Some(number), _, _) => CheckInput::Text { text: number, scanned: false },
         (_, Some(text), _) => CheckInput::Text { text, scanned: true },
@@ -52,6 +53,7 @@ pub fn check(ctx: &Context, args: CheckArgs) -> Result<(), Failure> {
         _ => unreachable!("clap requires one input"),
     };
     let inspection = args.inspection.as_deref().map(parse_id).transpose()?;
+    let mut device = ctx.open(OpenMode::MustExist)?;
     let report = device.check_certificate(input, inspection)?;
     print(ctx.json, &report, human);
     if report.result == CheckResult::Valid {

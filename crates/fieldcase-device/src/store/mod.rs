@@ -28,6 +28,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_foundation.sql")),
     M::up(include_str!("../../migrations/0002_sync.sql")),
     M::up(include_str!("../../migrations/0003_registry.sql")),
+    M::up(include_str!("../../migrations/0004_registry_snapshot_owed.sql")),
     M::up(include_str!("../../migrations/0005_signin_lockout.sql")),
 ];
 

@@ -1,6 +1,6 @@
-//! The `sync_state` table: the pull cursor, how far the audit chain was pushed, and what the
-//! last attempt learned. Kept in SQLite so a restart resumes where it stopped and a second
-//! process (`fieldcase device status`) can read it.
+//! The `sync_state` table: the pull cursor, how far the audit chain was pushed, whether the
+//! registry copy waits for a snapshot, and what the last attempt learned. Kept in SQLite so a
+//! restart resumes where it stopped and a second process (`fieldcase device status`) can read it.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};
@@ -22,13 +22,15 @@ pub struct SyncRow {
     pub last_error_code: Option<ErrorCode>,
     /// The latest laptop time seen, to notice a clock set back.
     pub max_local_time: Option<DateTime<Utc>>,
+    /// A pull showed the registry copy cannot follow the feed; a whole snapshot is owed.
+    pub registry_snapshot_owed: bool,
 }
 
 pub fn get(conn: &Connection) -> Result<SyncRow> {
     Ok(conn
         .prepare_cached(
             "SELECT pull_cursor, pushed_audit_seq, last_attempt_at, last_success_at, bureau_time, local_time,
-                    last_error, last_error_code, max_local_time
+                    last_error, last_error_code, max_local_time, registry_snapshot_owed
              FROM sync_state WHERE singleton = 1",
         )?
         .query_row([], |r| {
@@ -42,6 +44,7 @@ pub fn get(conn: &Connection) -> Result<SyncRow> {
                 last_error: r.get(6)?,
                 last_error_code: parsed_opt(r, 7)?,
                 max_local_time: instant_opt(r, 8)?,
+                registry_snapshot_owed: r.get(9)?,
             })
         })?)
 }
@@ -56,22 +59,35 @@ pub fn set_pull_cursor(conn: &Connection, cursor: u64) -> Result<()> {
     Ok(())
 }
 
-/// Re-enrolling starts the conversation with the bureau afresh.
+/// Owes the registry a whole snapshot, or settles the debt.
+pub fn set_registry_snapshot_owed(conn: &Connection, owed: bool) -> Result<()> {
+    conn.prepare_cached("UPDATE sync_state SET registry_snapshot_owed = ?1")?.execute([owed])?;
+    Ok(())
+}
+
+/// Re-enrolling starts the conversation with the bureau afresh (its feed starts with a snapshot).
 pub fn reset(conn: &Connection) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, last_error = NULL, last_error_code = NULL",
+        "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, registry_snapshot_owed = 0,
+         last_error = NULL, last_error_code = NULL",
     )?
     .execute([])?;
     Ok(())
 }
 
-pub fn record_success(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
+/// A sync that ended at `at`, with the bureau's clock and the laptop's read at one exchange.
+pub fn record_success(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    bureau_time: DateTime<Utc>,
+    local_time: DateTime<Utc>,
+) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE sync_state SET last_attempt_at = ?2, last_success_at = ?2, bureau_time = ?1, local_time = ?2,
+        "UPDATE sync_state SET last_attempt_at = ?1, last_success_at = ?1, bureau_time = ?2, local_time = ?3,
          last_error = NULL, last_error_code = NULL,
-         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?2 THEN ?2 ELSE max_local_time END",
+         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?1 THEN ?1 ELSE max_local_time END",
     )?
-    .execute(params![instant_text(bureau_time), instant_text(local_time)])?;
+    .execute(params![instant_text(at), instant_text(bureau_time), instant_text(local_time)])?;
     Ok(())
 }
 

@@ -20,7 +20,7 @@ use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
 pub use http::BureauHttp;
-pub use records::{PulledChanges, PushCursor, PushOutcome, PushPage};
+pub use records::{ClockReading, PulledChanges, PushCursor, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
 use crate::{Device, DeviceError, SharedDevice};
@@ -88,28 +88,35 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     let token = enrollment.token;
     let mut report = SyncReport::default();
 
+    // The laptop's clock is read as an answer arrives, not through the device lock, which
+    // the window may hold for a while.
+    let clock = on_device(device, |d| Ok(d.clock())).await?;
+
     push_all(device, &http, &token, &mut report).await?;
-    // The bureau's clock from the last answer is the trusted time of this sync.
-    let mut needs_snapshot = false;
-    let bureau_time = loop {
+    // The bureau's clock in the last pull answer, against the laptop's as it arrived, is the
+    // trusted time of this sync.
+    let clocks = loop {
         let after = on_device(device, |d| d.pull_cursor()).await?;
         let pull = http.pull(&token, after, PULL_PAGE).await?;
-        let (more, time) = (pull.more && pull.next_cursor > after, pull.bureau_time);
+        let clocks = ClockReading { bureau: pull.bureau_time, laptop: clock.now() };
+        let more = pull.more && pull.next_cursor > after;
         let changes = on_device(device, move |d| d.apply_changes(&pull)).await?;
         report.pulled += changes.applied;
         report.registry_refused.extend(changes.refused);
-        needs_snapshot |= changes.needs_snapshot;
         if !more {
-            break time;
+            break clocks;
         }
     };
-    if needs_snapshot {
+    // Owed since this pull or an earlier one whose sync lost the bureau before the snapshot
+    // came: the cursor has moved past the update that showed the need, so only the store
+    // remembers it.
+    if on_device(device, |d| d.registry_snapshot_owed()).await? {
         let snapshot = http.registry_snapshot(&token).await?;
         on_device(device, move |d| d.apply_registry_snapshot(&snapshot)).await?;
     }
     // What the pull changed is in the audit chain too: send it, so a sync ends with nothing waiting.
     push_all(device, &http, &token, &mut report).await?;
-    on_device(device, move |d| d.record_sync_success(bureau_time)).await?;
+    on_device(device, move |d| d.record_sync_success(clocks)).await?;
     Ok(report)
 }
 

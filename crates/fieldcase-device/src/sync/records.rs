@@ -53,10 +53,21 @@ pub struct PushCursor {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PulledChanges {
     pub applied: usize,
-    /// A registry delta did not follow the version held: fetch a snapshot.
+    /// A registry delta did not follow the version held: a snapshot is owed (and recorded as
+    /// owed in the store, see [`Device::registry_snapshot_owed`]).
     pub needs_snapshot: bool,
     /// Updates refused (bad signature, unknown key, rollback), with why.
     pub refused: Vec<String>,
+}
+
+/// The bureau's clock and the laptop's, read at one exchange: the time the bureau's answer
+/// carried, and the laptop's when that answer arrived. Their difference is the offset that
+/// trusted time rests on; taking the laptop's at any later moment would add the time between
+/// to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockReading {
+    pub bureau: DateTime<Utc>,
+    pub laptop: DateTime<Utc>,
 }
 
 /// What one push achieved.
@@ -215,10 +226,16 @@ impl Device {
         Ok(self.read(sync_state::get)?.pull_cursor)
     }
 
+    /// Whether a pull showed that the registry copy needs a whole snapshot, not yet applied.
+    pub fn registry_snapshot_owed(&self) -> Result<bool> {
+        Ok(self.read(sync_state::get)?.registry_snapshot_owed)
+    }
+
     /// Applies pulled changes and moves the cursor, in one transaction. A site whose unified
     /// social credit code is already here is the same site: the local record stays. A
     /// registry update that fails verification is refused (the copy stays) and noted in
-    /// the audit chain; one that does not follow the version held asks for a snapshot.
+    /// the audit chain; one that does not follow the version held asks for a snapshot, and
+    /// that need is stored with the cursor that passed the update, so it outlives this sync.
     pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
         let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
@@ -271,14 +288,18 @@ impl Device {
                     },
                 }
             }
+            if applied.needs_snapshot {
+                sync_state::set_registry_snapshot_owed(tx, true)?;
+            }
             sync_state::set_pull_cursor(tx, pull.next_cursor)?;
             Ok(applied)
         })
     }
 
-    pub fn record_sync_success(&mut self, bureau_time: DateTime<Utc>) -> Result<()> {
+    /// Records a sync that succeeded now, with the clocks as one of its exchanges read them.
+    pub fn record_sync_success(&mut self, clocks: ClockReading) -> Result<()> {
         let now = self.now();
-        self.write(|tx| Ok(sync_state::record_success(tx, bureau_time, now)?))
+        self.write(|tx| Ok(sync_state::record_success(tx, now, clocks.bureau, clocks.laptop)?))
     }
 
     pub fn record_sync_failure(&mut self, code: ErrorCode, message: &str) -> Result<()> {
