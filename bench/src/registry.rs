@@ -34,7 +34,13 @@ fn certificate(i: usize, status: CertificateStatus) -> Certificate {
 }
 
 fn pull(record: ChangeRecord, cursor: u64) -> PullResponse {
-    PullResponse { changes: vec![Change { cursor, record }], next_cursor: cursor, more: false, bureau_time: Utc::now() }
+    PullResponse {
+        changes: vec![Change { cursor, record }],
+        next_cursor: cursor,
+        more: false,
+        bureau_time: Utc::now(),
+        feed_epoch: String::new(),
+    }
 }
 
 pub fn run() -> Result<()> {

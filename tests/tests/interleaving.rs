@@ -63,7 +63,12 @@ fn bureau_state(bureau: &Bureau) -> Result<serde_json::Value> {
 fn strip_bureau_times(v: &mut serde_json::Value) {
     match v {
         serde_json::Value::Object(map) => {
-            map.retain(|k, _| !matches!(k.as_str(), "received_at" | "updated_at" | "last_seen_at" | "cursor"));
+            map.retain(|k, _| {
+                !matches!(
+                    k.as_str(),
+                    "received_at" | "first_received_at" | "last_received_at" | "updated_at" | "last_seen_at" | "cursor"
+                )
+            });
             map.values_mut().for_each(strip_bureau_times);
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_bureau_times),

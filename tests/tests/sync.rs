@@ -51,9 +51,10 @@ fn two_devices_work_offline_then_reconnect_and_the_bureau_has_one_copy_of_everyt
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let a = DeviceDir::new(tmp.path().join("a"));
     let b = DeviceDir::new(tmp.path().join("b"));
+    // Enrolled at the office (the laptop learns the bureau's clock), then seeded.
     for d in [&a, &b] {
-        d.cli(&["demo", "seed"])?;
         d.enroll(&bureau.url(), &bureau.enroll_code()?)?;
+        d.cli(&["demo", "seed"])?;
     }
 
     // The bureau goes away; both keep working.
@@ -93,10 +94,10 @@ fn through_cutting_proxy(cut: Cut) -> Result<(tempfile::TempDir, Bureau, DeviceD
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let device = DeviceDir::new(tmp.path().join("d"));
-    device.cli(&["demo", "seed"])?;
-    finalize_inspections(&device.dir, 30)?;
     let proxy = CuttingProxy::start(&bureau.addr, cut, 1, 1)?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
+    device.cli(&["demo", "seed"])?;
+    finalize_inspections(&device.dir, 30)?;
     Ok((tmp, bureau, device, proxy))
 }
 
@@ -160,12 +161,12 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     let tmp = tempfile::tempdir()?;
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let device = DeviceDir::new(tmp.path().join("d"));
-    device.cli(&["demo", "seed"])?;
     // A slow site network (about 400 KB/s a connection, so a page takes a second or two on
     // the wire whatever the speed of the machine), and enough records for several pages, so
     // the sync is still under way when the bureau goes down.
     let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(20))?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
+    device.cli(&["demo", "seed"])?;
     // Three pages of records: when the first is answered, the third has only just been sent.
     finalize_inspections(&device.dir, 700)?;
     let total = device.pending()?;

@@ -17,6 +17,7 @@ pub mod config;
 pub mod credentials;
 pub mod enrollment;
 mod error;
+pub mod feed_epoch;
 pub mod keys;
 pub mod push;
 pub mod registry;
@@ -52,6 +53,8 @@ pub struct Bureau {
     config: Config,
     key: SecretKey,
     store: Arc<dyn BureauStore>,
+    /// The change feed's epoch, settled at open (see [`feed_epoch`]).
+    feed_epoch: String,
 }
 
 impl Bureau {
@@ -60,7 +63,8 @@ impl Bureau {
     pub async fn open(config: Config) -> Result<Self, BureauError> {
         let store = open_store(&config, OpenMode::CreateIfMissing).await?;
         let key = keys::current(&config.data_dir, store.as_ref(), chrono::Utc::now()).await?;
-        Ok(Bureau { config, key, store })
+        let feed_epoch = store.feed_state().await?.map(|state| state.epoch).unwrap_or_default();
+        Ok(Bureau { config, key, store, feed_epoch })
     }
 
     pub fn config(&self) -> &Config {
@@ -85,6 +89,7 @@ impl Bureau {
             max_body_bytes: self.config.max_body_bytes,
             pull_page_limit: self.config.pull_page_limit,
             page_order: Default::default(),
+            feed_epoch: self.feed_epoch.clone().into(),
         })
     }
 
@@ -97,7 +102,10 @@ impl Bureau {
     ) -> Result<(), BureauError> {
         let address = listener.local_addr().map_err(BureauError::Serve)?;
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
-        axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await.map_err(BureauError::Serve)?;
+        let marking = tokio::spawn(feed_epoch::keep_marking(self.config.data_dir.clone(), self.store()));
+        let served = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        marking.abort();
+        served.map_err(BureauError::Serve)?;
         tracing::info!("bureau stopped");
         Ok(())
     }
@@ -131,6 +139,9 @@ pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn Burea
         },
         source => BureauError::Store { path: db, source },
     })?;
+    // Before anything else uses it: a restored database must not add to the feed under the
+    // epoch devices already passed.
+    feed_epoch::settle(&config.data_dir, &store, chrono::Utc::now()).await?;
     Ok(Arc::new(store))
 }
 

@@ -280,4 +280,9 @@ pub struct PullResponse {
     /// Whether more changes wait after `next_cursor`.
     pub more: bool,
     pub bureau_time: DateTime<Utc>,
+    /// The run of cursors this feed is in. A bureau restored from a backup, or a new
+    /// database, begins another: a device that pulled in another epoch pulls again from the
+    /// start (applying what it pulls is idempotent).
+    #[serde(default)]
+    pub feed_epoch: String,
 }

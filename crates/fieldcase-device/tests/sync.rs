@@ -41,6 +41,8 @@ struct Script {
     /// None: the bureau fails to give it.
     snapshot: Mutex<Option<SignedRegistryUpdate>>,
     snapshot_requests: AtomicUsize,
+    /// The feed's epoch; a restored bureau answers with another.
+    epoch: Mutex<String>,
 }
 
 impl Script {
@@ -62,7 +64,13 @@ async fn changes(State(s): State<Arc<Script>>, Query(q): Query<PullQuery>) -> Js
         .map(|i| Change { cursor: i + 1, record: feed[i as usize].clone() })
         .collect();
     let next_cursor = changes.last().map_or(q.after, |c| c.cursor);
-    Json(PullResponse { changes, next_cursor, more: next_cursor < feed.len() as u64, bureau_time: s.bureau_time() })
+    Json(PullResponse {
+        changes,
+        next_cursor,
+        more: next_cursor < feed.len() as u64,
+        bureau_time: s.bureau_time(),
+        feed_epoch: s.epoch.lock().unwrap().clone(),
+    })
 }
 
 async fn push(State(s): State<Arc<Script>>, Json(request): Json<PushRequest>) -> Json<PushResponse> {
@@ -138,6 +146,7 @@ fn script(clock: &Arc<ManualClock>) -> Script {
         feed: Mutex::default(),
         snapshot: Mutex::default(),
         snapshot_requests: AtomicUsize::new(0),
+        epoch: Mutex::new("epoch-1".into()),
     }
 }
 
@@ -259,4 +268,35 @@ async fn the_clock_offset_is_the_bureau_time_against_the_laptop_time_of_one_exch
         "decisions run on the bureau's clock: {time:?}"
     );
     assert!(time.warning.is_none(), "{time:?}");
+}
+
+/// A bureau restored from a backup hands out cursors this laptop already passed: its feed
+/// answers under another epoch, and the laptop pulls again from the start, so a change made
+/// after the restore at a cursor it had passed is not skipped, and what it already held is
+/// applied again without harm.
+#[tokio::test]
+async fn a_bureau_restored_from_a_backup_is_pulled_again_from_the_start() {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let bureau = ScriptedBureau::start(script(&clock)).await;
+    bureau.publish(&registry(1, None, CertificateStatus::Active));
+    bureau.publish(&registry(2, Some(1), CertificateStatus::Active));
+    bureau.publish(&registry(3, Some(2), CertificateStatus::Active));
+    let dir = tempfile::tempdir().unwrap();
+    let device = enrolled_device(dir.path(), &clock, &bureau);
+    sync_once(&device).await.unwrap();
+    assert_eq!(device.lock().pull_cursor().unwrap(), 3);
+
+    // Restored to a backup taken after version 1; then C-1 is revoked: version 2 again, at
+    // cursor 2, which this laptop has passed.
+    {
+        let mut feed = bureau.script.feed.lock().unwrap();
+        feed.truncate(1);
+        *bureau.script.epoch.lock().unwrap() = "epoch-2".into();
+    }
+    bureau.publish(&registry(4, None, CertificateStatus::Revoked));
+    let report = sync_once(&device).await.unwrap();
+    assert!(report.registry_refused.is_empty(), "versions already held are no error: {report:?}");
+    assert_eq!(device.lock().pull_cursor().unwrap(), 2, "the cursor counts in the new epoch");
+    assert_eq!(check_c1(&device).result, CheckResult::Revoked, "the change after the restore arrived");
+    device.lock().verify_audit().unwrap();
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub pull_page_limit: usize,
     pub page_order: Arc<PageOrder>,
+    /// The change feed's epoch: cursors mean something only within it.
+    pub feed_epoch: Arc<str>,
 }
 
 /// The whole API, ready to serve.

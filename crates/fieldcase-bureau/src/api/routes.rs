@@ -158,7 +158,13 @@ pub async fn changes(
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
-    Ok(ApiJson(PullResponse { changes: page.changes, next_cursor, more: page.more, bureau_time: now }))
+    Ok(ApiJson(PullResponse {
+        changes: page.changes,
+        next_cursor,
+        more: page.more,
+        bureau_time: now,
+        feed_epoch: state.feed_epoch.to_string(),
+    }))
 }
 
 /// The whole certificate registry as it now stands, freshly signed with the bureau's key: for

@@ -140,6 +140,13 @@ impl DeviceRecord {
     }
 }
 
+/// Where the change feed stands: its epoch and its last cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedState {
+    pub epoch: String,
+    pub last_cursor: u64,
+}
+
 /// One page of the change feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangePage {
@@ -314,6 +321,16 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
 
     /// The changes after `after`, oldest first, at most `limit`.
     async fn changes(&self, after: u64, limit: usize) -> Result<ChangePage>;
+
+    /// What tells this database apart from a copy of it put in its place (for SQLite, the
+    /// file's device and inode numbers): see [`crate::feed_epoch`].
+    fn identity(&self) -> String;
+
+    /// The feed's epoch and last cursor; None before an epoch was begun.
+    async fn feed_state(&self) -> Result<Option<FeedState>>;
+
+    /// Begins a new epoch of the feed (see [`crate::feed_epoch`]).
+    async fn begin_feed_epoch(&self, epoch: String, now: DateTime<Utc>) -> Result<FeedState>;
 
     // ----- directory and review -----
 

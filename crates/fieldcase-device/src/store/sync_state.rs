@@ -68,7 +68,7 @@ pub fn set_registry_snapshot_owed(conn: &Connection, owed: bool) -> Result<()> {
 /// Re-enrolling starts the conversation with the bureau afresh (its feed starts with a snapshot).
 pub fn reset(conn: &Connection) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, registry_snapshot_owed = 0,
+        "UPDATE sync_state SET pull_cursor = 0, pushed_audit_seq = 0, registry_snapshot_owed = 0, feed_epoch = NULL,
          last_error = NULL, last_error_code = NULL",
     )?
     .execute([])?;
@@ -76,6 +76,17 @@ pub fn reset(conn: &Connection) -> Result<()> {
 }
 
 /// A sync that ended at `at`, with the bureau's clock and the laptop's read at one exchange.
+/// The bureau's clock against the laptop's at one exchange (enrolling is one): what the
+/// trusted time is reckoned from until the next sync.
+pub fn note_bureau_clock(conn: &Connection, bureau_time: DateTime<Utc>, local_time: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE sync_state SET bureau_time = ?1, local_time = ?2,
+         max_local_time = CASE WHEN max_local_time IS NULL OR max_local_time < ?2 THEN ?2 ELSE max_local_time END",
+    )?
+    .execute(params![instant_text(bureau_time), instant_text(local_time)])?;
+    Ok(())
+}
+
 pub fn record_success(
     conn: &Connection,
     at: DateTime<Utc>,
@@ -104,5 +115,18 @@ pub fn note_local_time(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
         "UPDATE sync_state SET max_local_time = ?1 WHERE max_local_time IS NULL OR max_local_time < ?1",
     )?
     .execute([text])?;
+    Ok(())
+}
+
+/// The feed epoch the pull cursor counts in; None before the first pull from a bureau that
+/// names one.
+pub fn feed_epoch(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn.prepare_cached("SELECT feed_epoch FROM sync_state WHERE singleton = 1")?.query_row([], |r| r.get(0))?)
+}
+
+/// Pulls from now on count in `epoch`, from `cursor`.
+pub fn set_feed_epoch(conn: &Connection, epoch: &str, cursor: u64) -> Result<()> {
+    conn.prepare_cached("UPDATE sync_state SET feed_epoch = ?1, pull_cursor = ?2")?
+        .execute(params![epoch, cursor as i64])?;
     Ok(())
 }

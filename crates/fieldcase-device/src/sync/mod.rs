@@ -100,6 +100,12 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
         let pull = http.pull(&token, after, PULL_PAGE).await?;
         let clocks = ClockReading { bureau: pull.bureau_time, laptop: clock.now() };
         let more = pull.more && pull.next_cursor > after;
+        let pull = Arc::new(pull);
+        let answer = Arc::clone(&pull);
+        if on_device(device, move |d| d.follow_feed_epoch(&answer)).await? {
+            // The bureau's feed began another epoch: its cursors start again.
+            continue;
+        }
         let changes = on_device(device, move |d| d.apply_changes(&pull)).await?;
         report.pulled += changes.applied;
         report.registry_refused.extend(changes.refused);

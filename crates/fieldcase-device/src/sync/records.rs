@@ -112,6 +112,8 @@ impl Device {
         self.write(|tx| {
             enrollment::set(tx, &e)?;
             sync_state::reset(tx)?;
+            // Enrolling is an exchange with the bureau: from now on records carry a trusted time.
+            sync_state::note_bureau_clock(tx, response.bureau_time, now)?;
             Device::trust_pinned_key(tx, now)?;
             append_audit(tx, now, &actor, "device.enroll", &e.bureau_url, &payload)?;
             Ok(())
@@ -231,6 +233,31 @@ impl Device {
         Ok(self.read(sync_state::get)?.registry_snapshot_owed)
     }
 
+    /// Follows the bureau's feed epoch: the first one seen is noted; another one (the bureau
+    /// was restored from a backup, or has a new database) sends the pull cursor back to the
+    /// start, and the answer that showed it is not applied. True when the cursor went back:
+    /// pull again.
+    pub fn follow_feed_epoch(&mut self, pull: &PullResponse) -> Result<bool> {
+        // A bureau from before epochs names none: nothing to follow.
+        if pull.feed_epoch.is_empty() {
+            return Ok(false);
+        }
+        let (now, actor) = (self.now(), self.actor()?);
+        self.write(|tx| match sync_state::feed_epoch(tx)? {
+            Some(held) if held == pull.feed_epoch => Ok(false),
+            None => {
+                sync_state::set_feed_epoch(tx, &pull.feed_epoch, sync_state::get(tx)?.pull_cursor)?;
+                Ok(false)
+            }
+            Some(held) => {
+                sync_state::set_feed_epoch(tx, &pull.feed_epoch, 0)?;
+                let payload = serde_json::json!({ "from": held, "to": pull.feed_epoch });
+                append_audit(tx, now, &actor, "feed.epoch", "pull", &payload)?;
+                Ok(true)
+            }
+        })
+    }
+
     /// Applies pulled changes and moves the cursor, in one transaction. A site whose unified
     /// social credit code is already here is the same site: the local record stays. A
     /// registry update that fails verification is refused (the copy stays) and noted in
@@ -264,6 +291,12 @@ impl Device {
                                 applied.applied += 1;
                             }
                             Err(RegistryError::Gap { .. }) => applied.needs_snapshot = true,
+                            // A version no newer than the one held (a feed pulled again from
+                            // its start, or an old update replayed): never applied, and no
+                            // error for the officer; the audit chain notes it.
+                            Err(RegistryError::Rollback { .. }) => {
+                                append_audit(tx, now, &actor, "registry.skip", "registry", &payload)?;
+                            }
                             // Signed by a key from before this device enrolled: the bureau's
                             // current snapshot, signed by the pinned key, replaces it.
                             Err(e @ RegistryError::UnknownKey(_)) => {

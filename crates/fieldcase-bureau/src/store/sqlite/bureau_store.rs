@@ -12,16 +12,16 @@ use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::ItemResult;
 
 use super::{
-    SqliteStore, admin_tokens, certificate_history, certificates, changes, devices, enrollment_codes, inspections,
-    officers, reviews, signing_keys, sites,
+    SqliteStore, admin_tokens, certificate_history, certificates, changes, devices, enrollment_codes, feed_epoch,
+    inspections, officers, reviews, signing_keys, sites,
 };
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
 use crate::enrollment;
 use crate::push::{self, ExaminedItems};
 use crate::registry;
 use crate::store::{
-    AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, NewEnrollmentCode,
-    ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, TokenHash,
+    AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, FeedState, NewEnrollmentCode,
+    ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
 };
 
 #[async_trait]
@@ -67,6 +67,22 @@ impl BureauStore for SqliteStore {
 
     async fn changes(&self, after: u64, limit: usize) -> Result<ChangePage> {
         self.read(move |c| changes::page(c, after, limit)).await
+    }
+
+    fn identity(&self) -> String {
+        file_identity(self.path())
+    }
+
+    async fn feed_state(&self) -> Result<Option<FeedState>> {
+        self.read(feed_epoch::state).await
+    }
+
+    async fn begin_feed_epoch(&self, epoch: String, now: DateTime<Utc>) -> Result<FeedState> {
+        self.write(move |tx| {
+            feed_epoch::begin(tx, &epoch, record_instant(now))?;
+            feed_epoch::state(tx)?.ok_or_else(|| StoreError::Other("the feed's epoch vanished".into()))
+        })
+        .await
     }
 
     async fn add_site(&self, site: Site, now: DateTime<Utc>) -> Result<bool> {
@@ -160,4 +176,16 @@ impl BureauStore for SqliteStore {
     async fn admin_by_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<Option<AdminRecord>> {
         self.write(move |tx| admin_tokens::by_token(tx, token, record_instant(now))).await
     }
+}
+
+/// The database file's device and inode numbers: a copy put in its place has others.
+fn file_identity(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return format!("{}:{}", meta.dev(), meta.ino());
+        }
+    }
+    format!("{}", path.display()).replace(char::is_whitespace, "_")
 }

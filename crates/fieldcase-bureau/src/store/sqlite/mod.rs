@@ -28,6 +28,7 @@ mod changes;
 mod devices;
 mod enrollment_codes;
 mod evidence;
+mod feed_epoch;
 mod inspections;
 mod officers;
 mod registry_versions;
@@ -60,6 +61,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0002_certificates.sql")),
     M::up(include_str!("migrations/0003_compact_audit_entries.sql")),
     M::up(include_str!("migrations/0004_device_labels.sql")),
+    M::up(include_str!("migrations/0005_feed_epoch.sql")),
 ];
 
 impl From<DbError> for StoreError {
