@@ -36,11 +36,13 @@ pub struct NewCheck {
 
 impl Device {
     pub(crate) fn install_template(&mut self, template: &ChecklistTemplate) -> Result<()> {
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        // Every start installs the shipped template: the clock is held to account only when
+        // that records something, so a laptop with its clock wrong still opens its records.
+        let (now, actor) = (self.record_time(), self.actor()?);
         self.write(|tx| {
             if templates::insert_if_missing(tx, template)? {
                 let subject = format!("{}@{}", template.id.0, template.version);
-                append_audit(tx, now, &actor, "template.install", &subject, template)?;
+                append_audit(tx, now?, &actor, "template.install", &subject, template)?;
             }
             Ok(())
         })
@@ -77,7 +79,7 @@ impl Device {
             let known: Vec<_> = templates.iter().map(|t| t.id.0.as_str()).collect();
             DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
         })?;
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let draft =
             Inspection::draft(InspectionId::generate(now), site.id, template, non_empty(location), now, actor.clone());
         self.write(|tx| {
@@ -106,7 +108,7 @@ impl Device {
         })?;
         let value = AnswerValue::parse(item, raw).map_err(|e| DeviceError::Invalid(e.to_string()))?;
         draft.answers.insert(item.id.clone(), value.clone());
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let payload = serde_json::json!({ "item": item.id, "value": value });
         self.update_draft(&draft, now, &actor, "inspection.answer", &payload)?;
         Ok(draft)
@@ -121,7 +123,7 @@ impl Device {
         let mut draft = self.draft(id)?;
         let finding = Finding { item_id: None, description: description.to_owned() };
         draft.findings.push(finding.clone());
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         self.update_draft(&draft, now, &actor, "inspection.finding", &finding)?;
         Ok(draft)
     }
@@ -130,7 +132,7 @@ impl Device {
     /// made by the caller; the device records it, append-only, with its audit entry.
     pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
         self.draft(new.inspection_id)?;
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let check = CertificateCheck {
             id: CheckId::generate(now),
             inspection_id: new.inspection_id,
@@ -158,7 +160,7 @@ impl Device {
         let draft = self.inspection(id)?;
         let template = self.template_for(&draft)?;
         let checks = self.checks_of_lineage(&draft)?;
-        let now = self.clock.now();
+        let now = self.record_time()?;
         let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
         let content_hash = sealed.content_hash();
         sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });
@@ -185,7 +187,7 @@ impl Device {
                 "inspection {id} was already corrected by {by}; correct that version instead"
             )));
         }
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let correction = original.correction(InspectionId::generate(now), actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &correction)?;

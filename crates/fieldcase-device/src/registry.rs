@@ -180,7 +180,7 @@ impl Device {
 
     /// Applies a whole snapshot fetched outside the feed (after a gap). Verified like any update.
     pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
-        let (now, actor) = (self.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         self.write(|tx| {
             let outcome = Self::apply_registry_update(tx, signed, now)?;
             let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
@@ -196,6 +196,8 @@ impl Device {
         if let Some(id) = inspection {
             self.draft(id)?;
         }
+        // A clock years off would be noted as the latest time seen, and decide validity.
+        self.record_time()?;
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
         let registry = self.registry_status()?;
@@ -253,7 +255,7 @@ impl Device {
             })?),
             (Some(inspection_id), None) => {
                 // No officer to record the check against: the attempt goes in the audit chain.
-                let (now, actor) = (self.now(), self.actor()?);
+                let (now, actor) = (self.record_time()?, self.actor()?);
                 let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
                 self.write(|tx| {
                     Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload)
@@ -278,6 +280,8 @@ impl Device {
     /// Signs an officer in with their PIN, verified offline against the registry's verifier.
     pub fn sign_in(&mut self, officer: &str, pin: &str) -> Result<OfficerEntry> {
         let officer_id = OfficerId::parse(officer).map_err(|e| DeviceError::Invalid(e.to_string()))?;
+        // A clock years off would be noted as the latest time seen, and time the lockout.
+        let at = self.record_time()?;
         self.note_laptop_time()?;
         let now = self.trusted_time()?.trusted;
         let entry = self.read(|c| copy::officer(c, officer_id.as_str()))?.ok_or_else(|| {
@@ -301,7 +305,7 @@ impl Device {
         let verifier = entry.pin_verifier.as_deref().ok_or_else(|| {
             DeviceError::SignIn(format!("officer {officer_id} has no PIN yet; an administrator sets it at the bureau"))
         })?;
-        let (at, actor) = (self.now(), self.actor()?);
+        let actor = self.actor()?;
         if !verify_pin(pin, verifier) {
             let failures = failures + 1;
             let locked = (failures >= MAX_PIN_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
@@ -344,7 +348,7 @@ impl Device {
     }
 
     pub fn sign_out(&mut self) -> Result<()> {
-        let (at, actor) = (self.now(), self.actor()?);
+        let (at, actor) = (self.record_time()?, self.actor()?);
         self.write(|tx| {
             session::sign_out(tx)?;
             append_audit(tx, at, &actor, "officer.signout", &actor.to_string(), &())?;

@@ -13,7 +13,8 @@ use fieldcase_core::wire::{MAX_PUSH_PAGE, PushItem};
 use crate::store::{DeviceRecord, Result};
 
 /// A pushed item with what can be told of it without the store: its content hash, and why
-/// it is refused on its own (a broken seal, an altered audit entry), if it is.
+/// it is refused on its own (a broken seal, an altered audit entry, a time no clock set right
+/// could have given), if it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Examined {
     pub item: PushItem,
@@ -58,6 +59,13 @@ impl Examiner {
             },
             other => (self.intrinsic_check(other).err(), Vec::new()),
         };
+        // Checked here, at the boundary, so that no decision after it (the two-officer
+        // re-check converts an inspection's start to a Beijing date) meets such a time.
+        let defect = defect.or_else(|| {
+            item.check_times()
+                .err()
+                .map(|e| format!("{e}: the clock of the device that recorded it was set wrong; kept for review"))
+        });
         Examined { item, content_hash, defect, audit_hashes }
     }
 
