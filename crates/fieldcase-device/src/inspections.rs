@@ -15,6 +15,7 @@ use fieldcase_core::inspection::{Finding, Inspection, Outcome, Seal};
 use fieldcase_core::rules::{self, RuleViolation, RuleViolations};
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::Site;
+use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
 use crate::store::{certificate_checks, inspections, outbox, sites, templates};
@@ -160,6 +161,11 @@ impl Device {
         let draft = self.inspection(id)?;
         let template = self.template_for(&draft)?;
         let checks = self.checks_of_lineage(&draft)?;
+        if let Some(Outcome::RectificationOrder { deadline }) = outcome.as_ref().or(draft.outcome.as_ref()) {
+            check_date("deadline", *deadline).map_err(|e| {
+                DeviceError::Invalid(format!("{e}; give the day the employer must put things right by"))
+            })?;
+        }
         let now = self.record_time()?;
         let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
         let content_hash = sealed.content_hash();

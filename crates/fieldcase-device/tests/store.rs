@@ -242,6 +242,18 @@ fn a_laptop_clock_outside_the_years_a_record_may_fall_in_records_nothing() {
 }
 
 #[test]
+fn a_rectification_deadline_outside_the_years_a_record_may_fall_in_is_refused() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let deadline = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let err = f.device.finalize(draft.id, Some(Outcome::RectificationOrder { deadline })).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    let message = err.to_string();
+    assert!(message.contains("deadline") && message.contains("2200"), "{message}");
+    assert_eq!(f.device.inspection(draft.id).unwrap().status, InspectionStatus::Draft, "still a draft");
+}
+
+#[test]
 fn missing_unwritable_and_damaged_data_are_reported_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let err = Device::open(&dir.path().join("nowhere"), OpenMode::MustExist).unwrap_err();
