@@ -29,5 +29,5 @@ mod ledger;
 mod officers;
 
 pub use apply::apply_page;
-pub use examine::{Examined, ExaminedItems, Examiner, PageRefused, item_spans};
+pub use examine::{Examined, ExaminedItems, Examiner, ItemSpansError, PageRefused, item_spans};
 pub use ledger::{NewReview, PushLedger};
