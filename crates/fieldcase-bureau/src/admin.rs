@@ -13,7 +13,7 @@ use fieldcase_core::ids::{OfficerId, SiteId};
 use fieldcase_core::registry::{Credential, CredentialClaims, KeyId};
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::Site;
-use fieldcase_core::time::record_instant;
+use fieldcase_core::time::{RECORD_YEARS, check_instant, record_instant};
 use fieldcase_core::uscc::{Uscc, with_check_character};
 
 use crate::certificates::{
@@ -31,7 +31,8 @@ pub struct IssuedCode {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Makes a one-time enrollment code valid for `valid_for` from `now`.
+/// Makes a one-time enrollment code valid for `valid_for` from `now`. It must expire within
+/// the years a record may fall in: a longer time is refused, naming `--expires-in`.
 pub async fn create_enrollment_code(
     store: &dyn BureauStore,
     label: Option<String>,
@@ -39,12 +40,26 @@ pub async fn create_enrollment_code(
     now: DateTime<Utc>,
 ) -> Result<IssuedCode> {
     if valid_for <= Duration::zero() {
-        return Err(StoreError::Other("an enrollment code must be valid for some time".into()));
+        return Err(
+            Refusal::invalid("expires_in", "an enrollment code must be valid for some time (--expires-in)").into()
+        );
     }
-    let code = new_enrollment_code().map_err(|e| StoreError::Other(e.to_string()))?;
     let now = record_instant(now);
+    let expires_at = now
+        .checked_add_signed(valid_for)
+        .and_then(|at| check_instant("expires_at", at).ok())
+        .ok_or_else(|| {
+            Refusal::invalid(
+                "expires_in",
+                format!(
+                    "a code valid for {} days from now would expire after the end of {}, past the years a record may fall in; give a shorter --expires-in, such as 7d",
+                    valid_for.num_days(),
+                    RECORD_YEARS.end()
+                ),
+            )
+        })?;
+    let code = new_enrollment_code().map_err(|e| StoreError::Other(e.to_string()))?;
     let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
-    let expires_at = now + valid_for;
     store
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash(&code),

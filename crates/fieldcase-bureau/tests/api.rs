@@ -589,6 +589,125 @@ async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
     assert_eq!(device.push(&bureau, vec![PushItem::Inspection(sealed)]).await.results[0].fate, Fate::Accepted);
 }
 
+/// The reason an item was rejected for (it must have been).
+fn rejection(result: &fieldcase_core::wire::ItemResult) -> &str {
+    match &result.fate {
+        Fate::Rejected { reason } => reason,
+        other => panic!("{} {} must be rejected, not {other:?}", result.kind, result.id),
+    }
+}
+
+/// The bureau re-checks an inspection against the registry's history at its start, in
+/// Beijing time. An inspection dated at the end of chrono's range, resting on two valid
+/// checks of certificates the registry knows, used to panic that conversion inside the write:
+/// the writer was poisoned and every write after it answered 500 until the bureau restarted.
+#[tokio::test]
+async fn an_inspection_dated_at_the_end_of_time_is_rejected_and_the_bureau_goes_on_storing() {
+    let bureau = TestBureau::start().await;
+    admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("the demo registry");
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
+    let sealed = device.finalized_inspection(&site);
+    let items = device.outbox();
+    let before: Vec<PushItem> = items.iter().filter(|i| i.kind() != RecordKind::Inspection).cloned().collect();
+    let answer = device.push(&bureau, before).await;
+    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "{:?}", answer.results);
+
+    let mut far = sealed.clone();
+    // chrono's last day (year 262142 in chrono 0.4.45): eight hours on is past its end.
+    far.started_at = "+262142-12-31T20:00:00Z".parse().expect("chrono's last day");
+    let answer = device.push(&bureau, vec![PushItem::Inspection(device.seal(far))]).await;
+    let reason = rejection(&answer.results[0]);
+    assert!(reason.contains("started_at") && reason.contains("2000") && reason.contains("2200"), "{reason}");
+    assert!(bureau.store.inspections().await.expect("inspections").is_empty(), "not stored");
+
+    // The next write, and the one after, are stored as ever.
+    let answer = device.push(&bureau, vec![PushItem::Inspection(sealed)]).await;
+    assert_eq!(answer.results[0].fate, Fate::Accepted, "the store must still write after a bad record");
+    let other = device.site("杭州立信装饰工程有限公司", "91330106MA27Q8R9T");
+    assert_eq!(device.push(&bureau, vec![PushItem::Site(other)]).await.results[0].fate, Fate::Accepted);
+    let held = bureau.store.inspections().await.expect("inspections");
+    assert!(!held[0].needs_review, "the honest version rests on two valid checks: {:?}", held[0]);
+}
+
+/// Every instant (and date) a pushed record carries must lie in the years a record may fall
+/// in; one that does not rejects its item, naming the field, and the rest of the page is
+/// stored.
+#[tokio::test]
+async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in() {
+    let bureau = TestBureau::start().await;
+    let (mut device, entries) = device_with_audit_entries(&bureau).await;
+    let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D6");
+    let sealed = device.finalized_inspection(&site);
+    let check = of_kind(&device.outbox(), RecordKind::CertificateCheck).remove(0);
+    let PushItem::CertificateCheck(check) = check else { unreachable!() };
+    let at = |text: &str| -> chrono::DateTime<Utc> { text.parse().expect("an instant") };
+
+    let mut items: Vec<(PushItem, &str)> = Vec::new();
+    let mut s = site.clone();
+    s.created_at = at("1970-01-01T00:00:00Z");
+    items.push((PushItem::Site(s), "created_at"));
+    let mut i = sealed.clone();
+    i.ended_at = Some(at("2999-01-01T00:00:00Z"));
+    items.push((PushItem::Inspection(device.seal(i)), "ended_at"));
+    let mut i = sealed.clone();
+    i.outcome =
+        Some(fieldcase_core::inspection::Outcome::RectificationOrder { deadline: "9999-12-31".parse().unwrap() });
+    items.push((PushItem::Inspection(device.seal(i)), "deadline"));
+    let mut c = check.clone();
+    c.checked_at = at("1999-12-31T23:59:59Z");
+    items.push((PushItem::CertificateCheck(c), "checked_at"));
+    let mut c = check.clone();
+    c.trusted_time = Some(at("2201-01-01T00:00:00Z"));
+    items.push((PushItem::CertificateCheck(c), "trusted_time"));
+    let evidence = fieldcase_core::evidence::EvidenceRef {
+        id: fieldcase_core::ids::EvidenceId::generate(Utc::now()),
+        inspection_id: sealed.id,
+        original_path: "/media/cam/0001.mp4".into(),
+        original_name: "0001.mp4".into(),
+        recorder_id: Some("DSJ-01".into()),
+        size: 1024,
+        sha256: ContentHash::of_bytes(b"video"),
+        capture_start: Some(at("2026-03-01T08:00:00Z")),
+        capture_end: Some(at("2026-03-01T08:30:00Z")),
+        officer_id: None,
+        imported_at: at("2026-03-01T09:00:00Z"),
+    };
+    for field in ["capture_start", "capture_end", "imported_at"] {
+        let mut e = evidence.clone();
+        e.id = fieldcase_core::ids::EvidenceId::generate(Utc::now());
+        let never = at("+200000-01-01T00:00:00Z");
+        match field {
+            "capture_start" => e.capture_start = Some(never),
+            "capture_end" => e.capture_end = Some(never),
+            _ => e.imported_at = never,
+        }
+        items.push((PushItem::Evidence(e), field));
+    }
+    // An audit entry of 1970, the chain rehashed around it so that only its instant is wrong.
+    let mut chain: Vec<AuditEntry> = Vec::new();
+    for (n, e) in entries.iter().enumerate() {
+        let when = if n == 1 { at("1970-01-01T08:00:00Z") } else { e.at };
+        let mut next =
+            AuditEntry { prev_hash: chain.last().map_or(ContentHash::ZERO, |p| p.hash), at: when, ..e.clone() };
+        next.hash = next.computed_hash();
+        chain.push(next);
+    }
+    items.push((PushItem::Audit(AuditRun::of(&chain).expect("entries")), "at (audit entry 2)"));
+
+    let (mut page, fields): (Vec<PushItem>, Vec<&str>) = items.into_iter().unzip();
+    page.push(PushItem::Evidence(evidence));
+    let answer = device.push(&bureau, page).await;
+    for (result, field) in answer.results.iter().zip(&fields) {
+        let reason = rejection(result);
+        assert!(reason.contains(field), "the reason names {field}: {reason}");
+    }
+    assert_eq!(answer.results[fields.len()].fate, Fate::Accepted, "the page goes on past its rejected items");
+    assert!(bureau.store.sites().await.expect("sites").is_empty(), "nothing rejected is stored");
+    assert_eq!(bureau.store.reviews(ReviewScope::Open).await.expect("reviews").len(), fields.len(), "each is kept");
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_path() {
     let bureau = TestBureau::start().await;

@@ -306,6 +306,31 @@ async fn the_administrators_api_needs_an_administrators_token() {
     assert_error(&bureau.get("/api/v1/changes", Some(&admin)).await, 401, "unauthorized");
 }
 
+/// A certificate valid until 9999 is a typing mistake; the administrators' API refuses every
+/// date outside the years a record may fall in, naming the field.
+#[tokio::test]
+async fn the_administrators_api_refuses_certificate_dates_outside_the_years_a_record_may_fall_in() {
+    let bureau = TestBureau::start().await;
+    let admin = bureau.admin_token().await;
+    for (field, date) in [("valid_until", "9999-12-31"), ("valid_from", "1999-12-31")] {
+        let mut body = serde_json::to_value(fields("33010620240107", "JC-0107", "王敏")).unwrap();
+        body[field] = date.into();
+        let answer = bureau.post("/api/v1/admin/certificates", &body, Some(&admin)).await;
+        let message = assert_error(&answer, 422, "invalid_input");
+        assert!(message.contains(field) && message.contains("2000") && message.contains("2200"), "{message}");
+    }
+    assert!(bureau.store.certificates().await.unwrap().is_empty(), "nothing issued");
+
+    let body = serde_json::to_value(fields("33010620240107", "JC-0107", "王敏")).unwrap();
+    assert_eq!(bureau.post("/api/v1/admin/certificates", &body, Some(&admin)).await.0, 201);
+    let renew = serde_json::json!({"valid_until": "+10000-01-01"});
+    let answer = bureau.post("/api/v1/admin/certificates/33010620240107/renew", &renew, Some(&admin)).await;
+    assert!(assert_error(&answer, 422, "invalid_input").contains("valid_until"));
+    let renew = serde_json::json!({"valid_until": "2201-01-01"});
+    let answer = bureau.post("/api/v1/admin/certificates/33010620240107/renew", &renew, Some(&admin)).await;
+    assert!(assert_error(&answer, 422, "invalid_input").contains("2200"));
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_the_registry_and_administration() {
     let bureau = TestBureau::start().await;

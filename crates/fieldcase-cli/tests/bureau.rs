@@ -164,6 +164,29 @@ fn administration_on_a_missing_bureau_or_device_says_what_to_do() {
     assert_eq!(run.code, 2, "a bad duration is a usage error: {}", run.stderr);
 }
 
+/// A code's lifetime is added to the clock: one that reaches past the years a record's time
+/// may fall in (or past what chrono holds: 100000000d used to panic) is refused, saying why.
+#[test]
+fn an_enrollment_code_that_would_expire_past_the_years_a_record_may_fall_in_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bureau");
+    for beyond in ["99999999999999999999d", "9223372036854775807s"] {
+        let run = fieldcase(&dir, &["bureau", "enroll-code", "--expires-in", beyond]);
+        assert_eq!(run.code, 2, "{beyond} is no duration to be had: {}", run.stderr);
+        assert!(run.stderr.contains("--expires-in") && run.stderr.contains("too long"), "{}", run.stderr);
+    }
+    for far in ["100000000d", "73000d"] {
+        let run = fieldcase(&dir, &["bureau", "enroll-code", "--expires-in", far, "--json"]);
+        assert_eq!(run.code, 1, "{far}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{far} must not panic: {}", run.stderr);
+        let error = json(&run.stderr);
+        assert_eq!(error["code"], "invalid_input", "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("--expires-in") && message.contains("2200"), "{message}");
+    }
+    assert_eq!(fieldcase(&dir, &["bureau", "enroll-code", "--expires-in", "30d"]).code, 0, "a month is fine");
+}
+
 #[test]
 fn a_data_directory_that_cannot_be_written_stops_serve_with_the_reason() {
     let tmp = tempfile::tempdir().unwrap();

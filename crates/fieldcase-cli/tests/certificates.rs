@@ -195,6 +195,51 @@ fn each_action_is_done_or_refused_with_a_reason_and_kept_in_the_history() {
     assert_eq!(fieldcase(&dir, &["bureau", "cert", "history", "33019999"]).code, 1);
 }
 
+/// A certificate valid until 9999, or from 1900, is a typing mistake: every date an
+/// administrator gives lies in the years a record may fall in (2000 to 2200).
+#[test]
+fn certificate_dates_outside_the_years_a_record_may_fall_in_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bureau");
+    let issue_with = |from: &str, until: &str| {
+        let base = ["bureau", "cert", "issue", "--number", "33010620240107", "--officer-id", "JC-0107"];
+        let rest = ["--name", "王敏", "--unit", "杭州市西湖区人力资源和社会保障局", "--area", "劳动保障监察"];
+        let dates = ["--valid-from", from, "--valid-until", until, "--json"];
+        fieldcase(&dir, &[&base[..], &rest[..], &dates[..]].concat())
+    };
+    for (from, until, field) in
+        [("2024-01-01", "9999-12-31", "valid_until"), ("1900-01-01", "2028-12-31", "valid_from")]
+    {
+        let run = issue_with(from, until);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let error = json(&run.stderr);
+        assert_eq!(error["code"], "invalid_input", "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(field) && message.contains("2000") && message.contains("2200"), "{message}");
+    }
+
+    assert_eq!(issue_with("2024-01-01", "2028-12-31").code, 0);
+    assert_eq!(listed(&dir).len(), 1, "the refused ones were not issued");
+    let renew =
+        fieldcase(&dir, &["bureau", "cert", "renew", "33010620240107", "--valid-until", "9999-12-31", "--json"]);
+    assert_eq!(renew.code, 1);
+    assert_eq!(json(&renew.stderr)["code"], "invalid_input");
+    assert_eq!(listed(&dir)[0]["valid_until"], "2028-12-31", "the certificate keeps its last day");
+
+    let file = tmp.path().join("far.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}\n33010620250004,JC-2004,吴军,杭州市西湖区人力资源和社会保障局,劳动保障监察,2025-01-01,2999-12-31\n"
+        ),
+    )
+    .unwrap();
+    let run = fieldcase(&dir, &["bureau", "cert", "import", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("line 2") && run.stderr.contains("column valid_until"), "{}", run.stderr);
+    assert_eq!(listed(&dir).len(), 1, "nothing of the file was imported");
+}
+
 const HEADER: &str = "number,officer_id,name,unit,areas,valid_from,valid_until";
 
 #[tokio::test]

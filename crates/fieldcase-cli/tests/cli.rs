@@ -163,6 +163,11 @@ fn bad_input_gets_a_clear_message_and_a_non_zero_exit() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("inspection list"), "points to the list: {}", run.stderr);
     assert_eq!(fieldcase(&dir, &["inspection", "frobnicate"]).code, 2, "bad usage exits 2");
+    for interval in ["0", "86401", "18446744073709551616"] {
+        let run = fieldcase(&dir, &["device", "sync", "--interval", interval]);
+        assert_eq!(run.code, 2, "--interval {interval} is refused before anything runs: {}", run.stderr);
+        assert!(run.stderr.contains("--interval"), "{}", run.stderr);
+    }
     assert_eq!(fieldcase(&dir, &["audit", "verify"]).code, 0, "nothing recorded was changed by bad input");
 
     let damaged = tmp.path().join("damaged");

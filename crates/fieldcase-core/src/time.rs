@@ -3,7 +3,9 @@
 //! Records store UTC instants at microsecond precision (what SQLite text and JSON keep
 //! exactly); officers read Beijing time.
 
-use chrono::{DateTime, Duration, FixedOffset, SecondsFormat, SubsecRound, Utc};
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, SecondsFormat, SubsecRound, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -20,6 +22,41 @@ pub fn record_instant(at: DateTime<Utc>) -> DateTime<Utc> {
 /// `2026-03-01 16:05` in Beijing time, for people.
 pub fn format_beijing(at: DateTime<Utc>) -> String {
     at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The years (UTC) a record's instants and dates may fall in. A time outside them comes from
+/// a clock set wrong (a laptop whose battery ran down wakes in 1970 or 2000) or a record made
+/// up, and chrono's own arithmetic panics near its limits (year 262142): device and bureau
+/// both let no such time into a record, the bureau none into an administrator's date.
+pub const RECORD_YEARS: RangeInclusive<i32> = 2000..=2200;
+
+/// A time outside [`RECORD_YEARS`]: the field that held it, and what it said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{field} is {value}, outside the years {} to {} a record's time may fall in",
+    RECORD_YEARS.start(),
+    RECORD_YEARS.end()
+)]
+pub struct OutOfRange {
+    pub field: String,
+    pub value: String,
+}
+
+/// `at`, if its year is one of [`RECORD_YEARS`]; else which `field` is out of range.
+pub fn check_instant(field: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, OutOfRange> {
+    if RECORD_YEARS.contains(&at.year()) {
+        return Ok(at);
+    }
+    // Written in UTC: a conversion to Beijing time is what overflows near chrono's end.
+    Err(OutOfRange { field: field.to_owned(), value: at.to_rfc3339_opts(SecondsFormat::AutoSi, true) })
+}
+
+/// `date`, if its year is one of [`RECORD_YEARS`]; else which `field` is out of range.
+pub fn check_date(field: &str, date: NaiveDate) -> Result<NaiveDate, OutOfRange> {
+    if RECORD_YEARS.contains(&date.year()) {
+        return Ok(date);
+    }
+    Err(OutOfRange { field: field.to_owned(), value: date.to_string() })
 }
 
 /// How far the laptop's clock may wander before it is reported.
@@ -147,6 +184,31 @@ mod tests {
         assert!(off.warning.is_some(), "a clock two hours off is reported");
         let never = trusted_time(local, None, None);
         assert!(!never.anchored && never.warning.is_some());
+    }
+
+    #[test]
+    fn a_record_may_fall_in_the_years_2000_to_2200_and_no_others() {
+        let at = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap();
+        for inside in [at(2000, 1, 1, 0, 0, 0), at(2026, 3, 1, 8, 0, 0), at(2200, 12, 31, 23, 59, 59)] {
+            assert_eq!(check_instant("started_at", inside), Ok(inside));
+            assert!(check_date("deadline", inside.date_naive()).is_ok());
+        }
+        let last = DateTime::<Utc>::MAX_UTC;
+        for outside in [at(1970, 1, 1, 0, 0, 0), at(1999, 12, 31, 23, 59, 59), at(2201, 1, 1, 0, 0, 0), last] {
+            let e = check_instant("started_at", outside).unwrap_err();
+            assert_eq!(e.field, "started_at");
+            assert!(e.to_string().starts_with("started_at is ") && e.to_string().contains("2000 to 2200"), "{e}");
+        }
+        assert_eq!(
+            check_instant("checked_at", last).unwrap_err().value,
+            "+262142-12-31T23:59:59.999999999Z",
+            "named in UTC, never converted to Beijing time"
+        );
+        let e = check_date("valid_until", NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "valid_until is 9999-12-31, outside the years 2000 to 2200 a record's time may fall in"
+        );
     }
 
     #[test]

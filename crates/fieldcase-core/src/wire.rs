@@ -15,9 +15,10 @@ use crate::checklist::ChecklistTemplate;
 use crate::codes::{ErrorCode, RecordKind};
 use crate::evidence::EvidenceRef;
 use crate::ids::DeviceId;
-use crate::inspection::Inspection;
+use crate::inspection::{Inspection, Outcome};
 use crate::signing::{PublicKey, SecretKey, Signature, Signed};
 use crate::site::Site;
+use crate::time::{OutOfRange, check_date, check_instant};
 
 /// The version prefix of every path.
 pub const API_PREFIX: &str = "/api/v1";
@@ -144,6 +145,47 @@ impl PushItem {
             PushItem::CertificateCheck(c) => c.id.to_string(),
             PushItem::Evidence(e) => e.id.to_string(),
             PushItem::Audit(run) => format!("{}-{}", run.first_seq, run.last_seq()),
+        }
+    }
+
+    /// Every instant and date the record carries lies in the years a record may fall in
+    /// ([`crate::time::RECORD_YEARS`]); the first that does not is named.
+    pub fn check_times(&self) -> Result<(), OutOfRange> {
+        match self {
+            PushItem::Site(site) => check_instant("created_at", site.created_at).map(drop),
+            PushItem::Inspection(inspection) => {
+                check_instant("started_at", inspection.started_at)?;
+                if let Some(ended_at) = inspection.ended_at {
+                    check_instant("ended_at", ended_at)?;
+                }
+                if let Some(Outcome::RectificationOrder { deadline }) = inspection.outcome {
+                    check_date("outcome.deadline", deadline)?;
+                }
+                Ok(())
+            }
+            PushItem::CertificateCheck(check) => {
+                check_instant("checked_at", check.checked_at)?;
+                check.trusted_time.map_or(Ok(()), |t| check_instant("trusted_time", t).map(drop))
+            }
+            PushItem::Evidence(evidence) => {
+                let instants = [
+                    ("capture_start", evidence.capture_start),
+                    ("capture_end", evidence.capture_end),
+                    ("imported_at", Some(evidence.imported_at)),
+                ];
+                for (field, at) in instants {
+                    at.map_or(Ok(()), |at| check_instant(field, at).map(drop))?;
+                }
+                Ok(())
+            }
+            PushItem::Audit(run) => {
+                for (seq, step) in (run.first_seq..).zip(&run.steps) {
+                    // Which entry is written out only when one is wrong: a push carries thousands.
+                    check_instant("at", step.at)
+                        .map_err(|e| OutOfRange { field: format!("at (audit entry {seq})"), ..e })?;
+                }
+                Ok(())
+            }
         }
     }
 

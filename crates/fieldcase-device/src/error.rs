@@ -37,6 +37,12 @@ pub enum DeviceError {
     ChainBroken(ChainBreak),
     #[error("a finalized record cannot be changed; make a correction instead ({0})")]
     Immutable(String),
+    #[error(
+        "the laptop's clock reads {reads} (UTC), outside the years {} to {} a record's time may fall in; nothing was recorded: set the laptop's date and time, then try again",
+        fieldcase_core::time::RECORD_YEARS.start(),
+        fieldcase_core::time::RECORD_YEARS.end()
+    )]
+    ClockOutOfRange { reads: String },
     #[error("sign-in refused: {0}")]
     SignIn(String),
     #[error("internal storage error: {0}")]
@@ -51,7 +57,7 @@ impl DeviceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Invalid(_) => ErrorCode::InvalidInput,
+            Self::Invalid(_) | Self::ClockOutOfRange { .. } => ErrorCode::InvalidInput,
             Self::UnknownItem { .. } => ErrorCode::UnknownItem,
             Self::DuplicateSite { .. } => ErrorCode::DuplicateSite,
             Self::Rule(_) => ErrorCode::RuleViolation,

@@ -15,6 +15,7 @@ use fieldcase_core::inspection::{Finding, Inspection, Outcome, Seal};
 use fieldcase_core::rules::{self, RuleViolation, RuleViolations};
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::Site;
+use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
 use crate::store::{certificate_checks, inspections, outbox, sites, templates};
@@ -36,11 +37,13 @@ pub struct NewCheck {
 
 impl Device {
     pub(crate) fn install_template(&mut self, template: &ChecklistTemplate) -> Result<()> {
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        // Every start installs the shipped template: the clock is held to account only when
+        // that records something, so a laptop with its clock wrong still opens its records.
+        let (now, actor) = (self.record_time(), self.actor()?);
         self.write(|tx| {
             if templates::insert_if_missing(tx, template)? {
                 let subject = format!("{}@{}", template.id.0, template.version);
-                append_audit(tx, now, &actor, "template.install", &subject, template)?;
+                append_audit(tx, now?, &actor, "template.install", &subject, template)?;
             }
             Ok(())
         })
@@ -77,11 +80,13 @@ impl Device {
             let known: Vec<_> = templates.iter().map(|t| t.id.0.as_str()).collect();
             DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
         })?;
-        // The start on the trusted clock, so that a laptop clock set back cannot move an
-        // inspection to before a certificate was revoked; the laptop's reading stays beside it.
+        // Refused while the laptop's clock is years off; then the start on the trusted clock,
+        // so that a laptop clock set back cannot move an inspection to before a certificate
+        // was revoked; the laptop's reading stays beside it.
+        let now = self.record_time()?;
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let actor = self.actor()?;
         let draft = Inspection::draft(
             InspectionId::generate(now),
             site.id,
@@ -116,7 +121,7 @@ impl Device {
         })?;
         let value = AnswerValue::parse(item, raw).map_err(|e| DeviceError::Invalid(e.to_string()))?;
         draft.answers.insert(item.id.clone(), value.clone());
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let payload = serde_json::json!({ "item": item.id, "value": value });
         self.update_draft(&draft, now, &actor, "inspection.answer", &payload)?;
         Ok(draft)
@@ -131,7 +136,7 @@ impl Device {
         let mut draft = self.draft(id)?;
         let finding = Finding { item_id: None, description: description.to_owned() };
         draft.findings.push(finding.clone());
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         self.update_draft(&draft, now, &actor, "inspection.finding", &finding)?;
         Ok(draft)
     }
@@ -140,12 +145,12 @@ impl Device {
     /// made by the caller; the device records it, append-only, with its audit entry.
     pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
         self.draft(new.inspection_id)?;
+        let (now, actor) = (self.record_time()?, self.actor()?);
         // A check given without the trusted time it was decided on is recorded at the
         // trusted time now (once the device knows the bureau's clock), so that the rules
         // weigh it on the same clock as the inspection's start.
         let time = self.trusted_time()?;
         let trusted_time = new.trusted_time.or(time.anchored.then_some(time.trusted));
-        let (now, actor) = (self.clock.now(), self.actor()?);
         let check = CertificateCheck {
             id: CheckId::generate(now),
             inspection_id: new.inspection_id,
@@ -173,7 +178,13 @@ impl Device {
         let draft = self.inspection(id)?;
         let template = self.template_for(&draft)?;
         let checks = self.checks_of_lineage(&draft)?;
+        if let Some(Outcome::RectificationOrder { deadline }) = outcome.as_ref().or(draft.outcome.as_ref()) {
+            check_date("deadline", *deadline).map_err(|e| {
+                DeviceError::Invalid(format!("{e}; give the day the employer must put things right by"))
+            })?;
+        }
         // On the trusted clock, as the start and the checks are.
+        self.record_time()?;
         self.note_laptop_time()?;
         let now = self.trusted_time()?.trusted;
         let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
@@ -202,7 +213,7 @@ impl Device {
                 "inspection {id} was already corrected by {by}; correct that version instead"
             )));
         }
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let correction = original.correction(InspectionId::generate(now), actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &correction)?;

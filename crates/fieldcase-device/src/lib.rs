@@ -34,6 +34,7 @@ use fieldcase_core::audit::Actor;
 use fieldcase_core::checklist::default_template;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::signing::SecretKey;
+use fieldcase_core::time::check_instant;
 
 use audit::append_audit;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -117,7 +118,6 @@ impl Device {
     /// This device's id, made at first start; the stored public key must match the key file.
     fn identity(&mut self) -> Result<DeviceId> {
         let public_key = self.key.public_key();
-        let now = self.clock.now();
         let db = self.db_path();
         let stored = self.read(device::get)?;
         match stored {
@@ -126,8 +126,9 @@ impl Device {
                 path: self.data_dir.join(keys::KEY_FILE),
                 detail: "the device key does not match the key this device was created with".into(),
             }),
-            None => self
-                .write(|tx| {
+            None => {
+                let now = self.record_time()?;
+                self.write(|tx| {
                     let row = device::DeviceRow { device_id: DeviceId::generate(now), public_key, created_at: now };
                     device::insert(tx, &row)?;
                     let actor = Actor::Device { device: row.device_id };
@@ -141,7 +142,8 @@ impl Device {
                     )?;
                     Ok(row.device_id)
                 })
-                .map_err(|e| e.in_file(&db)),
+                .map_err(|e| e.in_file(&db))
+            }
         }
     }
 
@@ -173,6 +175,14 @@ impl Device {
     /// (the sync agent, as an answer from the bureau arrives).
     pub fn clock(&self) -> Arc<dyn Clock> {
         self.clock.clone()
+    }
+
+    /// Now, for a record: refused while the laptop's clock is outside the years a record may
+    /// fall in (a laptop whose battery ran down wakes in 1970). The bureau would reject such a
+    /// record, and a rejected audit entry would hold up the rest of the chain behind it.
+    pub(crate) fn record_time(&self) -> Result<DateTime<Utc>> {
+        let now = self.clock.now();
+        check_instant("the laptop's clock", now).map_err(|e| DeviceError::ClockOutOfRange { reads: e.value })
     }
 
     pub fn info(&self) -> AppInfo {

@@ -180,7 +180,7 @@ impl Device {
     /// update; once applied, no snapshot is owed. One at the very version held settles the
     /// debt too: the copy is then the bureau's latest.
     pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
-        let (now, actor) = (self.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         self.write(|tx| {
             let outcome = Self::apply_registry_update(tx, signed, now)?;
             let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
@@ -209,6 +209,8 @@ impl Device {
         if let Some(id) = inspection {
             self.draft(id)?;
         }
+        // A clock years off would be noted as the latest time seen, and decide validity.
+        self.record_time()?;
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
         let registry = self.registry_status()?;
@@ -266,7 +268,7 @@ impl Device {
             })?),
             (Some(inspection_id), None) => {
                 // No officer to record the check against: the attempt goes in the audit chain.
-                let (now, actor) = (self.now(), self.actor()?);
+                let (now, actor) = (self.record_time()?, self.actor()?);
                 let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
                 self.write(|tx| {
                     Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload)

@@ -59,6 +59,8 @@ impl Device {
     /// Signs an officer in with their PIN, verified offline against the registry's verifier.
     pub fn sign_in(&mut self, officer: &str, pin: &str) -> Result<OfficerEntry> {
         let officer_id = OfficerId::parse(officer).map_err(|e| DeviceError::Invalid(e.to_string()))?;
+        // A clock years off would be noted as the latest time seen, and time the lockout.
+        let at = self.record_time()?;
         self.note_laptop_time()?;
         let now = self.trusted_time()?.trusted;
         let since_boot = self.clock.since_boot();
@@ -101,7 +103,7 @@ impl Device {
             ))
         })?;
 
-        let (at, actor) = (self.now(), self.actor()?);
+        let actor = self.actor()?;
         if !verify_pin(pin, &verifier) {
             self.write(|tx| {
                 let payload = serde_json::json!({ "failures": failures });
@@ -131,7 +133,7 @@ impl Device {
     }
 
     pub fn sign_out(&mut self) -> Result<()> {
-        let (at, actor) = (self.now(), self.actor()?);
+        let (at, actor) = (self.record_time()?, self.actor()?);
         self.write(|tx| {
             session::sign_out(tx)?;
             append_audit(tx, at, &actor, "officer.signout", &actor.to_string(), &())?;

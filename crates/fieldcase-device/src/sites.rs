@@ -20,7 +20,7 @@ impl Device {
         }
         let uscc = Uscc::parse(&new.uscc)
             .map_err(|e| DeviceError::Invalid(format!("unified social credit code '{}': {e}", new.uscc.trim())))?;
-        let (now, actor) = (self.clock.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let site = Site {
             id: SiteId::generate(now),
             name: name.to_owned(),

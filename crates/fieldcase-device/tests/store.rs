@@ -195,6 +195,64 @@ fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
     assert_eq!(f.device.verify_audit().unwrap().entries, 4, "refused input leaves no trace but the refusal");
 }
 
+/// A laptop whose battery ran down wakes in 1970 (or in 2000, or its clock is typed a century
+/// ahead): nothing is recorded at such a time, since the bureau would refuse the record, and
+/// the officer is told to set the clock.
+#[test]
+fn a_laptop_clock_outside_the_years_a_record_may_fall_in_records_nothing() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let entries = f.device.verify_audit().unwrap().entries;
+    let right = f.device.now();
+    for wrong in
+        [Utc.with_ymd_and_hms(1970, 1, 1, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2201, 1, 1, 0, 0, 0).unwrap()]
+    {
+        f.clock.advance(wrong - right);
+        let check = NewCheck {
+            inspection_id: draft.id,
+            officer_id: OfficerId::parse("JC-0003").unwrap(),
+            certificate_number: "3301JC-0003".into(),
+            method: CheckMethod::Typed,
+            result: CheckResult::Valid,
+            registry_version: 1,
+            trusted_time: None,
+            registry_stale: false,
+        };
+        let uscc = fieldcase_core::uscc::with_check_character("91330106MA2B3C4D5").unwrap();
+        let new_site = NewSite { name: "乙".into(), uscc, ..Default::default() };
+        let refusals = [
+            f.device.add_site(new_site).unwrap_err(),
+            f.device.new_inspection(draft.site_id, None, None).unwrap_err(),
+            f.device.answer(draft.id, "wage_account", "no").unwrap_err(),
+            f.device.add_finding(draft.id, "工资表缺页").unwrap_err(),
+            f.device.record_check(check).unwrap_err(),
+            f.device.finalize(draft.id, None).unwrap_err(),
+            f.device.sign_out().unwrap_err(),
+        ];
+        for err in refusals {
+            assert_eq!(err.code(), ErrorCode::InvalidInput, "{err}");
+            let message = err.to_string();
+            assert!(message.contains("clock") && message.contains("set the laptop's date and time"), "{message}");
+        }
+        assert_eq!(f.device.verify_audit().unwrap().entries, entries, "a refused change leaves no trace");
+        f.clock.advance(right - wrong);
+    }
+    let sealed = f.device.finalize(draft.id, None).expect("with the clock set right, the work goes on");
+    assert_eq!(sealed.ended_at, Some(right));
+}
+
+#[test]
+fn a_rectification_deadline_outside_the_years_a_record_may_fall_in_is_refused() {
+    let mut f = fixture();
+    let draft = ready_draft(&mut f);
+    let deadline = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let err = f.device.finalize(draft.id, Some(Outcome::RectificationOrder { deadline })).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    let message = err.to_string();
+    assert!(message.contains("deadline") && message.contains("2200"), "{message}");
+    assert_eq!(f.device.inspection(draft.id).unwrap().status, InspectionStatus::Draft, "still a draft");
+}
+
 #[test]
 fn missing_unwritable_and_damaged_data_are_reported_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();

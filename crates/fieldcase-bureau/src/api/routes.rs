@@ -112,15 +112,12 @@ async fn push_page(
             device.device_id
         ))
     })?;
-    // A first quick pass only finds the items; they are parsed and examined as they are stored.
-    let spans = push::item_spans(&page.items)
-        .map_err(|e| ApiError::BadRequest(format!("`items` must be a JSON array of push records: {e}")))?;
-    if spans.len() > MAX_PUSH_PAGE {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "a push page holds at most {MAX_PUSH_PAGE} items, this one has {}; split it into smaller pages",
-            spans.len()
-        )));
-    }
+    // A first quick pass only finds the items, and stops past the most a page may hold; they
+    // are parsed and examined as they are stored.
+    let spans = push::item_spans(&page.items, MAX_PUSH_PAGE).map_err(|e| match e {
+        push::ItemSpansError::TooMany(_) => ApiError::PayloadTooLarge(e.to_string()),
+        push::ItemSpansError::NotAnArray(_) => ApiError::BadRequest(e.to_string()),
+    })?;
     // Examined from now on, stored only after the page it follows.
     let items = push::Examiner::new(device.clone()).in_background(page.items, spans);
     if let Some(after) = page.after {

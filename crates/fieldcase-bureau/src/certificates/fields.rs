@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use fieldcase_core::ids::OfficerId;
+use fieldcase_core::time::check_date;
 
 use super::Refusal;
 
@@ -41,17 +42,22 @@ pub struct NewCertificate {
     pub valid_until: NaiveDate,
 }
 
-/// A date as administrators write it: YYYY-MM-DD.
+/// A date as administrators write it: YYYY-MM-DD, in the years a record may fall in (a
+/// certificate valid until 9999 is a typing mistake).
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Refusal> {
     let text = text.trim();
     let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(date) if ok => Ok(date),
-        _ => Err(Refusal::invalid(
-            field,
-            format!("'{text}' is not a date; write {field} as YYYY-MM-DD, e.g. 2028-12-31"),
-        )),
-    }
+    let date = match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) if ok => date,
+        _ => {
+            return Err(Refusal::invalid(
+                field,
+                format!("'{text}' is not a date; write {field} as YYYY-MM-DD, e.g. 2028-12-31"),
+            ));
+        }
+    };
+    check_date(field, date)
+        .map_err(|e| Refusal::invalid(field, format!("{e}; write the date as it stands on the card, e.g. 2028-12-31")))
 }
 
 /// A certificate number: letters, digits and dashes, as printed on the card.

@@ -66,4 +66,7 @@ fn bad_fields_are_named() {
     assert_eq!(bad(|f| f.areas = vec![" ".into()]).field, Some("areas"));
     assert_eq!(bad(|f| f.valid_until = "2023-12-31".into()).field, Some("valid_until"));
     assert_eq!(bad(|f| f.number = "33 01".into()).field, Some("number"));
+    assert_eq!(bad(|f| f.valid_until = "9999-12-31".into()).field, Some("valid_until"), "past 2200");
+    assert_eq!(bad(|f| f.valid_from = "1999-12-31".into()).field, Some("valid_from"), "before 2000");
+    assert!(CertificateAction::renew("33010620240107", "2201-01-01", None).is_err(), "a renewal past 2200");
 }

@@ -1,8 +1,10 @@
 //! Examining pushed items on their own, before and beside the store's transaction: parsing,
 //! hashing, and verifying seals, on another core while the store applies the items before.
 
+use std::fmt;
 use std::ops::Range;
 
+use serde::de::{SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use fieldcase_core::canonical::ContentHash;
@@ -13,7 +15,8 @@ use fieldcase_core::wire::{MAX_PUSH_PAGE, PushItem};
 use crate::store::{DeviceRecord, Result};
 
 /// A pushed item with what can be told of it without the store: its content hash, and why
-/// it is refused on its own (a broken seal, an altered audit entry), if it is.
+/// it is refused on its own (a broken seal, an altered audit entry, a time no clock set right
+/// could have given), if it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Examined {
     pub item: PushItem,
@@ -58,6 +61,13 @@ impl Examiner {
             },
             other => (self.intrinsic_check(other).err(), Vec::new()),
         };
+        // Checked here, at the boundary, so that no decision after it (the two-officer
+        // re-check converts an inspection's start to a Beijing date) meets such a time.
+        let defect = defect.or_else(|| {
+            item.check_times()
+                .err()
+                .map(|e| format!("{e}: the clock of the device that recorded it was set wrong; kept for review"))
+        });
         Examined { item, content_hash, defect, audit_hashes }
     }
 
@@ -182,18 +192,90 @@ fn parse_item(index: usize, text: &str) -> Result<PushItem, PageRefused> {
     })
 }
 
+/// Why a page's items could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum ItemSpansError {
+    #[error("`items` must be a JSON array of push records: {0}")]
+    NotAnArray(serde_json::Error),
+    /// More than the most a page may hold: the scan stopped at the first one over.
+    #[error("a push page holds at most {0} items, this one has more; split it into smaller pages")]
+    TooMany(usize),
+}
+
 /// Where each element of a JSON array lies in its text: one quick pass that checks the
 /// array's shape and counts the items, so that the examiner need not scan it again.
-pub fn item_spans(items: &RawValue) -> Result<Vec<Range<usize>>, serde_json::Error> {
+///
+/// The pass stops at the item after `max`: a page that the body limit lets in may hold
+/// millions of tiny items, and finding every one of them would cost far more than the page
+/// (16 bytes of span for each 2-byte `0,`). Nothing is kept of an element but its span.
+pub fn item_spans(items: &RawValue, max: usize) -> Result<Vec<Range<usize>>, ItemSpansError> {
     let text = items.get();
-    let elements: Vec<&RawValue> = serde_json::from_str(text)?;
-    let base = text.as_ptr() as usize;
-    // Each element borrows from `text`, so its offset is the distance between the pointers.
-    Ok(elements
-        .into_iter()
-        .map(|e| {
-            let start = e.get().as_ptr() as usize - base;
-            start..start + e.get().len()
-        })
-        .collect())
+    let mut too_many = false;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let found = serde::Deserializer::deserialize_seq(
+        &mut de,
+        Spans { base: text.as_ptr() as usize, max, too_many: &mut too_many },
+    )
+    .and_then(|spans| de.end().map(|()| spans));
+    match found {
+        Ok(spans) => Ok(spans),
+        Err(_) if too_many => Err(ItemSpansError::TooMany(max)),
+        Err(e) => Err(ItemSpansError::NotAnArray(e)),
+    }
+}
+
+/// Finds the elements of an array, each borrowed from the text, so its offset is the
+/// distance between the pointers; gives up past `max`.
+struct Spans<'a> {
+    base: usize,
+    max: usize,
+    too_many: &'a mut bool,
+}
+
+impl<'de> Visitor<'de> for Spans<'_> {
+    type Value = Vec<Range<usize>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of push records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut spans = Vec::new();
+        while let Some(element) = seq.next_element::<&'de RawValue>()? {
+            if spans.len() == self.max {
+                *self.too_many = true;
+                return Err(serde::de::Error::custom(format_args!("more than {} items", self.max)));
+            }
+            let start = element.get().as_ptr() as usize - self.base;
+            spans.push(start..start + element.get().len());
+        }
+        Ok(spans)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn the_spans_of_a_page_are_its_elements_as_written() {
+        let text = r#"[ {"kind":"site"} ,[1, 2],"x" ]"#;
+        let spans = item_spans(&raw(text), 3).unwrap();
+        let found: Vec<&str> = spans.into_iter().map(|s| &text[s]).collect();
+        assert_eq!(found, [r#"{"kind":"site"}"#, "[1, 2]", r#""x""#]);
+        assert!(item_spans(&raw("[]"), 3).unwrap().is_empty());
+        assert!(matches!(item_spans(&raw(r#"{"items":[]}"#), 3), Err(ItemSpansError::NotAnArray(_))));
+    }
+
+    #[test]
+    fn a_page_over_the_most_is_refused_at_the_first_item_over() {
+        assert_eq!(item_spans(&raw("[0,0,0]"), 3).unwrap().len(), 3, "the most a page may hold is fine");
+        assert!(matches!(item_spans(&raw("[0,0,0,0]"), 3), Err(ItemSpansError::TooMany(3))));
+        let millions = format!("[0{}]", ",0".repeat(2_000_000));
+        assert!(matches!(item_spans(&raw(&millions), 1000), Err(ItemSpansError::TooMany(1000))));
+    }
 }

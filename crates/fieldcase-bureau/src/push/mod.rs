@@ -1,8 +1,8 @@
 //! What becomes of each record a device pushes: the bureau's decisions, written once for
 //! every storage backend.
 //!
-//! An [`Examiner`] first checks what each item says of itself (hashes, seals), outside any
-//! transaction. A backend then opens one transaction per page and hands [`apply_page`] a
+//! An [`Examiner`] first checks what each item says of itself (hashes, seals, times), outside
+//! any transaction. A backend then opens one transaction per page and hands [`apply_page`] a
 //! [`PushLedger`] over it; the ledger only reads and writes rows, the decisions are made here:
 //!
 //! - idempotency by `(kind, id, content hash)`: the same pair again is a duplicate, the same
@@ -15,7 +15,9 @@
 //!   missing checks arrive, and its reason kept up to date);
 //! - audit entries come in runs that must hash to the hash they claim to end on, and continue
 //!   (or overlap, agreeing with) the chain the bureau holds for that device;
-//! - a site whose unified social credit code the bureau knows joins that site.
+//! - a site whose unified social credit code the bureau knows joins that site;
+//! - every instant and date of a record lies in the years a record may fall in
+//!   (`fieldcase_core::time::RECORD_YEARS`), or the record is rejected naming the field.
 //!
 //! The parts: [`PushLedger`] (what a backend supplies), `examine` (each item on its own, off
 //! the transaction), `apply` (each item against what the bureau holds), `officers` (the
@@ -27,5 +29,5 @@ mod ledger;
 mod officers;
 
 pub use apply::apply_page;
-pub use examine::{Examined, ExaminedItems, Examiner, PageRefused, item_spans};
+pub use examine::{Examined, ExaminedItems, Examiner, ItemSpansError, PageRefused, item_spans};
 pub use ledger::{NewReview, PushLedger};

@@ -14,8 +14,8 @@ use tokio::task::JoinHandle;
 use fieldcase_bureau::store::BureauStore;
 use fieldcase_bureau::{Bureau, BureauError, Config, admin};
 use fieldcase_core::RecordKind;
-use fieldcase_core::inspection::Inspection;
-use fieldcase_core::signing::SecretKey;
+use fieldcase_core::inspection::{Inspection, Seal};
+use fieldcase_core::signing::{SecretKey, Signed};
 use fieldcase_core::site::{NewSite, Site};
 use fieldcase_core::uscc::with_check_character;
 use fieldcase_core::wire::{EnrollRequest, EnrollResponse, MAX_PUSH_PAGE, PushItem, PushRequest, PushResponse};
@@ -192,6 +192,13 @@ impl TestDevice {
         answer_all(&mut self.device, draft.id, &[]).expect("answers");
         check_two_officers(&mut self.device, draft.id).expect("two checks");
         self.device.finalize(draft.id, None).expect("it finalizes")
+    }
+
+    /// `inspection` sealed anew with this device's key, as the device would have sealed it.
+    pub fn seal(&self, mut inspection: Inspection) -> Inspection {
+        let hash = inspection.content_hash();
+        inspection.seal = Some(Seal { content_hash: hash, signature: self.key.sign(Signed::Inspection, &hash) });
+        inspection
     }
 
     /// Everything the device has to send, in the order it sends it.

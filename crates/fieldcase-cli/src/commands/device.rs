@@ -30,8 +30,8 @@ pub enum DeviceCommand {
         /// Sync once and exit: 0 when everything is sent, 1 when the bureau could not be reached or refused
         #[arg(long)]
         once: bool,
-        /// Seconds between syncs while all is well (failures back off with jitter instead)
-        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        /// Seconds between syncs while all is well, 1 to 86400 (failures back off with jitter instead)
+        #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
         interval: u64,
     },
 }
@@ -93,7 +93,7 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
             }
         }
         DeviceCommand::Sync { once: false, interval } => {
-            let backoff = Backoff { interval: std::time::Duration::from_secs(interval.max(1)), ..Backoff::default() };
+            let backoff = Backoff { interval: std::time::Duration::from_secs(interval), ..Backoff::default() };
             let agent = SyncAgent::new(device.clone(), backoff)?;
             let mut updates = agent.subscribe();
             let json = ctx.json;

@@ -101,7 +101,7 @@ impl Device {
                 self.id()
             )));
         }
-        let (now, actor) = (self.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         let e = Enrollment {
             bureau_url: bureau_url.trim_end_matches('/').to_owned(),
             token: response.token.clone(),
@@ -264,7 +264,7 @@ impl Device {
     /// the audit chain; one that does not follow the version held asks for a snapshot, and
     /// that need is stored with the cursor that passed the update, so it outlives this sync.
     pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
-        let (now, actor) = (self.now(), self.actor()?);
+        let (now, actor) = (self.record_time()?, self.actor()?);
         self.write(|tx| {
             let mut applied = PulledChanges::default();
             for change in &pull.changes {

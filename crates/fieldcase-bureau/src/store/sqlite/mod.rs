@@ -39,7 +39,7 @@ mod templates;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -159,7 +159,7 @@ impl SqliteStore {
         let conn = Arc::clone(&self.conn);
         let last_write = self.last_write.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(|_| StoreError::Other("a database call panicked earlier".into()))?;
+            let mut conn = take_writer(&conn);
             let value = fieldcase_storage::write(&mut conn, f)?;
             last_write.mark();
             Ok(value)
@@ -175,4 +175,19 @@ impl SqliteStore {
     ) -> Result<T> {
         self.write(move |tx| f(&mut SqliteLedger::new(tx))).await
     }
+}
+
+/// The writer's connection, also after a write panicked while it held it. The panic failed
+/// that write's request (its task ended with the panic) and poisoned the lock, but it left
+/// the connection sound: unwinding dropped the write's `Transaction`, which rolls back. So
+/// the connection is taken back rather than every later write refused until a restart; were
+/// a transaction somehow still open, it is rolled back here first.
+fn take_writer(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    conn.lock().unwrap_or_else(|poisoned| {
+        conn.clear_poison();
+        let conn = poisoned.into_inner();
+        let rolled_back = conn.is_autocommit() || conn.execute_batch("ROLLBACK").is_ok();
+        tracing::warn!(rolled_back, "a database write panicked earlier; its transaction was undone and writes go on");
+        conn
+    })
 }

@@ -90,6 +90,38 @@ async fn reads_go_on_beside_an_open_write_and_cannot_write() {
     assert!(matches!(refused, Err(StoreError::ReadOnly(_))), "a read cannot write: {refused:?}");
 }
 
+/// A fault in one database call (a panic inside its transaction) fails that call only: the
+/// transaction is rolled back and the next write is stored. Before, the panic poisoned the
+/// writer's lock and every write after it failed until the bureau restarted.
+#[tokio::test]
+async fn a_write_that_panics_fails_alone_and_the_next_write_is_stored() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = SqliteStore::open_async(dir.path().join("bureau.db")).await.expect("a store");
+    let insert = |tx: &Transaction<'_>, hash: &str| {
+        tx.execute("INSERT INTO admin_tokens (token_hash, created_at) VALUES (?1, 'x')", [hash]).map(drop)
+    };
+    let panicked = store
+        .write(move |tx| -> Result<()> {
+            insert(tx, "half-written")?;
+            panic!("a fault inside a database call");
+        })
+        .await;
+    assert!(matches!(panicked, Err(StoreError::Other(_))), "the call that panicked fails: {panicked:?}");
+
+    for hash in ["next", "and the one after"] {
+        store.write(move |tx| Ok(insert(tx, hash)?)).await.expect("a write after a panic must be stored");
+    }
+    let held: Vec<String> = store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT token_hash FROM admin_tokens ORDER BY rowid")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .await
+        .expect("read");
+    assert_eq!(held, ["next", "and the one after"], "the panicked transaction left nothing behind");
+}
+
 #[test]
 fn audit_entries_keep_their_hashes_when_the_table_is_compacted() {
     let dir = tempfile::tempdir().expect("a temp dir");

@@ -80,21 +80,27 @@ pub(super) fn admin_token(ctx: &Context, data_dir: &Path, label: Option<String>)
     Ok(())
 }
 
-/// `30m`, `24h`, `7d` (also `90s`).
+/// `30m`, `24h`, `7d` (also `90s`). How long a code may last is the bureau's to say
+/// ([`admin::create_enrollment_code`]); here a number too large to be a duration at all is
+/// refused as such, rather than as no duration.
 pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let bad = || format!("'{text}' is not a duration such as 30m, 24h or 7d");
+    let too_long = || format!("'{text}' is too long a time; give the code a few days, e.g. 7d");
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().map_err(|_| bad())?;
+    if number.is_empty() || !["s", "m", "h", "d"].contains(&unit) {
+        return Err(bad());
+    }
+    // Only digits: a number that does not parse is too large.
+    let n: i64 = number.parse().map_err(|_| too_long())?;
     let duration = match unit {
         "s" => Duration::try_seconds(n),
         "m" => Duration::try_minutes(n),
         "h" => Duration::try_hours(n),
-        "d" => Duration::try_days(n),
-        _ => None,
+        _ => Duration::try_days(n),
     }
-    .ok_or_else(bad)?;
+    .ok_or_else(too_long)?;
     if duration <= Duration::zero() {
         return Err(format!("'{text}' is no time at all; a code must work for a while"));
     }
@@ -114,5 +120,9 @@ mod tests {
         assert!(parse_duration("h").is_err());
         assert!(parse_duration("12").is_err(), "a number without a unit is ambiguous");
         assert!(parse_duration("3w").is_err());
+        for beyond in ["99999999999999999999d", "9223372036854775807s", "200000000000000d"] {
+            let e = parse_duration(beyond).unwrap_err();
+            assert!(e.contains("too long"), "{beyond}: {e}");
+        }
     }
 }
