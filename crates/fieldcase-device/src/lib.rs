@@ -40,9 +40,9 @@ use audit::append_audit;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::DeviceError;
 pub use inspections::NewCheck;
-pub use settings::DeviceSettings;
+pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, SESSION_HOURS_ENV};
 pub use shared::SharedDevice;
-use store::{Store, device, session};
+use store::{Store, device};
 pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary, SignedIn};
 
 pub type Result<T, E = DeviceError> = std::result::Result<T, E>;
@@ -74,6 +74,8 @@ pub struct Device {
     id: DeviceId,
     clock: Arc<dyn Clock>,
     max_registry_age: chrono::Duration,
+    /// How long a sign-in lasts.
+    session_length: chrono::Duration,
     /// The laptop time this process last wrote down as the latest seen (see
     /// `note_laptop_time`).
     laptop_time_noted: Option<DateTime<Utc>>,
@@ -90,6 +92,7 @@ impl Device {
     pub fn open_with(data_dir: &Path, mode: OpenMode, settings: &DeviceSettings) -> Result<Self> {
         let mut device = Self::open(data_dir, mode)?;
         device.set_max_registry_age(settings.max_registry_age);
+        device.session_length = settings.session_length;
         Ok(device)
     }
 
@@ -108,6 +111,7 @@ impl Device {
             id: DeviceId::from_uuid(Default::default()),
             clock,
             max_registry_age: chrono::Duration::days(registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
+            session_length: chrono::Duration::hours(settings::DEFAULT_SESSION_HOURS),
             laptop_time_noted: None,
         };
         device.id = device.identity()?;
@@ -155,10 +159,11 @@ impl Device {
         &self.data_dir
     }
 
-    /// Who acts: the officer signed in on this device, else the device itself.
+    /// Who acts: the officer signed in on this device (while the sign-in lasts and their
+    /// certificate is active), else the device itself.
     pub fn actor(&self) -> Result<Actor> {
-        Ok(match self.read(session::current)? {
-            Some((officer, _)) => Actor::Officer { officer, device: self.id },
+        Ok(match self.signed_in()? {
+            Some(entry) => Actor::Officer { officer: entry.officer, device: self.id },
             None => Actor::Device { device: self.id },
         })
     }

@@ -4,19 +4,41 @@
 
 use chrono::Duration;
 
-use crate::Result;
 use crate::registry::{MAX_AGE_ENV, max_registry_age};
+use crate::{DeviceError, Result};
 
 /// Settings a device is opened with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSettings {
     /// How old the registry copy may be before every check says it is stale.
     pub max_registry_age: Duration,
+    /// How long a sign-in lasts (`FIELDCASE_SESSION_HOURS`, 1 to 168; 12 by default).
+    pub session_length: Duration,
 }
+
+/// The environment variable that sets how long a sign-in lasts, in hours.
+pub const SESSION_HOURS_ENV: &str = "FIELDCASE_SESSION_HOURS";
+/// A shift, and a little more: an officer signs in once a working day.
+pub const DEFAULT_SESSION_HOURS: i64 = 12;
 
 impl Default for DeviceSettings {
     fn default() -> Self {
-        DeviceSettings { max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS) }
+        DeviceSettings {
+            max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
+            session_length: Duration::hours(DEFAULT_SESSION_HOURS),
+        }
+    }
+}
+
+fn session_length(setting: Option<&str>) -> Result<Duration> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Duration::hours(DEFAULT_SESSION_HOURS)),
+        Some(text) => match text.parse::<i64>() {
+            Ok(hours) if (1..=168).contains(&hours) => Ok(Duration::hours(hours)),
+            _ => Err(DeviceError::Invalid(format!(
+                "{SESSION_HOURS_ENV}={text} is not a number of hours from 1 to 168 (a week)"
+            ))),
+        },
     }
 }
 
@@ -29,7 +51,10 @@ impl DeviceSettings {
 
     /// As [`DeviceSettings::from_env`], with the variables from `var`.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        Ok(DeviceSettings { max_registry_age: max_registry_age(var(MAX_AGE_ENV).as_deref())? })
+        Ok(DeviceSettings {
+            max_registry_age: max_registry_age(var(MAX_AGE_ENV).as_deref())?,
+            session_length: session_length(var(SESSION_HOURS_ENV).as_deref())?,
+        })
     }
 }
 
@@ -44,5 +69,9 @@ mod tests {
         assert_eq!(set.max_registry_age, Duration::days(3));
         let bad = DeviceSettings::from_vars(|name| (name == MAX_AGE_ENV).then(|| "soon".to_owned())).unwrap_err();
         assert!(bad.to_string().contains(MAX_AGE_ENV), "the message names the variable: {bad}");
+        let hours = DeviceSettings::from_vars(|name| (name == SESSION_HOURS_ENV).then(|| "8".to_owned())).unwrap();
+        assert_eq!(hours.session_length, Duration::hours(8));
+        let bad = DeviceSettings::from_vars(|name| (name == SESSION_HOURS_ENV).then(|| "0".to_owned())).unwrap_err();
+        assert!(bad.to_string().contains(SESSION_HOURS_ENV), "{bad}");
     }
 }

@@ -123,7 +123,8 @@ impl Device {
         }
         let device = self.id();
         self.write(|tx| {
-            session::sign_in(tx, &officer_id, at)?;
+            // On the trusted clock, which the sign-in's length is measured on.
+            session::sign_in(tx, &officer_id, now)?;
             let actor = Actor::Officer { officer: officer_id.clone(), device };
             let payload = serde_json::json!({ "officer": officer_id });
             append_audit(tx, at, &actor, "officer.signin", officer_id.as_str(), &payload)?;
@@ -141,14 +142,29 @@ impl Device {
         })
     }
 
-    /// The officer signed in on this device, with their registry entry.
+    /// The officer signed in on this device, with their registry entry. A sign-in ends when
+    /// it has lasted the session length (on the trusted clock, so a clock set back does not
+    /// stretch it), and when the registry copy no longer shows the officer holding an active
+    /// certificate (suspended or revoked at the bureau, learned at the last sync).
     pub fn signed_in(&self) -> Result<Option<OfficerEntry>> {
-        let Some((officer, _)) = self.read(session::current)? else { return Ok(None) };
+        let Some((officer, since)) = self.read(session::current)? else { return Ok(None) };
+        if self.trusted_time()?.trusted >= since + self.session_length {
+            return Ok(None);
+        }
+        let certificates = self.read(|c| copy::certificates_of(c, officer.as_str()))?;
+        if !certificates.iter().any(|c| c.status == CertificateStatus::Active) {
+            return Ok(None);
+        }
         Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry {
             officer,
             name: String::new(),
             pin_verifier: None,
         })))
+    }
+
+    /// Sets how long a sign-in lasts.
+    pub fn set_session_length(&mut self, length: Duration) {
+        self.session_length = length;
     }
 }
 

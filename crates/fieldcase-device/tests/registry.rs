@@ -373,6 +373,31 @@ fn a_lockout_survives_a_clock_set_forward_and_each_wrong_pin_after_it_locks_agai
     assert!(err.to_string().contains("4 more attempt"), "a right PIN starts the count afresh: {err}");
 }
 
+/// A sign-in ends after the session length (12 hours by default), and as soon as the
+/// registry copy shows the officer's certificate suspended or revoked; records are then made
+/// in the device's name, not the officer's.
+#[test]
+fn a_sign_in_ends_after_its_length_and_when_the_certificate_is_suspended() {
+    let mut f = fixture();
+    f.device.sign_in("JC-0001", "135790").unwrap();
+    f.clock.advance(Duration::hours(11));
+    assert!(f.device.signed_in().unwrap().is_some(), "within the shift");
+    f.clock.advance(Duration::hours(1) + Duration::minutes(1));
+    assert!(f.device.signed_in().unwrap().is_none(), "a sign-in lasts twelve hours");
+    assert_eq!(f.device.actor().unwrap().to_string(), format!("device:{}", f.device.id()));
+
+    f.device.set_session_length(Duration::hours(2));
+    f.device.sign_in("JC-0001", "135790").unwrap();
+    let mut suspended = registry(2);
+    suspended.certificates[0].status = CertificateStatus::Suspended;
+    let changes = f
+        .device
+        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&suspended, &bureau_key()))]))
+        .unwrap();
+    assert!(changes.refused.is_empty(), "{changes:?}");
+    assert!(f.device.signed_in().unwrap().is_none(), "a suspended certificate ends the sign-in at once");
+}
+
 /// Guesses made at once from several processes on one data directory each count: the
 /// attempt is counted in a transaction before the PIN is checked.
 #[test]
