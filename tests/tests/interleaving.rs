@@ -101,7 +101,7 @@ fn run_ops(d: &DeviceDir, ops: &[Op]) -> Result<()> {
     let shared = SharedDevice::new(device);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
-        let http = BureauHttp::new(&enrollment.bureau_url)?;
+        let http = BureauHttp::for_enrollment(&enrollment)?;
         let mut last: Option<PushPage> = None;
         for op in ops {
             let page = match op {

@@ -198,3 +198,20 @@ fn a_huge_qr_photo_is_refused_before_the_device_is_opened() {
     assert!(message.contains("9000×1") && message.contains("8192×8192"), "{message}");
     assert!(!dir.exists(), "the photo is refused before the data directory is opened");
 }
+
+/// A device speaks plain HTTP only to a bureau on the same machine, unless a lab says so:
+/// the enrollment is refused before anything is sent, and says how to get past it.
+#[test]
+fn plain_http_to_another_machine_is_refused_without_the_lab_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let run =
+        fieldcase(&dir, &["--json", "device", "enroll", "--bureau", "http://bureau.invalid:8787", "--code", "ABCD"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let err: serde_json::Value = serde_json::from_str(run.stderr.trim()).unwrap();
+    assert_eq!(err["code"], "invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("--insecure-http"), "{err}");
+    let status = fieldcase(&dir, &["--json", "device", "status"]);
+    let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["state"], "not_enrolled", "nothing was recorded");
+}

@@ -26,7 +26,7 @@ use fieldcase_core::wire::{
     PushResponse,
 };
 use fieldcase_device::registry::CheckInput;
-use fieldcase_device::sync::sync_once;
+use fieldcase_device::sync::{Transport, sync_once};
 use fieldcase_device::{Clock, Device, ManualClock, OpenMode, SharedDevice};
 
 /// What the scripted bureau answers.
@@ -180,7 +180,7 @@ fn enrolled_device(dir: &Path, clock: &Arc<ManualClock>, bureau: &ScriptedBureau
         bureau_public_key: bureau.script.key.public_key(),
         bureau_time: start_time(),
     };
-    device.set_enrollment(&bureau.url, &response).unwrap();
+    device.set_enrollment(&bureau.url, Transport::Secure, &response).unwrap();
     SharedDevice::new(device)
 }
 

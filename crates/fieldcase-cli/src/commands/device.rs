@@ -22,6 +22,10 @@ pub enum DeviceCommand {
         /// How the bureau should call this device [default: the host name]
         #[arg(long)]
         label: Option<String>,
+        /// In a lab only: allow plain http:// to a bureau on another machine (the token and the
+        /// records then cross the network unprotected)
+        #[arg(long)]
+        insecure_http: bool,
     },
     /// Sync state: enrolled or not, last sync, what is waiting to be sent
     Status,
@@ -50,9 +54,10 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure { exit: 1, code: ErrorCode::Internal, message: e.to_string() })?;
     match cmd {
-        DeviceCommand::Enroll { bureau, code, label } => {
+        DeviceCommand::Enroll { bureau, code, label, insecure_http } => {
             let label = label.or_else(host_name);
-            runtime.block_on(sync::enroll(&device, &bureau, &code, label))?;
+            let transport = if insecure_http { sync::Transport::InsecureLab } else { sync::Transport::Secure };
+            runtime.block_on(sync::enroll(&device, &bureau, transport, &code, label))?;
             let status = status_of(&device)?;
             print(ctx.json, &status, |s| format!("enrolled with {}", s.bureau_url.as_deref().unwrap_or_default()));
         }

@@ -27,6 +27,9 @@ pub enum SyncError {
     Server(String),
     #[error("the bureau's answer could not be understood ({0}); check that the address is a fieldcase bureau")]
     Protocol(String),
+    /// The bureau's address cannot be used as given.
+    #[error("{0}")]
+    Address(String),
     #[error("{0}")]
     Device(#[from] DeviceError),
 }
@@ -42,12 +45,16 @@ impl SyncError {
             SyncError::Refused(e) => e.code,
             SyncError::Server(_) => ErrorCode::BureauError,
             SyncError::Protocol(_) => ErrorCode::Protocol,
+            SyncError::Address(_) => ErrorCode::InvalidInput,
             SyncError::Device(e) => e.code(),
         }
     }
 
     /// Whether only a person can fix it (enrolling again); retrying will not help.
     pub fn needs_person(&self) -> bool {
-        matches!(self, SyncError::NotEnrolled | SyncError::Unauthorized(_) | SyncError::Revoked(_))
+        matches!(
+            self,
+            SyncError::NotEnrolled | SyncError::Unauthorized(_) | SyncError::Revoked(_) | SyncError::Address(_)
+        )
     }
 }

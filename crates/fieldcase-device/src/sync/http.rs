@@ -11,6 +11,17 @@ use fieldcase_core::wire::{
 
 use super::SyncError;
 
+/// How a bureau may be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// https://, or plain http:// to this machine only (a bureau on loopback).
+    #[default]
+    Secure,
+    /// Plain http:// anywhere too: a lab's choice, made explicitly (`--insecure-http`). The
+    /// token and the records then cross the network unprotected.
+    InsecureLab,
+}
+
 /// A client for one bureau address.
 #[derive(Debug, Clone)]
 pub struct BureauHttp {
@@ -19,10 +30,25 @@ pub struct BureauHttp {
 }
 
 impl BureauHttp {
-    pub fn new(bureau_url: &str) -> Result<Self, SyncError> {
+    /// A client for `bureau_url`, if `transport` allows it.
+    pub fn new(bureau_url: &str, transport: Transport) -> Result<Self, SyncError> {
         let base = bureau_url.trim().trim_end_matches('/').to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(SyncError::Protocol(format!("'{bureau_url}' is not an http:// or https:// address")));
+        let url = reqwest::Url::parse(&base).map_err(|e| {
+            SyncError::Address(format!("'{bureau_url}' is not an address ({e}); write it as https://host:port"))
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if transport == Transport::InsecureLab || is_loopback(&url) => {}
+            "http" => {
+                return Err(SyncError::Address(format!(
+                    "'{bureau_url}' is plain http:// to another machine: the token and the records would cross the network unprotected; use the bureau's https:// address, or, in a lab only, enroll with --insecure-http"
+                )));
+            }
+            other => {
+                return Err(SyncError::Address(format!(
+                    "'{bureau_url}' is a {other}: address; write the bureau's https:// address"
+                )));
+            }
         }
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
@@ -30,6 +56,12 @@ impl BureauHttp {
             .build()
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
         Ok(Self { client, base })
+    }
+
+    /// A client for the bureau this device enrolled with, as it enrolled.
+    pub fn for_enrollment(enrollment: &crate::store::enrollment::Enrollment) -> Result<Self, SyncError> {
+        let transport = if enrollment.insecure_http { Transport::InsecureLab } else { Transport::Secure };
+        Self::new(&enrollment.bureau_url, transport)
     }
 
     pub fn url(&self) -> &str {
@@ -87,6 +119,16 @@ impl BureauHttp {
     }
 }
 
+/// Whether the address names this machine (no network to cross).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
+    }
+}
+
 /// reqwest's messages repeat the URL, which the sync error already names.
 fn without_url(e: &reqwest::Error) -> String {
     let kind = if e.is_connect() {
@@ -97,4 +139,22 @@ fn without_url(e: &reqwest::Error) -> String {
         "the connection broke"
     };
     kind.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_reaches_only_this_machine_unless_a_lab_says_so() {
+        for ok in ["https://bureau.example.cn", "http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:8787"]
+        {
+            assert!(BureauHttp::new(ok, Transport::Secure).is_ok(), "{ok}");
+        }
+        let refused = BureauHttp::new("http://bureau.example.cn:8787", Transport::Secure).unwrap_err();
+        assert!(refused.to_string().contains("--insecure-http"), "says how a lab gets past it: {refused}");
+        assert!(BureauHttp::new("http://bureau.example.cn:8787", Transport::InsecureLab).is_ok());
+        assert!(BureauHttp::new("ftp://bureau.example.cn", Transport::InsecureLab).is_err());
+        assert!(BureauHttp::new("bureau", Transport::Secure).is_err());
+    }
 }

@@ -19,7 +19,7 @@ use fieldcase_core::wire::{MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
-pub use http::BureauHttp;
+pub use http::{BureauHttp, Transport};
 pub use records::{ClockReading, PulledChanges, PushCursor, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
@@ -40,19 +40,21 @@ async fn on_device<T: Send + 'static>(
     Ok(device.run(f).await?)
 }
 
-/// Enrolls the device with a bureau using a one-time code from an administrator.
+/// Enrolls the device with a bureau using a one-time code from an administrator; the
+/// transport chosen is kept for every later sync.
 pub async fn enroll(
     device: &SharedDevice,
     bureau_url: &str,
+    transport: Transport,
     code: &str,
     label: Option<String>,
 ) -> Result<(), SyncError> {
-    let http = BureauHttp::new(bureau_url)?;
+    let http = BureauHttp::new(bureau_url, transport)?;
     let code = code.to_owned();
     let request = on_device(device, move |d| Ok(d.enroll_request(&code, label))).await?;
     let response = http.enroll(&request).await?;
     let url = http.url().to_owned();
-    on_device(device, move |d| d.set_enrollment(&url, &response)).await
+    on_device(device, move |d| d.set_enrollment(&url, transport, &response)).await
 }
 
 /// What one full sync did.
@@ -84,7 +86,7 @@ pub async fn sync_once(device: &SharedDevice) -> Result<SyncReport, SyncError> {
 
 async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     let enrollment = on_device(device, |d| d.enrollment()).await?.ok_or(SyncError::NotEnrolled)?;
-    let http = BureauHttp::new(&enrollment.bureau_url)?;
+    let http = BureauHttp::for_enrollment(&enrollment)?;
     let token = enrollment.token;
     let mut report = SyncReport::default();
 

@@ -11,6 +11,7 @@ use fieldcase_core::wire::{
 };
 use fieldcase_core::{ErrorCode, RecordKind};
 
+use super::Transport;
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};
 use crate::store::{audit_log, certificate_checks, evidence_refs, inspections, outbox, sites, sync_state, templates};
@@ -93,7 +94,7 @@ impl Device {
     }
 
     /// Records a new enrollment, pinning the bureau's key; pushes and pulls start afresh.
-    pub fn set_enrollment(&mut self, bureau_url: &str, response: &EnrollResponse) -> Result<()> {
+    pub fn set_enrollment(&mut self, bureau_url: &str, transport: Transport, response: &EnrollResponse) -> Result<()> {
         if response.device_id != self.id() {
             return Err(DeviceError::Invalid(format!(
                 "the bureau enrolled device {} but this laptop is {}; enroll again",
@@ -107,6 +108,7 @@ impl Device {
             token: response.token.clone(),
             bureau_public_key: response.bureau_public_key,
             enrolled_at: now,
+            insecure_http: transport == Transport::InsecureLab,
         };
         let payload = serde_json::json!({ "bureau_url": e.bureau_url, "bureau_public_key": e.bureau_public_key });
         self.write(|tx| {
