@@ -35,7 +35,7 @@ fn certificate(i: usize, status: CertificateStatus) -> Certificate {
 
 fn pull(record: ChangeRecord, cursor: u64) -> PullResponse {
     PullResponse {
-        changes: vec![Change { cursor, record }],
+        changes: vec![Change::new(cursor, record)],
         next_cursor: cursor,
         more: false,
         bureau_time: Utc::now(),

@@ -25,6 +25,8 @@ pub enum Signed {
     KeyRotation,
     /// A device's request to enroll, by the key it presents.
     Enrollment,
+    /// A site or a checklist template in the bureau's feed, by the bureau.
+    FeedRecord,
 }
 
 impl Signed {
@@ -36,6 +38,7 @@ impl Signed {
             Signed::Credential => "credential",
             Signed::KeyRotation => "key-rotation",
             Signed::Enrollment => "enrollment",
+            Signed::FeedRecord => "feed-record",
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::codes::{ErrorCode, RecordKind};
 use crate::evidence::EvidenceRef;
 use crate::ids::DeviceId;
 use crate::inspection::{Inspection, Outcome};
+use crate::registry::KeyId;
 use crate::signing::{PublicKey, SecretKey, Signature, Signed};
 use crate::site::Site;
 use crate::time::{OutOfRange, check_date, check_instant};
@@ -310,6 +311,46 @@ pub struct Change {
     pub cursor: u64,
     #[serde(flatten)]
     pub record: ChangeRecord,
+    /// The bureau's signature over the record, made as it is served: a device applies a site
+    /// or a template only when a key it trusts signed it (registry updates and key rotations
+    /// carry signatures of their own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seal: Option<FeedSeal>,
+}
+
+/// The bureau's signature over one change of its feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeedSeal {
+    pub key_id: KeyId,
+    pub signature: Signature,
+}
+
+impl Change {
+    /// A change as stored, not yet sealed.
+    pub fn new(cursor: u64, record: ChangeRecord) -> Self {
+        Change { cursor, record, seal: None }
+    }
+
+    /// Signs the record with the bureau's key.
+    pub fn seal(mut self, key: &SecretKey) -> Self {
+        let signature = key.sign(Signed::FeedRecord, &ContentHash::of(&self.record));
+        self.seal = Some(FeedSeal { key_id: KeyId::of(&key.public_key()), signature });
+        self
+    }
+
+    /// Whether a key among those trusted (looked up by id) signed the record as it is.
+    pub fn verify_seal(
+        &self,
+        trusted: impl FnOnce(&KeyId) -> Option<PublicKey>,
+    ) -> Result<(), crate::registry::RegistryError> {
+        use crate::registry::RegistryError;
+        let seal =
+            self.seal.as_ref().ok_or_else(|| RegistryError::Malformed("it is not signed by the bureau".into()))?;
+        let key = trusted(&seal.key_id).ok_or_else(|| RegistryError::UnknownKey(seal.key_id.clone()))?;
+        key.verify(Signed::FeedRecord, &ContentHash::of(&self.record), &seal.signature)
+            .map_err(|_| RegistryError::BadSignature)
+    }
 }
 
 /// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first.

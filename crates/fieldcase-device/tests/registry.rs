@@ -80,7 +80,11 @@ fn officer(id: &str, pin: Option<&str>) -> OfficerEntry {
 fn pull(changes: Vec<ChangeRecord>) -> PullResponse {
     PullResponse {
         next_cursor: changes.len() as u64,
-        changes: changes.into_iter().enumerate().map(|(i, record)| Change { cursor: i as u64 + 1, record }).collect(),
+        changes: changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| Change::new(i as u64 + 1, record).seal(&bureau_key()))
+            .collect(),
         more: false,
         bureau_time: now(),
         feed_epoch: "epoch-1".into(),
@@ -396,6 +400,44 @@ fn a_sign_in_ends_after_its_length_and_when_the_certificate_is_suspended() {
         .unwrap();
     assert!(changes.refused.is_empty(), "{changes:?}");
     assert!(f.device.signed_in().unwrap().is_none(), "a suspended certificate ends the sign-in at once");
+}
+
+/// A site or a checklist in the feed is applied only when a key the device trusts signed it:
+/// an unsigned one, one signed by another key, and one altered after signing are refused,
+/// and each refusal is in the audit chain.
+#[test]
+fn a_site_in_the_feed_needs_the_bureau_signature() {
+    let mut f = fixture();
+    let site = |name: &str, uscc17: &str| fieldcase_core::site::Site {
+        id: fieldcase_core::ids::SiteId::generate(now()),
+        name: name.into(),
+        uscc: fieldcase_core::uscc::Uscc::parse(&fieldcase_core::uscc::with_check_character(uscc17).unwrap()).unwrap(),
+        address: None,
+        project_name: None,
+        general_contractor: None,
+        created_at: now(),
+    };
+    let change = |record| Change::new(1, ChangeRecord::Site(record));
+    let answer = |changes: Vec<Change>| {
+        let mut p = pull(vec![]);
+        p.changes = changes;
+        p
+    };
+    let unsigned = change(site("伪造的工地", "91330106MA2B3C4D5"));
+    let foreign = change(site("另一个局的工地", "91330106MA2D5E6F7")).seal(&SecretKey::from_seed([7; 32]));
+    let mut altered = change(site("原来的名字", "91330106MA27Q8R9T")).seal(&bureau_key());
+    if let ChangeRecord::Site(s) = &mut altered.record {
+        s.name = "改过的名字".into();
+    }
+    let applied = f.device.apply_changes(&answer(vec![unsigned, foreign, altered])).unwrap();
+    assert_eq!(applied.applied, 0, "{applied:?}");
+    assert_eq!(applied.refused.len(), 3, "{applied:?}");
+    assert!(f.device.sites().unwrap().is_empty(), "nothing unsigned reaches the directory");
+
+    let genuine = change(site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5")).seal(&bureau_key());
+    assert_eq!(f.device.apply_changes(&answer(vec![genuine])).unwrap().applied, 1);
+    assert_eq!(f.device.sites().unwrap().len(), 1);
+    f.device.verify_audit().unwrap();
 }
 
 /// Guesses made at once from several processes on one data directory each count: the

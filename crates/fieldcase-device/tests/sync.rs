@@ -61,7 +61,7 @@ async fn changes(State(s): State<Arc<Script>>, Query(q): Query<PullQuery>) -> Js
     let feed = s.feed.lock().unwrap();
     let changes: Vec<Change> = (q.after..feed.len() as u64)
         .take(q.limit as usize)
-        .map(|i| Change { cursor: i + 1, record: feed[i as usize].clone() })
+        .map(|i| Change::new(i + 1, feed[i as usize].clone()).seal(&s.key))
         .collect();
     let next_cursor = changes.last().map_or(q.after, |c| c.cursor);
     Json(PullResponse {

@@ -155,8 +155,12 @@ pub async fn changes(
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
+    // Sealed as served, with the key in force now: a device applies a site or a template
+    // only when a key it trusts signed it.
+    let key = state.keys.load_async().await?;
+    let changes = page.changes.into_iter().map(|change| change.seal(&key)).collect();
     Ok(ApiJson(PullResponse {
-        changes: page.changes,
+        changes,
         next_cursor,
         more: page.more,
         bureau_time: now,

@@ -14,6 +14,7 @@ use fieldcase_core::{ErrorCode, RecordKind};
 use super::Transport;
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};
+use crate::store::registry as copy;
 use crate::store::{audit_log, certificate_checks, evidence_refs, inspections, outbox, sites, sync_state, templates};
 use crate::{Device, DeviceError, Result, append_audit};
 
@@ -270,6 +271,16 @@ impl Device {
         self.write(|tx| {
             let mut applied = PulledChanges::default();
             for change in &pull.changes {
+                // A site or a template must be signed by a key this device trusts: a
+                // directory or a checklist no one vouches for is refused, and noted.
+                if matches!(change.record, ChangeRecord::Site(_) | ChangeRecord::Template(_))
+                    && let Err(e) = change.verify_seal(|id| copy::key(tx, id).ok().flatten())
+                {
+                    let payload = serde_json::json!({ "cursor": change.cursor, "refused": e.to_string() });
+                    append_audit(tx, now, &actor, "feed.refuse", "feed", &payload)?;
+                    applied.refused.push(format!("change {} of the bureau's feed was refused: {e}", change.cursor));
+                    continue;
+                }
                 match &change.record {
                     ChangeRecord::Site(site) => {
                         if sites::by_uscc(tx, site.uscc.as_str())?.is_none() && sites::get(tx, site.id)?.is_none() {

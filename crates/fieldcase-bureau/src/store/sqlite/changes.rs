@@ -56,7 +56,7 @@ pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<ChangePage> {
                 "key_rotation" => ChangeRecord::KeyRotation(serde_json::from_str(&record)?),
                 other => return Err(StoreError::Corrupt(format!("change {cursor} has an unknown kind '{other}'"))),
             };
-            Ok(Change { cursor: cursor as u64, record })
+            Ok(Change::new(cursor as u64, record))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(ChangePage { changes, more })
