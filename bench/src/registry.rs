@@ -64,7 +64,7 @@ pub fn run() -> Result<()> {
         bureau_public_key: key.public_key(),
         bureau_time: Utc::now(),
     };
-    device.set_enrollment("http://127.0.0.1:1", fieldcase_device::sync::Transport::Secure, &enrolled)?;
+    device.set_enrollment("http://127.0.0.1:1", &fieldcase_device::sync::Transport::default(), &enrolled)?;
 
     let started = Instant::now();
     let applied = device.apply_changes(&pull(ChangeRecord::Registry(signed), 1))?;

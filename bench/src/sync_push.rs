@@ -102,7 +102,13 @@ fn push_once(work: &Path, template: &Path) -> Result<Pushed> {
 
     let device = SharedDevice::new(Device::open(&device_dir, OpenMode::MustExist)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(sync::enroll(&device, &bureau.url, sync::Transport::Secure, code.trim(), Some("bench".into())))?;
+    runtime.block_on(sync::enroll(
+        &device,
+        &bureau.url,
+        sync::Transport::default(),
+        code.trim(),
+        Some("bench".into()),
+    ))?;
     let started = Instant::now();
     let report = runtime.block_on(sync::sync_once(&device))?;
     let seconds = started.elapsed().as_secs_f64();

@@ -41,7 +41,7 @@ async fn the_same_id_with_another_hash_is_a_reported_conflict_and_the_first_vers
     let items = vec![PushItem::Inspection(altered)];
     let request = PushRequest::sign(&items, &key);
 
-    let response = BureauHttp::new(&bureau.url(), Transport::Secure)?.push(&token, &request).await?;
+    let response = BureauHttp::new(&bureau.url(), &Transport::default())?.push(&token, &request).await?;
     assert_eq!(
         response.results[0].fate,
         Fate::Conflict { existing_hash: original_hash.to_hex() },

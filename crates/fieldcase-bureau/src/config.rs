@@ -57,6 +57,16 @@ pub struct Config {
     /// Where records are kept (`FIELDCASE_DATABASE_URL`): unset for SQLite in the data
     /// directory, the only backend built in so far.
     pub database_url: Option<Secret>,
+    /// The PEM certificate chain and private key to serve HTTPS with (`FIELDCASE_TLS_CERT`,
+    /// `FIELDCASE_TLS_KEY`); both or neither: without them the bureau serves plain HTTP.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The files the bureau serves HTTPS with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// A setting that could not be used; the message names it and where it came from.
@@ -72,6 +82,8 @@ struct FileLayer {
     max_body_bytes: Option<usize>,
     pull_page_limit: Option<usize>,
     database_url: Option<Secret>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
 }
 
 impl Config {
@@ -83,6 +95,7 @@ impl Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             pull_page_limit: DEFAULT_PULL_PAGE_LIMIT,
             database_url: None,
+            tls: None,
         }
     }
 
@@ -117,7 +130,7 @@ impl Config {
             .map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
         let layer: FileLayer = toml::from_str(&text).map_err(|e| {
             ConfigError(format!(
-                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit and database_url",
+                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit, database_url, tls_cert and tls_key",
                 path.display()
             ))
         })?;
@@ -128,6 +141,7 @@ impl Config {
         self.max_body_bytes = layer.max_body_bytes.unwrap_or(self.max_body_bytes);
         self.pull_page_limit = layer.pull_page_limit.unwrap_or(self.pull_page_limit);
         self.database_url = layer.database_url.or(self.database_url.take());
+        self.set_tls(layer.tls_cert, layer.tls_key, &source)?;
         Ok(())
     }
 
@@ -144,6 +158,24 @@ impl Config {
         }
         if let Some(url) = var("FIELDCASE_DATABASE_URL") {
             self.database_url = Some(Secret::new(url));
+        }
+        let (cert, key) = (var("FIELDCASE_TLS_CERT").map(PathBuf::from), var("FIELDCASE_TLS_KEY").map(PathBuf::from));
+        if cert.is_some() || key.is_some() {
+            self.set_tls(cert, key, "FIELDCASE_TLS_CERT/FIELDCASE_TLS_KEY")?;
+        }
+        Ok(())
+    }
+
+    /// Both files or neither: a certificate without its key (or a key alone) is a mistake.
+    fn set_tls(&mut self, cert: Option<PathBuf>, key: Option<PathBuf>, source: &str) -> Result<(), ConfigError> {
+        match (cert, key) {
+            (Some(cert), Some(key)) => self.tls = Some(TlsFiles { cert, key }),
+            (None, None) => {}
+            _ => {
+                return Err(ConfigError(format!(
+                    "{source} names a TLS certificate without its key, or a key without its certificate; give both tls_cert and tls_key, or neither"
+                )));
+            }
         }
         Ok(())
     }
@@ -181,6 +213,28 @@ fn parse_count(value: &str, source: &str) -> Result<usize, ConfigError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_takes_a_certificate_and_its_key_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let both = Config::load_with_env(
+            dir.path(),
+            None,
+            env(&[
+                ("FIELDCASE_TLS_CERT", "/etc/fieldcase/bureau.crt"),
+                ("FIELDCASE_TLS_KEY", "/etc/fieldcase/bureau.key"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(both.tls.unwrap().key, PathBuf::from("/etc/fieldcase/bureau.key"));
+        let alone =
+            Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_TLS_CERT", "/etc/fieldcase/bureau.crt")]));
+        assert!(alone.unwrap_err().to_string().contains("tls_key"), "a certificate without its key is named");
+        assert!(Config::load_with_env(dir.path(), None, env(&[])).unwrap().tls.is_none());
+    }
 
     fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())

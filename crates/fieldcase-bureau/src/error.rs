@@ -16,6 +16,8 @@ pub enum BureauError {
     Key { path: PathBuf, detail: String },
     #[error("{0}")]
     Config(#[from] ConfigError),
+    #[error("the TLS setting {} cannot be used: {detail}; give a PEM certificate chain (tls_cert) and its PEM private key (tls_key), or unset both to serve plain HTTP on loopback", path.display())]
+    Tls { path: PathBuf, detail: String },
     #[error(
         "database_url is set, but only the SQLite backend is built into this bureau; unset database_url (FIELDCASE_DATABASE_URL) to keep records in the data directory"
     )]

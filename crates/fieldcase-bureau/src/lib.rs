@@ -22,6 +22,7 @@ pub mod keys;
 pub mod push;
 pub mod registry;
 pub mod store;
+pub mod tls;
 
 use std::future::Future;
 use std::path::Path;
@@ -103,7 +104,15 @@ impl Bureau {
         let address = listener.local_addr().map_err(BureauError::Serve)?;
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
         let marking = tokio::spawn(feed_epoch::keep_marking(self.config.data_dir.clone(), self.store()));
-        let served = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        let served = match &self.config.tls {
+            Some(files) => {
+                let listener = tls::TlsListener::new(listener, tls::acceptor(&files.cert, &files.key)?)
+                    .map_err(BureauError::Serve)?;
+                tracing::info!(cert = %files.cert.display(), "serving HTTPS");
+                axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await
+            }
+            None => axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await,
+        };
         marking.abort();
         served.map_err(BureauError::Serve)?;
         tracing::info!("bureau stopped");

@@ -112,7 +112,7 @@ fn fixture() -> Fixture {
         bureau_public_key: bureau_key().public_key(),
         bureau_time: now(),
     };
-    device.set_enrollment("http://bureau.invalid", fieldcase_device::sync::Transport::InsecureLab, &response).unwrap();
+    device.set_enrollment("http://bureau.invalid", &fieldcase_device::sync::Transport::lab(), &response).unwrap();
     let changes = device
         .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))]))
         .unwrap();

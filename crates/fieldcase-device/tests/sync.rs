@@ -180,7 +180,7 @@ fn enrolled_device(dir: &Path, clock: &Arc<ManualClock>, bureau: &ScriptedBureau
         bureau_public_key: bureau.script.key.public_key(),
         bureau_time: start_time(),
     };
-    device.set_enrollment(&bureau.url, Transport::Secure, &response).unwrap();
+    device.set_enrollment(&bureau.url, &Transport::default(), &response).unwrap();
     SharedDevice::new(device)
 }
 

@@ -26,6 +26,10 @@ pub enum DeviceCommand {
         /// records then cross the network unprotected)
         #[arg(long)]
         insecure_http: bool,
+        /// The certificate authority (PEM file) that issued the bureau's https:// certificate,
+        /// when it is the bureau's own rather than one the system trusts
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<std::path::PathBuf>,
     },
     /// Sync state: enrolled or not, last sync, what is waiting to be sent
     Status,
@@ -54,9 +58,18 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure { exit: 1, code: ErrorCode::Internal, message: e.to_string() })?;
     match cmd {
-        DeviceCommand::Enroll { bureau, code, label, insecure_http } => {
+        DeviceCommand::Enroll { bureau, code, label, insecure_http, ca_cert } => {
             let label = label.or_else(host_name);
-            let transport = if insecure_http { sync::Transport::InsecureLab } else { sync::Transport::Secure };
+            let ca_pem = ca_cert
+                .map(|path| {
+                    std::fs::read_to_string(&path).map_err(|e| Failure {
+                        exit: 1,
+                        code: ErrorCode::Io,
+                        message: format!("cannot read the certificate authority {}: {e}", path.display()),
+                    })
+                })
+                .transpose()?;
+            let transport = sync::Transport { insecure_http, ca_pem };
             runtime.block_on(sync::enroll(&device, &bureau, transport, &code, label))?;
             let status = status_of(&device)?;
             print(ctx.json, &status, |s| format!("enrolled with {}", s.bureau_url.as_deref().unwrap_or_default()));

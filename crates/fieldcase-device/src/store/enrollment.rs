@@ -18,6 +18,8 @@ pub struct Enrollment {
     pub enrolled_at: DateTime<Utc>,
     /// Plain HTTP to a bureau on another machine, chosen for a lab.
     pub insecure_http: bool,
+    /// The certificate authority (PEM) trusted for the bureau's certificate, if it has its own.
+    pub ca_pem: Option<String>,
 }
 
 /// The token is a secret: never printed.
@@ -29,13 +31,14 @@ impl std::fmt::Debug for Enrollment {
             .field("bureau_public_key", &self.bureau_public_key)
             .field("enrolled_at", &self.enrolled_at)
             .field("insecure_http", &self.insecure_http)
+            .field("ca_pem", &self.ca_pem.is_some())
             .finish()
     }
 }
 
 pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
     Ok(conn
-        .prepare_cached("SELECT bureau_url, token, bureau_public_key, enrolled_at, insecure_http FROM enrollment WHERE singleton = 1")?
+        .prepare_cached("SELECT bureau_url, token, bureau_public_key, enrolled_at, insecure_http, ca_pem FROM enrollment WHERE singleton = 1")?
         .query_row([], |r| {
             Ok(Enrollment {
                 bureau_url: r.get(0)?,
@@ -43,6 +46,7 @@ pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
                 bureau_public_key: parsed(r, 2)?,
                 enrolled_at: instant(r, 3)?,
                 insecure_http: r.get(4)?,
+                ca_pem: r.get(5)?,
             })
         })
         .optional()?)
@@ -51,17 +55,18 @@ pub fn get(conn: &Connection) -> Result<Option<Enrollment>> {
 /// Records an enrollment, replacing an earlier one (re-enrolling after a revocation).
 pub fn set(conn: &Connection, e: &Enrollment) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO enrollment (singleton, bureau_url, token, bureau_public_key, enrolled_at, insecure_http)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO enrollment (singleton, bureau_url, token, bureau_public_key, enrolled_at, insecure_http, ca_pem)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (singleton) DO UPDATE SET bureau_url = ?1, token = ?2, bureau_public_key = ?3, enrolled_at = ?4,
-             insecure_http = ?5",
+             insecure_http = ?5, ca_pem = ?6",
     )?
     .execute(params![
         e.bureau_url,
         e.token,
         e.bureau_public_key.to_string(),
         instant_text(e.enrolled_at),
-        e.insecure_http
+        e.insecure_http,
+        e.ca_pem
     ])?;
     Ok(())
 }

@@ -11,15 +11,23 @@ use fieldcase_core::wire::{
 
 use super::SyncError;
 
-/// How a bureau may be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Transport {
-    /// https://, or plain http:// to this machine only (a bureau on loopback).
-    #[default]
-    Secure,
+/// How a bureau may be reached: by default https://, or plain http:// to this machine only
+/// (a bureau on loopback).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Transport {
     /// Plain http:// anywhere too: a lab's choice, made explicitly (`--insecure-http`). The
     /// token and the records then cross the network unprotected.
-    InsecureLab,
+    pub insecure_http: bool,
+    /// A certificate authority (PEM) trusted for the bureau's https:// certificate beside the
+    /// system's: a bureau whose certificate its own authority issued (`--ca-cert FILE`).
+    pub ca_pem: Option<String>,
+}
+
+impl Transport {
+    /// Plain http:// allowed anywhere: for a lab.
+    pub fn lab() -> Self {
+        Transport { insecure_http: true, ca_pem: None }
+    }
 }
 
 /// A client for one bureau address.
@@ -31,14 +39,14 @@ pub struct BureauHttp {
 
 impl BureauHttp {
     /// A client for `bureau_url`, if `transport` allows it.
-    pub fn new(bureau_url: &str, transport: Transport) -> Result<Self, SyncError> {
+    pub fn new(bureau_url: &str, transport: &Transport) -> Result<Self, SyncError> {
         let base = bureau_url.trim().trim_end_matches('/').to_owned();
         let url = reqwest::Url::parse(&base).map_err(|e| {
             SyncError::Address(format!("'{bureau_url}' is not an address ({e}); write it as https://host:port"))
         })?;
         match url.scheme() {
             "https" => {}
-            "http" if transport == Transport::InsecureLab || is_loopback(&url) => {}
+            "http" if transport.insecure_http || is_loopback(&url) => {}
             "http" => {
                 return Err(SyncError::Address(format!(
                     "'{bureau_url}' is plain http:// to another machine: the token and the records would cross the network unprotected; use the bureau's https:// address, or, in a lab only, enroll with --insecure-http"
@@ -50,18 +58,22 @@ impl BureauHttp {
                 )));
             }
         }
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut builder =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).timeout(Duration::from_secs(60));
+        if let Some(pem) = &transport.ca_pem {
+            let authority = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| {
+                SyncError::Address(format!("the bureau's certificate authority is not a PEM certificate ({e})"))
+            })?;
+            builder = builder.add_root_certificate(authority);
+        }
+        let client = builder.build().map_err(|e| SyncError::Protocol(e.to_string()))?;
         Ok(Self { client, base })
     }
 
     /// A client for the bureau this device enrolled with, as it enrolled.
     pub fn for_enrollment(enrollment: &crate::store::enrollment::Enrollment) -> Result<Self, SyncError> {
-        let transport = if enrollment.insecure_http { Transport::InsecureLab } else { Transport::Secure };
-        Self::new(&enrollment.bureau_url, transport)
+        let transport = Transport { insecure_http: enrollment.insecure_http, ca_pem: enrollment.ca_pem.clone() };
+        Self::new(&enrollment.bureau_url, &transport)
     }
 
     pub fn url(&self) -> &str {
@@ -149,12 +161,12 @@ mod tests {
     fn plain_http_reaches_only_this_machine_unless_a_lab_says_so() {
         for ok in ["https://bureau.example.cn", "http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:8787"]
         {
-            assert!(BureauHttp::new(ok, Transport::Secure).is_ok(), "{ok}");
+            assert!(BureauHttp::new(ok, &Transport::default()).is_ok(), "{ok}");
         }
-        let refused = BureauHttp::new("http://bureau.example.cn:8787", Transport::Secure).unwrap_err();
+        let refused = BureauHttp::new("http://bureau.example.cn:8787", &Transport::default()).unwrap_err();
         assert!(refused.to_string().contains("--insecure-http"), "says how a lab gets past it: {refused}");
-        assert!(BureauHttp::new("http://bureau.example.cn:8787", Transport::InsecureLab).is_ok());
-        assert!(BureauHttp::new("ftp://bureau.example.cn", Transport::InsecureLab).is_err());
-        assert!(BureauHttp::new("bureau", Transport::Secure).is_err());
+        assert!(BureauHttp::new("http://bureau.example.cn:8787", &Transport::lab()).is_ok());
+        assert!(BureauHttp::new("ftp://bureau.example.cn", &Transport::lab()).is_err());
+        assert!(BureauHttp::new("bureau", &Transport::default()).is_err());
     }
 }

@@ -49,12 +49,12 @@ pub async fn enroll(
     code: &str,
     label: Option<String>,
 ) -> Result<(), SyncError> {
-    let http = BureauHttp::new(bureau_url, transport)?;
+    let http = BureauHttp::new(bureau_url, &transport)?;
     let code = code.to_owned();
     let request = on_device(device, move |d| Ok(d.enroll_request(&code, label))).await?;
     let response = http.enroll(&request).await?;
     let url = http.url().to_owned();
-    on_device(device, move |d| d.set_enrollment(&url, transport, &response)).await
+    on_device(device, move |d| d.set_enrollment(&url, &transport, &response)).await
 }
 
 /// What one full sync did.

@@ -95,7 +95,7 @@ impl Device {
     }
 
     /// Records a new enrollment, pinning the bureau's key; pushes and pulls start afresh.
-    pub fn set_enrollment(&mut self, bureau_url: &str, transport: Transport, response: &EnrollResponse) -> Result<()> {
+    pub fn set_enrollment(&mut self, bureau_url: &str, transport: &Transport, response: &EnrollResponse) -> Result<()> {
         if response.device_id != self.id() {
             return Err(DeviceError::Invalid(format!(
                 "the bureau enrolled device {} but this laptop is {}; enroll again",
@@ -109,7 +109,8 @@ impl Device {
             token: response.token.clone(),
             bureau_public_key: response.bureau_public_key,
             enrolled_at: now,
-            insecure_http: transport == Transport::InsecureLab,
+            insecure_http: transport.insecure_http,
+            ca_pem: transport.ca_pem.clone(),
         };
         let payload = serde_json::json!({ "bureau_url": e.bureau_url, "bureau_public_key": e.bureau_public_key });
         self.write(|tx| {

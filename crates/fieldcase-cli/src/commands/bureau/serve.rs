@@ -31,7 +31,8 @@ pub(super) fn serve(
         })?;
         let address =
             listener.local_addr().map_err(|e| Failure { exit: 1, code: ErrorCode::Serve, message: e.to_string() })?;
-        println!("listening on http://{address}");
+        let scheme = if bureau.config().tls.is_some() { "https" } else { "http" };
+        println!("listening on {scheme}://{address}");
         let _ = std::io::stdout().flush();
         bureau.serve(listener, stop_signal()).await?;
         Ok(())
