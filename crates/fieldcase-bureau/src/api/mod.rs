@@ -3,6 +3,7 @@
 mod error;
 mod extract;
 mod openapi;
+mod openapi_errors;
 mod page_order;
 mod routes;
 

@@ -7,6 +7,7 @@ use fieldcase_core::{certificate, registry, wire};
 
 use crate::certificates;
 
+use super::openapi_errors::SharedFailures;
 use super::routes;
 
 #[derive(OpenApi)]
@@ -57,7 +58,7 @@ use super::routes;
         routes::RenewRequest,
         routes::ReasonRequest,
     )),
-    modifiers(&DeviceToken),
+    modifiers(&DeviceToken, &SharedFailures),
     tags(
         (name = "bureau", description = "The bureau itself"),
         (name = "devices", description = "Enrollment of officers' devices"),
