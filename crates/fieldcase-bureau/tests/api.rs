@@ -771,3 +771,21 @@ async fn an_inspection_whose_start_is_known_only_roughly_is_flagged() {
     let open = bureau.store.reviews(ReviewScope::Open).await.expect("reviews");
     assert!(open.iter().any(|r| r.detail.contains("never synced")), "{open:?}");
 }
+
+/// A cursor beyond any the feed gives is a mistake, answered as one, not echoed back as the
+/// next cursor.
+#[tokio::test]
+async fn a_cursor_beyond_the_feed_is_refused() {
+    let bureau = TestBureau::start().await;
+    let mut device = TestDevice::new();
+    device.enroll(&bureau).await;
+    let huge = bureau.get("/api/v1/changes?after=18446744073709551615", Some(&device.token)).await;
+    let message = assert_error(&huge, 400, "bad_request");
+    assert!(message.contains("after"), "names the parameter: {message}");
+    assert_error(
+        &bureau.get("/api/v1/changes?limit=18446744073709551615", Some(&device.token)).await,
+        400,
+        "bad_request",
+    );
+    assert_eq!(bureau.get("/api/v1/changes?after=9223372036854775807", Some(&device.token)).await.0, 200);
+}

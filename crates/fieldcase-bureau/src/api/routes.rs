@@ -130,9 +130,25 @@ async fn push_page(
 #[into_params(parameter_in = Query)]
 pub struct ChangesQuery {
     /// Pull the changes after this cursor (0, or absent, for all).
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
     after: Option<u64>,
     /// At most this many changes (capped by the bureau's `pull_page_limit`).
-    limit: Option<usize>,
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_i64)]
+    limit: Option<u64>,
+}
+
+impl ChangesQuery {
+    /// Cursors and counts are 63-bit, as the feed keeps them: a larger one is a mistake, not a
+    /// position past the end.
+    fn checked(&self) -> Result<(u64, Option<u64>), ApiError> {
+        let bound = |name: &str, value: Option<u64>| match value {
+            Some(v) if v > i64::MAX as u64 => Err(ApiError::BadRequest(format!(
+                "{name}={v} is beyond any cursor the feed gives; pull after the next_cursor of the last answer"
+            ))),
+            _ => Ok(value),
+        };
+        Ok((bound("after", self.after)?.unwrap_or(0), bound("limit", self.limit)?))
+    }
 }
 
 /// The bureau's feed of typed changes (site directory, checklist templates), oldest first.
@@ -149,8 +165,9 @@ pub async fn changes(
     Enrolled(device): Enrolled,
     ApiQuery(query): ApiQuery<ChangesQuery>,
 ) -> Answer<PullResponse> {
-    let after = query.after.unwrap_or(0);
-    let limit = query.limit.unwrap_or(state.pull_page_limit).clamp(1, state.pull_page_limit);
+    let (after, limit) = query.checked()?;
+    let limit = limit.map_or(state.pull_page_limit, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let limit = limit.clamp(1, state.pull_page_limit);
     let page = state.store.changes(after, limit).await?;
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
@@ -328,6 +345,7 @@ pub async fn admin_suspend(
         (status = 200, description = "Reinstated", body = CertificateEvent),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: not suspended, or revoked", body = wire::ApiError),
+        (status = 422, description = "`invalid_input`: the number or the reason is not well formed", body = wire::ApiError),
     ))]
 pub async fn admin_reinstate(
     State(state): State<AppState>,
