@@ -11,6 +11,7 @@ run: deps build
 ## test: the lints, then every test: Rust (unit, integration, end to end in a real window), then the UI's own
 test: deps-test build lint
 	xvfb-run -a -s "-screen 0 1280x860x24" cargo test --workspace
+	scripts/api-contract.sh
 	cd ui && npm test
 	@# The TypeScript types are generated from the Rust types by the run above; in CI they
 	@# must match what is committed, so the two sides can never drift apart.

@@ -34,6 +34,12 @@ command -v npm >/dev/null || { echo "Node.js 20 or newer with npm is missing: in
 
 if [[ "${1:-}" == test ]]; then
   export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+  # schemathesis checks the bureau's API against its OpenAPI document (scripts/api-contract.sh).
+  if ! st --version 2>/dev/null | grep -q "4.32.5"; then
+    command -v python3 >/dev/null || { echo "Python 3 with pip is missing: install it, then run make again" >&2; exit 1; }
+    echo "installing schemathesis"
+    python3 -m pip install --quiet --disable-pip-version-check schemathesis==4.32.5
+  fi
   if ! tauri-driver --help 2>/dev/null | grep -q -- --native-port; then
     echo "installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
