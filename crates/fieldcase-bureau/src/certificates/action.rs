@@ -78,7 +78,7 @@ pub fn required_reason(action: &str, reason: Option<&str>) -> Result<String, Ref
         _ => Err(Refusal::invalid(
             "reason",
             format!(
-                "to {action} a certificate give the reason (--reason), e.g. the decision's number; it goes into the certificate's history"
+                "to {action} a certificate give the reason (`reason`; on the command line --reason), e.g. the decision's number; it goes into the certificate's history"
             ),
         )),
     }
