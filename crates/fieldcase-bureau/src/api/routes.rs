@@ -265,7 +265,9 @@ pub async fn admin_history(
 #[serde(deny_unknown_fields)]
 pub struct RenewRequest {
     /// YYYY-MM-DD, later than the certificate's current last day.
+    #[schema(max_length = 10)]
     pub valid_until: String,
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -273,6 +275,7 @@ pub struct RenewRequest {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
