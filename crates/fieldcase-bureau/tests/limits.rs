@@ -13,7 +13,7 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner}
 use serde_json::json;
 
 use fieldcase_bureau::admin;
-use fieldcase_bureau::certificates::CertificateFields;
+use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
 use fieldcase_core::audit::{Actor, AuditEntry, AuditRun};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{CertificateCheck, CheckMethod, CheckResult};
@@ -25,7 +25,9 @@ use fieldcase_core::limits;
 use fieldcase_core::site::Site;
 use fieldcase_core::time::TrustedTime;
 use fieldcase_core::uscc::{Uscc, with_check_character};
-use fieldcase_core::wire::{Fate, PushItem};
+use fieldcase_core::wire::{ChangeRecord, Fate, PullResponse, PushItem};
+use fieldcase_device::sync::{enroll, sync_once};
+use fieldcase_device::{Device, OpenMode, SharedDevice};
 
 use common::{TestBureau, TestDevice, assert_error};
 
@@ -331,6 +333,92 @@ async fn push_one_of_each(bureau: &TestBureau, case: u64, over: i64, c: char) ->
     let within = over <= 0;
     prop_assert_eq!(stored_anywhere(bureau, &mark), within, "stored only if within the limits (over by {})", over);
     Ok(())
+}
+
+/// Even held to their limits, sites take some kilobytes each: a page of the 500 changes a
+/// device asks for was over 2 MB (and with no limits, unbounded). A device on a poor
+/// connection timed out on it, and again on every retry, so the registry update queued behind
+/// the sites never reached it. A page now stops before the change that would take it past the
+/// byte bound (1 MiB by default), and the update arrives.
+#[tokio::test]
+async fn a_feed_of_many_large_sites_is_paged_within_the_byte_bound_and_the_registry_update_behind_them_arrives() {
+    let bureau = TestBureau::start().await;
+    let mut pusher = TestDevice::new();
+    pusher.enroll(&bureau).await;
+    let large = |n: u64| Site {
+        name: "工".repeat(limits::SITE_NAME),
+        address: Some("路".repeat(limits::ADDRESS)),
+        project_name: Some("程".repeat(limits::SITE_NAME)),
+        general_contractor: Some("建".repeat(limits::SITE_NAME)),
+        ..site(n)
+    };
+    let sites: Vec<PushItem> = (0..500).map(|n| PushItem::Site(large(n))).collect();
+    let answer = pusher.push(&bureau, sites).await;
+    assert!(answer.results.iter().all(|r| r.fate == Fate::Accepted), "sites at their limits are taken");
+    admin::change_certificate(
+        bureau.store.as_ref(),
+        &bureau.key(),
+        CertificateAction::Issue(
+            CertificateFields {
+                number: "33010620240107".into(),
+                officer_id: "JC-0107".into(),
+                name: "王敏".into(),
+                unit: "杭州市西湖区人力资源和社会保障局".into(),
+                areas: vec!["劳动保障监察".into()],
+                valid_from: "2024-01-01".into(),
+                valid_until: "2028-12-31".into(),
+            }
+            .parse()
+            .expect("a certificate"),
+        ),
+        "test".into(),
+        Utc::now(),
+    )
+    .await
+    .expect("the registry update is published behind the sites");
+
+    // Pulled as the device pulls: 500 changes a page at most, and the bureau's byte bound.
+    let bound = fieldcase_bureau::config::DEFAULT_PULL_PAGE_BYTES;
+    let (mut after, mut pages, mut seen) = (0, 0, Vec::new());
+    loop {
+        let response = bureau
+            .client
+            .get(format!("{}/api/v1/changes?after={after}&limit=500", bureau.url))
+            .bearer_auth(&pusher.token)
+            .send()
+            .await
+            .expect("the bureau answers");
+        assert_eq!(response.status().as_u16(), 200);
+        let text = response.text().await.expect("a body");
+        let page: PullResponse = serde_json::from_str(&text).expect("a pull response");
+        assert!(!page.changes.is_empty(), "every page carries a change, so a device always gets on");
+        let changes_bytes = serde_json::to_string(&page.changes).expect("changes encode").len();
+        assert!(
+            changes_bytes <= bound,
+            "page {pages}: {} changes take {changes_bytes} bytes, over the bound of {bound}",
+            page.changes.len()
+        );
+        assert!(text.len() <= bound + 512, "the answer around them is small: {} bytes", text.len());
+        pages += 1;
+        after = page.next_cursor;
+        seen.extend(page.changes);
+        if !page.more {
+            break;
+        }
+    }
+    assert!(pages >= 3, "2 MB of sites take three pages of 1 MiB or less, not {pages}");
+    assert_eq!(seen.iter().filter(|c| matches!(c.record, ChangeRecord::Site(_))).count(), 500);
+    assert!(matches!(seen.last().map(|c| &c.record), Some(ChangeRecord::Registry(_))), "the update comes last");
+
+    // And a real device's sync gets through the sites to the update.
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let device = SharedDevice::new(Device::open(dir.path(), OpenMode::CreateIfMissing).expect("a device"));
+    enroll(&device, &bureau.url, &bureau.code().await, Some("王敏的笔记本".into())).await.expect("enrolled");
+    sync_once(&device).await.expect("the sync goes through");
+    let (version, sites) =
+        device.run(|d| Ok((d.registry_status()?.version, d.sites()?.len()))).await.expect("the device reads");
+    assert_eq!(version, Some(1), "the registry update behind the sites arrived");
+    assert_eq!(sites, 500);
 }
 
 /// What an administrator sends is held to the same limits, refused naming the field, and

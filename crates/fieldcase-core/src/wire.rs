@@ -327,7 +327,8 @@ pub struct Change {
     pub record: ChangeRecord,
 }
 
-/// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first.
+/// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first: at most N,
+/// and at most the bureau's `pull_page_bytes` of them, but always one if any is there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
