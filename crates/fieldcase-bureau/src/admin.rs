@@ -10,6 +10,7 @@ use serde::Serialize;
 use fieldcase_core::certificate::AREA_LABOR_INSPECTION;
 use fieldcase_core::certificate::CertificateStatus;
 use fieldcase_core::ids::{OfficerId, SiteId};
+use fieldcase_core::limits;
 use fieldcase_core::registry::{Credential, CredentialClaims, KeyId};
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::Site;
@@ -58,8 +59,12 @@ pub async fn create_enrollment_code(
                 ),
             )
         })?;
-    let code = new_enrollment_code().map_err(|e| StoreError::Other(e.to_string()))?;
     let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+    if let Some(label) = &label {
+        limits::check("label", label, limits::LABEL)
+            .map_err(|e| Refusal::invalid("label", format!("{e} (--label)")))?;
+    }
+    let code = new_enrollment_code().map_err(|e| StoreError::Other(e.to_string()))?;
     store
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash(&code),

@@ -15,6 +15,9 @@ pub const CONFIG_FILE: &str = "bureau.toml";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub const DEFAULT_PULL_PAGE_LIMIT: usize = 500;
+/// The JSON of one pull page's changes, at most (one change larger than this goes alone): a
+/// second or so on a poor mobile connection, well within a device's time-out.
+pub const DEFAULT_PULL_PAGE_BYTES: usize = 1024 * 1024;
 
 /// A setting whose value must never reach a log or a terminal (a database URL carries a
 /// password). `Debug` and `Display` print `[redacted]`.
@@ -54,6 +57,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The most changes one pull returns (`FIELDCASE_PULL_PAGE_LIMIT`).
     pub pull_page_limit: usize,
+    /// The most bytes of changes one pull returns, unless a single change is larger
+    /// (`FIELDCASE_PULL_PAGE_BYTES`).
+    pub pull_page_bytes: usize,
     /// Where records are kept (`FIELDCASE_DATABASE_URL`): unset for SQLite in the data
     /// directory, the only backend built in so far.
     pub database_url: Option<Secret>,
@@ -81,6 +87,7 @@ struct FileLayer {
     listen: Option<String>,
     max_body_bytes: Option<usize>,
     pull_page_limit: Option<usize>,
+    pull_page_bytes: Option<usize>,
     database_url: Option<Secret>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
@@ -94,6 +101,7 @@ impl Config {
             data_dir: data_dir.into(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             pull_page_limit: DEFAULT_PULL_PAGE_LIMIT,
+            pull_page_bytes: DEFAULT_PULL_PAGE_BYTES,
             database_url: None,
             tls: None,
         }
@@ -130,7 +138,7 @@ impl Config {
             .map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
         let layer: FileLayer = toml::from_str(&text).map_err(|e| {
             ConfigError(format!(
-                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit, database_url, tls_cert and tls_key",
+                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit, pull_page_bytes, database_url, tls_cert and tls_key",
                 path.display()
             ))
         })?;
@@ -140,6 +148,7 @@ impl Config {
         }
         self.max_body_bytes = layer.max_body_bytes.unwrap_or(self.max_body_bytes);
         self.pull_page_limit = layer.pull_page_limit.unwrap_or(self.pull_page_limit);
+        self.pull_page_bytes = layer.pull_page_bytes.unwrap_or(self.pull_page_bytes);
         self.database_url = layer.database_url.or(self.database_url.take());
         self.set_tls(layer.tls_cert, layer.tls_key, &source)?;
         Ok(())
@@ -155,6 +164,9 @@ impl Config {
         }
         if let Some(limit) = var("FIELDCASE_PULL_PAGE_LIMIT") {
             self.pull_page_limit = parse_count(&limit, "FIELDCASE_PULL_PAGE_LIMIT")?;
+        }
+        if let Some(bytes) = var("FIELDCASE_PULL_PAGE_BYTES") {
+            self.pull_page_bytes = parse_count(&bytes, "FIELDCASE_PULL_PAGE_BYTES")?;
         }
         if let Some(url) = var("FIELDCASE_DATABASE_URL") {
             self.database_url = Some(Secret::new(url));
@@ -191,6 +203,12 @@ impl Config {
             return Err(ConfigError(format!(
                 "pull_page_limit is {}; use a number from 1 to 10000",
                 self.pull_page_limit
+            )));
+        }
+        if self.pull_page_bytes < 1024 {
+            return Err(ConfigError(format!(
+                "pull_page_bytes is {}, too small for a page of changes; use at least 1024 (the default is {DEFAULT_PULL_PAGE_BYTES})",
+                self.pull_page_bytes
             )));
         }
         Ok(())
@@ -247,20 +265,31 @@ mod tests {
         assert_eq!(plain.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(plain.max_body_bytes, 16 * 1024 * 1024);
         assert_eq!(plain.pull_page_limit, 500);
+        assert_eq!(plain.pull_page_bytes, 1024 * 1024, "a pull page is bounded by bytes too, 1 MiB by default");
 
-        std::fs::write(dir.path().join(CONFIG_FILE), "listen = \"0.0.0.0:9000\"\npull_page_limit = 50\n").unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "listen = \"0.0.0.0:9000\"\npull_page_limit = 50\npull_page_bytes = 65536\n",
+        )
+        .unwrap();
         let filed = Config::load_with_env(dir.path(), None, env(&[])).unwrap();
         assert_eq!(filed.listen.to_string(), "0.0.0.0:9000", "the data directory's bureau.toml is read");
         assert_eq!(filed.pull_page_limit, 50);
+        assert_eq!(filed.pull_page_bytes, 65536);
 
         let both = Config::load_with_env(
             dir.path(),
             None,
-            env(&[("FIELDCASE_LISTEN", "127.0.0.1:9100"), ("FIELDCASE_MAX_BODY_BYTES", "4096")]),
+            env(&[
+                ("FIELDCASE_LISTEN", "127.0.0.1:9100"),
+                ("FIELDCASE_MAX_BODY_BYTES", "4096"),
+                ("FIELDCASE_PULL_PAGE_BYTES", "2048"),
+            ]),
         )
         .unwrap();
         assert_eq!(both.listen.to_string(), "127.0.0.1:9100", "the environment overrides the file");
         assert_eq!(both.max_body_bytes, 4096);
+        assert_eq!(both.pull_page_bytes, 2048);
         assert_eq!(both.pull_page_limit, 50, "what the environment does not set stays from the file");
     }
 
@@ -269,6 +298,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_MAX_BODY_BYTES", "lots")])).unwrap_err();
         assert!(err.to_string().contains("FIELDCASE_MAX_BODY_BYTES"), "{err}");
+        let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_PULL_PAGE_BYTES", "10")])).unwrap_err();
+        assert!(err.to_string().contains("pull_page_bytes is 10"), "{err}");
         let file = dir.path().join("other.toml");
         std::fs::write(&file, "lisen = \"1.2.3.4:5\"\n").unwrap();
         let err = Config::load_with_env(dir.path(), Some(&file), env(&[])).unwrap_err();

@@ -7,13 +7,15 @@
 //! - A revoked device stays revoked until an administrator reinstates it: enrolling again
 //!   does not lift a revocation (a thief with a stolen laptop and a code must not undo it).
 //! - The device is named by the label the administrator gave the code; the laptop's own
-//!   host name is kept beside it.
+//!   host name is kept beside it, if it is within `fieldcase_core::limits::LABEL`.
 
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
+use fieldcase_core::limits;
 
+use crate::certificates::Refusal;
 use crate::store::{DeviceRecord, Enrollment, Result, StoreError};
 
 /// An enrollment code that can still be used.
@@ -39,9 +41,18 @@ pub trait DeviceLedger {
 }
 
 /// Uses up an enrollment code and registers the device with its new token hash. Fails with
-/// [`StoreError::EnrollmentCodeInvalid`], [`StoreError::DeviceKeyMismatch`] or
-/// [`StoreError::DeviceRevoked`], changing nothing (the code is not used up).
+/// [`StoreError::EnrollmentCodeInvalid`], [`StoreError::DeviceKeyMismatch`],
+/// [`StoreError::DeviceRevoked`], or [`StoreError::Refused`] for a host label over its limit,
+/// changing nothing (the code is not used up).
 pub fn enroll(ledger: &mut dyn DeviceLedger, enrollment: &Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
+    if let Some(label) = &enrollment.host_label {
+        limits::check("label", label, limits::LABEL).map_err(|e| {
+            Refusal::invalid(
+                "label",
+                format!("{e}: the label is the device's host name, for administrators; the code is still usable"),
+            )
+        })?;
+    }
     let code = ledger.usable_code(&enrollment.code_hash, now)?.ok_or(StoreError::EnrollmentCodeInvalid)?;
     let id = enrollment.device_id;
     match ledger.device(id)? {

@@ -89,6 +89,7 @@ impl Bureau {
             keys: keys::KeyFile::new(&self.config.data_dir),
             max_body_bytes: self.config.max_body_bytes,
             pull_page_limit: self.config.pull_page_limit,
+            pull_page_bytes: self.config.pull_page_bytes,
             page_order: Default::default(),
             feed_epoch: self.feed_epoch.clone().into(),
         })

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use fieldcase_bureau::admin;
 use fieldcase_bureau::certificates::{CertificateAction, CertificateFields, HistoryAction, RefusalKind};
 use fieldcase_bureau::keys;
-use fieldcase_bureau::store::{ReviewScope, StoreError};
+use fieldcase_bureau::store::{PageBound, ReviewScope, StoreError};
 use fieldcase_core::RecordKind;
 use fieldcase_core::certificate::{CertificateStatus, CheckResult};
 use fieldcase_core::ids::OfficerId;
@@ -234,7 +234,7 @@ async fn a_refused_batch_publishes_nothing() {
     assert!(matches!(&refused, StoreError::Refused(r) if r.item == Some(1)), "{refused}");
     assert!(store.certificates().await.unwrap().is_empty(), "the first action was undone with the batch");
     assert!(store.officers().await.unwrap().is_empty());
-    let feed = store.changes(0, 100).await.unwrap();
+    let feed = store.changes(0, PageBound::changes(100)).await.unwrap();
     assert!(!feed.changes.iter().any(|c| matches!(c.record, ChangeRecord::Registry(_))), "no version published");
 }
 

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use fieldcase_bureau::store::BureauStore;
 use fieldcase_bureau::store::sqlite::SqliteStore;
+use fieldcase_bureau::store::{BureauStore, PageBound};
 use fieldcase_core::registry::{Credential, KeyId, KeyRotation, RegistryUpdate, SignedRegistryUpdate};
 use fieldcase_core::signing::PublicKey;
 use fieldcase_core::wire::ChangeRecord;
@@ -101,7 +101,14 @@ fn active_key(dir: &Path) -> PublicKey {
 /// Everything in the change feed, read from the bureau's database.
 async fn feed(dir: &Path) -> Vec<ChangeRecord> {
     let store = SqliteStore::open_async(dir.join(fieldcase_bureau::DB_FILE)).await.expect("the bureau's database");
-    store.changes(0, 10_000).await.expect("the feed").changes.into_iter().map(|c| c.record).collect()
+    store
+        .changes(0, PageBound::changes(10_000))
+        .await
+        .expect("the feed")
+        .changes
+        .into_iter()
+        .map(|c| c.record)
+        .collect()
 }
 
 fn registry(feed: &[ChangeRecord]) -> Vec<SignedRegistryUpdate> {

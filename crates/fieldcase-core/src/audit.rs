@@ -130,8 +130,11 @@ impl<'a> HashedFields<'a> {
 pub struct AuditStep {
     #[serde(serialize_with = "crate::time::serialize_instant")]
     pub at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub actor: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub action: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub subject: String,
     pub payload_hash: ContentHash,
 }

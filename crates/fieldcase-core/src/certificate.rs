@@ -89,6 +89,7 @@ pub struct CertificateCheck {
     pub id: CheckId,
     pub inspection_id: InspectionId,
     pub officer_id: OfficerId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
     pub certificate_number: String,
     pub method: CheckMethod,
     pub result: CheckResult,

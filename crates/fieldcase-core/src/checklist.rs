@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::limits::{self, TooLong};
+
 /// A template's id with its version, e.g. `construction-wage` version 1.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
@@ -58,10 +60,10 @@ impl ChecklistTemplate {
 }
 
 /// An officer's answer to one item.
+// Its OpenAPI schema is written out in `openapi.rs`, to state the limits of its texts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[ts(export)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AnswerValue {
     Yes,
     No,
@@ -81,12 +83,20 @@ pub enum AnswerError {
     NotNumber { item: String, value: String },
     #[error("item '{item}' needs some text; an empty answer is not recorded")]
     EmptyText { item: String },
+    /// Longer than an answer of its kind may be ([`limits::FREE_TEXT`], [`limits::NUMBER`]).
+    #[error("{0}")]
+    TooLong(TooLong),
 }
 
 impl AnswerValue {
     /// Reads an answer as typed on the command line or in a form field.
     pub fn parse(item: &ChecklistItem, raw: &str) -> Result<Self, AnswerError> {
-        let value = raw.trim();
+        let max = match item.kind {
+            AnswerKind::Text => limits::FREE_TEXT,
+            AnswerKind::Number | AnswerKind::YesNo => limits::NUMBER,
+        };
+        let value = limits::check("answer", raw.trim(), max)
+            .map_err(|e| AnswerError::TooLong(TooLong { field: format!("the answer to item '{}'", item.id), ..e }))?;
         match item.kind {
             AnswerKind::YesNo => match value.to_ascii_lowercase().as_str() {
                 "yes" | "y" | "是" => Ok(Self::Yes),

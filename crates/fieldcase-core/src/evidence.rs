@@ -14,8 +14,11 @@ use crate::ids::{EvidenceId, InspectionId, OfficerId};
 pub struct EvidenceRef {
     pub id: EvidenceId,
     pub inspection_id: InspectionId,
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
     pub original_path: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
     pub original_name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub recorder_id: Option<String>,
     #[ts(type = "number")]
     pub size: u64,

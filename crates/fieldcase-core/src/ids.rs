@@ -92,7 +92,7 @@ impl OfficerId {
     pub fn parse(s: &str) -> Result<Self, IdParseError> {
         let s = s.trim();
         let ok = !s.is_empty()
-            && s.len() <= 64
+            && s.len() <= crate::limits::OFFICER_ID
             && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if ok { Ok(Self(s.to_owned())) } else { Err(IdParseError { kind: "officer", input: s.to_owned() }) }
     }

@@ -56,7 +56,9 @@ impl Outcome {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The checklist item it comes from, if any.
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub item_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: String,
 }
 
@@ -104,6 +106,7 @@ pub struct Inspection {
     pub template_id: TemplateId,
     pub template_version: u32,
     /// Where on the site, in the officer's words (e.g. 3号楼项目部).
+    #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub location: Option<String>,
     /// When the inspection began, on the device's trusted clock (see [`StartClock`]); for
     /// records made before the device recorded that, the laptop's clock.

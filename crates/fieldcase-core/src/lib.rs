@@ -16,6 +16,7 @@ pub mod evidence;
 mod hex_digits;
 pub mod ids;
 pub mod inspection;
+pub mod limits;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod registry;

@@ -4,24 +4,29 @@
 
 use std::borrow::Cow;
 
-use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::canonical::ContentHash;
-use crate::checklist::TemplateId;
+use crate::checklist::{AnswerValue, TemplateId};
 use crate::ids::{CheckId, DeviceId, EvidenceId, InspectionId, OfficerId, SiteId};
+use crate::limits;
 use crate::signing::{PublicKey, Signature};
 use crate::uscc::Uscc;
 
 macro_rules! string_schema {
     ($name:ty, $format:expr, $pattern:expr, $description:literal) => {
+        string_schema!($name, $format, $pattern, None, $description);
+    };
+    ($name:ty, $format:expr, $pattern:expr, $max_length:expr, $description:literal) => {
         impl PartialSchema for $name {
             fn schema() -> RefOr<Schema> {
                 ObjectBuilder::new()
                     .schema_type(Type::String)
                     .format($format)
                     .pattern($pattern)
+                    .max_length($max_length)
                     .description(Some($description))
                     .into()
             }
@@ -52,11 +57,58 @@ string_schema!(SiteId, uuid(), None::<&str>, "An employer or construction projec
 string_schema!(CheckId, uuid(), None::<&str>, "One recorded certificate check (UUIDv7).");
 string_schema!(EvidenceId, uuid(), None::<&str>, "One piece of evidence (UUIDv7).");
 string_schema!(DeviceId, uuid(), None::<&str>, "An officer's laptop (UUIDv7, made by the device).");
-string_schema!(OfficerId, text(), Some("^[A-Za-z0-9._-]{1,64}$"), "An officer's staff number, e.g. JC-0042.");
+string_schema!(
+    OfficerId,
+    text(),
+    Some("^[A-Za-z0-9._-]{1,64}$"),
+    Some(limits::OFFICER_ID),
+    "An officer's staff number, e.g. JC-0042."
+);
 string_schema!(
     Uscc,
     text(),
     Some("^[0-9A-HJ-NP-RTUW-Y]{18}$"),
     "A unified social credit code (统一社会信用代码, GB 32100-2015), check character verified."
 );
-string_schema!(TemplateId, text(), None::<&str>, "A checklist template's id, e.g. construction-wage.");
+string_schema!(
+    TemplateId,
+    text(),
+    None::<&str>,
+    Some(limits::IDENTIFIER),
+    "A checklist template's id, e.g. construction-wage."
+);
+
+/// `{"kind": "yes" | "no" | "not_applicable"}`, or `{"kind": "number" | "text", "value": …}`
+/// (serde's adjacent tagging), with the limits of the texts.
+impl PartialSchema for AnswerValue {
+    fn schema() -> RefOr<Schema> {
+        let kind = |kind: &str| ObjectBuilder::new().schema_type(Type::String).enum_values(Some([kind]));
+        let bare = |name: &str| ObjectBuilder::new().property("kind", kind(name)).required("kind");
+        let valued = |name: &str, max: usize, description: &str| {
+            bare(name)
+                .property(
+                    "value",
+                    ObjectBuilder::new().schema_type(Type::String).max_length(Some(max)).description(Some(description)),
+                )
+                .required("value")
+        };
+        OneOfBuilder::new()
+            .item(bare("yes"))
+            .item(bare("no"))
+            .item(bare("not_applicable"))
+            .item(valued(
+                "number",
+                limits::NUMBER,
+                "A decimal number as typed, normalized (no sign for positives, no leading zeros).",
+            ))
+            .item(valued("text", limits::FREE_TEXT, "The officer's words."))
+            .description(Some("An officer's answer to one item."))
+            .into()
+    }
+}
+
+impl ToSchema for AnswerValue {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AnswerValue")
+    }
+}

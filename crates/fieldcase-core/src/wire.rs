@@ -16,6 +16,7 @@ use crate::codes::{ErrorCode, RecordKind};
 use crate::evidence::EvidenceRef;
 use crate::ids::DeviceId;
 use crate::inspection::{Inspection, Outcome};
+use crate::limits::{self, TooLong};
 use crate::registry::KeyId;
 use crate::signing::{PublicKey, SecretKey, Signature, Signed};
 use crate::site::Site;
@@ -62,6 +63,7 @@ pub struct EnrollRequest {
     pub device_id: DeviceId,
     pub device_public_key: PublicKey,
     /// How the device calls itself (its host name), for administrators.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub label: Option<String>,
     /// The device key's signature over [`EnrollRequest::signed_hash`].
     pub signature: Signature,
@@ -190,6 +192,18 @@ impl PushItem {
         }
     }
 
+    /// Every text the record carries is within its limit ([`crate::limits`]); the first that
+    /// is not is named, with its length and the limit.
+    pub fn check_lengths(&self) -> Result<(), TooLong> {
+        match self {
+            PushItem::Site(site) => limits::check_site(site),
+            PushItem::Inspection(inspection) => limits::check_inspection(inspection),
+            PushItem::CertificateCheck(check) => limits::check_certificate_check(check),
+            PushItem::Evidence(evidence) => limits::check_evidence(evidence),
+            PushItem::Audit(run) => limits::check_audit_run(run),
+        }
+    }
+
     /// What idempotency compares: the same `(id, content_hash)` again is a no-op, the same
     /// id with another hash a conflict.
     pub fn content_hash(&self) -> ContentHash {
@@ -270,7 +284,8 @@ pub enum Fate {
     /// The bureau holds another version under this id; the first stays, this one is kept
     /// for review.
     Conflict { existing_hash: String },
-    /// Not stored; the reason says why (and is kept for review).
+    /// Not stored; the reason says why (and is kept for review, unless a text was over its
+    /// limit: then nothing of the record is kept).
     Rejected { reason: String },
 }
 
@@ -353,7 +368,8 @@ impl Change {
     }
 }
 
-/// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first.
+/// `GET /changes?after=CURSOR&limit=N`: the changes after a cursor, oldest first: at most N,
+/// and at most the bureau's `pull_page_bytes` of them, but always one if any is there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {

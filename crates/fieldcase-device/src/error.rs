@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use fieldcase_core::ErrorCode;
 use fieldcase_core::audit::ChainBreak;
+use fieldcase_core::limits::TooLong;
 use fieldcase_core::rules::RuleViolations;
 
 use crate::store::StoreError;
@@ -15,6 +16,9 @@ pub enum DeviceError {
     NotFound { what: &'static str, id: String, hint: &'static str },
     #[error("{0}")]
     Invalid(String),
+    /// A text longer than its field holds (`fieldcase_core::limits`); nothing was recorded.
+    #[error("{0}; nothing was recorded")]
+    TooLong(#[from] TooLong),
     #[error("checklist '{template}' has no item '{item}'; its items are: {items}")]
     UnknownItem { template: String, item: String, items: String },
     #[error(
@@ -57,7 +61,7 @@ impl DeviceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Invalid(_) | Self::ClockOutOfRange { .. } => ErrorCode::InvalidInput,
+            Self::Invalid(_) | Self::TooLong(_) | Self::ClockOutOfRange { .. } => ErrorCode::InvalidInput,
             Self::UnknownItem { .. } => ErrorCode::UnknownItem,
             Self::DuplicateSite { .. } => ErrorCode::DuplicateSite,
             Self::Rule(_) => ErrorCode::RuleViolation,

@@ -12,6 +12,7 @@ use fieldcase_core::certificate::{CertificateCheck, CheckMethod, CheckResult};
 use fieldcase_core::checklist::{AnswerValue, ChecklistTemplate, default_template};
 use fieldcase_core::ids::{CheckId, InspectionId, OfficerId, SiteId};
 use fieldcase_core::inspection::{Finding, Inspection, Outcome, Seal};
+use fieldcase_core::limits::{self, CERTIFICATE_NUMBER, FREE_TEXT, LOCATION};
 use fieldcase_core::rules::{self, RuleViolation, RuleViolations};
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::Site;
@@ -76,6 +77,8 @@ impl Device {
         })?;
         let template_id = template.unwrap_or(&default_template().id.0).to_owned();
         let templates = self.templates()?;
+        let location = non_empty(location);
+        limits::check_opt("location", location.as_deref(), LOCATION)?;
         let template = templates.iter().find(|t| t.id.0 == template_id).ok_or_else(|| {
             let known: Vec<_> = templates.iter().map(|t| t.id.0.as_str()).collect();
             DeviceError::Invalid(format!("no checklist template '{template_id}'; available: {}", known.join(", ")))
@@ -87,14 +90,7 @@ impl Device {
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
         let actor = self.actor()?;
-        let draft = Inspection::draft(
-            InspectionId::generate(now),
-            site.id,
-            template,
-            non_empty(location),
-            &time,
-            actor.clone(),
-        );
+        let draft = Inspection::draft(InspectionId::generate(now), site.id, template, location, &time, actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &draft)?;
             append_audit(tx, now, &actor, "inspection.create", &draft.id.to_string(), &draft)?;
@@ -129,7 +125,7 @@ impl Device {
 
     /// Adds a finding in the officer's own words to a draft.
     pub fn add_finding(&mut self, id: InspectionId, description: &str) -> Result<Inspection> {
-        let description = description.trim();
+        let description = limits::check("finding", description.trim(), FREE_TEXT)?;
         if description.is_empty() {
             return Err(DeviceError::Invalid("a finding needs a description of what was found".into()));
         }
@@ -144,6 +140,7 @@ impl Device {
     /// Records a certificate check for a draft. The check itself (registry, credentials) is
     /// made by the caller; the device records it, append-only, with its audit entry.
     pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
+        limits::check("certificate number", &new.certificate_number, CERTIFICATE_NUMBER)?;
         self.draft(new.inspection_id)?;
         let (now, actor) = (self.record_time()?, self.actor()?);
         // A check given without the trusted time it was decided on is recorded at the

@@ -13,6 +13,7 @@ use fieldcase_core::certificate::{
     AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult,
 };
 use fieldcase_core::ids::{InspectionId, OfficerId};
+use fieldcase_core::limits;
 use fieldcase_core::registry::{Credential, KeyRotation, RegistryError, SignedRegistryUpdate};
 use fieldcase_core::time::{TrustedTime, beijing, trusted_time};
 
@@ -244,6 +245,8 @@ impl Device {
             (number, Some(credential.claims), result)
         } else {
             let number: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            // No certificate has a longer number; nor is one echoed back to the officer.
+            limits::check("certificate number", &number, limits::CERTIFICATE_NUMBER)?;
             let result = match self.read(|c| copy::certificate(c, &number))? {
                 Some(cert) => cert.result_on(day, AREA_LABOR_INSPECTION),
                 None => CheckResult::Unknown,

@@ -3,6 +3,7 @@
 
 use fieldcase_core::RecordKind;
 use fieldcase_core::ids::SiteId;
+use fieldcase_core::limits::{self, ADDRESS, SITE_NAME};
 use fieldcase_core::site::{NewSite, Site};
 use fieldcase_core::uscc::Uscc;
 
@@ -11,23 +12,35 @@ use crate::store::{outbox, sites};
 use crate::{Device, DeviceError, Result, non_empty};
 
 impl Device {
+    /// Records a site as the officer typed it. Each text must be within its limit
+    /// ([`fieldcase_core::limits`]): the bureau would refuse the site, and hand every device a
+    /// long one in its feed.
     pub fn add_site(&mut self, new: NewSite) -> Result<Site> {
-        let name = new.name.trim();
+        let name = limits::check("site name", new.name.trim(), SITE_NAME)?;
         if name.is_empty() {
             return Err(DeviceError::Invalid(
                 "a site needs a name: the employer's registered name as on its business licence".into(),
             ));
         }
-        let uscc = Uscc::parse(&new.uscc)
-            .map_err(|e| DeviceError::Invalid(format!("unified social credit code '{}': {e}", new.uscc.trim())))?;
+        let address = non_empty(new.address);
+        limits::check_opt("address", address.as_deref(), ADDRESS)?;
+        let project_name = non_empty(new.project_name);
+        limits::check_opt("project name", project_name.as_deref(), SITE_NAME)?;
+        let general_contractor = non_empty(new.general_contractor);
+        limits::check_opt("general contractor", general_contractor.as_deref(), SITE_NAME)?;
+        let uscc = Uscc::parse(&new.uscc).map_err(|e| {
+            let typed = new.uscc.trim();
+            let typed = if typed.chars().count() <= 40 { typed } else { "(too long to show)" };
+            DeviceError::Invalid(format!("unified social credit code '{typed}': {e}"))
+        })?;
         let (now, actor) = (self.record_time()?, self.actor()?);
         let site = Site {
             id: SiteId::generate(now),
             name: name.to_owned(),
             uscc,
-            address: non_empty(new.address),
-            project_name: non_empty(new.project_name),
-            general_contractor: non_empty(new.general_contractor),
+            address,
+            project_name,
+            general_contractor,
             created_at: now,
         };
         self.write(|tx| {

@@ -11,6 +11,7 @@ use fieldcase_core::ErrorCode;
 use fieldcase_core::certificate::{CheckMethod, CheckResult};
 use fieldcase_core::ids::OfficerId;
 use fieldcase_core::inspection::{InspectionStatus, Outcome};
+use fieldcase_core::limits;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::NewSite;
 use fieldcase_device::{DB_FILE, Device, DeviceError, ManualClock, NewCheck, OpenMode};
@@ -193,6 +194,74 @@ fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
     let err = f.device.find_site("91350100M000100Y4").unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert_eq!(f.device.verify_audit().unwrap().entries, 4, "refused input leaves no trace but the refusal");
+}
+
+/// Text is held, as it is typed, to the limits the bureau holds a pushed record to: a site
+/// name of a few hundred characters is refused naming the field, its length and the limit,
+/// and nothing is recorded (no site, no outbox entry, no audit entry); at the limit it is
+/// recorded.
+#[test]
+fn an_over_long_site_name_is_refused_as_it_is_typed_naming_the_field() {
+    let mut f = fixture();
+    let entries = f.device.verify_audit().unwrap().entries;
+    let uscc = "91350100M000100Y43";
+    let typed = |name: String| NewSite { name, uscc: uscc.into(), ..Default::default() };
+
+    let err = f.device.add_site(typed(format!("  {}  ", "工".repeat(limits::SITE_NAME + 1)))).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    let message = err.to_string();
+    assert!(
+        message.contains("site name is 301 characters long") && message.contains("limit of 300"),
+        "the message names the field, its length and the limit: {message}"
+    );
+    assert!(!message.contains('工'), "the text is not repeated back: {message}");
+    let err = f
+        .device
+        .add_site(NewSite { address: Some("路".repeat(limits::ADDRESS + 7)), ..typed("甲".into()) })
+        .unwrap_err();
+    assert!(err.to_string().contains("address is 507 characters long"), "{err}");
+    let err = f
+        .device
+        .add_site(NewSite { project_name: Some("x".repeat(limits::SITE_NAME + 1)), ..typed("甲".into()) })
+        .unwrap_err();
+    assert!(err.to_string().contains("project name"), "{err}");
+    let err = f
+        .device
+        .add_site(NewSite { general_contractor: Some("x".repeat(limits::SITE_NAME + 1)), ..typed("甲".into()) })
+        .unwrap_err();
+    assert!(err.to_string().contains("general contractor"), "{err}");
+    assert!(f.device.sites().unwrap().is_empty(), "a refused site is not recorded");
+    assert_eq!(f.device.verify_audit().unwrap().entries, entries, "nor is it in the audit chain");
+    let queued = f.device.next_push_page(100).unwrap().map(|p| p.items).unwrap_or_default();
+    assert!(queued.iter().all(|i| i.kind() != fieldcase_core::RecordKind::Site), "nor in the outbox: {queued:?}");
+
+    let at_limit = "😀".repeat(limits::SITE_NAME);
+    let site = f.device.add_site(typed(at_limit.clone())).expect("a name at the limit is recorded");
+    assert_eq!(site.name, at_limit, "characters are counted, not bytes");
+}
+
+/// The officer's other words are held to their limits too: where on the site, a finding, a
+/// text answer, a number; the draft stays as it was.
+#[test]
+fn over_long_inspection_texts_are_refused_naming_the_field() {
+    let mut f = fixture();
+    let s = site(&mut f.device);
+    let err = f.device.new_inspection(s.id, None, Some("楼".repeat(limits::LOCATION + 1))).unwrap_err();
+    assert!(err.to_string().contains("location is 301 characters long"), "{err}");
+    let draft = f.device.new_inspection(s.id, None, Some("楼".repeat(limits::LOCATION))).unwrap();
+
+    let err = f.device.add_finding(draft.id, &"欠".repeat(limits::FREE_TEXT + 1)).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert!(err.to_string().contains("finding is 5001 characters long"), "{err}");
+    let err = f.device.answer(draft.id, "remarks", &"注".repeat(limits::FREE_TEXT + 1)).unwrap_err();
+    assert!(err.to_string().contains("the answer to item 'remarks' is 5001 characters long"), "{err}");
+    let err = f.device.answer(draft.id, "workers_on_site", &"1".repeat(limits::NUMBER + 1)).unwrap_err();
+    assert!(err.to_string().contains("the answer to item 'workers_on_site'"), "{err}");
+    let unchanged = f.device.inspection(draft.id).unwrap();
+    assert!(unchanged.findings.is_empty() && unchanged.answers.is_empty(), "the draft is as it was: {unchanged:?}");
+
+    f.device.add_finding(draft.id, &"欠".repeat(limits::FREE_TEXT)).expect("a finding at the limit");
+    f.device.answer(draft.id, "remarks", &"注".repeat(limits::FREE_TEXT)).expect("an answer at the limit");
 }
 
 /// A laptop whose battery ran down wakes in 1970 (or in 2000, or its clock is typed a century

@@ -35,6 +35,8 @@ pub struct AppState {
     pub keys: KeyFile,
     pub max_body_bytes: usize,
     pub pull_page_limit: usize,
+    /// The most bytes of changes one pull page holds (one larger change goes alone).
+    pub pull_page_bytes: usize,
     pub page_order: Arc<PageOrder>,
     /// The change feed's epoch: cursors mean something only within it.
     pub feed_epoch: Arc<str>,

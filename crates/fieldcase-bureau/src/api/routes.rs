@@ -19,7 +19,7 @@ use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrol
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
 use crate::push;
-use crate::store::{DeviceRecord, Enrollment, TokenHash};
+use crate::store::{DeviceRecord, Enrollment, PageBound, TokenHash};
 
 type Answer<T> = Result<ApiJson<T>, ApiError>;
 
@@ -151,7 +151,10 @@ impl ChangesQuery {
     }
 }
 
-/// The bureau's feed of typed changes (site directory, checklist templates), oldest first.
+/// The bureau's feed of typed changes (site directory, checklist templates, registry updates),
+/// oldest first. A page holds at most `limit` changes and at most the bureau's
+/// `pull_page_bytes` of them (1 MiB by default), but always one change if any is there, so a
+/// device always gets on; `more` says whether others wait.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "sync", params(ChangesQuery),
     security(("device_token" = [])),
     responses(
@@ -168,7 +171,7 @@ pub async fn changes(
     let (after, limit) = query.checked()?;
     let limit = limit.map_or(state.pull_page_limit, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let limit = limit.clamp(1, state.pull_page_limit);
-    let page = state.store.changes(after, limit).await?;
+    let page = state.store.changes(after, PageBound { changes: limit, bytes: state.pull_page_bytes }).await?;
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
@@ -286,7 +289,9 @@ pub async fn admin_history(
 #[serde(deny_unknown_fields)]
 pub struct RenewRequest {
     /// YYYY-MM-DD, later than the certificate's current last day.
+    #[schema(max_length = 10)]
     pub valid_until: String,
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -294,6 +299,7 @@ pub struct RenewRequest {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use fieldcase_core::certificate::{Certificate, CertificateStatus};
+use fieldcase_core::limits;
 
+use super::fields::within;
 use super::{NewCertificate, Refusal, RefusalKind, parse_date, parse_number};
 
 /// What happened to a certificate, as its history records it.
@@ -71,10 +73,10 @@ pub enum CertificateAction {
     },
 }
 
-/// A reason an action must give: not empty.
+/// A reason an action must give: not empty, and within [`limits::REASON`].
 pub fn required_reason(action: &str, reason: Option<&str>) -> Result<String, Refusal> {
     match reason.map(str::trim) {
-        Some(reason) if !reason.is_empty() => Ok(reason.to_owned()),
+        Some(reason) if !reason.is_empty() => within("reason", reason, limits::REASON).map(str::to_owned),
         _ => Err(Refusal::invalid(
             "reason",
             format!(
@@ -84,8 +86,12 @@ pub fn required_reason(action: &str, reason: Option<&str>) -> Result<String, Ref
     }
 }
 
-fn optional_reason(reason: Option<String>) -> Option<String> {
-    reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty())
+fn optional_reason(reason: Option<String>) -> Result<Option<String>, Refusal> {
+    let reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        within("reason", reason, limits::REASON)?;
+    }
+    Ok(reason)
 }
 
 impl CertificateAction {
@@ -93,7 +99,7 @@ impl CertificateAction {
         Ok(Self::Renew {
             number: parse_number(number)?,
             valid_until: parse_date("valid_until", valid_until)?,
-            reason: optional_reason(reason),
+            reason: optional_reason(reason)?,
         })
     }
 
@@ -102,7 +108,7 @@ impl CertificateAction {
     }
 
     pub fn reinstate(number: &str, reason: Option<String>) -> Result<Self, Refusal> {
-        Ok(Self::Reinstate { number: parse_number(number)?, reason: optional_reason(reason) })
+        Ok(Self::Reinstate { number: parse_number(number)?, reason: optional_reason(reason)? })
     }
 
     pub fn revoke(number: &str, reason: Option<&str>) -> Result<Self, Refusal> {

@@ -4,29 +4,37 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use fieldcase_core::ids::OfficerId;
+use fieldcase_core::limits;
 use fieldcase_core::time::check_date;
 
 use super::Refusal;
 
 /// A certificate to issue, as typed: by an administrator on the command line, in a CSV row,
 /// or in an API request. Every field is text so a mistake is reported in words that name the
-/// field, never as a parse failure of the whole request.
+/// field, never as a parse failure of the whole request. The lengths are
+/// `fieldcase_core::limits`'s.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateFields {
     /// The certificate number printed on the card, e.g. 33010620240107.
+    #[schema(max_length = 32)]
     pub number: String,
     /// The holder's staff number, e.g. JC-0107.
+    #[schema(max_length = 64)]
     pub officer_id: String,
     /// The holder's name as printed on the card.
+    #[schema(max_length = 100)]
     pub name: String,
     /// The issuing unit, e.g. 杭州市西湖区人力资源和社会保障局.
+    #[schema(max_length = 100)]
     pub unit: String,
-    /// Enforcement areas, e.g. 劳动保障监察.
+    /// Enforcement areas, e.g. 劳动保障监察, each at most 100 characters.
     pub areas: Vec<String>,
     /// First day of validity, YYYY-MM-DD (Beijing date).
+    #[schema(max_length = 10)]
     pub valid_from: String,
     /// Last day of validity, YYYY-MM-DD (Beijing date).
+    #[schema(max_length = 10)]
     pub valid_until: String,
 }
 
@@ -46,6 +54,15 @@ pub struct NewCertificate {
 /// certificate valid until 9999 is a typing mistake).
 pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Refusal> {
     let text = text.trim();
+    if text.chars().nth(10).is_some() {
+        return Err(Refusal::invalid(
+            field,
+            format!(
+                "{field} is {} characters long, not a date; write it as YYYY-MM-DD, e.g. 2028-12-31",
+                text.chars().count()
+            ),
+        ));
+    }
     let ok = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
     let date = match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) if ok => date,
@@ -62,8 +79,8 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate, Refusal>
 
 /// A certificate number: letters, digits and dashes, as printed on the card.
 pub fn parse_number(text: &str) -> Result<String, Refusal> {
-    let number = text.trim();
-    let ok = !number.is_empty() && number.len() <= 32 && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let number = within("number", text.trim(), limits::CERTIFICATE_NUMBER)?;
+    let ok = !number.is_empty() && number.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(number.to_owned())
     } else {
@@ -77,6 +94,7 @@ pub fn parse_number(text: &str) -> Result<String, Refusal> {
 }
 
 fn parse_officer(text: &str) -> Result<OfficerId, Refusal> {
+    within("officer_id", text.trim(), limits::OFFICER_ID)?;
     OfficerId::parse(text).map_err(|_| {
         Refusal::invalid(
             "officer_id",
@@ -93,10 +111,13 @@ fn required_text(field: &'static str, what: &str, text: &str) -> Result<String, 
     if text.is_empty() {
         return Err(Refusal::invalid(field, format!("{field} is empty; give {what}")));
     }
-    if text.chars().count() > 100 {
-        return Err(Refusal::invalid(field, format!("{field} is longer than 100 characters; give {what}")));
-    }
-    Ok(text.to_owned())
+    within(field, text, limits::CERTIFICATE_TEXT).map(str::to_owned)
+}
+
+/// `text`, if it is within `max` characters ([`limits::check`]); else a refusal naming the
+/// field, its length and the limit.
+pub fn within<'a>(field: &'static str, text: &'a str, max: usize) -> Result<&'a str, Refusal> {
+    limits::check(field, text, max).map_err(|e| Refusal::invalid(field, e.to_string()))
 }
 
 impl CertificateFields {
@@ -108,7 +129,7 @@ impl CertificateFields {
         let unit = required_text("unit", "the issuing unit, e.g. 杭州市西湖区人力资源和社会保障局", &self.unit)?;
         let mut areas: Vec<String> = Vec::new();
         for area in &self.areas {
-            let area = area.trim();
+            let area = within("areas", area.trim(), limits::CERTIFICATE_TEXT)?;
             if !area.is_empty() && !areas.iter().any(|a| a == area) {
                 areas.push(area.to_owned());
             }

@@ -9,7 +9,7 @@ use fieldcase_core::ids::DeviceId;
 use fieldcase_core::wire::{Fate, ItemResult, PushItem};
 
 use super::officers::{inspection_flag, settle_officer_flags};
-use super::{Examined, ExaminedItems, NewReview, PushLedger};
+use super::{Defect, Examined, ExaminedItems, NewReview, PushLedger};
 use crate::store::{DeviceRecord, Result, ReviewReason};
 
 /// Applies one page in order as its items are examined, and names the fate of every item.
@@ -41,8 +41,13 @@ fn apply_item(
 
     // What the record says of itself is checked first, so a tampered record is refused
     // rather than taken for a copy of the one it claims to be.
-    if let Some(reason) = defect {
-        return reject(ledger, from, item, hash, reason.clone(), now);
+    match defect {
+        Some(Defect::ForReview(reason)) => return reject(ledger, from, item, hash, reason.clone(), now),
+        Some(Defect::TooLong(reason)) => {
+            tracing::warn!(device = %from, kind = %item.kind(), id = %item.id(), %reason, "pushed item over a text limit, not stored");
+            return Ok(Fate::Rejected { reason: reason.clone() });
+        }
+        None => {}
     }
 
     match ledger.stored_hash(from, item)? {

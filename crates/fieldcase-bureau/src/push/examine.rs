@@ -15,15 +15,26 @@ use fieldcase_core::wire::{MAX_PUSH_PAGE, PushItem};
 use crate::store::{DeviceRecord, Result};
 
 /// A pushed item with what can be told of it without the store: its content hash, and why
-/// it is refused on its own (a broken seal, an altered audit entry, a time no clock set right
-/// could have given), if it is.
+/// it is refused on its own, if it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Examined {
     pub item: PushItem,
     pub content_hash: ContentHash,
-    pub defect: Option<String>,
+    pub defect: Option<Defect>,
     /// For an audit run: the hash of each of its entries, recomputed.
     pub audit_hashes: Vec<ContentHash>,
+}
+
+/// Why an item is refused on its own. Either way it is rejected, its fate saying why, and the
+/// rest of the page goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Defect {
+    /// A broken seal, an altered audit entry, a time no clock set right could have given: the
+    /// item is kept for review, as evidence of what the device sent.
+    ForReview(String),
+    /// A text over its limit (`fieldcase_core::limits`): nothing of the item is stored, not
+    /// even for review, or a device could fill the bureau's disk with it.
+    TooLong(String),
 }
 
 /// Why a page was not taken at all: an item that is not a push record. Nothing of the page
@@ -54,6 +65,13 @@ impl Examiner {
 
     pub fn examine(&self, item: PushItem) -> Examined {
         let content_hash = item.content_hash();
+        // Lengths first: an item over a limit is not worth hashing its entries or its seal.
+        if let Err(e) = item.check_lengths() {
+            let reason = format!(
+                "{e}. Nothing of this record was stored (fieldcase refuses such text as it is typed: this record was made by another program or an older version of fieldcase)"
+            );
+            return Examined { item, content_hash, defect: Some(Defect::TooLong(reason)), audit_hashes: Vec::new() };
+        }
         let (defect, audit_hashes) = match &item {
             PushItem::Audit(run) => match run.hashes() {
                 Ok(hashes) => (None, hashes),
@@ -68,7 +86,7 @@ impl Examiner {
                 .err()
                 .map(|e| format!("{e}: the clock of the device that recorded it was set wrong; kept for review"))
         });
-        Examined { item, content_hash, defect, audit_hashes }
+        Examined { item, content_hash, defect: defect.map(Defect::ForReview), audit_hashes }
     }
 
     /// The items of a page examined here, all before the first is stored.

@@ -17,7 +17,10 @@
 //!   (or overlap, agreeing with) the chain the bureau holds for that device;
 //! - a site whose unified social credit code the bureau knows joins that site;
 //! - every instant and date of a record lies in the years a record may fall in
-//!   (`fieldcase_core::time::RECORD_YEARS`), or the record is rejected naming the field.
+//!   (`fieldcase_core::time::RECORD_YEARS`), or the record is rejected naming the field;
+//! - every text of a record is within its limit (`fieldcase_core::limits`), or the record is
+//!   rejected naming the field, its length and the limit, and nothing of it is stored (not
+//!   even for review: it would be the very bytes the limit keeps out).
 //!
 //! The parts: [`PushLedger`] (what a backend supplies), `examine` (each item on its own, off
 //! the transaction), `apply` (each item against what the bureau holds), `officers` (the
@@ -29,5 +32,5 @@ mod ledger;
 mod officers;
 
 pub use apply::apply_page;
-pub use examine::{Examined, ExaminedItems, Examiner, ItemSpansError, PageRefused, item_spans};
+pub use examine::{Defect, Examined, ExaminedItems, Examiner, ItemSpansError, PageRefused, item_spans};
 pub use ledger::{NewReview, PushLedger};

@@ -15,6 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use fieldcase_core::limits;
 use fieldcase_core::wire::{MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
@@ -51,7 +52,11 @@ pub async fn enroll(
 ) -> Result<(), SyncError> {
     let http = BureauHttp::new(bureau_url, &transport)?;
     let code = code.to_owned();
-    let request = on_device(device, move |d| Ok(d.enroll_request(&code, label))).await?;
+    let request = on_device(device, move |d| {
+        limits::check_opt("device label", label.as_deref(), limits::LABEL)?;
+        Ok(d.enroll_request(&code, label))
+    })
+    .await?;
     let response = http.enroll(&request).await?;
     let url = http.url().to_owned();
     on_device(device, move |d| d.set_enrollment(&url, &transport, &response)).await

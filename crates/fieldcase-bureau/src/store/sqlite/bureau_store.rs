@@ -21,7 +21,7 @@ use crate::push::{self, ExaminedItems};
 use crate::registry;
 use crate::store::{
     AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, FeedState, NewEnrollmentCode,
-    ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
+    PageBound, ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
 };
 
 #[async_trait]
@@ -65,8 +65,8 @@ impl BureauStore for SqliteStore {
         .await
     }
 
-    async fn changes(&self, after: u64, limit: usize) -> Result<ChangePage> {
-        self.read(move |c| changes::page(c, after, limit)).await
+    async fn changes(&self, after: u64, bound: PageBound) -> Result<ChangePage> {
+        self.read(move |c| changes::page(c, after, bound)).await
     }
 
     fn identity(&self) -> String {

@@ -5,7 +5,7 @@ use rusqlite::{Connection, params};
 
 use fieldcase_core::wire::{Change, ChangeRecord};
 
-use crate::store::{ChangePage, Result, StoreError};
+use crate::store::{ChangePage, PageBound, Result, StoreError};
 use fieldcase_storage::columns::instant_text;
 
 #[derive(Debug, Clone, Copy)]
@@ -33,31 +33,34 @@ pub fn append(conn: &Connection, kind: Kind, record_id: &str, record: &str, at: 
     Ok(())
 }
 
-/// The changes after `after`, oldest first, at most `limit` (at least one).
-pub fn page(conn: &Connection, after: u64, limit: usize) -> Result<ChangePage> {
-    let limit = limit.max(1);
+/// The changes after `after`, oldest first, as many as fit in `bound` (at least one).
+///
+/// Each record's size is read before the record: a change that does not fit is left in the
+/// database, and only tells that more remain.
+pub fn page(conn: &Connection, after: u64, bound: PageBound) -> Result<ChangePage> {
+    let limit = bound.changes.max(1);
     let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let mut stmt =
-        conn.prepare("SELECT cursor, kind, record FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2")?;
-    let rows = stmt
-        .query_map(params![after, i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = rows.len() > limit;
-    let changes = rows
-        .into_iter()
-        .take(limit)
-        .map(|(cursor, kind, record)| {
-            let record = match kind.as_str() {
-                "site" => ChangeRecord::Site(serde_json::from_str(&record)?),
-                "template" => ChangeRecord::Template(serde_json::from_str(&record)?),
-                "registry" => ChangeRecord::Registry(serde_json::from_str(&record)?),
-                "key_rotation" => ChangeRecord::KeyRotation(serde_json::from_str(&record)?),
-                other => return Err(StoreError::Corrupt(format!("change {cursor} has an unknown kind '{other}'"))),
-            };
-            Ok(Change::new(cursor as u64, record))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT cursor, kind, length(CAST(record AS BLOB)), record FROM changes WHERE cursor > ?1 ORDER BY cursor LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after, i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1)])?;
+    let (mut changes, mut bytes, mut more) = (Vec::new(), 0usize, false);
+    while let Some(row) = rows.next()? {
+        let record_bytes = usize::try_from(row.get::<_, i64>(2)?).unwrap_or(usize::MAX);
+        if !bound.admits(changes.len(), bytes, record_bytes) {
+            more = true;
+            break;
+        }
+        bytes = bytes.saturating_add(PageBound::size_of(record_bytes));
+        let (cursor, kind, record) = (row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(3)?);
+        let record = match kind.as_str() {
+            "site" => ChangeRecord::Site(serde_json::from_str(&record)?),
+            "template" => ChangeRecord::Template(serde_json::from_str(&record)?),
+            "registry" => ChangeRecord::Registry(serde_json::from_str(&record)?),
+            "key_rotation" => ChangeRecord::KeyRotation(serde_json::from_str(&record)?),
+            other => return Err(StoreError::Corrupt(format!("change {cursor} has an unknown kind '{other}'"))),
+        };
+        changes.push(Change::new(cursor as u64, record));
+    }
     Ok(ChangePage { changes, more })
 }
