@@ -57,6 +57,7 @@ use super::routes;
         certificates::HistoryAction,
         routes::RenewRequest,
         routes::ReasonRequest,
+        routes::RequiredReasonRequest,
     )),
     modifiers(&DeviceToken, &SharedFailures),
     tags(

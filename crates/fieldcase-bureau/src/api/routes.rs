@@ -266,7 +266,7 @@ pub async fn admin_issue(
 /// The certificate's history, oldest first: every action, its time, reason and actor, and the
 /// state it left the certificate in.
 #[utoipa::path(get, path = "/api/v1/admin/certificates/{number}/history", tag = "administration",
-    params(("number" = String, Path, description = "The certificate number")),
+    params(("number" = String, Path, description = "The certificate number", pattern = r"^[A-Za-z0-9-]{1,32}$")),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The history", body = Vec<CertificateEvent>),
@@ -295,7 +295,7 @@ pub struct RenewRequest {
     pub reason: Option<String>,
 }
 
-/// Why: required to suspend or revoke.
+/// Why, if the administrator says (reinstating).
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
@@ -303,9 +303,19 @@ pub struct ReasonRequest {
     pub reason: Option<String>,
 }
 
+/// Why: required to suspend or revoke, e.g. the decision's number. A missing or blank reason
+/// is refused with `invalid_input` naming `reason` (read as optional, so that the refusal says
+/// so in words rather than as a parse failure).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequiredReasonRequest {
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 1000, pattern = r"\S")]
+    pub reason: Option<String>,
+}
+
 /// Renews a certificate to a later last day (a revoked certificate cannot be renewed).
 #[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/renew", tag = "administration", request_body = RenewRequest,
-    params(("number" = String, Path, description = "The certificate number")),
+    params(("number" = String, Path, description = "The certificate number", pattern = r"^[A-Za-z0-9-]{1,32}$")),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Renewed", body = CertificateEvent),
@@ -324,8 +334,8 @@ pub async fn admin_renew(
 }
 
 /// Suspends an active certificate; the reason is required.
-#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/suspend", tag = "administration", request_body = ReasonRequest,
-    params(("number" = String, Path, description = "The certificate number")),
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/suspend", tag = "administration", request_body = RequiredReasonRequest,
+    params(("number" = String, Path, description = "The certificate number", pattern = r"^[A-Za-z0-9-]{1,32}$")),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Suspended", body = CertificateEvent),
@@ -337,7 +347,7 @@ pub async fn admin_suspend(
     State(state): State<AppState>,
     Administrator(admin): Administrator,
     ApiPath(number): ApiPath<String>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<RequiredReasonRequest>,
 ) -> Answer<CertificateEvent> {
     let action = CertificateAction::suspend(&number, body.reason.as_deref()).map_err(ApiError::Refused)?;
     Ok(ApiJson(act(&state, &admin, action).await?))
@@ -345,7 +355,7 @@ pub async fn admin_suspend(
 
 /// Lifts a suspension (a revoked certificate is never reinstated).
 #[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/reinstate", tag = "administration", request_body = ReasonRequest,
-    params(("number" = String, Path, description = "The certificate number")),
+    params(("number" = String, Path, description = "The certificate number", pattern = r"^[A-Za-z0-9-]{1,32}$")),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Reinstated", body = CertificateEvent),
@@ -364,8 +374,8 @@ pub async fn admin_reinstate(
 }
 
 /// Revokes a certificate, for good; the reason is required.
-#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/revoke", tag = "administration", request_body = ReasonRequest,
-    params(("number" = String, Path, description = "The certificate number")),
+#[utoipa::path(post, path = "/api/v1/admin/certificates/{number}/revoke", tag = "administration", request_body = RequiredReasonRequest,
+    params(("number" = String, Path, description = "The certificate number", pattern = r"^[A-Za-z0-9-]{1,32}$")),
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Revoked", body = CertificateEvent),
@@ -377,7 +387,7 @@ pub async fn admin_revoke(
     State(state): State<AppState>,
     Administrator(admin): Administrator,
     ApiPath(number): ApiPath<String>,
-    ApiJson(body): ApiJson<ReasonRequest>,
+    ApiJson(body): ApiJson<RequiredReasonRequest>,
 ) -> Answer<CertificateEvent> {
     let action = CertificateAction::revoke(&number, body.reason.as_deref()).map_err(ApiError::Refused)?;
     Ok(ApiJson(act(&state, &admin, action).await?))

@@ -17,24 +17,25 @@ use super::Refusal;
 #[serde(deny_unknown_fields)]
 pub struct CertificateFields {
     /// The certificate number printed on the card, e.g. 33010620240107.
-    #[schema(max_length = 32)]
+    #[schema(max_length = 32, pattern = r"^\s*[A-Za-z0-9-]{1,32}\s*$")]
     pub number: String,
     /// The holder's staff number, e.g. JC-0107.
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = r"^\s*[A-Za-z0-9._-]{1,64}\s*$")]
     pub officer_id: String,
     /// The holder's name as printed on the card.
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// The issuing unit, e.g. 杭州市西湖区人力资源和社会保障局.
-    #[schema(max_length = 100)]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub unit: String,
     /// Enforcement areas, e.g. 劳动保障监察, each at most 100 characters.
+    #[schema(min_items = 1)]
     pub areas: Vec<String>,
-    /// First day of validity, YYYY-MM-DD (Beijing date).
-    #[schema(max_length = 10)]
+    /// First day of validity, YYYY-MM-DD (Beijing date), in the years 2000 to 2200.
+    #[schema(max_length = 10, pattern = r"^2(0[0-9]{2}|1[0-9]{2}|200)-[0-9]{2}-[0-9]{2}$")]
     pub valid_from: String,
-    /// Last day of validity, YYYY-MM-DD (Beijing date).
-    #[schema(max_length = 10)]
+    /// Last day of validity, YYYY-MM-DD (Beijing date), in the years 2000 to 2200.
+    #[schema(max_length = 10, pattern = r"^2(0[0-9]{2}|1[0-9]{2}|200)-[0-9]{2}-[0-9]{2}$")]
     pub valid_until: String,
 }
 
