@@ -4,7 +4,7 @@
 # names, never a 5xx, every error `{code, message}`. Part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=target/debug/fieldcase
+bin=${CARGO_TARGET_DIR:-target}/debug/fieldcase
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 url="http://127.0.0.1:$port"
