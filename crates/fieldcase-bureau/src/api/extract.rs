@@ -1,5 +1,5 @@
 //! Extractors whose refusals answer in the API's one error shape: the JSON body, the query
-//! string, and the enrolled device behind a bearer token.
+//! string, and the enrolled device or the administrator behind a bearer token.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -8,10 +8,14 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use fieldcase_core::time::{format_beijing, record_instant};
+
 use super::{ApiError, AppState};
+use crate::admin::AdminTokenStanding;
 use crate::store::{AdminRecord, DeviceRecord, TokenHash};
 
 /// `axum::Json`, with its refusals as [`ApiError`]s: a malformed or misshapen body is 400
@@ -139,8 +143,10 @@ impl FromRequestParts<AppState> for Enrolled {
     }
 }
 
-/// An administrator, by the bearer token `fieldcase bureau admin-token` made. A device's
-/// token is refused here (403), whatever the device.
+/// An administrator, by a bearer token `fieldcase bureau admin-token` made that has neither
+/// expired nor been revoked. A device's token is refused here (403), whatever the device.
+/// Tokens are looked up by reads; a use is noted (a write) at most once a minute, and only
+/// once the token worked.
 #[derive(Debug, Clone)]
 pub struct Administrator(pub AdminRecord);
 
@@ -150,17 +156,40 @@ impl FromRequestParts<AppState> for Administrator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts, ADMIN_TOKEN_NEEDED)?;
-        let hash = TokenHash::of_token(token);
-        if let Some(admin) = state.store.admin_by_token(hash, chrono::Utc::now()).await? {
-            return Ok(Self(admin));
+        let hash = TokenHash::of_token(bearer(parts, ADMIN_TOKEN_NEEDED)?);
+        let now = record_instant(Utc::now());
+        let Some(admin) = state.store.admin_token(hash).await? else {
+            if state.store.device_by_token(hash).await?.is_some() {
+                return Err(ApiError::Forbidden(
+                    "a device's token cannot administer the bureau; use an administrator's token from `fieldcase bureau admin-token`".into(),
+                ));
+            }
+            return Err(ApiError::Unauthorized(format!("the bureau does not know this token; {ADMIN_TOKEN_NEEDED}")));
+        };
+        match admin.standing(now) {
+            AdminTokenStanding::Valid => {}
+            AdminTokenStanding::Expired { at } => {
+                return Err(ApiError::Unauthorized(format!(
+                    "this administrator's token ({}) expired on {} (Beijing time); make a new one on the bureau with `fieldcase bureau admin-token --label … --expires-in 90d`",
+                    admin.actor(),
+                    format_beijing(at)
+                )));
+            }
+            AdminTokenStanding::Revoked { at } => {
+                return Err(ApiError::Unauthorized(format!(
+                    "this administrator's token ({}) was revoked on {} (Beijing time) and works no more; ask the bureau's administrator for a new one (`fieldcase bureau admin-token`)",
+                    admin.actor(),
+                    format_beijing(at)
+                )));
+            }
         }
-        if state.store.device_by_token(hash).await?.is_some() {
-            return Err(ApiError::Forbidden(
-                "a device's token cannot administer the bureau; use an administrator's token from `fieldcase bureau admin-token`".into(),
-            ));
+        if admin.use_worth_noting(now)
+            && let Err(e) = state.store.note_admin_token_use(hash, now).await
+        {
+            // The request goes on: when a token was last used is a convenience, not a record.
+            tracing::warn!(token = %admin.hash_prefix, error = %e, "an administrator's token's use could not be noted");
         }
-        Err(ApiError::Unauthorized(format!("the bureau does not know this token; {ADMIN_TOKEN_NEEDED}")))
+        Ok(Self(admin))
     }
 }
 

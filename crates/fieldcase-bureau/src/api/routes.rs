@@ -184,10 +184,6 @@ pub async fn registry_snapshot(
     Ok(ApiJson(snapshot))
 }
 
-fn actor(admin: &crate::store::AdminRecord) -> String {
-    format!("admin-token:{}", admin.label.clone().unwrap_or_else(|| admin.hash_prefix.clone()))
-}
-
 /// One action on one certificate, published as a new registry version.
 async fn act(
     state: &AppState,
@@ -195,7 +191,8 @@ async fn act(
     action: CertificateAction,
 ) -> Result<CertificateEvent, ApiError> {
     let key = state.keys.load_async().await?;
-    let changes = state.store.change_certificates(vec![action], actor(admin), &key, record_instant(Utc::now())).await?;
+    let changes =
+        state.store.change_certificates(vec![action], admin.actor(), &key, record_instant(Utc::now())).await?;
     let event = changes
         .events
         .into_iter()
@@ -210,7 +207,7 @@ async fn act(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The certificates", body = Vec<CertificateRecord>),
-        (status = 401, description = "`unauthorized`: no administrator's token", body = wire::ApiError),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
         (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
     ))]
 pub async fn admin_certificates(
@@ -224,8 +221,8 @@ pub async fn admin_certificates(
 #[utoipa::path(post, path = "/api/v1/admin/certificates", tag = "administration", request_body = CertificateFields,
     security(("admin_token" = [])),
     responses(
-        (status = 201, description = "Issued: the history row, with the registry version that published it", body = CertificateEvent),
-        (status = 401, description = "`unauthorized`", body = wire::ApiError),
+        (status = 201, description = "Issued: the history row, with the registry version that published it (its `actor` names the token)", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
         (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 409, description = "`duplicate`: the number is taken", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: a field is not well formed (the message names it)", body = wire::ApiError),
@@ -246,6 +243,8 @@ pub async fn admin_issue(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The history", body = Vec<CertificateEvent>),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
     ))]
 pub async fn admin_history(
@@ -282,6 +281,8 @@ pub struct ReasonRequest {
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Renewed", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: revoked", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: not a later date", body = wire::ApiError),
@@ -302,6 +303,8 @@ pub async fn admin_renew(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Suspended", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: not active", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),
@@ -322,6 +325,8 @@ pub async fn admin_suspend(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Reinstated", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: not suspended, or revoked", body = wire::ApiError),
     ))]
@@ -341,6 +346,8 @@ pub async fn admin_reinstate(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Revoked", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: already revoked", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),

@@ -75,9 +75,13 @@ impl TestBureau {
         fieldcase_bureau::keys::KeyFile::new(&self.data_dir).load().expect("the bureau's key")
     }
 
-    /// An administrator's token.
+    /// An administrator's token, for the usual 90 days.
     pub async fn admin_token(&self) -> String {
-        admin::create_admin_token(self.store.as_ref(), Some("测试管理员".into()), Utc::now()).await.expect("a token")
+        let label = Some("测试管理员".into());
+        admin::create_admin_token(self.store.as_ref(), label, admin::ADMIN_TOKEN_LIFETIME, Utc::now())
+            .await
+            .expect("a token")
+            .token
     }
 
     /// A fresh enrollment code, valid for a day.
