@@ -24,6 +24,7 @@ pub mod registry;
 pub mod store;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -90,6 +91,7 @@ impl Bureau {
             pull_page_limit: self.config.pull_page_limit,
             page_order: Default::default(),
             feed_epoch: self.feed_epoch.clone().into(),
+            limits: Default::default(),
         })
     }
 
@@ -103,7 +105,9 @@ impl Bureau {
         let address = listener.local_addr().map_err(BureauError::Serve)?;
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
         let marking = tokio::spawn(feed_epoch::keep_marking(self.config.data_dir.clone(), self.store()));
-        let served = axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await;
+        // With each connection's peer address, which the limits count attempts by.
+        let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         marking.abort();
         served.map_err(BureauError::Serve)?;
         tracing::info!("bureau stopped");

@@ -83,6 +83,11 @@ pub async fn story(store: &dyn BureauStore) {
         host_label: Some("vm".into()),
         token_hash: TokenHash::of_token(token),
     };
+    // A code is first looked at by a read, which tells a usable one from the rest.
+    for (code, usable) in [("abcd-efgh-jklm", true), ("OLD0-OLD0-OLD0", false), ("WRONG-CODE", false)] {
+        let found = store.usable_enrollment_code(code_hash(code), now).await.expect("a read");
+        assert_eq!(found.is_some(), usable, "{code}");
+    }
     assert!(matches!(store.enroll(enrollment("WRONG-CODE", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
     assert!(matches!(
         store.enroll(enrollment("OLD0-OLD0-OLD0", "t1"), now).await,
@@ -94,6 +99,7 @@ pub async fn story(store: &dyn BureauStore) {
         matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)),
         "once only"
     );
+    assert!(store.usable_enrollment_code(code_hash("ABCD-EFGH-JKLM"), now).await.expect("a read").is_none());
     assert_eq!(
         store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").map(|d| d.device_id),
         Some(device.device.id())

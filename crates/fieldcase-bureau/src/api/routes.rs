@@ -15,7 +15,7 @@ use fieldcase_core::wire::{
     PushResponse,
 };
 
-use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
+use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled, EnrollmentAttempt};
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
 use crate::push;
@@ -41,24 +41,36 @@ pub async fn health() -> ApiJson<Health> {
         (status = 409, description = "`device_key_mismatch`: the device id is enrolled with another key", body = wire::ApiError),
         (status = 422, description = "`bad_signature`: the request is not signed by the key it presents", body = wire::ApiError),
     ))]
-pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<EnrollRequest>) -> Answer<EnrollResponse> {
+pub async fn enroll(
+    State(state): State<AppState>,
+    _attempt: EnrollmentAttempt,
+    ApiJson(request): ApiJson<EnrollRequest>,
+) -> Answer<EnrollResponse> {
     // Possession of the key is proved before anything is looked up or stored.
     request.verify().map_err(|e| {
         ApiError::BadSignature(format!(
             "the enrollment request is not signed by the key it presents ({e}); nothing was stored and the code is still usable"
         ))
     })?;
-    let bureau_public_key = state.keys.load_async().await?.public_key();
     let now = record_instant(Utc::now());
+    let code_hash = code_hash(&request.code);
+    // A code the bureau never made, or cannot take any more, is refused by a read: a
+    // stranger's guesses never wait for the writer, nor hold up the devices' pushes.
+    if state.store.usable_enrollment_code(code_hash, now).await?.is_none() {
+        return Err(ApiError::EnrollmentCodeInvalid);
+    }
+    let bureau_public_key = state.keys.load_async().await?.public_key();
     let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token_hash = TokenHash::of_token(&token);
     let enrollment = Enrollment {
-        code_hash: code_hash(&request.code),
+        code_hash,
         device_id: request.device_id,
         public_key: request.device_public_key,
         host_label: request.label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
-        token_hash: TokenHash::of_token(&token),
+        token_hash,
     };
     let device = state.store.enroll(enrollment, now).await?;
+    state.limits.remember(token_hash);
     tracing::info!(device = %device.device_id, label = device.label.as_deref().unwrap_or(""), "device enrolled");
     Ok(ApiJson(EnrollResponse { device_id: device.device_id, token, bureau_public_key, bureau_time: now }))
 }

@@ -29,6 +29,7 @@ use fieldcase_core::wire::{Change, ItemResult};
 use crate::certificates::{
     CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal,
 };
+use crate::enrollment::UsableCode;
 use crate::push::{ExaminedItems, PageRefused};
 
 /// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
@@ -324,6 +325,11 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// [`crate::enrollment::enroll`]): a device already enrolled with the same key gets the
     /// new token; a revoked one stays revoked.
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    /// The enrollment code with this hash if it exists, is unused and has not expired at
+    /// `now`: a read, so that a code the bureau never made is refused without the writer.
+    /// [`BureauStore::enroll`] decides again in its transaction.
+    async fn usable_enrollment_code(&self, code_hash: ContentHash, now: DateTime<Utc>) -> Result<Option<UsableCode>>;
 
     /// The device a bearer token belongs to, revoked or not.
     async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>>;

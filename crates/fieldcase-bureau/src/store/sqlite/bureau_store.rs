@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::{DeviceId, OfficerId};
 use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
@@ -16,7 +17,7 @@ use super::{
     inspections, officers, reviews, signing_keys, sites,
 };
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
-use crate::enrollment;
+use crate::enrollment::{self, UsableCode};
 use crate::push::{self, ExaminedItems};
 use crate::registry;
 use crate::store::{
@@ -32,6 +33,10 @@ impl BureauStore for SqliteStore {
 
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
         self.with_ledger(move |l| enrollment::enroll(l, &enrollment, now)).await
+    }
+
+    async fn usable_enrollment_code(&self, code_hash: ContentHash, now: DateTime<Utc>) -> Result<Option<UsableCode>> {
+        self.read(move |c| enrollment_codes::usable(c, &code_hash, now)).await
     }
 
     async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>> {
