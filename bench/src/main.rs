@@ -4,6 +4,7 @@
 //! `bench NAME: VALUE UNIT | REFERENCE: VALUE UNIT | ratio R | target T | met yes/no`
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
+mod flood;
 mod pin;
 mod registry;
 mod report;
@@ -16,6 +17,9 @@ fn main() -> Result<()> {
     let wants = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if wants("push") {
         sync_push::run()?;
+    }
+    if wants("flood") {
+        flood::run()?;
     }
     if wants("registry") {
         registry::run()?;

@@ -19,22 +19,7 @@ const INSPECTIONS: usize = 10_000;
 
 pub fn run() -> Result<()> {
     let work = results_dir().join("work");
-    std::fs::create_dir_all(&work)?;
-    let template = work.join(format!("device-{INSPECTIONS}"));
-    if !template.join(fieldcase_device::DB_FILE).is_file() {
-        eprintln!("preparing a device with {INSPECTIONS} finalized inspections (once; kept in {})", template.display());
-        let partial = work.join("device-partial");
-        let _ = std::fs::remove_dir_all(&partial);
-        let mut device = Device::open(&partial, OpenMode::CreateIfMissing)?;
-        let site = device.add_site(fieldcase_core::site::NewSite {
-            name: "基准测试建设有限公司".into(),
-            uscc: "91350100M000100Y43".into(),
-            ..Default::default()
-        })?;
-        fieldcase_device::demo::finalized_inspections(&mut device, site.id, INSPECTIONS)?;
-        drop(device);
-        std::fs::rename(&partial, &template)?;
-    }
+    let template = prepared_device(&work, INSPECTIONS)?;
 
     // The machine's own noise moves one run by a tenth either way: each side is measured
     // in several rounds, taken in turns, and the median of each is compared.
@@ -78,10 +63,32 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
+/// A device with `inspections` finalized inspections to push, made once and kept in `work`
+/// for every later run; each push copies it.
+pub(crate) fn prepared_device(work: &Path, inspections: usize) -> Result<PathBuf> {
+    std::fs::create_dir_all(work)?;
+    let template = work.join(format!("device-{inspections}"));
+    if !template.join(fieldcase_device::DB_FILE).is_file() {
+        eprintln!("preparing a device with {inspections} finalized inspections (once; kept in {})", template.display());
+        let partial = work.join("device-partial");
+        let _ = std::fs::remove_dir_all(&partial);
+        let mut device = Device::open(&partial, OpenMode::CreateIfMissing)?;
+        let site = device.add_site(fieldcase_core::site::NewSite {
+            name: "基准测试建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })?;
+        fieldcase_device::demo::finalized_inspections(&mut device, site.id, inspections)?;
+        drop(device);
+        std::fs::rename(&partial, &template)?;
+    }
+    Ok(template)
+}
+
 /// Rounds of each measurement.
 const ROUNDS: usize = 3;
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
@@ -158,7 +165,7 @@ fn straight_sqlite_rate(device_dir: &Path, db: &Path) -> Result<f64> {
 
 /// Copies the template device, and waits until the copy is on the disk: otherwise the
 /// kernel writes its 80 MB back during the push, and the push pays for the setup.
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
@@ -170,10 +177,10 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// The release `fieldcase bureau serve`, beside this binary.
-struct BureauProcess {
+pub(crate) struct BureauProcess {
     child: Option<Child>,
     data_dir: PathBuf,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl BureauProcess {
@@ -181,7 +188,7 @@ impl BureauProcess {
         std::env::current_exe().expect("own path").with_file_name("fieldcase")
     }
 
-    fn start(data_dir: &Path) -> Result<Self> {
+    pub(crate) fn start(data_dir: &Path) -> Result<Self> {
         let mut child = Command::new(Self::fieldcase())
             .args(["bureau", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
@@ -200,7 +207,7 @@ impl BureauProcess {
         Ok(BureauProcess { child: Some(child), data_dir: data_dir.to_owned(), url })
     }
 
-    fn admin(&self, args: &[&str]) -> Result<String> {
+    pub(crate) fn admin(&self, args: &[&str]) -> Result<String> {
         let out =
             Command::new(Self::fieldcase()).arg("--data-dir").arg(&self.data_dir).arg("bureau").args(args).output()?;
         if !out.status.success() {
@@ -221,7 +228,7 @@ impl BureauProcess {
         Ok(kb / 1024.0)
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
             let _ = child.wait();

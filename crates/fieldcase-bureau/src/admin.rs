@@ -21,8 +21,15 @@ use crate::certificates::{
     CertificateAction, CertificateChanges, CertificateEvent, CertificateFields, ImportError, Refusal, RefusalKind,
     parse_import, row_error,
 };
-use crate::credentials::{code_hash, new_enrollment_code, new_token};
-use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError, TokenHash};
+use crate::credentials::{code_hash, new_enrollment_code};
+use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError};
+
+mod tokens;
+
+pub use tokens::{
+    ADMIN_TOKEN_LIFETIME, ADMIN_TOKEN_MAX_LIFETIME, AdminTokenStanding, IssuedAdminToken, MIN_PREFIX_DIGITS,
+    create_admin_token, revoke_admin_token,
+};
 
 /// A code made for an officer's device. The bureau keeps only its hash: it is shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -242,15 +249,6 @@ pub async fn credential(store: &dyn BureauStore, key: &SecretKey, number: &str) 
         key_id: KeyId::of(&key.public_key()),
     };
     Ok(Credential::sign(claims, key))
-}
-
-/// A new administrator's token for `/api/v1/admin`. The bureau keeps only its hash: it is
-/// shown once.
-pub async fn create_admin_token(store: &dyn BureauStore, label: Option<String>, now: DateTime<Utc>) -> Result<String> {
-    let token = format!("fca_{}", new_token().map_err(|e| StoreError::Other(e.to_string()))?);
-    let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
-    store.add_admin_token(TokenHash::of_token(&token), label, record_instant(now)).await?;
-    Ok(token)
 }
 
 /// What seeding did.

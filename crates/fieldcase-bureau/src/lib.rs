@@ -25,6 +25,7 @@ pub mod store;
 pub mod tls;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,6 +93,7 @@ impl Bureau {
             pull_page_bytes: self.config.pull_page_bytes,
             page_order: Default::default(),
             feed_epoch: self.feed_epoch.clone().into(),
+            limits: Default::default(),
         })
     }
 
@@ -105,14 +107,19 @@ impl Bureau {
         let address = listener.local_addr().map_err(BureauError::Serve)?;
         tracing::info!(%address, data_dir = %self.config.data_dir.display(), bureau_key = %self.public_key(), "bureau serving");
         let marking = tokio::spawn(feed_epoch::keep_marking(self.config.data_dir.clone(), self.store()));
+        // With each connection's peer address, which the limits count attempts by.
         let served = match &self.config.tls {
             Some(files) => {
                 let listener = tls::TlsListener::new(listener, tls::acceptor(&files.cert, &files.key)?)
                     .map_err(BureauError::Serve)?;
                 tracing::info!(cert = %files.cert.display(), "serving HTTPS");
-                axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await
+                let app = self.router().into_make_service_with_connect_info::<tls::TlsPeer>();
+                axum::serve(listener, app).with_graceful_shutdown(shutdown).await
             }
-            None => axum::serve(listener, self.router()).with_graceful_shutdown(shutdown).await,
+            None => {
+                let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
+                axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+            }
         };
         marking.abort();
         served.map_err(BureauError::Serve)?;

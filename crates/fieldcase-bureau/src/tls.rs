@@ -45,6 +45,17 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, BureauError> {
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
+/// The peer address of a TLS connection, as axum's `ConnectInfo` carries it (plain TCP
+/// connections carry a `SocketAddr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsPeer(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>> for TlsPeer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
+        TlsPeer(*stream.remote_addr())
+    }
+}
+
 /// A listener handing out connections whose TLS handshake succeeded.
 #[derive(Debug)]
 pub struct TlsListener {

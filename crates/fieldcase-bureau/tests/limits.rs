@@ -279,7 +279,7 @@ fn a_pushed_text_over_its_limit_is_rejected_naming_the_field_and_nothing_of_it_i
 async fn push_one_of_each(bureau: &TestBureau, case: u64, over: i64, c: char) -> Result<(), TestCaseError> {
     // Each case on a device of its own, so that its audit chain starts at entry 1.
     let mut device = TestDevice::new();
-    device.enroll(bureau).await;
+    device.enroll_through_store(bureau).await;
     let honest = Honest { device: device.device.id(), key: &device.key, n: case * 100 };
     // A mark no honest record carries, at the start of every text: found in the database
     // only if something of the item was stored.

@@ -13,7 +13,7 @@ use fieldcase_bureau::credentials::code_hash;
 use fieldcase_bureau::push;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::store::{
-    BureauStore, Enrollment, NewEnrollmentCode, PageBound, ReviewScope, StoreError, TokenHash,
+    BureauStore, Enrollment, NewAdminToken, NewEnrollmentCode, PageBound, ReviewScope, StoreError, TokenHash,
 };
 use fieldcase_core::certificate::CertificateStatus;
 use fieldcase_core::checklist::default_template;
@@ -87,6 +87,11 @@ pub async fn story(store: &dyn BureauStore) {
         host_label: Some("vm".into()),
         token_hash: TokenHash::of_token(token),
     };
+    // A code is first looked at by a read, which tells a usable one from the rest.
+    for (code, usable) in [("abcd-efgh-jklm", true), ("OLD0-OLD0-OLD0", false), ("WRONG-CODE", false)] {
+        let found = store.usable_enrollment_code(code_hash(code), now).await.expect("a read");
+        assert_eq!(found.is_some(), usable, "{code}");
+    }
     assert!(matches!(store.enroll(enrollment("WRONG-CODE", "t1"), now).await, Err(StoreError::EnrollmentCodeInvalid)));
     assert!(matches!(
         store.enroll(enrollment("OLD0-OLD0-OLD0", "t1"), now).await,
@@ -98,6 +103,7 @@ pub async fn story(store: &dyn BureauStore) {
         matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)),
         "once only"
     );
+    assert!(store.usable_enrollment_code(code_hash("ABCD-EFGH-JKLM"), now).await.expect("a read").is_none());
     assert_eq!(
         store.device_by_token(TokenHash::of_token("t1")).await.expect("lookup").map(|d| d.device_id),
         Some(device.device.id())
@@ -297,13 +303,25 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
         .collect();
     assert_eq!(kinds, vec!["registry", "registry", "registry", "key_rotation"]);
 
-    store.add_admin_token(TokenHash::of_token("fca_admin"), Some("李".into()), now).await.expect("a token");
-    assert_eq!(
-        store.admin_by_token(TokenHash::of_token("fca_admin"), now).await.expect("lookup").and_then(|a| a.label),
-        Some("李".into())
-    );
+    let admin = TokenHash::of_token("fca_admin");
+    let expires_at = now + Duration::days(90);
+    let token = NewAdminToken { token_hash: admin, label: Some("李".into()), created_at: now, expires_at };
+    store.add_admin_token(token).await.expect("a token");
+    let found = store.admin_token(admin).await.expect("lookup").expect("known");
+    assert_eq!((found.label.as_deref(), found.expires_at, found.last_used), (Some("李"), expires_at, None));
+    assert_eq!(found.hash_prefix, admin.to_hex()[..8]);
     assert!(
-        store.admin_by_token(TokenHash::of_token("t1"), now).await.expect("lookup").is_none(),
+        store.admin_token(TokenHash::of_token("t1")).await.expect("lookup").is_none(),
         "a device's token is not an administrator's"
     );
+    store.note_admin_token_use(admin, now + Duration::minutes(5)).await.expect("a use noted");
+    let revoked = store.revoke_admin_token(admin, now + Duration::hours(1)).await.expect("revoked");
+    assert_eq!(
+        (revoked.last_used, revoked.revoked_at),
+        (Some(now + Duration::minutes(5)), Some(now + Duration::hours(1)))
+    );
+    let again = store.revoke_admin_token(admin, now + Duration::hours(2)).await.expect("revoked again");
+    assert_eq!(again.revoked_at, Some(now + Duration::hours(1)), "the first revocation stands");
+    assert_eq!(store.admin_tokens().await.expect("a list"), vec![again]);
+    assert!(matches!(store.revoke_admin_token(TokenHash::of_token("t1"), now).await, Err(StoreError::NotFound { .. })));
 }

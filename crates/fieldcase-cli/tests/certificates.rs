@@ -501,3 +501,58 @@ fn an_administrators_token_is_printed_once_and_kept_as_a_hash() {
         assert!(!String::from_utf8_lossy(&bytes).contains(&token[4..]), "only the hash is kept");
     }
 }
+
+/// An administrator's token lasts 90 days unless told otherwise, is listed without ever
+/// being shown again, and is revoked by the hash prefix the list shows.
+#[test]
+fn administrators_tokens_expire_are_listed_and_are_revoked_by_their_hash_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bureau");
+    let li = ok(&dir, &["bureau", "admin-token", "--label", "李管理员", "--expires-in", "30d"]).trim().to_owned();
+    let made = json(&ok(&dir, &["bureau", "admin-token", "--label", "王管理员", "--json"]));
+    let wang = made["token"].as_str().unwrap().to_owned();
+
+    let listed = json(&ok(&dir, &["bureau", "admin-token", "list", "--json"]));
+    let listed = listed.as_array().expect("a list");
+    assert_eq!(listed.len(), 2);
+    let text = serde_json::to_string(listed).unwrap();
+    assert!(!text.contains(&li[4..]) && !text.contains(&wang[4..]), "a listing never shows a token: {text}");
+    let days = |t: &serde_json::Value| {
+        let at = |field: &str| chrono::DateTime::parse_from_rfc3339(t[field].as_str().unwrap()).unwrap();
+        (at("expires_at") - at("created_at")).num_days()
+    };
+    let by_label = |label: &str| listed.iter().find(|t| t["label"] == label).unwrap_or_else(|| panic!("{label}"));
+    assert_eq!(days(by_label("李管理员")), 30, "as asked");
+    assert_eq!(days(by_label("王管理员")), 90, "the default");
+    for t in listed {
+        assert!(t["last_used"].is_null() && t["revoked_at"].is_null(), "{t}");
+        assert_eq!(t["hash_prefix"].as_str().map(str::len), Some(8), "{t}");
+    }
+    let prefix = by_label("李管理员")["hash_prefix"].as_str().unwrap().to_owned();
+    let text = ok(&dir, &["bureau", "admin-token", "list"]);
+    assert!(text.contains(&prefix) && text.contains("李管理员") && text.contains("expires"), "{text}");
+    assert!(!text.contains(&li[4..]), "{text}");
+
+    for (lifetime, exit) in [("0d", 2), ("400d", 1), ("73000d", 1)] {
+        let run = fieldcase(&dir, &["bureau", "admin-token", "--expires-in", lifetime]);
+        assert_eq!(run.code, exit, "{lifetime}: {}", run.stderr);
+        assert!(run.stderr.contains("--expires-in") || run.stderr.contains("no time"), "{lifetime}: {}", run.stderr);
+    }
+
+    let run = fieldcase(&dir, &["bureau", "admin-token", "revoke", &prefix.to_uppercase()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&prefix) && run.stdout.contains("revoked"), "{}", run.stdout);
+    let listed = json(&ok(&dir, &["bureau", "admin-token", "list", "--json"]));
+    let revoked: Vec<_> = listed.as_array().unwrap().iter().filter(|t| !t["revoked_at"].is_null()).collect();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0]["label"], "李管理员");
+
+    let unknown = if prefix.starts_with("ffff") { "eeee0000" } else { "ffff0000" };
+    for (words, code) in [(unknown, "not_found"), ("ab", "invalid_input"), ("not-hex!", "invalid_input")] {
+        let run = fieldcase(&dir, &["bureau", "admin-token", "revoke", words, "--json"]);
+        assert_eq!(run.code, 1, "{words}: {}", run.stderr);
+        let error = json(&run.stderr);
+        assert_eq!(error["code"], code, "{words}: {error}");
+        assert!(error["message"].as_str().unwrap().contains("admin-token list"), "says where prefixes are: {error}");
+    }
+}

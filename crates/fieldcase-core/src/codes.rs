@@ -82,6 +82,9 @@ pub enum ErrorCode {
     OutOfOrder,
     /// The path does not take that method.
     MethodNotAllowed,
+    /// Too many attempts from one address (enrollments, failed authentications): wait for
+    /// the seconds the answer's `Retry-After` says, then try again.
+    RateLimited,
 
     // ----- the command line -----
     /// The command's words are off (exit 2).
@@ -106,7 +109,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 40] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -138,6 +141,7 @@ impl ErrorCode {
         Self::DeviceKeyMismatch,
         Self::OutOfOrder,
         Self::MethodNotAllowed,
+        Self::RateLimited,
         Self::Usage,
         Self::CertificateNotValid,
         Self::NeedsAttention,
@@ -182,6 +186,7 @@ impl ErrorCode {
             Self::DeviceKeyMismatch => "device_key_mismatch",
             Self::OutOfOrder => "out_of_order",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::RateLimited => "rate_limited",
             Self::Usage => "usage",
             Self::CertificateNotValid => "certificate_not_valid",
             Self::NeedsAttention => "needs_attention",

@@ -2,7 +2,10 @@
 //! token, an unknown path, an internal fault — answers `wire::ApiError {code, message}`.
 //! Internal details are logged, never shown.
 
-use axum::http::StatusCode;
+use std::time::Duration;
+
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use fieldcase_core::ErrorCode;
@@ -41,6 +44,9 @@ pub enum ApiError {
     NotFound(String),
     /// 405 `method_not_allowed`.
     MethodNotAllowed,
+    /// 429 `rate_limited`: too many attempts from the client's address; the answer's
+    /// `Retry-After` says in how many seconds to try again.
+    RateLimited { message: String, retry_after_secs: u64 },
     /// 500 `internal`: the detail goes to the log only.
     Internal(String),
 }
@@ -68,6 +74,7 @@ impl ApiError {
             Self::DeviceKeyMismatch { .. } | Self::OutOfOrder(_) => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,6 +98,7 @@ impl ApiError {
             Self::OutOfOrder(_) => ErrorCode::OutOfOrder,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -105,6 +113,7 @@ impl ApiError {
             | Self::NotFound(m)
             | Self::OutOfOrder(m)
             | Self::Forbidden(m) => m.clone(),
+            Self::RateLimited { message, .. } => message.clone(),
             Self::Refused(r) => r.message.clone(),
             Self::DeviceRevoked { device } => format!(
                 "device {device} was revoked by the bureau and can no longer sync or enroll again; ask the bureau's administrator to reinstate it (`fieldcase bureau reinstate-device {device}`) if the laptop is back in the right hands"
@@ -123,6 +132,15 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// 429, to try again after `wait` (in whole seconds, at least one), with the message
+    /// `says` for that many seconds.
+    pub fn rate_limited(wait: Duration, says: impl FnOnce(u64) -> String) -> Self {
+        let retry_after_secs = u64::try_from(wait.as_millis().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
+        Self::RateLimited { message: says(retry_after_secs), retry_after_secs }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -134,8 +152,15 @@ impl IntoResponse for ApiError {
             }
             other => other.message(),
         };
+        let retry_after = match &self {
+            Self::RateLimited { retry_after_secs, .. } => Some(HeaderValue::from(*retry_after_secs)),
+            _ => None,
+        };
         let body = wire::ApiError { code, message: self.message() };
         let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(RETRY_AFTER, seconds);
+        }
         response.extensions_mut().insert(LoggedError { code, detail });
         response
     }

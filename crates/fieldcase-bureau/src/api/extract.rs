@@ -1,17 +1,26 @@
 //! Extractors whose refusals answer in the API's one error shape: the JSON body, the query
-//! string, and the enrolled device behind a bearer token.
+//! string, the enrolled device or the administrator behind a bearer token, and an
+//! enrollment attempt within its address's limit.
+
+use std::net::SocketAddr;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use fieldcase_core::time::{format_beijing, record_instant};
+
+use super::limits::{Client, REFUSAL_DELAY};
 use super::{ApiError, AppState};
+use crate::admin::AdminTokenStanding;
 use crate::store::{AdminRecord, DeviceRecord, TokenHash};
 
 /// `axum::Json`, with its refusals as [`ApiError`]s: a malformed or misshapen body is 400
@@ -118,7 +127,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
     }
 }
 
-/// The enrolled, unrevoked device whose bearer token came with the request.
+/// The client's address, as the limits count it: the TCP peer (when the server was started
+/// with connect info, as [`crate::Bureau::serve`] is).
+fn client(parts: &Parts) -> Client {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| *peer).or_else(|| {
+        parts.extensions.get::<ConnectInfo<crate::tls::TlsPeer>>().map(|ConnectInfo(crate::tls::TlsPeer(peer))| *peer)
+    });
+    Client::of(peer.map(|peer| peer.ip()))
+}
+
+/// The enrolled, unrevoked device whose bearer token came with the request. The token is
+/// looked up by a read; a client that failed too often is answered 429 without a look.
 #[derive(Debug, Clone)]
 pub struct Enrolled(pub DeviceRecord);
 
@@ -126,8 +145,14 @@ impl FromRequestParts<AppState> for Enrolled {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts)?;
-        let device = state.store.device_by_token(TokenHash::of_token(token)).await?.ok_or_else(|| {
+        let token = bearer_token(parts);
+        let hash = token.as_ref().ok().map(|t| TokenHash::of_token(t));
+        let attempt = match state.limits.authentication(client(parts), hash, Instant::now()) {
+            Ok(attempt) => attempt,
+            Err(refused) => return Err(slowly(refused).await),
+        };
+        let hash = token.map(TokenHash::of_token)?;
+        let device = state.store.device_by_token(hash).await?.ok_or_else(|| {
             ApiError::Unauthorized(
                 "the bureau does not know this device's token (it was replaced by a newer enrollment, or never issued); enroll the device again with a new code from an administrator".into(),
             )
@@ -135,12 +160,15 @@ impl FromRequestParts<AppState> for Enrolled {
         if device.is_revoked() {
             return Err(ApiError::DeviceRevoked { device: device.device_id });
         }
+        attempt.succeeded();
         Ok(Self(device))
     }
 }
 
-/// An administrator, by the bearer token `fieldcase bureau admin-token` made. A device's
-/// token is refused here (403), whatever the device.
+/// An administrator, by a bearer token `fieldcase bureau admin-token` made that has neither
+/// expired nor been revoked. A device's token is refused here (403), whatever the device.
+/// Tokens are looked up by reads; a use is noted (a write) at most once a minute, and only
+/// once the token worked.
 #[derive(Debug, Clone)]
 pub struct Administrator(pub AdminRecord);
 
@@ -150,18 +178,69 @@ impl FromRequestParts<AppState> for Administrator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts, ADMIN_TOKEN_NEEDED)?;
-        let hash = TokenHash::of_token(token);
-        if let Some(admin) = state.store.admin_by_token(hash, chrono::Utc::now()).await? {
-            return Ok(Self(admin));
+        let token = bearer(parts, ADMIN_TOKEN_NEEDED);
+        let hash = token.as_ref().ok().map(|t| TokenHash::of_token(t));
+        let attempt = match state.limits.authentication(client(parts), hash, Instant::now()) {
+            Ok(attempt) => attempt,
+            Err(refused) => return Err(slowly(refused).await),
+        };
+        let hash = token.map(TokenHash::of_token)?;
+        let now = record_instant(Utc::now());
+        let Some(admin) = state.store.admin_token(hash).await? else {
+            if state.store.device_by_token(hash).await?.is_some() {
+                return Err(ApiError::Forbidden(
+                    "a device's token cannot administer the bureau; use an administrator's token from `fieldcase bureau admin-token`".into(),
+                ));
+            }
+            return Err(ApiError::Unauthorized(format!("the bureau does not know this token; {ADMIN_TOKEN_NEEDED}")));
+        };
+        match admin.standing(now) {
+            AdminTokenStanding::Valid => {}
+            AdminTokenStanding::Expired { at } => {
+                return Err(ApiError::Unauthorized(format!(
+                    "this administrator's token ({}) expired on {} (Beijing time); make a new one on the bureau with `fieldcase bureau admin-token --label … --expires-in 90d`",
+                    admin.actor(),
+                    format_beijing(at)
+                )));
+            }
+            AdminTokenStanding::Revoked { at } => {
+                return Err(ApiError::Unauthorized(format!(
+                    "this administrator's token ({}) was revoked on {} (Beijing time) and works no more; ask the bureau's administrator for a new one (`fieldcase bureau admin-token`)",
+                    admin.actor(),
+                    format_beijing(at)
+                )));
+            }
         }
-        if state.store.device_by_token(hash).await?.is_some() {
-            return Err(ApiError::Forbidden(
-                "a device's token cannot administer the bureau; use an administrator's token from `fieldcase bureau admin-token`".into(),
-            ));
+        attempt.succeeded();
+        if admin.use_worth_noting(now)
+            && let Err(e) = state.store.note_admin_token_use(hash, now).await
+        {
+            // The request goes on: when a token was last used is a convenience, not a record.
+            tracing::warn!(token = %admin.hash_prefix, error = %e, "an administrator's token's use could not be noted");
         }
-        Err(ApiError::Unauthorized(format!("the bureau does not know this token; {ADMIN_TOKEN_NEEDED}")))
+        Ok(Self(admin))
     }
+}
+
+/// An enrollment attempt the client's address may still make (see [`super::limits`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EnrollmentAttempt;
+
+impl FromRequestParts<AppState> for EnrollmentAttempt {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match state.limits.enrollment(client(parts), Instant::now()) {
+            Ok(()) => Ok(Self),
+            Err(refused) => Err(slowly(refused).await),
+        }
+    }
+}
+
+/// A client's refusal for having tried too often, answered after [`REFUSAL_DELAY`].
+async fn slowly(refused: ApiError) -> ApiError {
+    tokio::time::sleep(REFUSAL_DELAY).await;
+    refused
 }
 
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {

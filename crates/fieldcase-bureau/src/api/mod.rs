@@ -2,6 +2,7 @@
 
 mod error;
 mod extract;
+mod limits;
 mod openapi;
 mod openapi_errors;
 mod page_order;
@@ -19,7 +20,8 @@ use axum::routing::{get, post};
 use fieldcase_core::wire::API_PREFIX;
 
 pub use error::ApiError;
-pub use extract::{Administrator, ApiJson, ApiPath, ApiQuery, Enrolled};
+pub use extract::{Administrator, ApiJson, ApiPath, ApiQuery, Enrolled, EnrollmentAttempt};
+pub use limits::{Client, ENROLLMENTS, FAILED_AUTHENTICATIONS, Limits, Rate};
 pub use openapi::openapi;
 pub use page_order::PageOrder;
 
@@ -40,6 +42,8 @@ pub struct AppState {
     pub page_order: Arc<PageOrder>,
     /// The change feed's epoch: cursors mean something only within it.
     pub feed_epoch: Arc<str>,
+    /// What each client address may still attempt: enrollments, failed authentications.
+    pub limits: Arc<Limits>,
 }
 
 /// The whole API, ready to serve.

@@ -1,6 +1,10 @@
 //! The OpenAPI document, generated from the handlers and the wire types.
 
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use fieldcase_core::{certificate, registry, wire};
@@ -59,7 +63,7 @@ use super::routes;
         routes::ReasonRequest,
         routes::RequiredReasonRequest,
     )),
-    modifiers(&DeviceToken, &SharedFailures),
+    modifiers(&DeviceToken, &SharedFailures, &RateLimitedAnswers),
     tags(
         (name = "bureau", description = "The bureau itself"),
         (name = "devices", description = "Enrollment of officers' devices"),
@@ -78,6 +82,38 @@ impl Modify for DeviceToken {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("device_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         components.add_security_scheme("admin_token", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Enrollment, and every path that takes a bearer token, may answer 429 `rate_limited` with
+/// `Retry-After` (see `api::limits`): one response, named `RateLimited`, added to each.
+struct RateLimitedAnswers;
+
+impl Modify for RateLimitedAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let seconds = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1));
+        let response = ResponseBuilder::new()
+            .description(
+                "`rate_limited`: too many enrollment attempts, or requests with a missing, unknown, expired or revoked token, came from this address; nothing was looked up or stored. Try again after the seconds `Retry-After` says",
+            )
+            .header(
+                "Retry-After",
+                HeaderBuilder::new().schema(seconds).description(Some("Seconds to wait before trying again")).build(),
+            )
+            .content("application/json", Content::new(Some(Ref::from_schema_name("ApiError"))))
+            .build();
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.responses.insert("RateLimited".into(), RefOr::T(response));
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for operation in operations.into_iter().flatten() {
+                let authenticates = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if authenticates || path.ends_with("/enroll") {
+                    let limited = RefOr::Ref(Ref::from_response_name("RateLimited"));
+                    operation.responses.responses.insert("429".into(), limited);
+                }
+            }
+        }
     }
 }
 

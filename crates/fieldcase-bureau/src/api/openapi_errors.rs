@@ -28,7 +28,6 @@ impl SharedFailures {
         ("403", Applies::Secured, "`device_revoked` or `forbidden`: the token may not do this"),
         ("413", Applies::WithBody, "`payload_too_large`: the body is larger than the bureau takes"),
         ("415", Applies::WithBody, "`bad_request`: the body is not `application/json`"),
-        ("429", Applies::Always, "`rate_limited`: too many requests from this address; wait as `Retry-After` says"),
         ("500", Applies::Always, "`internal`: a fault at the bureau; nothing was stored, try again later"),
     ];
 }

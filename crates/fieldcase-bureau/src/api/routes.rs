@@ -15,7 +15,7 @@ use fieldcase_core::wire::{
     PushResponse,
 };
 
-use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled};
+use super::{Administrator, ApiError, ApiJson, ApiPath, ApiQuery, AppState, Enrolled, EnrollmentAttempt};
 use crate::certificates::{CertificateAction, CertificateEvent, CertificateFields, CertificateRecord};
 use crate::credentials::{code_hash, new_token};
 use crate::push;
@@ -41,24 +41,36 @@ pub async fn health() -> ApiJson<Health> {
         (status = 409, description = "`device_key_mismatch`: the device id is enrolled with another key", body = wire::ApiError),
         (status = 422, description = "`bad_signature`: the request is not signed by the key it presents", body = wire::ApiError),
     ))]
-pub async fn enroll(State(state): State<AppState>, ApiJson(request): ApiJson<EnrollRequest>) -> Answer<EnrollResponse> {
+pub async fn enroll(
+    State(state): State<AppState>,
+    _attempt: EnrollmentAttempt,
+    ApiJson(request): ApiJson<EnrollRequest>,
+) -> Answer<EnrollResponse> {
     // Possession of the key is proved before anything is looked up or stored.
     request.verify().map_err(|e| {
         ApiError::BadSignature(format!(
             "the enrollment request is not signed by the key it presents ({e}); nothing was stored and the code is still usable"
         ))
     })?;
-    let bureau_public_key = state.keys.load_async().await?.public_key();
     let now = record_instant(Utc::now());
+    let code_hash = code_hash(&request.code);
+    // A code the bureau never made, or cannot take any more, is refused by a read: a
+    // stranger's guesses never wait for the writer, nor hold up the devices' pushes.
+    if state.store.usable_enrollment_code(code_hash, now).await?.is_none() {
+        return Err(ApiError::EnrollmentCodeInvalid);
+    }
+    let bureau_public_key = state.keys.load_async().await?.public_key();
     let token = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token_hash = TokenHash::of_token(&token);
     let enrollment = Enrollment {
-        code_hash: code_hash(&request.code),
+        code_hash,
         device_id: request.device_id,
         public_key: request.device_public_key,
         host_label: request.label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()),
-        token_hash: TokenHash::of_token(&token),
+        token_hash,
     };
     let device = state.store.enroll(enrollment, now).await?;
+    state.limits.remember(token_hash);
     tracing::info!(device = %device.device_id, label = device.label.as_deref().unwrap_or(""), "device enrolled");
     Ok(ApiJson(EnrollResponse { device_id: device.device_id, token, bureau_public_key, bureau_time: now }))
 }
@@ -208,10 +220,6 @@ pub async fn registry_snapshot(
     Ok(ApiJson(snapshot))
 }
 
-fn actor(admin: &crate::store::AdminRecord) -> String {
-    format!("admin-token:{}", admin.label.clone().unwrap_or_else(|| admin.hash_prefix.clone()))
-}
-
 /// One action on one certificate, published as a new registry version.
 async fn act(
     state: &AppState,
@@ -219,7 +227,8 @@ async fn act(
     action: CertificateAction,
 ) -> Result<CertificateEvent, ApiError> {
     let key = state.keys.load_async().await?;
-    let changes = state.store.change_certificates(vec![action], actor(admin), &key, record_instant(Utc::now())).await?;
+    let changes =
+        state.store.change_certificates(vec![action], admin.actor(), &key, record_instant(Utc::now())).await?;
     let event = changes
         .events
         .into_iter()
@@ -234,7 +243,7 @@ async fn act(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The certificates", body = Vec<CertificateRecord>),
-        (status = 401, description = "`unauthorized`: no administrator's token", body = wire::ApiError),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
         (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
     ))]
 pub async fn admin_certificates(
@@ -248,8 +257,8 @@ pub async fn admin_certificates(
 #[utoipa::path(post, path = "/api/v1/admin/certificates", tag = "administration", request_body = CertificateFields,
     security(("admin_token" = [])),
     responses(
-        (status = 201, description = "Issued: the history row, with the registry version that published it", body = CertificateEvent),
-        (status = 401, description = "`unauthorized`", body = wire::ApiError),
+        (status = 201, description = "Issued: the history row, with the registry version that published it (its `actor` names the token)", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
         (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 409, description = "`duplicate`: the number is taken", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: a field is not well formed (the message names it)", body = wire::ApiError),
@@ -270,6 +279,8 @@ pub async fn admin_issue(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "The history", body = Vec<CertificateEvent>),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
     ))]
 pub async fn admin_history(
@@ -319,6 +330,8 @@ pub struct RequiredReasonRequest {
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Renewed", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: revoked", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: not a later date", body = wire::ApiError),
@@ -339,6 +352,8 @@ pub async fn admin_renew(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Suspended", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: not active", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),
@@ -359,6 +374,8 @@ pub async fn admin_suspend(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Reinstated", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: not suspended, or revoked", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: the number or the reason is not well formed", body = wire::ApiError),
@@ -379,6 +396,8 @@ pub async fn admin_reinstate(
     security(("admin_token" = [])),
     responses(
         (status = 200, description = "Revoked", body = CertificateEvent),
+        (status = 401, description = "`unauthorized`: no administrator's token, or one the bureau does not know, or one expired or revoked (the message says which)", body = wire::ApiError),
+        (status = 403, description = "`forbidden`: a device's token", body = wire::ApiError),
         (status = 404, description = "`not_found`", body = wire::ApiError),
         (status = 409, description = "`not_allowed`: already revoked", body = wire::ApiError),
         (status = 422, description = "`invalid_input`: no reason", body = wire::ApiError),

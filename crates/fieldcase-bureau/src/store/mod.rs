@@ -29,6 +29,7 @@ use fieldcase_core::wire::{Change, ItemResult};
 use crate::certificates::{
     CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord, Refusal,
 };
+use crate::enrollment::UsableCode;
 use crate::push::{ExaminedItems, PageRefused};
 
 /// What can go wrong below the bureau's API. Small on purpose: handlers map the first three
@@ -88,6 +89,16 @@ impl TokenHash {
 
     pub fn to_hex(&self) -> String {
         self.0.to_hex()
+    }
+
+    /// How many hex digits of a token's hash name it in listings and records.
+    pub const PREFIX_DIGITS: usize = 8;
+
+    /// The first [`Self::PREFIX_DIGITS`] hex digits.
+    pub fn prefix(&self) -> String {
+        let mut hex = self.to_hex();
+        hex.truncate(Self::PREFIX_DIGITS);
+        hex
     }
 }
 
@@ -312,13 +323,31 @@ pub struct SigningKeyRecord {
     pub retired_at: Option<DateTime<Utc>>,
 }
 
-/// An administrator's token, as the bureau knows it (by its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AdminRecord {
+/// A new administrator's token as stored: its hash, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAdminToken {
+    pub token_hash: TokenHash,
     pub label: Option<String>,
     pub created_at: DateTime<Utc>,
-    /// The first hex digits of the token's hash, to tell tokens apart in the records.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An administrator's token, as the bureau knows it (by its hash). Whether it still works is
+/// decided in [`crate::admin`] (`AdminRecord::standing`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdminRecord {
+    /// Never shown: the hash prefix names the token.
+    #[serde(skip)]
+    pub token_hash: TokenHash,
+    /// The first hex digits of the token's hash, to tell tokens apart in the records and to
+    /// revoke one: unique among the bureau's tokens.
     pub hash_prefix: String,
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// When it last authenticated a request, to the minute or so.
+    pub last_used: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// The bureau's records: devices and their credentials, what devices pushed, the change
@@ -335,6 +364,11 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// [`crate::enrollment::enroll`]): a device already enrolled with the same key gets the
     /// new token; a revoked one stays revoked.
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord>;
+
+    /// The enrollment code with this hash if it exists, is unused and has not expired at
+    /// `now`: a read, so that a code the bureau never made is refused without the writer.
+    /// [`BureauStore::enroll`] decides again in its transaction.
+    async fn usable_enrollment_code(&self, code_hash: ContentHash, now: DateTime<Utc>) -> Result<Option<UsableCode>>;
 
     /// The device a bearer token belongs to, revoked or not.
     async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>>;
@@ -443,10 +477,23 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
 
     // ----- administrators -----
 
-    async fn add_admin_token(&self, token: TokenHash, label: Option<String>, now: DateTime<Utc>) -> Result<()>;
+    async fn add_admin_token(&self, token: NewAdminToken) -> Result<()>;
 
-    /// The administrator a bearer token belongs to (and notes its use).
-    async fn admin_by_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<Option<AdminRecord>>;
+    /// The administrator's token with this hash, expired, revoked or not: a read, never the
+    /// writer, so a token the bureau does not know costs it nothing but the look.
+    async fn admin_token(&self, token: TokenHash) -> Result<Option<AdminRecord>>;
+
+    /// Every administrator's token, oldest first.
+    async fn admin_tokens(&self) -> Result<Vec<AdminRecord>>;
+
+    /// Notes that the token authenticated a request at `now` (how often is the caller's
+    /// choice: see [`crate::admin`]).
+    async fn note_admin_token_use(&self, token: TokenHash, now: DateTime<Utc>) -> Result<()>;
+
+    /// Stops the token from working, for good (a revoked token stays revoked; a token
+    /// revoked before keeps its first revocation time). The token as it then stands;
+    /// [`StoreError::NotFound`] if there is none with this hash.
+    async fn revoke_admin_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<AdminRecord>;
 }
 
 #[cfg(test)]

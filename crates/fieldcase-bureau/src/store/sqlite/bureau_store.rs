@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::{DeviceId, OfficerId};
 use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
@@ -16,12 +17,13 @@ use super::{
     inspections, officers, reviews, signing_keys, sites,
 };
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
-use crate::enrollment;
+use crate::enrollment::{self, UsableCode};
 use crate::push::{self, ExaminedItems};
 use crate::registry;
 use crate::store::{
-    AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, FeedState, NewEnrollmentCode,
-    PageBound, ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError, TokenHash,
+    AdminRecord, BureauStore, ChangePage, DeviceRecord, DirectorySite, Enrollment, FeedState, NewAdminToken,
+    NewEnrollmentCode, PageBound, ReceivedInspection, Result, ReviewItem, ReviewScope, SigningKeyRecord, StoreError,
+    TokenHash,
 };
 
 #[async_trait]
@@ -32,6 +34,10 @@ impl BureauStore for SqliteStore {
 
     async fn enroll(&self, enrollment: Enrollment, now: DateTime<Utc>) -> Result<DeviceRecord> {
         self.with_ledger(move |l| enrollment::enroll(l, &enrollment, now)).await
+    }
+
+    async fn usable_enrollment_code(&self, code_hash: ContentHash, now: DateTime<Utc>) -> Result<Option<UsableCode>> {
+        self.read(move |c| enrollment_codes::usable(c, &code_hash, now)).await
     }
 
     async fn device_by_token(&self, token: TokenHash) -> Result<Option<DeviceRecord>> {
@@ -169,12 +175,30 @@ impl BureauStore for SqliteStore {
         self.with_ledger(move |l| registry::snapshot(l, &key, record_instant(now))).await
     }
 
-    async fn add_admin_token(&self, token: TokenHash, label: Option<String>, now: DateTime<Utc>) -> Result<()> {
-        self.write(move |tx| admin_tokens::insert(tx, token, label.as_deref(), record_instant(now))).await
+    async fn add_admin_token(&self, token: NewAdminToken) -> Result<()> {
+        self.write(move |tx| admin_tokens::insert(tx, &token)).await
     }
 
-    async fn admin_by_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<Option<AdminRecord>> {
-        self.write(move |tx| admin_tokens::by_token(tx, token, record_instant(now))).await
+    async fn admin_token(&self, token: TokenHash) -> Result<Option<AdminRecord>> {
+        self.read(move |c| admin_tokens::get(c, token)).await
+    }
+
+    async fn admin_tokens(&self) -> Result<Vec<AdminRecord>> {
+        self.read(admin_tokens::list).await
+    }
+
+    async fn note_admin_token_use(&self, token: TokenHash, now: DateTime<Utc>) -> Result<()> {
+        self.write(move |tx| admin_tokens::note_use(tx, token, record_instant(now))).await
+    }
+
+    async fn revoke_admin_token(&self, token: TokenHash, now: DateTime<Utc>) -> Result<AdminRecord> {
+        self.write(move |tx| {
+            if !admin_tokens::revoke(tx, token, record_instant(now))? {
+                return Err(StoreError::NotFound { what: "administrator's token", id: token.prefix() });
+            }
+            admin_tokens::get(tx, token)?.ok_or_else(|| StoreError::Other("a revoked token vanished".into()))
+        })
+        .await
     }
 }
 

@@ -64,7 +64,10 @@ async fn reads_go_on_beside_an_open_write_and_cannot_write() {
         tokio::spawn(async move {
             store
                 .write(move |tx| {
-                    tx.execute("INSERT INTO admin_tokens (token_hash, created_at) VALUES ('t', 'x')", [])?;
+                    tx.execute(
+                        "INSERT INTO admin_tokens (token_hash, created_at, expires_at) VALUES ('t', 'x', 'y')",
+                        [],
+                    )?;
                     started.send(()).expect("the test waits");
                     held.recv().expect("the test releases the write");
                     Ok(())
@@ -98,7 +101,8 @@ async fn a_write_that_panics_fails_alone_and_the_next_write_is_stored() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let store = SqliteStore::open_async(dir.path().join("bureau.db")).await.expect("a store");
     let insert = |tx: &Transaction<'_>, hash: &str| {
-        tx.execute("INSERT INTO admin_tokens (token_hash, created_at) VALUES (?1, 'x')", [hash]).map(drop)
+        tx.execute("INSERT INTO admin_tokens (token_hash, created_at, expires_at) VALUES (?1, 'x', 'y')", [hash])
+            .map(drop)
     };
     let panicked = store
         .write(move |tx| -> Result<()> {
@@ -180,4 +184,33 @@ fn devices_take_their_codes_labels_when_the_schema_learns_them() {
     let known = devices::get(&conn, device).expect("read").expect("kept");
     assert_eq!(known.label.as_deref(), Some("laptop-1"), "named as the administrator named its code");
     assert_eq!(known.host_label.as_deref(), Some("vm"));
+}
+
+/// Tokens made before they had a lifetime are given one when the schema learns it: 90 days
+/// from then, so what uses them goes on working while new ones are made.
+#[test]
+fn administrators_tokens_made_before_expiry_existed_expire_90_days_after_the_upgrade() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bureau.db");
+    let old = crate::store::TokenHash::of_token("fca_old");
+    {
+        let mut conn = Connection::open(&path).expect("a database");
+        Migrations::from_slice(&MIGRATIONS[..5]).to_latest(&mut conn).expect("the fifth schema");
+        conn.execute(
+            "INSERT INTO admin_tokens (token_hash, label, created_at, last_used)
+             VALUES (?1, '李', '2024-01-01T00:00:00.000000Z', '2024-02-01T00:00:00.000000Z')",
+            [old.to_hex()],
+        )
+        .expect("a token of the old schema");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let conn = store.conn.lock().expect("the connection");
+    let token = admin_tokens::get(&conn, old).expect("read").expect("kept");
+    let days = (token.expires_at - chrono::Utc::now()).num_hours() as f64 / 24.0;
+    assert!((89.9..=90.0).contains(&days), "expires 90 days after the upgrade, not at once: {days}");
+    assert_eq!(token.label.as_deref(), Some("李"));
+    assert!(token.last_used.is_some() && token.revoked_at.is_none());
+    let text: String =
+        conn.query_row("SELECT expires_at FROM admin_tokens", [], |r| r.get(0)).expect("the stored expiry");
+    assert_eq!(text.len(), "2024-01-01T00:00:00.000000Z".len(), "written as every other instant: {text}");
 }

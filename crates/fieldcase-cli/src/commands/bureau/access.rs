@@ -1,6 +1,6 @@
-//! `fieldcase bureau enroll-code | devices | revoke-device | admin-token`: who may talk to
-//! the bureau: one-time codes that enroll officers' devices, the enrolled devices and their
-//! revocation, and tokens for the administrators' API.
+//! `fieldcase bureau enroll-code | devices | revoke-device | reinstate-device`: which
+//! devices may talk to the bureau: one-time codes that enroll officers' devices, the enrolled
+//! devices and their revocation. (Administrators' tokens are in `admin_token`.)
 
 use std::path::Path;
 
@@ -72,21 +72,13 @@ pub(super) fn reinstate_device(ctx: &Context, data_dir: &Path, id: &str) -> Resu
     Ok(())
 }
 
-pub(super) fn admin_token(ctx: &Context, data_dir: &Path, label: Option<String>) -> Result<(), Failure> {
-    let token = with_store(data_dir, OpenMode::CreateIfMissing, async move |store| {
-        admin::create_admin_token(store, label, Utc::now()).await
-    })?;
-    print(ctx.json, &serde_json::json!({ "token": token }), |_| token.clone());
-    Ok(())
-}
-
-/// `30m`, `24h`, `7d` (also `90s`). How long a code may last is the bureau's to say
-/// ([`admin::create_enrollment_code`]); here a number too large to be a duration at all is
-/// refused as such, rather than as no duration.
+/// `30m`, `24h`, `7d` (also `90s`). How long a code or a token may last is the bureau's to
+/// say ([`admin::create_enrollment_code`], [`admin::create_admin_token`]); here a number too
+/// large to be a duration at all is refused as such, rather than as no duration.
 pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let bad = || format!("'{text}' is not a duration such as 30m, 24h or 7d");
-    let too_long = || format!("'{text}' is too long a time; give the code a few days, e.g. 7d");
+    let too_long = || format!("'{text}' is too long a time; give a few days, e.g. 7d");
     let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
     let (number, unit) = text.split_at(split);
     if number.is_empty() || !["s", "m", "h", "d"].contains(&unit) {
@@ -102,7 +94,7 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     .ok_or_else(too_long)?;
     if duration <= Duration::zero() {
-        return Err(format!("'{text}' is no time at all; a code must work for a while"));
+        return Err(format!("'{text}' is no time at all; a code or a token must work for a while"));
     }
     Ok(duration)
 }

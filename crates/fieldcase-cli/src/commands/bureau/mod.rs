@@ -2,6 +2,7 @@
 //! (SQLite's WAL lets these commands run beside a running server).
 
 mod access;
+mod admin_token;
 mod cert;
 mod cert_text;
 mod failure;
@@ -75,11 +76,17 @@ pub enum BureauCommand {
     /// The bureau's signing key
     #[command(subcommand)]
     Key(key::KeyCommand),
-    /// Make a token for the administrators' API (/api/v1/admin); prints it once, the bureau keeps only its hash
+    /// Make a token for the administrators' API (/api/v1/admin), printed once (the bureau keeps only its hash); or list or revoke them
+    #[command(args_conflicts_with_subcommands = true)]
     AdminToken {
-        /// Who or what the token is for
+        #[command(subcommand)]
+        action: Option<admin_token::AdminTokenCommand>,
+        /// Who or what the new token is for
         #[arg(long)]
         label: Option<String>,
+        /// How long the new token works: 12h, 30d [default: 90d; at most 366d]
+        #[arg(long, value_name = "DURATION", value_parser = access::parse_duration)]
+        expires_in: Option<Duration>,
     },
 }
 
@@ -98,6 +105,8 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         BureauCommand::Cert(cmd) => cert::run(ctx, &data_dir, cmd),
         BureauCommand::Officer(cmd) => officer::run(ctx, &data_dir, cmd),
         BureauCommand::Key(cmd) => key::run(ctx, &data_dir, cmd),
-        BureauCommand::AdminToken { label } => access::admin_token(ctx, &data_dir, label),
+        BureauCommand::AdminToken { action, label, expires_in } => {
+            admin_token::run(ctx, &data_dir, action, label, expires_in)
+        }
     }
 }
