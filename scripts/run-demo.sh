@@ -26,12 +26,16 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-if [[ ! -f "$device_dir/fieldcase.db" ]]; then
-  "$bin/fieldcase" --data-dir "$device_dir" demo seed
-fi
-if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status | grep -q '"bureau_url": "http'; then
+# Enrolled first, as at the office: the laptop learns the bureau's clock, so the demo records
+# carry a trusted time (records made before any contact with a bureau are flagged there).
+first_run=0
+[[ -f "$device_dir/fieldcase.db" ]] || first_run=1
+if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status 2>/dev/null | grep -q '"bureau_url": "http'; then
   code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop")
   "$bin/fieldcase" --data-dir "$device_dir" device enroll --bureau "http://$listen" --code "$code"
+fi
+if ((first_run)); then
+  "$bin/fieldcase" --data-dir "$device_dir" demo seed
 fi
 
 echo "fieldcase: bureau on http://$listen (log in .demo/bureau.log), device data in $device_dir"
