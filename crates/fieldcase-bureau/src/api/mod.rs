@@ -1,5 +1,6 @@
 //! The HTTP API under `/api/v1`: JSON in and out, one error shape, structured request logs.
 
+mod admin_routes;
 mod error;
 mod extract;
 mod limits;
@@ -54,12 +55,12 @@ pub fn router(state: AppState) -> Router {
         .route("/push", post(routes::push))
         .route("/changes", get(routes::changes))
         .route("/registry/snapshot", get(routes::registry_snapshot))
-        .route("/admin/certificates", get(routes::admin_certificates).post(routes::admin_issue))
-        .route("/admin/certificates/{number}/history", get(routes::admin_history))
-        .route("/admin/certificates/{number}/renew", post(routes::admin_renew))
-        .route("/admin/certificates/{number}/suspend", post(routes::admin_suspend))
-        .route("/admin/certificates/{number}/reinstate", post(routes::admin_reinstate))
-        .route("/admin/certificates/{number}/revoke", post(routes::admin_revoke))
+        .route("/admin/certificates", get(admin_routes::admin_certificates).post(admin_routes::admin_issue))
+        .route("/admin/certificates/{number}/history", get(admin_routes::admin_history))
+        .route("/admin/certificates/{number}/renew", post(admin_routes::admin_renew))
+        .route("/admin/certificates/{number}/suspend", post(admin_routes::admin_suspend))
+        .route("/admin/certificates/{number}/reinstate", post(admin_routes::admin_reinstate))
+        .route("/admin/certificates/{number}/revoke", post(admin_routes::admin_revoke))
         .route("/openapi.json", get(routes::openapi_json));
     Router::new()
         .nest(API_PREFIX, api)

@@ -12,7 +12,7 @@ use fieldcase_core::{certificate, registry, wire};
 use crate::certificates;
 
 use super::openapi_errors::SharedFailures;
-use super::routes;
+use super::{admin_routes, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,13 +26,13 @@ use super::routes;
         routes::push,
         routes::changes,
         routes::registry_snapshot,
-        routes::admin_certificates,
-        routes::admin_issue,
-        routes::admin_history,
-        routes::admin_renew,
-        routes::admin_suspend,
-        routes::admin_reinstate,
-        routes::admin_revoke,
+        admin_routes::admin_certificates,
+        admin_routes::admin_issue,
+        admin_routes::admin_history,
+        admin_routes::admin_renew,
+        admin_routes::admin_suspend,
+        admin_routes::admin_reinstate,
+        admin_routes::admin_revoke,
         routes::openapi_json
     ),
     components(schemas(
@@ -59,9 +59,9 @@ use super::routes;
         certificates::CertificateRecord,
         certificates::CertificateEvent,
         certificates::HistoryAction,
-        routes::RenewRequest,
-        routes::ReasonRequest,
-        routes::RequiredReasonRequest,
+        admin_routes::RenewRequest,
+        admin_routes::ReasonRequest,
+        admin_routes::RequiredReasonRequest,
     )),
     modifiers(&DeviceToken, &SharedFailures, &RateLimitedAnswers),
     tags(
