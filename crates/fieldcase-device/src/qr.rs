@@ -23,25 +23,50 @@ pub const MAX_QR_IMAGE_BYTES: u64 = 150 * 1024 * 1024;
 /// The text of the first QR code found in an image (PNG or JPEG).
 pub fn decode_qr_image(bytes: &[u8]) -> Result<String, DeviceError> {
     let image = decode_bounded(bytes)?.into_luma8();
+    // A photo's sensor noise and JPEG blocks can spoil single modules of a code that is
+    // plainly there; the same image smoothed (a light blur) reads where the sharp one did not.
+    let mut outcome = read_grids(&image);
+    if matches!(outcome, Grids::Unreadable(_)) {
+        let smoothed = image::imageops::blur(&image, 1.2);
+        if let Grids::Read(text) = read_grids(&smoothed) {
+            outcome = Grids::Read(text);
+        }
+    }
+    match outcome {
+        Grids::Read(text) => Ok(text),
+        Grids::None => Err(DeviceError::Invalid(
+            "no QR code was found in the image; take the photo again, closer, flat and in focus, or type the certificate number".into(),
+        )),
+        Grids::Unreadable(error) => Err(DeviceError::Invalid(format!(
+            "a QR code was found but could not be read ({error}); take the photo again, or type the certificate number"
+        ))),
+    }
+}
+
+/// What the QR detector made of an image.
+enum Grids {
+    Read(String),
+    None,
+    /// Found, but no grid decoded; the last decoder error.
+    Unreadable(String),
+}
+
+fn read_grids(image: &image::GrayImage) -> Grids {
     let (w, h) = (image.width() as usize, image.height() as usize);
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| image.get_pixel(x as u32, y as u32).0[0]);
     let grids = prepared.detect_grids();
     if grids.is_empty() {
-        return Err(DeviceError::Invalid(
-            "no QR code was found in the image; take the photo again, closer, flat and in focus, or type the certificate number".into(),
-        ));
+        return Grids::None;
     }
     let mut last_error = String::new();
     for grid in grids {
         match grid.decode() {
-            Ok((_, text)) => return Ok(text),
+            Ok((_, text)) => return Grids::Read(text),
             Err(e) => last_error = e.to_string(),
         }
     }
-    Err(DeviceError::Invalid(format!(
-        "a QR code was found but could not be read ({last_error}); take the photo again, or type the certificate number"
-    )))
+    Grids::Unreadable(last_error)
 }
 
 /// [`decode_qr_image`] on a blocking thread of the runtime, for async callers (the window's
