@@ -19,10 +19,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use fieldcase_device::sync;
-use fieldcase_device::{Device, OpenMode, SharedDevice};
 
 use crate::report::{Figure, results_dir};
-use crate::sync_push::{BureauProcess, copy_dir, median, prepared_device};
+use crate::sync_push::{Enrolled, median, prepared_device};
 
 const INSPECTIONS: usize = 10_000;
 const STRANGERS: usize = 200;
@@ -66,20 +65,7 @@ struct Pushed {
 
 /// One push of a fresh copy of the device to a fresh bureau, with or without strangers.
 fn push_once(work: &Path, template: &Path, flood: bool) -> Result<Pushed> {
-    let tmp = tempfile::tempdir_in(work)?;
-    let device_dir = tmp.path().join("device");
-    copy_dir(template, &device_dir)?;
-    let mut bureau = BureauProcess::start(&tmp.path().join("bureau"))?;
-    let code = bureau.admin(&["enroll-code"])?;
-    let device = SharedDevice::new(Device::open(&device_dir, OpenMode::MustExist)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(sync::enroll(
-        &device,
-        &bureau.url,
-        sync::Transport::default(),
-        code.trim(),
-        Some("bench".into()),
-    ))?;
+    let Enrolled { mut bureau, device, runtime, _tmp } = Enrolled::copy_of(work, template)?;
 
     let strangers = flood.then(|| Strangers::start(&bureau.url)).transpose()?;
     let started = Instant::now();

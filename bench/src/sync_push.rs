@@ -99,23 +99,39 @@ struct Pushed {
     peak_mb: f64,
 }
 
+/// A fresh copy of the template device enrolled with a fresh bureau, ready to push: what
+/// every push round starts from.
+pub(crate) struct Enrolled {
+    pub(crate) bureau: BureauProcess,
+    pub(crate) device: SharedDevice,
+    pub(crate) runtime: tokio::runtime::Runtime,
+    /// Where the copy and the bureau live; removed when dropped.
+    pub(crate) _tmp: tempfile::TempDir,
+}
+
+impl Enrolled {
+    pub(crate) fn copy_of(work: &Path, template: &Path) -> Result<Self> {
+        let tmp = tempfile::tempdir_in(work)?;
+        let device_dir = tmp.path().join("device");
+        copy_dir(template, &device_dir)?;
+        let bureau = BureauProcess::start(&tmp.path().join("bureau"))?;
+        let code = bureau.admin(&["enroll-code"])?;
+        let device = SharedDevice::new(Device::open(&device_dir, OpenMode::MustExist)?);
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        runtime.block_on(sync::enroll(
+            &device,
+            &bureau.url,
+            sync::Transport::default(),
+            code.trim(),
+            Some("bench".into()),
+        ))?;
+        Ok(Enrolled { bureau, device, runtime, _tmp: tmp })
+    }
+}
+
 /// One push of a fresh copy of the template device to a fresh bureau, end to end.
 fn push_once(work: &Path, template: &Path) -> Result<Pushed> {
-    let tmp = tempfile::tempdir_in(work)?;
-    let device_dir = tmp.path().join("device");
-    copy_dir(template, &device_dir)?;
-    let mut bureau = BureauProcess::start(&tmp.path().join("bureau"))?;
-    let code = bureau.admin(&["enroll-code"])?;
-
-    let device = SharedDevice::new(Device::open(&device_dir, OpenMode::MustExist)?);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    runtime.block_on(sync::enroll(
-        &device,
-        &bureau.url,
-        sync::Transport::default(),
-        code.trim(),
-        Some("bench".into()),
-    ))?;
+    let Enrolled { mut bureau, device, runtime, _tmp } = Enrolled::copy_of(work, template)?;
     let started = Instant::now();
     let report = runtime.block_on(sync::sync_once(&device))?;
     let seconds = started.elapsed().as_secs_f64();
