@@ -82,6 +82,14 @@ pub enum ErrorCode {
     OutOfOrder,
     /// The path does not take that method.
     MethodNotAllowed,
+    /// An evidence reference or recorder check names an inspection the bureau does not hold
+    /// sealed: push the inspection first.
+    EvidenceInspectionUnknown,
+    /// An evidence reference or recorder check is not in the manifest its inspection's seal
+    /// covers.
+    EvidenceNotInSeal,
+    /// An evidence reference's hash or size differs from those its inspection's seal covers.
+    EvidenceMismatch,
     /// Too many attempts from one address (enrollments, failed authentications): wait for
     /// the seconds the answer's `Retry-After` says, then try again.
     RateLimited,
@@ -109,7 +117,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -141,6 +149,9 @@ impl ErrorCode {
         Self::DeviceKeyMismatch,
         Self::OutOfOrder,
         Self::MethodNotAllowed,
+        Self::EvidenceInspectionUnknown,
+        Self::EvidenceNotInSeal,
+        Self::EvidenceMismatch,
         Self::RateLimited,
         Self::Usage,
         Self::CertificateNotValid,
@@ -186,6 +197,9 @@ impl ErrorCode {
             Self::DeviceKeyMismatch => "device_key_mismatch",
             Self::OutOfOrder => "out_of_order",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::EvidenceInspectionUnknown => "evidence_inspection_unknown",
+            Self::EvidenceNotInSeal => "evidence_not_in_seal",
+            Self::EvidenceMismatch => "evidence_mismatch",
             Self::RateLimited => "rate_limited",
             Self::Usage => "usage",
             Self::CertificateNotValid => "certificate_not_valid",
@@ -225,13 +239,15 @@ pub enum RecordKind {
     Inspection,
     CertificateCheck,
     Evidence,
+    /// A body-cam's check before an inspection.
+    RecorderCheck,
     /// A run of audit entries.
     Audit,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] =
-        [Self::Site, Self::Inspection, Self::CertificateCheck, Self::Evidence, Self::Audit];
+    pub const ALL: [RecordKind; 6] =
+        [Self::Site, Self::Inspection, Self::CertificateCheck, Self::Evidence, Self::RecorderCheck, Self::Audit];
 
     /// The kind as it travels and is stored (`certificate_check`).
     pub fn as_str(self) -> &'static str {
@@ -240,6 +256,7 @@ impl RecordKind {
             Self::Inspection => "inspection",
             Self::CertificateCheck => "certificate_check",
             Self::Evidence => "evidence",
+            Self::RecorderCheck => "recorder_check",
             Self::Audit => "audit",
         }
     }

@@ -77,6 +77,10 @@ uuid_id!(
     EvidenceId, "evidence"
 );
 uuid_id!(
+    /// One recorded check of a body-cam before an inspection (battery, storage, clock).
+    RecorderCheckId, "recorder check"
+);
+uuid_id!(
     /// An officer's laptop, known to the bureau after enrollment.
     DeviceId, "device"
 );

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use crate::audit::Actor;
 use crate::canonical::ContentHash;
 use crate::checklist::{AnswerValue, ChecklistTemplate, TemplateId};
+use crate::evidence::EvidenceManifest;
 use crate::ids::{CheckId, InspectionId, SiteId};
 use crate::signing::Signature;
 use crate::time::TrustedTime;
@@ -128,6 +129,11 @@ pub struct Inspection {
     pub created_by: Actor,
     pub status: InspectionStatus,
     pub seal: Option<Seal>,
+    /// The evidence the sealed record rests on, set at finalizing; absent in drafts and in
+    /// records sealed before evidence was kept (their hashes stay as sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub evidence: Option<EvidenceManifest>,
 }
 
 impl Inspection {
@@ -157,6 +163,7 @@ impl Inspection {
             created_by,
             status: InspectionStatus::Draft,
             seal: None,
+            evidence: None,
         }
     }
 
@@ -170,6 +177,7 @@ impl Inspection {
             officer_checks: Vec::new(),
             status: InspectionStatus::Draft,
             seal: None,
+            evidence: None,
             created_by,
             // Findings derived from answers are derived again at finalizing.
             findings: self.findings.iter().filter(|f| f.item_id.is_none()).cloned().collect(),

@@ -15,7 +15,7 @@
 use crate::audit::AuditRun;
 use crate::certificate::CertificateCheck;
 use crate::checklist::AnswerValue;
-use crate::evidence::EvidenceRef;
+use crate::evidence::{EvidenceManifest, EvidenceRef, RecorderCheck};
 use crate::inspection::Inspection;
 use crate::site::Site;
 
@@ -45,6 +45,10 @@ pub const LABEL: usize = 256;
 pub const FILE_NAME: usize = 255;
 /// A file's path on the laptop it was imported from.
 pub const FILE_PATH: usize = 4096;
+/// Why nothing was recorded in a gap of an inspection's recordings.
+pub const GAP_REASON: usize = 2000;
+/// A gap's id, made from its bounds (`gap-20261201T014000Z-20261201T015000Z`).
+pub const GAP_ID: usize = 64;
 /// An audit entry's actor, action or subject (made by the device, e.g. `inspection.finalize`).
 pub const AUDIT_TEXT: usize = 256;
 
@@ -101,7 +105,26 @@ pub fn check_inspection(inspection: &Inspection) -> Result<(), TooLong> {
         check("findings (a description)", &finding.description, FREE_TEXT)
             .map_err(|e| TooLong { field: format!("findings[{n}].description"), ..e })?;
     }
+    if let Some(manifest) = &inspection.evidence {
+        check_manifest(manifest)?;
+    }
     check_actor("created_by", &inspection.created_by)
+}
+
+/// Every text of an evidence manifest (its gaps' ids and reasons) within its limit.
+pub fn check_manifest(manifest: &EvidenceManifest) -> Result<(), TooLong> {
+    for (n, gap) in manifest.gaps.iter().enumerate() {
+        check("gap id", &gap.id, GAP_ID).map_err(|e| TooLong { field: format!("evidence.gaps[{n}].id"), ..e })?;
+        check_opt("gap reason", gap.reason.as_deref(), GAP_REASON)
+            .map_err(|e| TooLong { field: format!("evidence.gaps[{n}].reason"), ..e })?;
+    }
+    Ok(())
+}
+
+/// Every text of a recorder check within its limit; the first that is not is named.
+pub fn check_recorder_check(recorded: &RecorderCheck) -> Result<(), TooLong> {
+    check("recorder_id", &recorded.recorder_id, IDENTIFIER)?;
+    check_opt("officer_id", recorded.officer_id.as_ref().map(|o| o.as_str()), OFFICER_ID)
 }
 
 /// An answer within the limit of its kind: [`FREE_TEXT`] for text, [`NUMBER`] for a number.

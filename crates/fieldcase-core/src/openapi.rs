@@ -10,7 +10,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::canonical::ContentHash;
 use crate::checklist::{AnswerValue, TemplateId};
-use crate::ids::{CheckId, DeviceId, EvidenceId, InspectionId, OfficerId, SiteId};
+use crate::ids::{CheckId, DeviceId, EvidenceId, InspectionId, OfficerId, RecorderCheckId, SiteId};
 use crate::limits;
 use crate::signing::{PublicKey, Signature};
 use crate::uscc::Uscc;
@@ -56,6 +56,7 @@ string_schema!(InspectionId, uuid(), None::<&str>, "One version of an inspection
 string_schema!(SiteId, uuid(), None::<&str>, "An employer or construction project (UUIDv7).");
 string_schema!(CheckId, uuid(), None::<&str>, "One recorded certificate check (UUIDv7).");
 string_schema!(EvidenceId, uuid(), None::<&str>, "One piece of evidence (UUIDv7).");
+string_schema!(RecorderCheckId, uuid(), None::<&str>, "One recorded check of a body-cam (UUIDv7).");
 string_schema!(DeviceId, uuid(), None::<&str>, "An officer's laptop (UUIDv7, made by the device).");
 string_schema!(
     OfficerId,

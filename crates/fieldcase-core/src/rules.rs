@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::certificate::{CertificateCheck, CheckResult};
 use crate::checklist::{AnswerValue, ChecklistTemplate};
+use crate::evidence::EvidenceManifest;
 use crate::ids::{InspectionId, OfficerId};
 use crate::inspection::{Finding, Inspection, InspectionStatus, Outcome};
 use crate::time::beijing;
@@ -46,6 +47,12 @@ pub enum RuleViolation {
     OutcomeContradictsFindings { findings: usize },
     #[error("the rectification deadline {deadline} must be after the inspection day {day}")]
     DeadlineNotAfterInspection { deadline: String, day: String },
+    #[error(
+        "whole-process recording: {} gap(s) in recording longer than the limit have no written reason: {}; write why nothing was recorded for each (`fieldcase inspection gap-reason {id} GAP_ID TEXT`, or the gap's field on the evidence timeline)",
+        gaps.len(),
+        gaps.join(", ")
+    )]
+    GapsWithoutReason { id: InspectionId, gaps: Vec<String> },
 }
 
 impl RuleViolation {
@@ -59,6 +66,7 @@ impl RuleViolation {
             Self::OutcomeRequired { .. } => "outcome_required",
             Self::OutcomeContradictsFindings { .. } => "outcome_contradicts_findings",
             Self::DeadlineNotAfterInspection { .. } => "deadline_not_after_inspection",
+            Self::GapsWithoutReason { .. } => "gaps_without_reason",
         }
     }
 }
@@ -107,6 +115,19 @@ pub fn finalize(
     draft: &Inspection,
     template: &ChecklistTemplate,
     checks: &[CertificateCheck],
+    outcome: Option<Outcome>,
+    now: DateTime<Utc>,
+) -> Result<Inspection, RuleViolations> {
+    finalize_with_evidence(draft, template, checks, None, outcome, now)
+}
+
+/// [`finalize`], with the evidence the inspection rests on: its manifest becomes part of the
+/// sealed content, and every gap in it needs a written reason (whole-process recording).
+pub fn finalize_with_evidence(
+    draft: &Inspection,
+    template: &ChecklistTemplate,
+    checks: &[CertificateCheck],
+    evidence: Option<EvidenceManifest>,
     outcome: Option<Outcome>,
     now: DateTime<Utc>,
 ) -> Result<Inspection, RuleViolations> {
@@ -166,10 +187,24 @@ pub fn finalize(
         }
     };
 
+    if let Some(manifest) = &evidence {
+        let beijing_time = |at: DateTime<Utc>| at.with_timezone(&beijing()).format("%H:%M:%S");
+        let unexplained: Vec<String> = manifest
+            .gaps
+            .iter()
+            .filter(|gap| gap.reason.as_deref().is_none_or(|r| r.trim().is_empty()))
+            .map(|gap| format!("{} ({} to {} Beijing time)", gap.id, beijing_time(gap.start), beijing_time(gap.end)))
+            .collect();
+        if !unexplained.is_empty() {
+            violations.push(RuleViolation::GapsWithoutReason { id: draft.id, gaps: unexplained });
+        }
+    }
+
     if !violations.is_empty() {
         return Err(RuleViolations(violations));
     }
     Ok(Inspection {
+        evidence,
         ended_at: Some(now),
         findings,
         outcome,

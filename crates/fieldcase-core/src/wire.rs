@@ -13,7 +13,7 @@ use crate::canonical::ContentHash;
 use crate::certificate::CertificateCheck;
 use crate::checklist::ChecklistTemplate;
 use crate::codes::{ErrorCode, RecordKind};
-use crate::evidence::EvidenceRef;
+use crate::evidence::{EvidenceRef, RecorderCheck};
 use crate::ids::DeviceId;
 use crate::inspection::{Inspection, Outcome};
 use crate::limits::{self, TooLong};
@@ -125,6 +125,7 @@ pub enum PushItem {
     Inspection(Inspection),
     CertificateCheck(CertificateCheck),
     Evidence(EvidenceRef),
+    RecorderCheck(RecorderCheck),
     /// Consecutive entries of the pushing device's audit chain.
     Audit(AuditRun),
 }
@@ -136,6 +137,7 @@ impl PushItem {
             PushItem::Inspection(_) => RecordKind::Inspection,
             PushItem::CertificateCheck(_) => RecordKind::CertificateCheck,
             PushItem::Evidence(_) => RecordKind::Evidence,
+            PushItem::RecorderCheck(_) => RecordKind::RecorderCheck,
             PushItem::Audit(_) => RecordKind::Audit,
         }
     }
@@ -147,6 +149,7 @@ impl PushItem {
             PushItem::Inspection(i) => i.id.to_string(),
             PushItem::CertificateCheck(c) => c.id.to_string(),
             PushItem::Evidence(e) => e.id.to_string(),
+            PushItem::RecorderCheck(c) => c.id.to_string(),
             PushItem::Audit(run) => format!("{}-{}", run.first_seq, run.last_seq()),
         }
     }
@@ -164,6 +167,17 @@ impl PushItem {
                 if let Some(Outcome::RectificationOrder { deadline }) = inspection.outcome {
                     check_date("outcome.deadline", deadline)?;
                 }
+                if let Some(manifest) = &inspection.evidence {
+                    for file in &manifest.files {
+                        for at in [file.capture_start, file.capture_end].into_iter().flatten() {
+                            check_instant("evidence.files (a capture time)", at)?;
+                        }
+                    }
+                    for gap in &manifest.gaps {
+                        check_instant("evidence.gaps (a start)", gap.start)?;
+                        check_instant("evidence.gaps (an end)", gap.end)?;
+                    }
+                }
                 Ok(())
             }
             PushItem::CertificateCheck(check) => {
@@ -180,6 +194,11 @@ impl PushItem {
                     at.map_or(Ok(()), |at| check_instant(field, at).map(drop))?;
                 }
                 Ok(())
+            }
+            PushItem::RecorderCheck(check) => {
+                check_instant("recorder_shows", check.recorder_shows)?;
+                check_instant("trusted_time", check.trusted_time)?;
+                check_instant("checked_at", check.checked_at).map(drop)
             }
             PushItem::Audit(run) => {
                 for (seq, step) in (run.first_seq..).zip(&run.steps) {
@@ -200,6 +219,7 @@ impl PushItem {
             PushItem::Inspection(inspection) => limits::check_inspection(inspection),
             PushItem::CertificateCheck(check) => limits::check_certificate_check(check),
             PushItem::Evidence(evidence) => limits::check_evidence(evidence),
+            PushItem::RecorderCheck(check) => limits::check_recorder_check(check),
             PushItem::Audit(run) => limits::check_audit_run(run),
         }
     }
@@ -213,6 +233,7 @@ impl PushItem {
             PushItem::Site(s) => ContentHash::of(s),
             PushItem::CertificateCheck(c) => ContentHash::of(c),
             PushItem::Evidence(e) => ContentHash::of(e),
+            PushItem::RecorderCheck(c) => ContentHash::of(c),
         }
     }
 }
@@ -285,8 +306,21 @@ pub enum Fate {
     /// for review.
     Conflict { existing_hash: String },
     /// Not stored; the reason says why (and is kept for review, unless a text was over its
-    /// limit: then nothing of the record is kept).
-    Rejected { reason: String },
+    /// limit: then nothing of the record is kept). A refusal programs tell apart (an evidence
+    /// reference the inspection's seal does not cover) carries its code.
+    Rejected {
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        code: Option<ErrorCode>,
+    },
+}
+
+impl Fate {
+    /// Rejected for `reason`, with no code of its own.
+    pub fn rejected(reason: impl Into<String>) -> Self {
+        Fate::Rejected { reason: reason.into(), code: None }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

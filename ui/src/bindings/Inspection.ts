@@ -2,6 +2,7 @@
 import type { Actor } from "./Actor";
 import type { AnswerValue } from "./AnswerValue";
 import type { CheckId } from "./CheckId";
+import type { EvidenceManifest } from "./EvidenceManifest";
 import type { Finding } from "./Finding";
 import type { InspectionId } from "./InspectionId";
 import type { InspectionStatus } from "./InspectionStatus";
@@ -48,4 +49,9 @@ findings: Array<Finding>, outcome: Outcome | null,
 /**
  * The certificate checks the finalization rests on.
  */
-officer_checks: Array<CheckId>, created_by: Actor, status: InspectionStatus, seal: Seal | null, };
+officer_checks: Array<CheckId>, created_by: Actor, status: InspectionStatus, seal: Seal | null, 
+/**
+ * The evidence the sealed record rests on, set at finalizing; absent in drafts and in
+ * records sealed before evidence was kept (their hashes stay as sealed).
+ */
+evidence?: EvidenceManifest, };

@@ -4,4 +4,4 @@
  * What kind of record a device pushes and its outbox queues: the `kind` of a push item, of
  * the bureau's answer for it, and of a review item.
  */
-export type RecordKind = "site" | "inspection" | "certificate_check" | "evidence" | "audit";
+export type RecordKind = "site" | "inspection" | "certificate_check" | "evidence" | "recorder_check" | "audit";

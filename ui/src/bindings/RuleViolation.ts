@@ -5,4 +5,4 @@ import type { OfficerId } from "./OfficerId";
 /**
  * One rule that refused an action.
  */
-export type RuleViolation = { "rule": "not_draft", id: InspectionId, } | { "rule": "template_mismatch", id: InspectionId, expected: string, found: string, } | { "rule": "missing_answers", items: Array<string>, } | { "rule": "too_few_checked_officers", officers: Array<OfficerId>, } | { "rule": "outcome_required", findings: number, } | { "rule": "outcome_contradicts_findings", findings: number, } | { "rule": "deadline_not_after_inspection", deadline: string, day: string, };
+export type RuleViolation = { "rule": "not_draft", id: InspectionId, } | { "rule": "template_mismatch", id: InspectionId, expected: string, found: string, } | { "rule": "missing_answers", items: Array<string>, } | { "rule": "too_few_checked_officers", officers: Array<OfficerId>, } | { "rule": "outcome_required", findings: number, } | { "rule": "outcome_contradicts_findings", findings: number, } | { "rule": "deadline_not_after_inspection", deadline: string, day: string, } | { "rule": "gaps_without_reason", id: InspectionId, gaps: Array<string>, };

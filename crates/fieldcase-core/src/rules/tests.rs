@@ -154,3 +154,74 @@ fn canonical_hash_of_a_known_record_is_stable() {
     draft_again.status = InspectionStatus::Draft;
     assert_eq!(draft_again.content_hash(), sealed.content_hash());
 }
+
+fn manifest_with_gap(reason: Option<&str>) -> EvidenceManifest {
+    use crate::canonical::ContentHash;
+    use crate::evidence::{Gap, ManifestFile, gap_id};
+    use crate::ids::EvidenceId;
+    let file = |n: u128, start: DateTime<Utc>| ManifestFile {
+        id: EvidenceId::from_uuid(Uuid::from_u128(n)),
+        sha256: ContentHash::of_bytes(&n.to_le_bytes()),
+        size: 1000,
+        capture_start: Some(start),
+        capture_end: Some(start + Duration::minutes(10)),
+    };
+    let (start, end) = (t0() + Duration::minutes(10), t0() + Duration::minutes(30));
+    EvidenceManifest {
+        files: vec![file(1, t0()), file(2, end)],
+        recorder_checks: Vec::new(),
+        gaps: vec![Gap { id: gap_id(start, end), start, end, reason: reason.map(Into::into) }],
+    }
+}
+
+#[test]
+fn finalizing_is_refused_while_a_gap_in_recording_has_no_reason() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let template = default_template();
+    let err =
+        finalize_with_evidence(&draft(), &template, &checks, Some(manifest_with_gap(None)), None, now()).unwrap_err();
+    let gap = &manifest_with_gap(None).gaps[0].id;
+    assert!(
+        matches!(&err.0[..], [RuleViolation::GapsWithoutReason { gaps, .. }] if gaps[0].starts_with(gap.as_str())),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("gap-reason"), "the refusal says how to give the reason: {err}");
+    let blank = finalize_with_evidence(&draft(), &template, &checks, Some(manifest_with_gap(Some(" "))), None, now());
+    assert!(blank.is_err(), "a blank reason is no reason");
+    let sealed = finalize_with_evidence(
+        &draft(),
+        &template,
+        &checks,
+        Some(manifest_with_gap(Some("battery changed"))),
+        None,
+        now(),
+    )
+    .expect("a gap with a reason allows finalizing");
+    assert_eq!(sealed.evidence, Some(manifest_with_gap(Some("battery changed"))));
+}
+
+#[test]
+fn the_seal_covers_the_evidence_manifest() {
+    let checks = [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())];
+    let template = default_template();
+    let seal = |manifest: EvidenceManifest| {
+        finalize_with_evidence(&draft(), &template, &checks, Some(manifest), None, now()).unwrap().content_hash()
+    };
+    let base = seal(manifest_with_gap(Some("battery changed")));
+    let mut other_hash = manifest_with_gap(Some("battery changed"));
+    other_hash.files[0].sha256 = crate::canonical::ContentHash::of_bytes(b"another file");
+    let mut other_size = manifest_with_gap(Some("battery changed"));
+    other_size.files[1].size += 1;
+    let mut fewer = manifest_with_gap(Some("battery changed"));
+    fewer.files.pop();
+    assert_ne!(seal(other_hash), base, "another file's hash must change the seal");
+    assert_ne!(seal(other_size), base, "another size must change the seal");
+    assert_ne!(seal(fewer), base, "a file left out must change the seal");
+    assert_ne!(seal(manifest_with_gap(Some("card full"))), base, "another gap reason must change the seal");
+    assert_eq!(seal(manifest_with_gap(Some("battery changed"))), base, "the same manifest seals the same");
+    let without = finalize(&draft(), &template, &checks, None, now()).unwrap();
+    assert!(
+        !String::from_utf8(crate::canonical::to_canonical_json(&without)).unwrap().contains("\"evidence\""),
+        "a record sealed without a manifest keeps the form it was sealed in"
+    );
+}
