@@ -19,7 +19,7 @@ use fieldcase_core::site::Site;
 use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
-use crate::store::{certificate_checks, inspections, outbox, sites, templates};
+use crate::store::{certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates};
 use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
 
 /// A certificate check as the checking code hands it to the device for recording.
@@ -184,13 +184,22 @@ impl Device {
         self.record_time()?;
         self.note_laptop_time()?;
         let now = self.trusted_time()?.trusted;
-        let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
+        let manifest = self.manifest_at(&draft, now)?;
+        let mut sealed = rules::finalize_with_evidence(&draft, &template, &checks, Some(manifest), outcome, now)?;
         let content_hash = sealed.content_hash();
         sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });
         let actor = self.actor()?;
         self.write(|tx| {
             inspections::replace_draft(tx, &sealed)?;
             outbox::enqueue(tx, RecordKind::Inspection, &sealed.id.to_string())?;
+            // Evidence travels after the seal that covers it, so the bureau can check each
+            // reference against the manifest it holds.
+            for evidence in evidence_refs::list(tx, Some(&[sealed.id]))? {
+                outbox::enqueue(tx, RecordKind::Evidence, &evidence.id.to_string())?;
+            }
+            for check in recorder_checks::for_inspections(tx, &[sealed.id])? {
+                outbox::enqueue(tx, RecordKind::RecorderCheck, &check.id.to_string())?;
+            }
             append_audit(tx, now, &actor, "inspection.finalize", &sealed.id.to_string(), &sealed.seal)?;
             Ok(sealed)
         })
@@ -266,12 +275,7 @@ impl Device {
     /// The checks of a draft and of the versions it corrects: a correction rests on the
     /// checks made at the inspection itself.
     fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
-        let mut ids = vec![inspection.id];
-        let mut next = inspection.supersedes;
-        while let Some(id) = next {
-            ids.push(id);
-            next = self.inspection(id)?.supersedes;
-        }
+        let ids = self.lineage(inspection)?;
         self.read(|c| certificate_checks::for_inspections(c, &ids))
     }
 

@@ -15,6 +15,7 @@ mod error;
 mod inspections;
 pub mod keys;
 pub mod qr;
+mod recorder;
 pub mod registry;
 mod settings;
 mod shared;
@@ -40,7 +41,8 @@ use audit::append_audit;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::DeviceError;
 pub use inspections::NewCheck;
-pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, SESSION_HOURS_ENV};
+pub use recorder::NewRecorderCheck;
+pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV};
 pub use shared::SharedDevice;
 use store::{Store, device};
 pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary, SignedIn};
@@ -76,6 +78,8 @@ pub struct Device {
     max_registry_age: chrono::Duration,
     /// How long a sign-in lasts.
     session_length: chrono::Duration,
+    /// The longest stretch without recording in an inspection that needs no reason.
+    gap_limit: chrono::Duration,
     /// The laptop time this process last wrote down as the latest seen (see
     /// `note_laptop_time`).
     laptop_time_noted: Option<DateTime<Utc>>,
@@ -93,6 +97,7 @@ impl Device {
         let mut device = Self::open(data_dir, mode)?;
         device.set_max_registry_age(settings.max_registry_age);
         device.session_length = settings.session_length;
+        device.gap_limit = settings.gap_limit;
         Ok(device)
     }
 
@@ -112,6 +117,7 @@ impl Device {
             clock,
             max_registry_age: chrono::Duration::days(registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
             session_length: chrono::Duration::hours(settings::DEFAULT_SESSION_HOURS),
+            gap_limit: chrono::Duration::minutes(fieldcase_core::evidence::DEFAULT_GAP_MINUTES),
             laptop_time_noted: None,
         };
         device.id = device.identity()?;

@@ -4,6 +4,8 @@
 
 use chrono::Duration;
 
+use fieldcase_core::evidence::DEFAULT_GAP_MINUTES;
+
 use crate::registry::{MAX_AGE_ENV, max_registry_age};
 use crate::{DeviceError, Result};
 
@@ -14,7 +16,13 @@ pub struct DeviceSettings {
     pub max_registry_age: Duration,
     /// How long a sign-in lasts (`FIELDCASE_SESSION_HOURS`, 1 to 168; 12 by default).
     pub session_length: Duration,
+    /// The longest stretch without recording inside an inspection that needs no written
+    /// reason (`FIELDCASE_GAP_MINUTES`, 1 to 240; 5 by default).
+    pub gap_limit: Duration,
 }
+
+/// The environment variable that sets the longest gap in recording needing no reason, in minutes.
+pub const GAP_MINUTES_ENV: &str = "FIELDCASE_GAP_MINUTES";
 
 /// The environment variable that sets how long a sign-in lasts, in hours.
 pub const SESSION_HOURS_ENV: &str = "FIELDCASE_SESSION_HOURS";
@@ -26,7 +34,20 @@ impl Default for DeviceSettings {
         DeviceSettings {
             max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
             session_length: Duration::hours(DEFAULT_SESSION_HOURS),
+            gap_limit: Duration::minutes(DEFAULT_GAP_MINUTES),
         }
+    }
+}
+
+fn gap_limit(setting: Option<&str>) -> Result<Duration> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Duration::minutes(DEFAULT_GAP_MINUTES)),
+        Some(text) => match text.parse::<i64>() {
+            Ok(minutes) if (1..=240).contains(&minutes) => Ok(Duration::minutes(minutes)),
+            _ => Err(DeviceError::Invalid(format!(
+                "{GAP_MINUTES_ENV}={text} is not a number of minutes from 1 to 240 (four hours)"
+            ))),
+        },
     }
 }
 
@@ -54,6 +75,7 @@ impl DeviceSettings {
         Ok(DeviceSettings {
             max_registry_age: max_registry_age(var(MAX_AGE_ENV).as_deref())?,
             session_length: session_length(var(SESSION_HOURS_ENV).as_deref())?,
+            gap_limit: gap_limit(var(GAP_MINUTES_ENV).as_deref())?,
         })
     }
 }
@@ -73,5 +95,9 @@ mod tests {
         assert_eq!(hours.session_length, Duration::hours(8));
         let bad = DeviceSettings::from_vars(|name| (name == SESSION_HOURS_ENV).then(|| "0".to_owned())).unwrap_err();
         assert!(bad.to_string().contains(SESSION_HOURS_ENV), "{bad}");
+        let gaps = DeviceSettings::from_vars(|name| (name == GAP_MINUTES_ENV).then(|| "10".to_owned())).unwrap();
+        assert_eq!(gaps.gap_limit, Duration::minutes(10));
+        let bad = DeviceSettings::from_vars(|name| (name == GAP_MINUTES_ENV).then(|| "-1".to_owned())).unwrap_err();
+        assert!(bad.to_string().contains(GAP_MINUTES_ENV), "{bad}");
     }
 }

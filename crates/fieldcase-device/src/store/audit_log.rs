@@ -71,3 +71,9 @@ pub fn last_seq(conn: &Connection) -> Result<u64> {
     Ok(conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM audit_log")?.query_row([], |r| r.get::<_, i64>(0))?
         as u64)
 }
+
+/// Every entry about one subject (a record's id), in order: a record's whole history.
+pub fn about(conn: &Connection, subject: &str) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log WHERE subject = ?1 ORDER BY seq"))?;
+    Ok(stmt.query_map([subject], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?)
+}

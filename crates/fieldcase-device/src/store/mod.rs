@@ -8,8 +8,10 @@ pub mod certificate_checks;
 pub mod device;
 pub mod enrollment;
 pub mod evidence_refs;
+pub mod gap_reasons;
 pub mod inspections;
 pub mod outbox;
+pub mod recorder_checks;
 pub mod registry;
 pub mod session;
 pub mod sites;
@@ -32,6 +34,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_signin_lockout.sql")),
     M::up(include_str!("../../migrations/0006_feed_epoch.sql")),
     M::up(include_str!("../../migrations/0007_bureau_link.sql")),
+    M::up(include_str!("../../migrations/0008_evidence.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.

@@ -15,7 +15,9 @@ use super::Transport;
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};
 use crate::store::registry as copy;
-use crate::store::{audit_log, certificate_checks, evidence_refs, inspections, outbox, sites, sync_state, templates};
+use crate::store::{
+    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, sync_state, templates,
+};
 use crate::{Device, DeviceError, Result, append_audit};
 
 /// How many audit entries go in a page that has room for `records` more records. An entry
@@ -151,6 +153,7 @@ impl Device {
                         certificate_checks::get(&tx, &q.record_id)?.map(PushItem::CertificateCheck)
                     }
                     RecordKind::Evidence => evidence_refs::get(&tx, &q.record_id)?.map(PushItem::Evidence),
+                    RecordKind::RecorderCheck => recorder_checks::get(&tx, &q.record_id)?.map(PushItem::RecorderCheck),
                     // Audit entries are read from the chain itself, never queued.
                     RecordKind::Audit => None,
                 };
@@ -186,6 +189,7 @@ impl Device {
                 page.items.len()
             )));
         }
+        let (now, actor) = (self.now(), self.actor()?);
         self.write(|tx| {
             let mut outcome = PushOutcome::default();
             let mut audit_high = None;
@@ -201,9 +205,13 @@ impl Device {
                     (Fate::Accepted | Fate::Duplicate, _) => {
                         outbox::remove(tx, kind, &id)?;
                         outcome.stored += 1;
+                        if kind == RecordKind::Evidence {
+                            // Part of the file's chain of custody: the bureau holds its reference.
+                            append_audit(tx, now, &actor, "evidence.push", &id, &result.fate)?;
+                        }
                     }
                     (Fate::Conflict { existing_hash }, PushItem::Audit(run))
-                    | (Fate::Rejected { reason: existing_hash }, PushItem::Audit(run)) => {
+                    | (Fate::Rejected { reason: existing_hash, .. }, PushItem::Audit(run)) => {
                         outcome.audit_refused.get_or_insert_with(|| {
                             format!("audit entries {} to {}: {existing_hash}", run.first_seq, run.last_seq())
                         });
@@ -215,7 +223,7 @@ impl Device {
                         outbox::mark(tx, kind, &id, outbox::NotTaken::Conflict, &reason)?;
                         outcome.refused += 1;
                     }
-                    (Fate::Rejected { reason }, _) => {
+                    (Fate::Rejected { reason, .. }, _) => {
                         outbox::mark(tx, kind, &id, outbox::NotTaken::Rejected, reason)?;
                         outcome.refused += 1;
                     }
@@ -366,7 +374,8 @@ impl Device {
                 RecordKind::Site => pending.sites = n,
                 RecordKind::Inspection => pending.inspections = n,
                 RecordKind::CertificateCheck => pending.certificate_checks = n,
-                RecordKind::Evidence => pending.evidence = n,
+                // A recorder check is evidence metadata to the officer.
+                RecordKind::Evidence | RecordKind::RecorderCheck => pending.evidence += n,
                 RecordKind::Audit => {}
             }
         }
