@@ -12,6 +12,7 @@ mod audit;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod evidence;
 mod inspections;
 pub mod keys;
 pub mod qr;
