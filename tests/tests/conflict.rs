@@ -74,7 +74,7 @@ fn a_record_the_bureau_refused_is_listed_with_why_in_the_device_status() -> Resu
         results: vec![ItemResult {
             kind: item.kind(),
             id: item.id(),
-            fate: Fate::Rejected { reason: "the site's name is missing".into() },
+            fate: Fate::rejected("the site's name is missing"),
         }],
         bureau_time: chrono::Utc::now(),
     };

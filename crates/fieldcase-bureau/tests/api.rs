@@ -359,7 +359,7 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     // Entries 1 and 2, then 4: entry 4 does not follow 2.
     let answer = device.push(&bureau, vec![run_of(0..2), run_of(3..4)]).await;
     assert_eq!(answer.results[0].fate, Fate::Accepted);
-    let Fate::Rejected { reason } = &answer.results[1].fate else {
+    let Fate::Rejected { reason, .. } = &answer.results[1].fate else {
         panic!("a gap is rejected: {:?}", answer.results[1])
     };
     assert!(reason.contains("entry 4") && reason.contains("entry 3"), "the reason names the gap: {reason}");
@@ -371,7 +371,7 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     let PushItem::Audit(mut forged) = run_of(2..4) else { unreachable!() };
     forged.steps[0].action = "site.delete".into();
     let answer = device.push(&bureau, vec![PushItem::Audit(forged)]).await;
-    let Fate::Rejected { reason } = &answer.results[0].fate else {
+    let Fate::Rejected { reason, .. } = &answer.results[0].fate else {
         panic!("an altered entry is rejected: {:?}", answer.results[0])
     };
     assert!(reason.contains("altered"), "{reason}");
@@ -575,7 +575,7 @@ async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
         .results
         .iter()
         .map(|r| match &r.fate {
-            Fate::Rejected { reason } => reason.clone(),
+            Fate::Rejected { reason, .. } => reason.clone(),
             other => panic!("refused, not {other:?}"),
         })
         .collect();
@@ -592,7 +592,7 @@ async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
 /// The reason an item was rejected for (it must have been).
 fn rejection(result: &fieldcase_core::wire::ItemResult) -> &str {
     match &result.fate {
-        Fate::Rejected { reason } => reason,
+        Fate::Rejected { reason, .. } => reason,
         other => panic!("{} {} must be rejected, not {other:?}", result.kind, result.id),
     }
 }
@@ -664,6 +664,7 @@ async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in
     let evidence = fieldcase_core::evidence::EvidenceRef {
         id: fieldcase_core::ids::EvidenceId::generate(Utc::now()),
         inspection_id: sealed.id,
+        kind: fieldcase_core::evidence::MediaKind::Video,
         original_path: "/media/cam/0001.mp4".into(),
         original_name: "0001.mp4".into(),
         recorder_id: Some("DSJ-01".into()),
@@ -671,8 +672,10 @@ async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in
         sha256: ContentHash::of_bytes(b"video"),
         capture_start: Some(at("2026-03-01T08:00:00Z")),
         capture_end: Some(at("2026-03-01T08:30:00Z")),
+        capture_source: None,
         officer_id: None,
         imported_at: at("2026-03-01T09:00:00Z"),
+        in_place: false,
     };
     for field in ["capture_start", "capture_end", "imported_at"] {
         let mut e = evidence.clone();
@@ -697,7 +700,8 @@ async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in
     items.push((PushItem::Audit(AuditRun::of(&chain).expect("entries")), "at (audit entry 2)"));
 
     let (mut page, fields): (Vec<PushItem>, Vec<&str>) = items.into_iter().unzip();
-    page.push(PushItem::Evidence(evidence));
+    // An item with nothing wrong after them: the certificate check as it was made.
+    page.push(PushItem::CertificateCheck(check.clone()));
     let answer = device.push(&bureau, page).await;
     for (result, field) in answer.results.iter().zip(&fields) {
         let reason = rejection(result);
@@ -719,7 +723,17 @@ async fn the_openapi_document_lists_every_path() {
         assert!(paths.contains(path), "{path} is documented: {paths:?}");
     }
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
-    for schema in ["PushRequest", "PushItem", "Fate", "ApiError", "PullResponse", "Inspection", "AuditRun"] {
+    for schema in [
+        "PushRequest",
+        "PushItem",
+        "Fate",
+        "ApiError",
+        "PullResponse",
+        "Inspection",
+        "AuditRun",
+        "RecorderCheck",
+        "EvidenceManifest",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} is described");
     }
     assert!(doc["components"]["securitySchemes"]["device_token"].is_object(), "the bearer token is described");

@@ -12,6 +12,9 @@ mod audit;
 pub mod clock;
 pub mod demo;
 mod error;
+pub mod evidence;
+mod evidence_import;
+mod evidence_records;
 mod inspections;
 pub mod keys;
 pub mod qr;
@@ -40,6 +43,10 @@ use fieldcase_core::time::check_instant;
 use audit::append_audit;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::DeviceError;
+pub use evidence_import::{
+    AlreadyThere, ImportOptions, ImportProgress, ImportSummary, ImportedFile, SkippedFile, VAULT_DIR,
+};
+pub use evidence_records::{EvidenceItem, InspectionEvidence, Mismatch, VerifyReport};
 pub use inspections::NewCheck;
 pub use recorder::NewRecorderCheck;
 pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV};

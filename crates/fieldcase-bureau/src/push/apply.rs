@@ -3,11 +3,13 @@
 
 use chrono::{DateTime, Utc};
 
+use fieldcase_core::ErrorCode;
 use fieldcase_core::audit::ChainBreak;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::wire::{Fate, ItemResult, PushItem};
 
+use super::evidence::{check_evidence, check_recorder_check};
 use super::officers::{inspection_flag, settle_officer_flags};
 use super::{Defect, Examined, ExaminedItems, NewReview, PushLedger};
 use crate::store::{DeviceRecord, Result, ReviewReason};
@@ -45,7 +47,7 @@ fn apply_item(
         Some(Defect::ForReview(reason)) => return reject(ledger, from, item, hash, reason.clone(), now),
         Some(Defect::TooLong(reason)) => {
             tracing::warn!(device = %from, kind = %item.kind(), id = %item.id(), %reason, "pushed item over a text limit, not stored");
-            return Ok(Fate::Rejected { reason: reason.clone() });
+            return Ok(Fate::rejected(reason.clone()));
         }
         None => {}
     }
@@ -93,7 +95,14 @@ fn apply_item(
             ledger.insert_check(check, hash, from, now)?;
             settle_officer_flags(ledger, check.id, now)?;
         }
-        PushItem::Evidence(evidence) => ledger.insert_evidence(evidence, from, now)?,
+        PushItem::Evidence(evidence) => match check_evidence(ledger, evidence)? {
+            None => ledger.insert_evidence(evidence, from, now)?,
+            Some((code, reason)) => return reject_with(ledger, from, item, hash, (Some(code), reason), now),
+        },
+        PushItem::RecorderCheck(check) => match check_recorder_check(ledger, check)? {
+            None => ledger.insert_recorder_check(check, from, now)?,
+            Some((code, reason)) => return reject_with(ledger, from, item, hash, (Some(code), reason), now),
+        },
         PushItem::Audit(run) => {
             // The run reaches past the chain held (a run wholly held was a duplicate or a
             // conflict above). It must start no later than the entry after the last held,
@@ -135,6 +144,18 @@ fn reject(
     reason: String,
     now: DateTime<Utc>,
 ) -> Result<Fate> {
+    reject_with(ledger, device, item, hash, (None, reason), now)
+}
+
+/// [`reject`], with the code programs tell the refusal by, if it has one.
+fn reject_with(
+    ledger: &mut dyn PushLedger,
+    device: DeviceId,
+    item: &PushItem,
+    hash: ContentHash,
+    (code, reason): (Option<ErrorCode>, String),
+    now: DateTime<Utc>,
+) -> Result<Fate> {
     ledger.keep_for_review(&NewReview {
         device,
         item,
@@ -143,5 +164,5 @@ fn reject(
         detail: reason.clone(),
         at: now,
     })?;
-    Ok(Fate::Rejected { reason })
+    Ok(Fate::Rejected { reason, code })
 }

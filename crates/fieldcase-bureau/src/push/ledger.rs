@@ -6,8 +6,8 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::CertificateCheck;
 use fieldcase_core::codes::RecordKind;
-use fieldcase_core::evidence::EvidenceRef;
-use fieldcase_core::ids::{CheckId, DeviceId, SiteId};
+use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
+use fieldcase_core::ids::{CheckId, DeviceId, InspectionId, SiteId};
 use fieldcase_core::inspection::Inspection;
 use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
@@ -65,6 +65,10 @@ pub trait PushLedger {
         at: DateTime<Utc>,
     ) -> Result<()>;
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
+    /// The inspection held under `id` (the first version stored, if another was refused as a
+    /// conflict): its seal's manifest is what evidence references are checked against.
+    fn held_inspection(&mut self, id: InspectionId) -> Result<Option<Inspection>>;
+    fn insert_recorder_check(&mut self, check: &RecorderCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()>;
 
     /// The number and hash of the last entry of the device's chain the bureau holds.
     fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>>;

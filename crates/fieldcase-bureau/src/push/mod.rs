@@ -18,6 +18,11 @@
 //! - a site whose unified social credit code the bureau knows joins that site;
 //! - every instant and date of a record lies in the years a record may fall in
 //!   (`fieldcase_core::time::RECORD_YEARS`), or the record is rejected naming the field;
+//! - an evidence reference is taken only when the inspection it names is held with a seal
+//!   whose evidence manifest lists it with the same hash and size, a recorder check only when
+//!   that manifest lists it; otherwise it is rejected with a code of its own
+//!   (`evidence_inspection_unknown`, `evidence_not_in_seal`, `evidence_mismatch`) and kept for
+//!   review;
 //! - every text of a record is within its limit (`fieldcase_core::limits`), or the record is
 //!   rejected naming the field, its length and the limit, and nothing of it is stored (not
 //!   even for review: it would be the very bytes the limit keeps out).
@@ -27,6 +32,7 @@
 //! two-officer re-check against the registry's history).
 
 mod apply;
+mod evidence;
 mod examine;
 mod ledger;
 mod officers;

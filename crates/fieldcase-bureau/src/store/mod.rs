@@ -25,7 +25,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::ids::{DeviceId, OfficerId};
+use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
+use fieldcase_core::ids::{DeviceId, InspectionId, OfficerId};
 use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
@@ -184,6 +185,9 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
 
     /// Review items, newest first (with [`ReviewScope::All`], open ones before settled ones).
     async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>>;
+
+    /// The evidence references and recorder checks held for an inspection.
+    async fn evidence_of(&self, inspection: InspectionId) -> Result<(Vec<EvidenceRef>, Vec<RecorderCheck>)>;
 
     // ----- signing keys -----
 

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::ids::{DeviceId, OfficerId};
+use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
+use fieldcase_core::ids::{DeviceId, InspectionId, OfficerId};
 use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
@@ -13,8 +14,8 @@ use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::ItemResult;
 
 use super::{
-    SqliteStore, admin_tokens, certificate_history, certificates, changes, devices, enrollment_codes, feed_epoch,
-    inspections, officers, reviews, signing_keys, sites,
+    SqliteStore, admin_tokens, certificate_history, certificates, changes, devices, enrollment_codes, evidence,
+    feed_epoch, inspections, officers, recorder_checks, reviews, signing_keys, sites,
 };
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
 use crate::enrollment::{self, UsableCode};
@@ -112,6 +113,11 @@ impl BureauStore for SqliteStore {
 
     async fn reviews(&self, scope: ReviewScope) -> Result<Vec<ReviewItem>> {
         self.read(move |c| reviews::list(c, scope)).await
+    }
+
+    async fn evidence_of(&self, inspection: InspectionId) -> Result<(Vec<EvidenceRef>, Vec<RecorderCheck>)> {
+        self.read(move |c| Ok((evidence::of_inspection(c, inspection)?, recorder_checks::of_inspection(c, inspection)?)))
+            .await
     }
 
     async fn register_signing_key(&self, key: PublicKey, now: DateTime<Utc>) -> Result<SigningKeyRecord> {

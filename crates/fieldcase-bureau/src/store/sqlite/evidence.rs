@@ -6,10 +6,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::EvidenceRef;
-use fieldcase_core::ids::{DeviceId, EvidenceId};
+use fieldcase_core::ids::{DeviceId, EvidenceId, InspectionId};
 
 use crate::store::Result;
-use fieldcase_storage::columns::{instant_text, parsed, record_text};
+use fieldcase_storage::columns::{instant_text, json, parsed, record_text};
 
 pub fn stored_hash(conn: &Connection, id: EvidenceId) -> Result<Option<ContentHash>> {
     Ok(conn
@@ -34,4 +34,11 @@ pub fn insert(conn: &Connection, evidence: &EvidenceRef, from: DeviceId, at: Dat
         instant_text(at),
     ])?;
     Ok(())
+}
+
+/// The references held for an inspection, by id.
+pub fn of_inspection(conn: &Connection, inspection: InspectionId) -> Result<Vec<EvidenceRef>> {
+    let mut stmt = conn.prepare_cached("SELECT record FROM evidence WHERE inspection_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([inspection.to_string()], |r| json(r, 0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }

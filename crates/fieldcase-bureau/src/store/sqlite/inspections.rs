@@ -48,6 +48,14 @@ pub fn insert(
     Ok(())
 }
 
+/// The inspection held under `id`, as it was sealed.
+pub fn get(conn: &Connection, id: InspectionId) -> Result<Option<Inspection>> {
+    Ok(conn
+        .prepare_cached("SELECT record FROM inspections WHERE id = ?1")?
+        .query_row([id.to_string()], |r| json(r, 0))
+        .optional()?)
+}
+
 /// The stored inspections naming `check` among their officer checks, with the device that
 /// pushed each.
 pub fn citing(conn: &Connection, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {

@@ -28,6 +28,7 @@ mod changes;
 mod devices;
 mod enrollment_codes;
 mod evidence;
+mod recorder_checks;
 mod feed_epoch;
 mod inspections;
 mod officers;
@@ -63,6 +64,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0004_device_labels.sql")),
     M::up(include_str!("migrations/0005_feed_epoch.sql")),
     M::up(include_str!("migrations/0006_admin_token_expiry.sql")),
+    M::up(include_str!("migrations/0007_recorder_checks.sql")),
 ];
 
 impl From<DbError> for StoreError {

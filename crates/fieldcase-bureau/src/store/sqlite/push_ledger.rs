@@ -6,15 +6,16 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::CertificateCheck;
 use fieldcase_core::codes::RecordKind;
-use fieldcase_core::evidence::EvidenceRef;
-use fieldcase_core::ids::{CheckId, DeviceId, SiteId};
+use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
+use fieldcase_core::ids::{CheckId, DeviceId, InspectionId, SiteId};
 use fieldcase_core::inspection::Inspection;
 use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::PushItem;
 
 use super::{
-    SqliteLedger, audit_entries, certificate_checks, certificate_history, evidence, inspections, reviews, sites,
+    SqliteLedger, audit_entries, certificate_checks, certificate_history, evidence, inspections, recorder_checks,
+    reviews, sites,
 };
 use crate::certificates::CertificateEvent;
 use crate::push::{NewReview, PushLedger};
@@ -27,6 +28,7 @@ impl PushLedger for SqliteLedger<'_, '_> {
             PushItem::Inspection(i) => inspections::stored_hash(self.tx, i.id),
             PushItem::CertificateCheck(c) => certificate_checks::stored_hash(self.tx, c.id),
             PushItem::Evidence(e) => evidence::stored_hash(self.tx, e.id),
+            PushItem::RecorderCheck(c) => recorder_checks::stored_hash(self.tx, c.id),
             // The chain held is entries 1..=last, so a later number is not held.
             PushItem::Audit(run) => match self.audit_head(device)? {
                 Some((last, _)) if run.last_seq() <= last => {
@@ -96,6 +98,14 @@ impl PushLedger for SqliteLedger<'_, '_> {
 
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
         evidence::insert(self.tx, evidence, from, at)
+    }
+
+    fn held_inspection(&mut self, id: InspectionId) -> Result<Option<Inspection>> {
+        inspections::get(self.tx, id)
+    }
+
+    fn insert_recorder_check(&mut self, check: &RecorderCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
+        recorder_checks::insert(self.tx, check, from, at)
     }
 
     fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
