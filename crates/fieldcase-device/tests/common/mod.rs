@@ -103,7 +103,10 @@ pub fn enroll_with_registry(device: &mut Device) {
     };
     device.set_enrollment("http://bureau.invalid", &fieldcase_device::sync::Transport::lab(), &response).unwrap();
     let changes = device
-        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))], now))
+        .apply_changes(&pull(
+            vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))],
+            now,
+        ))
         .unwrap();
     assert!(changes.refused.is_empty(), "{changes:?}");
     device.record_sync_success(ClockReading { bureau: now, laptop: now }).unwrap();
