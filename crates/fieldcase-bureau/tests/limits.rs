@@ -127,7 +127,7 @@ impl Honest<'_> {
             id: EvidenceId::generate(now),
             inspection_id: InspectionId::generate(now),
             kind: fieldcase_core::evidence::MediaKind::Video,
-        original_path: "/media/cam/0001.mp4".into(),
+            original_path: "/media/cam/0001.mp4".into(),
             original_name: "0001.mp4".into(),
             recorder_id: Some("DSJ-01".into()),
             size: 1024,
