@@ -118,17 +118,12 @@ impl Device {
             path: dir.to_owned(),
             detail: format!("{e}; give a folder that exists (the recorder mounted as a drive, a card, any folder)"),
         })?;
-        let scan = evidence::scan(&dir).map_err(|e| DeviceError::Io {
-            path: dir.clone(),
-            detail: format!("{e}; the folder cannot be read"),
-        })?;
+        let scan = evidence::scan(&dir)
+            .map_err(|e| DeviceError::Io { path: dir.clone(), detail: format!("{e}; the folder cannot be read") })?;
         let vault = self.vault()?;
         let mut summary = ImportSummary { inspection_id: Some(inspection), ..Default::default() };
-        summary.skipped = scan
-            .skipped
-            .iter()
-            .map(|s| SkippedFile { path: shown(&s.path), reason: s.reason.to_string() })
-            .collect();
+        summary.skipped =
+            scan.skipped.iter().map(|s| SkippedFile { path: shown(&s.path), reason: s.reason.to_string() }).collect();
 
         let mut state = ImportProgress {
             files_total: u32::try_from(scan.files.len()).unwrap_or(u32::MAX),
@@ -210,7 +205,9 @@ impl Device {
             "skipped": summary.skipped.len(),
             "cancelled": summary.cancelled,
         });
-        self.write(|tx| Ok(append_audit(tx, now, &actor, "evidence.import_folder", &inspection.to_string(), &counts)?))?;
+        self.write(|tx| {
+            Ok(append_audit(tx, now, &actor, "evidence.import_folder", &inspection.to_string(), &counts)?)
+        })?;
         Ok(summary)
     }
 

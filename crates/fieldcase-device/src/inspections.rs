@@ -265,7 +265,8 @@ impl Device {
         let checks = self.read(|c| certificate_checks::for_inspections(c, &[id]))?;
         let superseded_by = self.read(|c| inspections::superseded_by(c, id))?;
         let summary = InspectionSummary::new(&inspection, &site, &template, superseded_by);
-        Ok(InspectionDetail { summary, inspection, site, template, checks })
+        let evidence = self.inspection_evidence(id)?;
+        Ok(InspectionDetail { summary, inspection, site, template, checks, evidence })
     }
 
     pub(crate) fn draft(&self, id: InspectionId) -> Result<Inspection> {

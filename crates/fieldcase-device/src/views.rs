@@ -65,6 +65,8 @@ pub struct InspectionDetail {
     pub site: Site,
     pub template: ChecklistTemplate,
     pub checks: Vec<CertificateCheck>,
+    /// Its evidence files, recorder checks and timeline with gaps.
+    pub evidence: crate::InspectionEvidence,
 }
 
 /// What the device is, for its about box and for scripts.

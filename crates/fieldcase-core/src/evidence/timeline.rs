@@ -121,7 +121,7 @@ pub fn timeline(
     limit: Duration,
 ) -> Timeline {
     let mut recordings: Vec<Recording> = evidence.iter().filter_map(|e| aligned(e, checks)).collect();
-    recordings.sort_by(|a, b| (a.start, a.evidence_id).cmp(&(b.start, b.evidence_id)));
+    recordings.sort_by_key(|r| (r.start, r.evidence_id));
     let gaps = find_gaps(window_start, window_end, recordings.iter().map(|r| (r.start, r.end)), limit)
         .into_iter()
         .map(|(start, end)| {

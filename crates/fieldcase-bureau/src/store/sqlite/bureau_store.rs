@@ -116,8 +116,10 @@ impl BureauStore for SqliteStore {
     }
 
     async fn evidence_of(&self, inspection: InspectionId) -> Result<(Vec<EvidenceRef>, Vec<RecorderCheck>)> {
-        self.read(move |c| Ok((evidence::of_inspection(c, inspection)?, recorder_checks::of_inspection(c, inspection)?)))
-            .await
+        self.read(move |c| {
+            Ok((evidence::of_inspection(c, inspection)?, recorder_checks::of_inspection(c, inspection)?))
+        })
+        .await
     }
 
     async fn register_signing_key(&self, key: PublicKey, now: DateTime<Utc>) -> Result<SigningKeyRecord> {
