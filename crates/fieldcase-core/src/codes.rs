@@ -99,6 +99,8 @@ pub enum ErrorCode {
     Usage,
     /// The certificate checked is not valid (exit 3).
     CertificateNotValid,
+    /// An evidence file no longer hashes to what was recorded at import, or is gone (exit 3).
+    EvidenceAltered,
     /// Records the bureau refused or holds in another version wait for a person.
     NeedsAttention,
     /// The bureau's signing key cannot be used.
@@ -117,7 +119,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 43] = [
+    pub const ALL: [ErrorCode; 44] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -155,6 +157,7 @@ impl ErrorCode {
         Self::RateLimited,
         Self::Usage,
         Self::CertificateNotValid,
+        Self::EvidenceAltered,
         Self::NeedsAttention,
         Self::BureauKey,
         Self::ConfigInvalid,
@@ -203,6 +206,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Usage => "usage",
             Self::CertificateNotValid => "certificate_not_valid",
+            Self::EvidenceAltered => "evidence_altered",
             Self::NeedsAttention => "needs_attention",
             Self::BureauKey => "bureau_key",
             Self::ConfigInvalid => "config_invalid",
