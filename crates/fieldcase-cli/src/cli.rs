@@ -34,6 +34,12 @@ pub enum Command {
     /// The device's audit chain
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Body-cam recordings and photos: import into an inspection, list, verify, custody
+    #[command(subcommand)]
+    Evidence(crate::commands::evidence::EvidenceCommand),
+    /// Body-cams: the check before an inspection (battery, storage, clock)
+    #[command(subcommand)]
+    Recorder(crate::commands::evidence::RecorderCommand),
     /// This device and the bureau: enrollment and sync
     #[command(subcommand)]
     Device(crate::commands::device::DeviceCommand),
@@ -116,6 +122,8 @@ pub enum InspectionCommand {
     List,
     /// Show one inspection
     Show { id: String },
+    /// Write why nothing was recorded in a gap of a draft's recordings (`inspection show` lists the gaps)
+    GapReason { id: String, gap_id: String, text: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -101,6 +101,8 @@ pub enum ErrorCode {
     Usage,
     /// The certificate checked is not valid (exit 3).
     CertificateNotValid,
+    /// An evidence file no longer hashes to what was recorded at import, or is gone (exit 3).
+    EvidenceAltered,
     /// Records the bureau refused or holds in another version wait for a person.
     NeedsAttention,
     /// The bureau's signing key cannot be used.
@@ -158,6 +160,7 @@ impl ErrorCode {
         Self::RateLimited,
         Self::Usage,
         Self::CertificateNotValid,
+        Self::EvidenceAltered,
         Self::NeedsAttention,
         Self::BureauKey,
         Self::ConfigInvalid,
@@ -207,6 +210,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Usage => "usage",
             Self::CertificateNotValid => "certificate_not_valid",
+            Self::EvidenceAltered => "evidence_altered",
             Self::NeedsAttention => "needs_attention",
             Self::BureauKey => "bureau_key",
             Self::ConfigInvalid => "config_invalid",

@@ -45,6 +45,10 @@ pub fn run(ctx: &Context, cmd: InspectionCommand) -> Result<(), Failure> {
             let list = device.inspections()?;
             print(ctx.json, &list, |list| list.iter().map(summary_line).collect::<Vec<_>>().join("\n"));
         }
+        InspectionCommand::GapReason { id, gap_id, text } => {
+            let gap = device.set_gap_reason(parse_id(&id)?, &gap_id, &text)?;
+            print(ctx.json, &gap, |g| format!("reason recorded for {}", g.id));
+        }
         InspectionCommand::Show { id } => {
             let id: InspectionId = parse_id(&id)?;
             let detail = device.inspection_detail(id)?;
@@ -136,6 +140,31 @@ fn show(d: &InspectionDetail) -> String {
             c.result,
             format_beijing(c.checked_at)
         );
+    }
+    let e = &d.evidence;
+    for r in &e.recorder_checks {
+        let _ = writeln!(
+            out,
+            "recorder    {} clock {:+}s, battery {}, free {} (checked {})",
+            r.recorder_id,
+            r.offset_seconds,
+            r.battery_percent.map_or("?".to_owned(), |b| format!("{b}%")),
+            r.storage_free_mb.map_or("?".to_owned(), |m| format!("{m} MB")),
+            format_beijing(r.trusted_time)
+        );
+    }
+    if !e.files.is_empty() {
+        let _ = writeln!(out, "evidence    {} file(s)", e.files.len());
+        for f in &e.files {
+            let r = &f.reference;
+            let when = r.capture_start.map_or("time unknown".to_owned(), format_beijing);
+            let _ = writeln!(out, "  {}  {:<5}  {}  {}", r.id, r.kind.as_str(), when, r.original_name);
+        }
+    }
+    for g in &e.timeline.gaps {
+        let reason = g.reason.as_deref().unwrap_or("— reason required before finalizing");
+        let _ =
+            writeln!(out, "gap         {}  {} to {}  {reason}", g.id, format_beijing(g.start), format_beijing(g.end));
     }
     if let Some(seal) = &i.seal {
         let _ = writeln!(out, "sealed      sha256 {}", seal.content_hash);

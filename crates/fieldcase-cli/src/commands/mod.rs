@@ -4,6 +4,7 @@ pub mod bureau;
 pub mod cert;
 mod demo;
 pub mod device;
+pub mod evidence;
 mod inspection;
 mod officer_session;
 mod site;
@@ -40,6 +41,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Device(cmd) => device::run(&ctx, cmd),
+        Command::Evidence(cmd) => evidence::run(&ctx, cmd),
+        Command::Recorder(cmd) => evidence::recorder(&ctx, cmd),
         Command::Cert(cert::DeviceCertCommand::Check(args)) => cert::check(&ctx, args),
         Command::Signin { officer_id } => officer_session::sign_in(&ctx, &officer_id),
         Command::Signout => officer_session::sign_out(&ctx),
