@@ -18,6 +18,12 @@ fn main() {
         "check_certificate",
         "check_certificate_image",
         "finalize_inspection",
+        "import_evidence",
+        "cancel_import",
+        "inspection_evidence",
+        "evidence_thumbnail",
+        "set_gap_reason",
+        "record_recorder_check",
     ])))
     .expect("the Tauri build step succeeds");
 }

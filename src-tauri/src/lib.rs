@@ -10,6 +10,8 @@ mod commands;
 mod error;
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use fieldcase_device::sync::{Backoff, SyncAgent};
 use fieldcase_device::{Device, DeviceSettings, OpenMode, SharedDevice, default_data_dir};
@@ -24,6 +26,8 @@ pub struct AppState {
     device: Result<SharedDevice, CommandError>,
     /// Syncs in the background whenever the bureau can be reached.
     agent: Option<SyncAgent>,
+    /// Set by the officer's "cancel" to stop the evidence import under way.
+    import_cancel: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -33,7 +37,7 @@ impl AppState {
             .map(SharedDevice::new)
             .map_err(CommandError::from);
         let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());
-        AppState { device, agent }
+        AppState { device, agent, import_cancel: Arc::default() }
     }
 }
 
@@ -93,6 +97,12 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::check_certificate,
             commands::check_certificate_image,
             commands::finalize_inspection,
+            commands::evidence::import_evidence,
+            commands::evidence::cancel_import,
+            commands::evidence::inspection_evidence,
+            commands::evidence::evidence_thumbnail,
+            commands::evidence::set_gap_reason,
+            commands::evidence::record_recorder_check,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -1,7 +1,7 @@
 // The only module that talks to the Rust side. Each command gets one typed function;
 // the argument keys are camelCase because Tauri maps them to the commands' snake_case
 // parameters. Every failure is turned into a CommandError, so callers handle one shape.
-import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SignedIn } from "./bindings/SignedIn";
@@ -17,6 +17,12 @@ import type { InspectionSummary } from "./bindings/InspectionSummary";
 import type { Site } from "./bindings/Site";
 import type { SiteId } from "./bindings/SiteId";
 import type { TemplateId } from "./bindings/TemplateId";
+import type { EvidenceId } from "./bindings/EvidenceId";
+import type { Gap } from "./bindings/Gap";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { InspectionEvidence } from "./bindings/InspectionEvidence";
+import type { RecorderCheck } from "./bindings/RecorderCheck";
 
 /** Codes made up on this side, for failures that did not come from a command. */
 export const LOCAL_ERROR_CODES = ["ipc", "unexpected"] as const;
@@ -123,3 +129,51 @@ export const checkCertificateImage = (inspectionId: InspectionId | null, image: 
 /** Seals a draft: null outcome means "no violation" when nothing was found. */
 export const finalizeInspection = (id: InspectionId, outcome: Outcome | null): Promise<InspectionDetail> =>
   call("finalize_inspection", { id, outcome });
+
+/** How an officer asked for an evidence import. */
+export interface ImportRequest {
+  /** The folder: the recorder mounted as a drive, a card, any folder. */
+  dir: string;
+  recorderId: string | null;
+  /** Record each file where it lies rather than copying it into the vault. */
+  inPlace: boolean;
+}
+
+/**
+ * Imports every media file under the folder into a draft. Progress arrives through
+ * `onProgress` while the device reads; the promise settles with what was imported.
+ */
+export function importEvidence(
+  id: InspectionId,
+  request: ImportRequest,
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportSummary> {
+  const channel = new Channel<ImportProgress>();
+  channel.onmessage = onProgress;
+  return call("import_evidence", { id, ...request, onProgress: channel });
+}
+
+/** Stops the import under way after the file being read; what was imported stays. */
+export const cancelImport = (): Promise<void> => call("cancel_import");
+
+/** An inspection's evidence files, recorder checks and timeline with its gaps. */
+export const inspectionEvidence = (id: InspectionId): Promise<InspectionEvidence> => call("inspection_evidence", { id });
+
+/** A photo's thumbnail, as JPEG bytes. */
+export const evidenceThumbnail = (id: EvidenceId): Promise<ArrayBuffer> => call("evidence_thumbnail", { id });
+
+/** Writes why nothing was recorded in one gap of a draft's timeline. */
+export const setGapReason = (id: InspectionId, gapId: string, reason: string): Promise<Gap> =>
+  call("set_gap_reason", { id, gapId, reason });
+
+export interface RecorderCheckRequest {
+  recorderId: string;
+  /** The time the recorder shows, as an RFC 3339 instant. */
+  shows: string;
+  batteryPercent: number | null;
+  storageFreeMb: number | null;
+}
+
+/** Records the check of a body-cam before the inspection. */
+export const recordRecorderCheck = (id: InspectionId, check: RecorderCheckRequest): Promise<RecorderCheck> =>
+  call("record_recorder_check", { id, ...check });

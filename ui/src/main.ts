@@ -18,6 +18,7 @@ import type { CheckReport } from "./bindings/CheckReport";
 import type { InspectionDetail } from "./bindings/InspectionDetail";
 import { checkPanel, finalizePanel, type CertifyHandlers } from "./views/certify";
 import { signInView } from "./views/signin";
+import { evidencePanel, type EvidenceHandlers } from "./views/evidence";
 import { syncDetail, syncStateLabel } from "./syncLabels";
 
 const root = document.getElementById("app")!;
@@ -252,7 +253,31 @@ function detailScreen(detail: Awaited<ReturnType<typeof api.getInspection>>): ()
 }
 
 function detailScreenBody(detail: InspectionDetail, id: string): HTMLElement {
-  return detailView(detail, ctx, (itemId, value) => onInspection(id, () => api.answerItem(id, itemId, value)));
+  const screen = detailView(detail, ctx, (itemId, value) => onInspection(id, () => api.answerItem(id, itemId, value)));
+  screen.append(evidencePanel(id, detail.evidence, detail.summary.status === "draft", evidenceHandlers(id)));
+  return screen;
+}
+
+function evidenceHandlers(id: string): EvidenceHandlers {
+  return {
+    async importFolder(request, onProgress) {
+      let summary: Awaited<ReturnType<typeof api.importEvidence>> | null = null;
+      await onInspection(id, async () => {
+        summary = await api.importEvidence(id, request, onProgress);
+      });
+      return summary;
+    },
+    cancelImport: () => void api.cancelImport().catch(ctx.report),
+    saveGapReason: (gapId, reason) =>
+      onInspection(id, async () => {
+        await api.setGapReason(id, gapId, reason);
+      }),
+    recordRecorderCheck: (check) =>
+      onInspection(id, async () => {
+        await api.recordRecorderCheck(id, check);
+      }),
+    report: ctx.report,
+  };
 }
 
 async function navigate(next: Screen): Promise<void> {

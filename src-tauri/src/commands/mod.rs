@@ -13,6 +13,8 @@ use tauri::State;
 
 use crate::{AppState, CommandError};
 
+pub mod evidence;
+
 type CommandResult<T> = Result<T, CommandError>;
 
 /// Runs `f` on the device in a blocking thread: SQLite must not stall the window.

@@ -1,0 +1,408 @@
+// The evidence panel of an inspection: import a recorder folder (progress, cancel), the
+// files with thumbnails and durations, the timeline with its gaps and their reasons, and
+// the recorder check. The import runs on the Rust side; progress redraws only its own box,
+// so what the officer types elsewhere is not lost while files are read.
+import type { ImportRequest, RecorderCheckRequest } from "../api";
+import * as api from "../api";
+import type { EvidenceItem } from "../bindings/EvidenceItem";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportSummary } from "../bindings/ImportSummary";
+import type { InspectionEvidence } from "../bindings/InspectionEvidence";
+import type { InspectionId } from "../bindings/InspectionId";
+import type { MediaKind } from "../bindings/MediaKind";
+import type { RecorderCheck } from "../bindings/RecorderCheck";
+import type { Timeline } from "../bindings/Timeline";
+import { h } from "../dom";
+import {
+  beijingNowText,
+  clipSeconds,
+  formatBytes,
+  formatRate,
+  formatSeconds,
+  percent,
+  shownTimeToInstant,
+  spanOnBar,
+} from "../evidenceFormat";
+import { formatBeijing } from "../format";
+import { t } from "../i18n";
+
+/** What the panel asks of the shell; each resolves once the screen shows the result. */
+export interface EvidenceHandlers {
+  importFolder(request: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportSummary | null>;
+  cancelImport(): void;
+  saveGapReason(gapId: string, reason: string): Promise<void>;
+  recordRecorderCheck(check: RecorderCheckRequest): Promise<void>;
+  report(err: unknown): void;
+}
+
+/** The import of one inspection as it stands: kept across redraws of the screen. */
+interface ImportState {
+  inspection: InspectionId;
+  dir: string;
+  recorderId: string;
+  running: boolean;
+  cancelling: boolean;
+  progress: ImportProgress | null;
+  summary: ImportSummary | null;
+}
+
+let state: ImportState | null = null;
+// Object URLs of thumbnails already fetched, so a redraw does not fetch them again.
+const thumbnails = new Map<string, Promise<string>>();
+
+function stateFor(id: InspectionId): ImportState {
+  if (state?.inspection !== id) {
+    state = { inspection: id, dir: "", recorderId: "", running: false, cancelling: false, progress: null, summary: null };
+  }
+  return state;
+}
+
+export function evidencePanel(
+  id: InspectionId,
+  evidence: InspectionEvidence,
+  editable: boolean,
+  on: EvidenceHandlers,
+): HTMLElement {
+  const s = stateFor(id);
+  return h(
+    "section",
+    { class: "panel evidence", "data-testid": "evidence-panel" },
+    h("h3", {}, t("evidence.heading")),
+    editable && importForm(s, on),
+    progressBox(s, on),
+    filesTable(evidence.files),
+    timelineView(evidence.timeline, editable, on),
+    recorderChecks(evidence.recorder_checks),
+    editable && recorderCheckForm(on),
+  );
+}
+
+function importForm(s: ImportState, on: EvidenceHandlers): HTMLElement {
+  const dir = h("input", {
+    type: "text",
+    class: "evidence__dir",
+    value: s.dir,
+    placeholder: t("evidence.folderPlaceholder"),
+    "data-testid": "evidence-folder",
+    "aria-label": t("evidence.folder"),
+  });
+  const recorder = h("input", {
+    type: "text",
+    value: s.recorderId,
+    placeholder: t("evidence.recorderPlaceholder"),
+    "data-testid": "evidence-recorder",
+    "aria-label": t("evidence.recorder"),
+  });
+  const inPlace = h("input", { type: "checkbox", "data-testid": "evidence-in-place" });
+  dir.addEventListener("input", () => (s.dir = dir.value));
+  recorder.addEventListener("input", () => (s.recorderId = recorder.value));
+  const start = async () => {
+    if (s.running || dir.value.trim() === "") return;
+    Object.assign(s, { running: true, cancelling: false, progress: null, summary: null });
+    redrawProgress(s, on);
+    const request = { dir: dir.value.trim(), recorderId: recorder.value.trim() || null, inPlace: inPlace.checked };
+    try {
+      s.summary = await on.importFolder(request, (p) => {
+        s.progress = p;
+        redrawProgress(s, on);
+      });
+    } finally {
+      s.running = false;
+      redrawProgress(s, on);
+    }
+  };
+  return h(
+    "div",
+    { class: "evidence__import" },
+    h("label", { class: "field" }, h("span", {}, t("evidence.folder")), dir),
+    h("label", { class: "field field--short" }, h("span", {}, t("evidence.recorder")), recorder),
+    h("label", { class: "check" }, inPlace, t("evidence.inPlace")),
+    h(
+      "button",
+      { type: "button", class: "btn btn--primary", "data-testid": "evidence-import", onclick: () => void start() },
+      t("evidence.import"),
+    ),
+  );
+}
+
+function redrawProgress(s: ImportState, on: EvidenceHandlers): void {
+  document.querySelector('[data-testid="evidence-progress"]')?.replaceWith(progressBox(s, on));
+}
+
+function progressBox(s: ImportState, on: EvidenceHandlers): HTMLElement {
+  const p = s.progress;
+  const attrs = {
+    class: "evidence__progress",
+    "data-testid": "evidence-progress",
+    "data-running": String(s.running),
+    "data-files-done": p?.files_done ?? 0,
+    "data-files-total": p?.files_total ?? 0,
+  };
+  if (!s.running && !p && !s.summary) return h("div", attrs);
+  const done = p ? percent(p.bytes_done, p.bytes_total) : 0;
+  return h(
+    "div",
+    attrs,
+    h("progress", { max: 100, value: done, "data-testid": "evidence-progress-bar" }),
+    h(
+      "div",
+      { class: "evidence__figures", "data-testid": "evidence-progress-text" },
+      h("span", {}, t("evidence.files", { done: p?.files_done ?? 0, total: p?.files_total ?? 0 })),
+      h("span", {}, t("evidence.bytes", { done: formatBytes(p?.bytes_done ?? 0), total: formatBytes(p?.bytes_total ?? 0) })),
+      h("span", {}, t("evidence.rate", { rate: formatRate(p?.bytes_per_second ?? 0) })),
+      h("span", {}, t("evidence.left", { left: s.running ? formatSeconds(p?.seconds_left) : formatSeconds(0) })),
+      s.running && p?.current && h("span", { class: "mono" }, p.current),
+    ),
+    s.running &&
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn",
+          disabled: s.cancelling,
+          "data-testid": "evidence-cancel",
+          onclick: () => {
+            s.cancelling = true;
+            on.cancelImport();
+            redrawProgress(s, on);
+          },
+        },
+        t(s.cancelling ? "evidence.cancelling" : "evidence.cancel"),
+      ),
+    s.summary && summaryView(s.summary),
+  );
+}
+
+function summaryView(summary: ImportSummary): HTMLElement {
+  return h(
+    "div",
+    { class: "evidence__summary", "data-testid": "evidence-summary", "data-imported": summary.imported.length },
+    h(
+      "p",
+      {},
+      t(summary.cancelled ? "evidence.summaryCancelled" : "evidence.summary", {
+        imported: summary.imported.length,
+        already: summary.already_there.length,
+        skipped: summary.skipped.length,
+      }),
+    ),
+    summary.skipped.length > 0 &&
+      h(
+        "details",
+        {},
+        h("summary", {}, t("evidence.skippedList")),
+        h(
+          "ul",
+          { class: "evidence__skipped" },
+          summary.skipped.map((f) => h("li", { "data-testid": "evidence-skipped" }, h("span", { class: "mono" }, f.path), ` — ${f.reason}`)),
+        ),
+      ),
+  );
+}
+
+function filesTable(files: EvidenceItem[]): HTMLElement {
+  if (files.length === 0) return h("p", { class: "empty", "data-testid": "evidence-empty" }, t("evidence.empty"));
+  return h(
+    "table",
+    { class: "table evidence__files", "data-testid": "evidence-files" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", {}, ""),
+        h("th", {}, t("evidence.col.name")),
+        h("th", {}, t("evidence.col.kind")),
+        h("th", {}, t("evidence.col.captured")),
+        h("th", {}, t("evidence.col.duration")),
+        h("th", {}, t("evidence.col.size")),
+      ),
+    ),
+    h("tbody", {}, files.map(fileRow)),
+  );
+}
+
+function fileRow(f: EvidenceItem): HTMLElement {
+  const seconds = f.kind === "photo" ? null : clipSeconds(f.capture_start, f.capture_end);
+  return h(
+    "tr",
+    { "data-testid": "evidence-file", "data-id": f.id, "data-kind": f.kind },
+    h("td", { class: "evidence__thumbcell" }, f.has_thumbnail ? thumbnail(f) : h("span", { class: `kind kind--${f.kind}` })),
+    h("td", { class: "mono", title: f.original_path }, f.original_name),
+    h("td", {}, kindLabel(f.kind)),
+    h("td", { class: "nowrap" }, formatBeijing(f.capture_start, t("common.none"))),
+    h("td", { class: "nowrap", "data-testid": "evidence-duration" }, seconds === null ? t("common.none") : formatSeconds(seconds)),
+    h("td", { class: "nowrap" }, formatBytes(f.size)),
+  );
+}
+
+function thumbnail(f: EvidenceItem): HTMLElement {
+  const img = h("img", { class: "evidence__thumb", alt: f.original_name, "data-testid": "evidence-thumb", "data-loaded": "false" });
+  let url = thumbnails.get(f.id);
+  if (!url) {
+    url = api.evidenceThumbnail(f.id).then((bytes) => URL.createObjectURL(new Blob([bytes], { type: "image/jpeg" })));
+    url.catch(() => thumbnails.delete(f.id)); // asked again on the next redraw
+    thumbnails.set(f.id, url);
+  }
+  url.then(
+    (src) => {
+      img.addEventListener("load", () => img.setAttribute("data-loaded", "true"), { once: true });
+      img.src = src;
+    },
+    (err) => console.error("thumbnail failed", f.id, err), // the row still names the file
+  );
+  return img;
+}
+
+function kindLabel(kind: MediaKind): string {
+  switch (kind) {
+    case "video":
+      return t("evidence.kind.video");
+    case "audio":
+      return t("evidence.kind.audio");
+    case "photo":
+      return t("evidence.kind.photo");
+  }
+}
+
+function timelineView(tl: Timeline, editable: boolean, on: EvidenceHandlers): HTMLElement {
+  const bar = h("div", { class: "timeline__bar", "data-testid": "timeline-bar" });
+  for (const r of tl.recordings) {
+    const span = spanOnBar(tl.window_start, tl.window_end, r.start, r.end);
+    if (!span) continue;
+    bar.append(
+      h("span", {
+        class: "timeline__rec",
+        style: `left:${span.left}%;width:${span.width}%`,
+        title: `${formatBeijing(r.start)} – ${formatBeijing(r.end)}`,
+        "data-testid": "timeline-recording",
+        "data-evidence-id": r.evidence_id,
+      }),
+    );
+  }
+  for (const g of tl.gaps) {
+    const span = spanOnBar(tl.window_start, tl.window_end, g.start, g.end);
+    if (!span) continue;
+    bar.append(
+      h("span", {
+        class: `timeline__gap${g.reason ? " timeline__gap--explained" : ""}`,
+        style: `left:${span.left}%;width:${span.width}%`,
+        title: `${formatBeijing(g.start)} – ${formatBeijing(g.end)}`,
+        "data-testid": "timeline-gap",
+        "data-gap-id": g.id,
+      }),
+    );
+  }
+  return h(
+    "div",
+    { class: "timeline", "data-testid": "timeline", "data-recordings": tl.recordings.length, "data-gaps": tl.gaps.length },
+    h("h4", {}, t("evidence.timeline", { limit: tl.gap_limit_minutes })),
+    h(
+      "div",
+      { class: "timeline__ends" },
+      h("span", {}, formatBeijing(tl.window_start)),
+      h("span", {}, formatBeijing(tl.window_end)),
+    ),
+    bar,
+    tl.recordings.length === 0 && h("p", { class: "empty" }, t("evidence.noRecordings")),
+    tl.gaps.length > 0 &&
+      h(
+        "ul",
+        { class: "gaps" },
+        tl.gaps.map((g) => gapRow(g.id, g.start, g.end, g.reason, editable, on)),
+      ),
+  );
+}
+
+function gapRow(
+  gapId: string,
+  start: string,
+  end: string,
+  reason: string | null,
+  editable: boolean,
+  on: EvidenceHandlers,
+): HTMLElement {
+  const minutes = Math.round((clipSeconds(start, end) ?? 0) / 60);
+  const input = h("input", {
+    type: "text",
+    value: reason ?? "",
+    placeholder: t("evidence.gapReasonPlaceholder"),
+    "data-testid": "gap-reason-input",
+    "aria-label": t("evidence.gapReason"),
+  });
+  const save = () => void on.saveGapReason(gapId, input.value.trim());
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") save();
+  });
+  return h(
+    "li",
+    { class: `gap${reason ? "" : " gap--open"}`, "data-testid": "gap", "data-gap-id": gapId, "data-has-reason": String(reason !== null) },
+    h("span", { class: "nowrap" }, t("evidence.gap", { start: formatBeijing(start), end: formatBeijing(end), minutes })),
+    editable
+      ? h(
+          "span",
+          { class: "free-answer" },
+          input,
+          h("button", { type: "button", class: "btn", "data-testid": "gap-reason-save", onclick: save }, t("evidence.gapReasonSave")),
+        )
+      : h("span", { "data-testid": "gap-reason" }, reason ?? t("evidence.gapNoReason")),
+  );
+}
+
+function recorderChecks(checks: RecorderCheck[]): HTMLElement | false {
+  return (
+    checks.length > 0 &&
+    h(
+      "ul",
+      { class: "recorder-checks", "data-testid": "recorder-checks" },
+      checks.map((c) =>
+        h(
+          "li",
+          { "data-testid": "recorder-check", "data-recorder": c.recorder_id },
+          t("evidence.checkLine", {
+            recorder: c.recorder_id,
+            offset: c.offset_seconds,
+            battery: c.battery_percent ?? t("common.none"),
+            storage: c.storage_free_mb ?? t("common.none"),
+            at: formatBeijing(c.checked_at),
+          }),
+        ),
+      ),
+    )
+  );
+}
+
+function recorderCheckForm(on: EvidenceHandlers): HTMLElement {
+  const field = (label: string, testid: string, value = "", inputmode: string | null = null) =>
+    h("input", { type: "text", value, inputmode, "data-testid": testid, "aria-label": label });
+  const recorder = field(t("evidence.recorder"), "check-recorder");
+  const shows = field(t("evidence.shows"), "check-shows", beijingNowText(Date.now()));
+  const battery = field(t("evidence.battery"), "check-battery", "", "numeric");
+  const storage = field(t("evidence.storage"), "check-storage", "", "numeric");
+  const number = (input: HTMLInputElement) => (input.value.trim() === "" ? null : Number(input.value.trim()));
+  const submit = () => {
+    const instant = shownTimeToInstant(shows.value);
+    if (instant === null) {
+      on.report(new api.CommandFailure("invalid_input", t("evidence.showsInvalid", { text: shows.value })));
+      return;
+    }
+    void on.recordRecorderCheck({
+      recorderId: recorder.value.trim(),
+      shows: instant,
+      batteryPercent: number(battery),
+      storageFreeMb: number(storage),
+    });
+  };
+  const row = (label: string, input: HTMLInputElement) => h("label", { class: "field field--short" }, h("span", {}, label), input);
+  return h(
+    "div",
+    { class: "recorder-check-form", "data-testid": "recorder-check-form" },
+    h("h4", {}, t("evidence.checkHeading")),
+    row(t("evidence.recorder"), recorder),
+    row(t("evidence.shows"), shows),
+    row(t("evidence.battery"), battery),
+    row(t("evidence.storage"), storage),
+    h("button", { type: "button", class: "btn", "data-testid": "check-recorder-save", onclick: submit }, t("evidence.checkSave")),
+  );
+}
