@@ -35,6 +35,10 @@ if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status 2>/dev/null 
   "$bin/fieldcase" --data-dir "$device_dir" device enroll --bureau "http://$listen" --code "$code"
 fi
 if ((first_run)); then
+  # Records are made by a signed-in officer: the first sync brings the registry (with the
+  # officers' PIN verifiers), then the demo officer signs in and the sample records are made.
+  "$bin/fieldcase" --data-dir "$device_dir" device sync --once >/dev/null
+  echo 107107 | "$bin/fieldcase" --data-dir "$device_dir" signin JC-0107 >/dev/null
   "$bin/fieldcase" --data-dir "$device_dir" demo seed
 fi
 

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     Immutable,
     /// Sign-in refused: wrong PIN, locked out, unknown officer.
     SigninRefused,
+    /// Making or changing a record needs an officer signed in on the device.
+    SigninRequired,
     /// A storage fault inside the app, for an engineer.
     Storage,
     /// A fault inside the app or the bureau, for an engineer.
@@ -119,7 +121,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 44] = [
+    pub const ALL: [ErrorCode; 45] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -132,6 +134,7 @@ impl ErrorCode {
         Self::AuditChainBroken,
         Self::Immutable,
         Self::SigninRefused,
+        Self::SigninRequired,
         Self::Storage,
         Self::Internal,
         Self::Offline,
@@ -181,6 +184,7 @@ impl ErrorCode {
             Self::AuditChainBroken => "audit_chain_broken",
             Self::Immutable => "immutable",
             Self::SigninRefused => "signin_refused",
+            Self::SigninRequired => "signin_required",
             Self::Storage => "storage",
             Self::Internal => "internal",
             Self::Offline => "offline",
