@@ -2,10 +2,15 @@
 import type { CertificateCheck } from "./CertificateCheck";
 import type { ChecklistTemplate } from "./ChecklistTemplate";
 import type { Inspection } from "./Inspection";
+import type { InspectionEvidence } from "./InspectionEvidence";
 import type { InspectionSummary } from "./InspectionSummary";
 import type { Site } from "./Site";
 
 /**
  * One inspection with everything its screen shows.
  */
-export type InspectionDetail = { summary: InspectionSummary, inspection: Inspection, site: Site, template: ChecklistTemplate, checks: Array<CertificateCheck>, };
+export type InspectionDetail = { summary: InspectionSummary, inspection: Inspection, site: Site, template: ChecklistTemplate, checks: Array<CertificateCheck>, 
+/**
+ * Its evidence files, recorder checks and timeline with gaps.
+ */
+evidence: InspectionEvidence, };
