@@ -283,4 +283,24 @@ mod tests {
         drop(temp);
         assert_eq!(fs::read_dir(vault.root()).unwrap().count(), 0, "the partial file is removed");
     }
+
+    #[test]
+    fn opening_removes_what_a_dead_import_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        let vault = Vault::open(&root).unwrap();
+        let dead = root.join(format!("{TEMP_PREFIX}1-0-0.tmp"));
+        let running = root.join(format!("{TEMP_PREFIX}2-0-0.tmp"));
+        for path in [&dead, &running] {
+            fs::write(path, b"part of a clip").unwrap();
+        }
+        let two_hours_ago = SystemTime::now() - Duration::from_secs(7200);
+        File::options().write(true).open(&dead).unwrap().set_modified(two_hours_ago).unwrap();
+        let stored = vault.import_copy(&running, &|_| {}, &AtomicBool::new(false)).unwrap();
+
+        Vault::open(&root).unwrap();
+        assert!(!dead.exists(), "a temporary file untouched for hours belongs to an import that died");
+        assert!(running.exists(), "a recent one may belong to an import still running");
+        assert!(vault.contains(&stored.sha256), "stored files stay");
+    }
 }
