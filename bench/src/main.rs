@@ -4,6 +4,7 @@
 //! `bench NAME: VALUE UNIT | REFERENCE: VALUE UNIT | ratio R | target T | met yes/no`
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
+mod evidence;
 mod flood;
 mod pin;
 mod prepared;
@@ -14,7 +15,11 @@ mod sync_push;
 use anyhow::Result;
 
 fn main() -> Result<()> {
-    let only = std::env::args().nth(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == evidence::CHILD) {
+        return evidence::child(&args[1..]);
+    }
+    let only = args.first().cloned();
     let wants = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if wants("push") {
         sync_push::run()?;
@@ -27,6 +32,9 @@ fn main() -> Result<()> {
     }
     if wants("pin") {
         pin::run()?;
+    }
+    if wants("evidence") {
+        evidence::run()?;
     }
     Ok(())
 }

@@ -186,16 +186,14 @@ async fn push_one_of_each(bureau: &TestBureau, case: u64, over: i64, c: char) ->
     for (result, (field, limit)) in answer.results.iter().zip(&expected) {
         let length = length(*limit);
         if length <= *limit {
-            let passed = match &result.fate {
-                Fate::Accepted => true,
-                // An evidence reference within its limits is then held against its
-                // inspection's seal, which this page does not carry.
-                Fate::Rejected { code: Some(fieldcase_core::ErrorCode::EvidenceInspectionUnknown), .. } => {
-                    result.kind == fieldcase_core::RecordKind::Evidence
-                }
-                _ => false,
-            };
-            prop_assert!(passed, "{} of {} characters is within {}: {:?}", field, length, limit, result.fate);
+            prop_assert!(
+                common::passed_own_checks(result),
+                "{} of {} characters is within {}: {:?}",
+                field,
+                length,
+                limit,
+                result.fate
+            );
         } else {
             let Fate::Rejected { reason, .. } = &result.fate else {
                 return Err(TestCaseError::fail(format!(

@@ -222,7 +222,21 @@ impl PushItem {
     /// Checked before anything counts through an audit run's entries, so no count overflows.
     pub fn check_numbers(&self) -> Result<(), limits::TooLarge> {
         match self {
-            PushItem::Site(_) | PushItem::Inspection(_) => Ok(()),
+            PushItem::Site(_) => Ok(()),
+            PushItem::Inspection(inspection) => {
+                for file in inspection.evidence.iter().flat_map(|m| &m.files) {
+                    limits::check_number("evidence.files (a size)", file.size, limits::EVIDENCE_BYTES)?;
+                }
+                Ok(())
+            }
+            PushItem::RecorderCheck(check) => {
+                if let Some(battery) = check.battery_percent {
+                    limits::check_number("battery_percent", battery.into(), 100)?;
+                }
+                check
+                    .storage_free_mb
+                    .map_or(Ok(()), |mb| limits::check_number("storage_free_mb", mb, limits::COUNTER).map(drop))
+            }
             PushItem::CertificateCheck(check) => {
                 limits::check_number("registry_version", check.registry_version, limits::COUNTER).map(drop)
             }
@@ -234,7 +248,7 @@ impl PushItem {
                 .map_or(Ok(()), |mb| limits::check_number("storage_free_mb", mb, limits::COUNTER).map(drop)),
             PushItem::Audit(run) => {
                 let steps = run.steps.len() as u64;
-                let last = run.first_seq.checked_add(steps).unwrap_or(u64::MAX);
+                let last = run.first_seq.saturating_add(steps);
                 limits::check_number("first_seq", last, limits::COUNTER)
                     .map_err(|e| limits::TooLarge { value: run.first_seq, ..e })
                     .map(drop)

@@ -9,6 +9,7 @@ use std::time::Instant;
 use serde::Serialize;
 use ts_rs::TS;
 
+use fieldcase_core::audit::Actor;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::{EvidenceRef, MediaKind};
 use fieldcase_core::ids::{EvidenceId, InspectionId};
@@ -16,6 +17,7 @@ use fieldcase_core::limits::{self, FILE_NAME, FILE_PATH, IDENTIFIER};
 
 use crate::audit::append_audit;
 use crate::evidence::{self, ImportError, Vault};
+use crate::recorder::officer_of;
 use crate::store::evidence_refs;
 use crate::{Device, DeviceError, Result, non_empty};
 
@@ -111,6 +113,7 @@ impl Device {
         progress: &dyn Fn(&ImportProgress),
         cancel: &AtomicBool,
     ) -> Result<ImportSummary> {
+        let actor = self.officer_actor()?;
         let recorder_id = non_empty(options.recorder_id.clone());
         limits::check_opt("recorder id", recorder_id.as_deref(), IDENTIFIER)?;
         self.draft(inspection)?;
@@ -181,8 +184,8 @@ impl Device {
                 summary.already_there.push(AlreadyThere { path, id });
                 continue;
             }
-            let reference = self.reference(inspection, file, &stored, recorder_id.clone(), options.in_place)?;
-            let (now, actor) = (reference.imported_at, self.actor()?);
+            let reference = self.reference(inspection, file, &stored, &actor, recorder_id.clone(), options.in_place)?;
+            let now = reference.imported_at;
             let payload = serde_json::json!({ "reference": &reference, "newly_stored": stored.newly_stored });
             self.write(|tx| {
                 evidence_refs::insert(tx, &reference)?;
@@ -197,7 +200,7 @@ impl Device {
                 size: reference.size,
             });
         }
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         let counts = serde_json::json!({
             "folder": shown(&dir),
             "imported": summary.imported.len(),
@@ -217,6 +220,7 @@ impl Device {
         inspection: InspectionId,
         file: &evidence::Candidate,
         stored: &evidence::Stored,
+        actor: &Actor,
         recorder_id: Option<String>,
         in_place: bool,
     ) -> Result<EvidenceRef> {
@@ -242,7 +246,7 @@ impl Device {
             capture_start,
             capture_end: capture.as_ref().and_then(|c| c.end).and_then(sane).filter(|_| capture_start.is_some()),
             capture_source: capture.filter(|_| capture_start.is_some()).map(|c| c.source),
-            officer_id: self.signed_in_officer()?,
+            officer_id: officer_of(actor),
             imported_at: now,
             in_place,
         })

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use fieldcase_core::audit::Actor;
 use fieldcase_core::evidence::{EvidenceManifest, Gap, RecorderCheck, Timeline, timeline};
 use fieldcase_core::ids::{InspectionId, OfficerId, RecorderCheckId};
 use fieldcase_core::inspection::Inspection;
@@ -25,10 +26,19 @@ pub struct NewRecorderCheck {
     pub storage_free_mb: Option<u64>,
 }
 
+/// The officer an actor names (records are made by a signed-in officer).
+pub(crate) fn officer_of(actor: &Actor) -> Option<OfficerId> {
+    match actor {
+        Actor::Officer { officer, .. } => Some(officer.clone()),
+        Actor::Device { .. } => None,
+    }
+}
+
 impl Device {
     /// Records a check of a body-cam for a draft: its clock against trusted time (the offset
     /// aligns its recordings with the inspection), its battery and storage.
     pub fn record_recorder_check(&mut self, new: NewRecorderCheck) -> Result<RecorderCheck> {
+        let actor = self.officer_actor()?;
         let recorder_id = new.recorder_id.trim();
         if recorder_id.is_empty() {
             return Err(DeviceError::Invalid(
@@ -45,7 +55,6 @@ impl Device {
         let now = self.record_time()?;
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
-        let actor = self.actor()?;
         let check = RecorderCheck {
             id: RecorderCheckId::generate(now),
             inspection_id: new.inspection_id,
@@ -55,7 +64,7 @@ impl Device {
             offset_seconds: (new.shows - time.trusted).num_seconds(),
             battery_percent: new.battery_percent,
             storage_free_mb: new.storage_free_mb,
-            officer_id: self.signed_in_officer()?,
+            officer_id: officer_of(&actor),
             checked_at: now,
         };
         self.write(|tx| {
@@ -100,6 +109,7 @@ impl Device {
 
     /// Writes why nothing was recorded in one gap of a draft's timeline.
     pub fn set_gap_reason(&mut self, id: InspectionId, gap_id: &str, reason: &str) -> Result<Gap> {
+        let actor = self.officer_actor()?;
         let reason = limits::check("gap reason", reason.trim(), GAP_REASON)?;
         if reason.is_empty() {
             return Err(DeviceError::Invalid(
@@ -118,7 +128,6 @@ impl Device {
             )));
         };
         let now = self.record_time()?;
-        let actor = self.actor()?;
         let gap = Gap { reason: Some(reason.to_owned()), ..gap.clone() };
         let by = actor.to_string();
         self.write(|tx| {
@@ -136,11 +145,6 @@ impl Device {
         let checks = self.read(|c| recorder_checks::for_inspections(c, &lineage))?;
         let timeline = self.timeline_until(draft, now)?;
         Ok(EvidenceManifest::of(&evidence, &checks, &timeline.gaps))
-    }
-
-    /// The officer signed in now, whom the records made now name.
-    pub(crate) fn signed_in_officer(&self) -> Result<Option<OfficerId>> {
-        Ok(self.signed_in()?.map(|entry| entry.officer))
     }
 
     /// This inspection version and those it corrects, newest first.

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -37,7 +39,8 @@ fn beijing(hour: u32, minute: u32) -> DateTime<Utc> {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(beijing(9, 25)));
-    let device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    let mut device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    common::signed_in(&mut device);
     let folder = tempfile::tempdir().unwrap();
     let sample = write_recorder_folder(folder.path()).unwrap();
     Fixture { _dir: dir, device, clock, folder, sample }
@@ -110,6 +113,7 @@ fn a_recorder_folder_imports_with_hashes_capture_times_and_what_was_skipped() {
         assert_eq!(r.capture_start, capture.map(|c| c.start), "{}", path.display());
         assert_eq!(r.capture_source, capture.map(|c| c.source), "{}", path.display());
         assert_eq!(r.recorder_id.as_deref(), Some("A0123"));
+        assert_eq!(r.officer_id.as_ref().map(|o| o.as_str()), Some(common::OFFICER.0), "the officer signed in");
         assert!(!r.in_place);
         assert!(Path::new(&item.stored_at).is_file(), "the bytes are in the vault");
         assert_eq!(item.has_thumbnail, r.kind == fieldcase_core::evidence::MediaKind::Photo);
@@ -282,4 +286,29 @@ fn a_file_that_cannot_be_read_is_named_and_skipped_while_the_rest_import() {
     let skipped = summary.skipped.iter().find(|s| s.path.contains(&name)).expect("the file is named");
     assert!(skipped.reason.contains("cannot read"), "with why: {}", skipped.reason);
     assert_eq!(summary.imported.len(), sample.media().count() - 1, "the rest import");
+}
+
+#[test]
+fn nobody_signed_in_imports_nothing_and_checks_no_recorder() {
+    let mut f = fixture();
+    let inspection = draft(&mut f, "91350100M000100Y43");
+    f.device.sign_out().unwrap();
+    let folder = f.folder.path().to_owned();
+    let refused = f
+        .device
+        .import_evidence(inspection.id, &folder, &ImportOptions::default(), &|_| {}, &AtomicBool::new(false))
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::SigninRequired);
+    let refused = f
+        .device
+        .record_recorder_check(NewRecorderCheck {
+            inspection_id: inspection.id,
+            recorder_id: "A0123".into(),
+            shows: beijing(9, 25),
+            battery_percent: None,
+            storage_free_mb: None,
+        })
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::SigninRequired);
+    assert!(f.device.evidence(Some(inspection.id)).unwrap().is_empty(), "nothing was recorded");
 }

@@ -357,3 +357,17 @@ impl TestDevice {
 pub fn of_kind(items: &[PushItem], kind: RecordKind) -> Vec<PushItem> {
     items.iter().filter(|i| i.kind() == kind).cloned().collect()
 }
+
+/// Whether a pushed item passed every check of its own: it was accepted, or it is an evidence
+/// reference refused only because the bureau holds no sealed inspection whose manifest could
+/// list it (the pages of these tests carry none).
+pub fn passed_own_checks(result: &fieldcase_core::wire::ItemResult) -> bool {
+    match &result.fate {
+        fieldcase_core::wire::Fate::Accepted => true,
+        fieldcase_core::wire::Fate::Rejected {
+            code: Some(fieldcase_core::ErrorCode::EvidenceInspectionUnknown),
+            ..
+        } => result.kind == RecordKind::Evidence,
+        _ => false,
+    }
+}

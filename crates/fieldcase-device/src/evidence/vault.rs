@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use fieldcase_core::canonical::ContentHash;
 
-use super::pump::{PumpError, Pumped, pump};
+use super::pump::{CopyTo, PumpError, Pumped, open_direct, pump};
 
 /// Temporary files are named `.import-…` until their hash is known.
 const TEMP_PREFIX: &str = ".import-";
@@ -88,8 +88,8 @@ impl Vault {
     pub fn import_copy(&self, src: &Path, progress: &dyn Fn(u64), cancel: &AtomicBool) -> Result<Stored, ImportError> {
         let mut input = open_source(src)?;
         let mut temp = TempFile::create(&self.root).map_err(|e| self.write_error(src, &self.root, e))?;
-        let pumped = pump(&mut input, Some(&mut temp.file), progress, cancel)
-            .map_err(|e| self.pump_error(src, &temp.path, e))?;
+        let copy = CopyTo { file: &temp.file, direct: open_direct(&temp.path) };
+        let pumped = pump(&mut input, Some(copy), progress, cancel).map_err(|e| self.pump_error(src, &temp.path, e))?;
         let temp_path = temp.path.clone();
         let write_error = |e: io::Error| self.write_error(src, &temp_path, e);
         temp.file.sync_all().map_err(write_error)?;
@@ -267,19 +267,40 @@ mod tests {
         let vault = Vault::open(&dir.path().join("vault")).unwrap();
         let mut partial = TempFile::create(vault.root()).unwrap();
         partial.kept(); // its name now belongs to `temp`
-        let mut temp = TempFile {
+        let temp = TempFile {
             path: partial.path.clone(),
             file: fs::OpenOptions::new().write(true).open("/dev/full").unwrap(),
             keep: false,
         };
         drop(partial);
         let never = AtomicBool::new(false);
-        let refused = pump(&mut File::open(&src).unwrap(), Some(&mut temp.file), &|_| {}, &never)
+        let copy = CopyTo { file: &temp.file, direct: None };
+        let refused = pump(&mut File::open(&src).unwrap(), Some(copy), &|_| {}, &never)
             .map_err(|e| vault.pump_error(&src, &temp.path, e))
             .unwrap_err();
         assert!(matches!(refused, ImportError::DiskFull { needed: 3145728, .. }), "{refused:?}");
         assert!(refused.to_string().contains("free space on that disk"), "the message says how to fix it: {refused}");
         drop(temp);
         assert_eq!(fs::read_dir(vault.root()).unwrap().count(), 0, "the partial file is removed");
+    }
+
+    #[test]
+    fn opening_removes_what_a_dead_import_left_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("vault");
+        let vault = Vault::open(&root).unwrap();
+        let dead = root.join(format!("{TEMP_PREFIX}1-0-0.tmp"));
+        let running = root.join(format!("{TEMP_PREFIX}2-0-0.tmp"));
+        for path in [&dead, &running] {
+            fs::write(path, b"part of a clip").unwrap();
+        }
+        let two_hours_ago = SystemTime::now() - Duration::from_secs(7200);
+        File::options().write(true).open(&dead).unwrap().set_modified(two_hours_ago).unwrap();
+        let stored = vault.import_copy(&running, &|_| {}, &AtomicBool::new(false)).unwrap();
+
+        Vault::open(&root).unwrap();
+        assert!(!dead.exists(), "a temporary file untouched for hours belongs to an import that died");
+        assert!(running.exists(), "a recent one may belong to an import still running");
+        assert!(vault.contains(&stored.sha256), "stored files stay");
     }
 }

@@ -1,12 +1,15 @@
 //! `fieldcase evidence …` and `fieldcase recorder check` through the real binary, on a
-//! generated recorder folder.
+//! generated recorder folder and a laptop enrolled and signed in as at the office.
 
+// A panic in a test is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use fieldcase_device::evidence::sample::write_recorder_folder;
+use fieldcase_tests::{Bureau, DeviceDir, binary};
 
 struct Run {
     code: i32,
@@ -15,7 +18,7 @@ struct Run {
 }
 
 fn fieldcase(data_dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_fieldcase"))
+    let out = Command::new(binary("fieldcase"))
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -35,20 +38,44 @@ fn ok(data_dir: &Path, args: &[&str]) -> Run {
     run
 }
 
+/// An enrolled laptop with an officer signed in; made once (its bureau then stopped) and
+/// copied for every test.
+fn signed_in_template() -> &'static Path {
+    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let tmp = tempfile::tempdir().unwrap();
+            let bureau = Bureau::start(&tmp.path().join("bureau")).unwrap();
+            DeviceDir::new(tmp.path().join("d")).enroll_and_sign_in(&bureau).unwrap();
+            tmp
+        })
+        .path()
+}
+
+/// A fresh copy of the signed-in template, with a site and a draft inspection at it.
+fn draft() -> (tempfile::TempDir, PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("device");
+    std::fs::create_dir(&dir).unwrap();
+    for entry in std::fs::read_dir(signed_in_template().join("d")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    ok(&dir, &["site", "add", "--name", "甲建筑公司", "--uscc", "91350100M000100Y43"]);
+    let inspection = ok(&dir, &["inspection", "new", "--site", "91350100M000100Y43"]).stdout.trim().to_owned();
+    (tmp, dir, inspection)
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 #[test]
 fn an_imported_file_changed_by_one_byte_is_named_by_verify_with_exit_3() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("device");
+    let (tmp, dir, inspection) = draft();
     let folder = tmp.path().join("recorder");
     let sample = write_recorder_folder(&folder).unwrap();
     let media = sample.media().count();
-
-    ok(&dir, &["site", "add", "--name", "甲建筑公司", "--uscc", "91350100M000100Y43"]);
-    let inspection = ok(&dir, &["inspection", "new", "--site", "91350100M000100Y43"]).stdout.trim().to_owned();
     let check = ok(
         &dir,
         &[
@@ -105,14 +132,12 @@ fn an_imported_file_changed_by_one_byte_is_named_by_verify_with_exit_3() {
     let custody = ok(&dir, &["evidence", "custody", id]).stdout;
     let actions: Vec<&str> = custody.lines().filter_map(|l| l.split_whitespace().nth(3)).collect();
     assert_eq!(actions, ["evidence.import", "evidence.verify", "evidence.verify", "evidence.verify"], "{custody}");
+    assert!(custody.lines().all(|l| l.contains("JC-")), "each step names the officer signed in: {custody}");
 }
 
 #[test]
 fn a_recorder_time_that_is_not_a_time_is_refused_with_the_form_it_takes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("device");
-    ok(&dir, &["site", "add", "--name", "甲建筑公司", "--uscc", "91350100M000100Y43"]);
-    let inspection = ok(&dir, &["inspection", "new", "--site", "91350100M000100Y43"]).stdout.trim().to_owned();
+    let (_tmp, dir, inspection) = draft();
     let run = fieldcase(
         &dir,
         &["recorder", "check", "--inspection", &inspection, "--recorder", "A0123", "--shows", "9:25 this morning"],
