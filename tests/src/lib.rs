@@ -135,12 +135,27 @@ impl TauriDriver {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .context("no WebDriver session on the app")?;
-        Ok(client)
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut tries = 0;
+        loop {
+            let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            builder.capabilities(caps.clone());
+            match builder.connect(&url).await {
+                Ok(client) => return Ok(client),
+                // On two busy cores WebKitWebDriver now and then drops the request for a new
+                // session (no answer at all, not a refusal); once more after a breath is enough.
+                Err(
+                    fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::Lost(_),
+                ) if tries == 0 => {
+                    tries += 1;
+                    // The desktop tests run on a multi-threaded runtime: blocking one worker is fine.
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Err(e) => return Err(e).context("no WebDriver session on the app"),
+            }
+        }
     }
 }
 

@@ -201,3 +201,63 @@ async fn an_officer_imports_a_recorder_folder_and_explains_the_gap_in_its_record
     fieldcase(&data, &["audit", "verify"])?;
     Ok(())
 }
+
+/// Every regular file under `dir`, however deep.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.flatten().flat_map(|e| if e.path().is_dir() { files_under(&e.path()) } else { vec![e.path()] }).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_import_shows_its_rate_and_time_left_and_cancelling_it_leaves_nothing() -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let data = tmp.path().join("device");
+    let inspection = the_morning_of_the_session(&data)?;
+    let out = DeviceDir::new(data.clone()).sign_in(OFFICER.0, OFFICER.1);
+    assert!(out.status.success(), "{} signs in: {}", OFFICER.0, String::from_utf8_lossy(&out.stderr));
+    // One long recording: an MP4 header and 2 GiB after it (sparse, so the test writes little).
+    let folder = tmp.path().join("card");
+    std::fs::create_dir_all(&folder)?;
+    let big = std::fs::File::create(folder.join("ZFY_A0123_JC0107_20261201093000.MP4"))?;
+    std::io::Write::write_all(&mut &big, b"\0\0\0\x18ftypisom\0\0\0\0isommp41")?;
+    big.set_len(2 << 30)?;
+    drop(big);
+
+    let driver = TauriDriver::start()?;
+    let data_arg = data.to_str().expect("a UTF-8 temp path");
+    let window = driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data_arg]).await.context("launch")?;
+    wait_for(&window, "body[data-ready=true]").await?;
+    wait_for(&window, &format!("[data-testid=inspection-row][data-id='{inspection}'] td")).await?.click().await?;
+    wait_for(&window, "[data-testid=evidence-empty]").await?;
+    window.find(Locator::Css("[data-testid=evidence-folder]")).await?.send_keys(folder.to_str().unwrap()).await?;
+    window.find(Locator::Css("[data-testid=evidence-import]")).await?.click().await?;
+
+    // While the file is read, the window keeps answering and shows how fast and how long.
+    wait_for(&window, "[data-testid=evidence-progress][data-running=true][data-files-total='1']").await?;
+    let mut figures = String::new();
+    for _ in 0..100 {
+        figures = window.find(Locator::Css("[data-testid=evidence-progress-text]")).await?.text().await?;
+        if figures.contains("/s") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(figures.contains("MB/s") || figures.contains("GB/s"), "a rate is shown while reading: {figures}");
+    assert!(figures.contains("2.0 GB") && figures.contains("剩余时间 "), "the size and time left: {figures}");
+    assert!(!figures.contains("剩余时间 —"), "the time left is known once bytes flow: {figures}");
+    window.find(Locator::Css("[data-testid=evidence-cancel]")).await?.click().await?;
+
+    let summary = wait_for(&window, "[data-testid=evidence-summary]").await?;
+    assert_eq!(summary.attr("data-imported").await?.as_deref(), Some("0"), "the file being read is not imported");
+    assert!(summary.text().await?.contains("已取消"), "the officer is told it was cancelled");
+    wait_for(&window, "[data-testid=evidence-progress][data-running=false]").await?;
+    wait_for(&window, "[data-testid=evidence-empty]").await?;
+    window.close().await?;
+
+    let shown: serde_json::Value =
+        serde_json::from_str(&fieldcase(&data, &["inspection", "show", &inspection, "--json"])?)?;
+    assert_eq!(shown["evidence"]["files"].as_array().map(Vec::len), Some(0), "no reference after a cancel");
+    let left = files_under(&data.join("vault"));
+    assert!(left.is_empty(), "no half-written file is left in the vault: {left:?}");
+    Ok(())
+}

@@ -126,51 +126,65 @@ function importForm(s: ImportState, on: EvidenceHandlers): HTMLElement {
 }
 
 function redrawProgress(s: ImportState, on: EvidenceHandlers): void {
-  document.querySelector('[data-testid="evidence-progress"]')?.replaceWith(progressBox(s, on));
+  const box = document.querySelector<HTMLElement>('[data-testid="evidence-progress"]');
+  if (box) fillProgress(box, s, on);
 }
 
 function progressBox(s: ImportState, on: EvidenceHandlers): HTMLElement {
+  const box = h("div", { class: "evidence__progress", "data-testid": "evidence-progress" });
+  fillProgress(box, s, on);
+  return box;
+}
+
+/**
+ * Brings the progress box up to date in place. The box is refreshed several times a second
+ * while files are read; the cancel button is kept as it is, so a click that lands between
+ * two refreshes is not lost.
+ */
+function fillProgress(box: HTMLElement, s: ImportState, on: EvidenceHandlers): void {
   const p = s.progress;
-  const attrs = {
-    class: "evidence__progress",
-    "data-testid": "evidence-progress",
-    "data-running": String(s.running),
-    "data-files-done": p?.files_done ?? 0,
-    "data-files-total": p?.files_total ?? 0,
-  };
-  if (!s.running && !p && !s.summary) return h("div", attrs);
-  const done = p ? percent(p.bytes_done, p.bytes_total) : 0;
-  return h(
-    "div",
-    attrs,
-    h("progress", { max: 100, value: done, "data-testid": "evidence-progress-bar" }),
-    h(
-      "div",
-      { class: "evidence__figures", "data-testid": "evidence-progress-text" },
-      h("span", {}, t("evidence.files", { done: p?.files_done ?? 0, total: p?.files_total ?? 0 })),
-      h("span", {}, t("evidence.bytes", { done: formatBytes(p?.bytes_done ?? 0), total: formatBytes(p?.bytes_total ?? 0) })),
-      h("span", {}, t("evidence.rate", { rate: formatRate(p?.bytes_per_second ?? 0) })),
-      h("span", {}, t("evidence.left", { left: s.running ? formatSeconds(p?.seconds_left) : formatSeconds(0) })),
-      s.running && p?.current && h("span", { class: "mono" }, p.current),
-    ),
-    s.running &&
-      h(
-        "button",
-        {
-          type: "button",
-          class: "btn",
-          disabled: s.cancelling,
-          "data-testid": "evidence-cancel",
-          onclick: () => {
-            s.cancelling = true;
-            on.cancelImport();
-            redrawProgress(s, on);
-          },
+  box.dataset.running = String(s.running);
+  box.dataset.filesDone = String(p?.files_done ?? 0);
+  box.dataset.filesTotal = String(p?.files_total ?? 0);
+  if (!s.running && !p && !s.summary) {
+    box.replaceChildren();
+    return;
+  }
+  if (box.childElementCount === 0) {
+    box.append(
+      h("progress", { max: 100, value: 0, "data-testid": "evidence-progress-bar" }),
+      h("div", { class: "evidence__figures", "data-testid": "evidence-progress-text" }),
+      h("button", {
+        type: "button",
+        class: "btn",
+        "data-testid": "evidence-cancel",
+        onclick: () => {
+          s.cancelling = true;
+          on.cancelImport();
+          redrawProgress(s, on);
         },
-        t(s.cancelling ? "evidence.cancelling" : "evidence.cancel"),
-      ),
-    s.summary && summaryView(s.summary),
+      }),
+      h("div", { class: "evidence__outcome" }),
+    );
+  }
+  const [bar, figures, cancel, outcome] = Array.from(box.children) as [
+    HTMLProgressElement,
+    HTMLElement,
+    HTMLButtonElement,
+    HTMLElement,
+  ];
+  bar.value = p ? percent(p.bytes_done, p.bytes_total) : 0;
+  figures.replaceChildren(
+    h("span", {}, t("evidence.files", { done: p?.files_done ?? 0, total: p?.files_total ?? 0 })),
+    h("span", {}, t("evidence.bytes", { done: formatBytes(p?.bytes_done ?? 0), total: formatBytes(p?.bytes_total ?? 0) })),
+    h("span", {}, t("evidence.rate", { rate: formatRate(p?.bytes_per_second ?? 0) })),
+    h("span", {}, t("evidence.left", { left: s.running ? formatSeconds(p?.seconds_left) : formatSeconds(0) })),
+    s.running && p?.current ? h("span", { class: "mono" }, p.current) : "",
   );
+  cancel.hidden = !s.running;
+  cancel.disabled = s.cancelling;
+  cancel.textContent = t(s.cancelling ? "evidence.cancelling" : "evidence.cancel");
+  outcome.replaceChildren(s.summary ? summaryView(s.summary) : "");
 }
 
 function summaryView(summary: ImportSummary): HTMLElement {
