@@ -243,9 +243,6 @@ impl PushItem {
             PushItem::Evidence(evidence) => {
                 limits::check_number("size", evidence.size, limits::EVIDENCE_BYTES).map(drop)
             }
-            PushItem::RecorderCheck(check) => check
-                .storage_free_mb
-                .map_or(Ok(()), |mb| limits::check_number("storage_free_mb", mb, limits::COUNTER).map(drop)),
             PushItem::Audit(run) => {
                 let steps = run.steps.len() as u64;
                 let last = run.first_seq.saturating_add(steps);
