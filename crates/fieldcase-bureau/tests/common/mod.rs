@@ -84,9 +84,15 @@ impl TestBureau {
             .token
     }
 
-    /// A fresh enrollment code, valid for a day.
+    /// A fresh enrollment code, valid for a day, for a device of no unit.
     pub async fn code(&self) -> String {
-        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now())
+        self.code_for(&[]).await
+    }
+
+    /// A fresh enrollment code, valid for a day, for a device that serves `units`.
+    pub async fn code_for(&self, units: &[&str]) -> String {
+        let units: Vec<String> = units.iter().map(|u| (*u).to_owned()).collect();
+        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), &units, Duration::hours(24), Utc::now())
             .await
             .expect("a code")
             .code
@@ -168,7 +174,12 @@ impl TestDevice {
 
     /// Enrolls with a fresh code and keeps the token.
     pub async fn enroll(&mut self, bureau: &TestBureau) -> EnrollResponse {
-        let code = bureau.code().await;
+        self.enroll_for(bureau, &[]).await
+    }
+
+    /// Enrolls with a fresh code for `units` and keeps the token.
+    pub async fn enroll_for(&mut self, bureau: &TestBureau, units: &[&str]) -> EnrollResponse {
+        let code = bureau.code_for(units).await;
         let (status, body) = bureau.post("/api/v1/enroll", &self.enroll_request(&code), None).await;
         assert_eq!(status, 200, "{body}");
         let response: EnrollResponse = serde_json::from_value(body).expect("an enrollment response");

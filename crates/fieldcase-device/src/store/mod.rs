@@ -32,6 +32,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_signin_lockout.sql")),
     M::up(include_str!("../../migrations/0006_feed_epoch.sql")),
     M::up(include_str!("../../migrations/0007_bureau_link.sql")),
+    M::up(include_str!("../../migrations/0008_registry_units.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.

@@ -268,7 +268,7 @@ impl Device {
     /// the audit chain; one that does not follow the version held asks for a snapshot, and
     /// that need is stored with the cursor that passed the update, so it outlives this sync.
     pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let (now, actor, device) = (self.record_time()?, self.actor()?, self.id());
         self.write(|tx| {
             let mut applied = PulledChanges::default();
             for change in &pull.changes {
@@ -297,14 +297,18 @@ impl Device {
                         }
                     }
                     ChangeRecord::Registry(signed) => {
-                        let outcome = Device::apply_registry_update(tx, signed, now)?;
+                        let outcome = Device::apply_registry_update(tx, signed, device, now)?;
                         let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
                         match outcome {
                             Ok(_) => {
                                 append_audit(tx, now, &actor, "registry.update", "registry", &payload)?;
                                 applied.applied += 1;
                             }
-                            Err(RegistryError::Gap { .. }) => applied.needs_snapshot = true,
+                            // The snapshot brings the copy up to date, and to the device's
+                            // units when they changed.
+                            Err(RegistryError::Gap { .. } | RegistryError::ScopeChanged { .. }) => {
+                                applied.needs_snapshot = true;
+                            }
                             // A version no newer than the one held (a feed pulled again from
                             // its start, or an old update replayed): never applied, and no
                             // error for the officer; the audit chain notes it.
@@ -334,6 +338,14 @@ impl Device {
                         }
                     },
                 }
+            }
+            // The bureau now scopes this device's copy to other units than it was made for
+            // (the device was given other units, or the copy is from before units): the
+            // snapshot brings the verifiers it newly needs and drops those it may not hold.
+            if let Some(units) = &pull.registry_units
+                && copy::meta(tx)?.is_some_and(|m| m.units.as_ref() != Some(units))
+            {
+                applied.needs_snapshot = true;
             }
             if applied.needs_snapshot {
                 sync_state::set_registry_snapshot_owed(tx, true)?;
