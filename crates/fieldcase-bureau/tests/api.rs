@@ -500,8 +500,8 @@ async fn the_change_feed_pages_with_a_cursor() {
     }
     assert_eq!(
         seen.len(),
-        7,
-        "the default checklist, four demo sites, the demo certificates and the demo PINs: {seen:?}"
+        8,
+        "the default checklist, four demo sites, the demo certificates, the demo officers' unit and their PINs: {seen:?}"
     );
     assert_eq!(pages, 4);
     assert!(

@@ -265,3 +265,27 @@ async fn an_update_made_for_one_device_is_refused_by_another_and_cannot_be_alter
     assert!(altered.open(&bureau.key().public_key()).is_err(), "a changed scope does not verify");
     assert!(two.device.lock().apply_registry_snapshot(&altered).is_err());
 }
+
+#[tokio::test]
+async fn a_copy_from_before_units_drops_the_other_units_verifiers_at_its_next_sync() {
+    let bureau = TestBureau::start().await;
+    two_teams(&bureau).await;
+    let laptop = Laptop::enrolled(&bureau, &[TEAM_ONE]).await;
+    let version = laptop.registry_version();
+
+    // As a laptop synced before units held it: the same version, unscoped, every verifier.
+    let mut whole = served_snapshot(&bureau, &laptop.token()).await.open(&bureau.key().public_key()).unwrap();
+    whole.scope = None;
+    for officer in &mut whole.officers {
+        let pin = if officer.officer.as_str() == "JC-0107" { "107107" } else { "112112" };
+        officer.pin_verifier = Some(cheap_verifier(pin));
+    }
+    let old = SignedRegistryUpdate::sign(&whole, &bureau.key());
+    laptop.device.lock().apply_registry_snapshot(&old).unwrap();
+    assert_eq!(laptop.verifiers_held(), ["JC-0107", "JC-0112"], "the old copy holds every verifier");
+
+    // The pull says which units the bureau now scopes it to; the snapshot follows.
+    laptop.sync().await;
+    assert_eq!(laptop.registry_version(), version);
+    assert_eq!(laptop.verifiers_held(), ["JC-0107"], "only its unit's verifier is left");
+}

@@ -39,7 +39,7 @@ async fn sqlite_tells_the_story() {
     assert_eq!(again.devices().await.expect("devices").len(), 1);
     assert_eq!(
         again.changes(0, PageBound::changes(100)).await.expect("changes").changes.len(),
-        7,
+        8,
         "the template is not published twice"
     );
     assert_eq!(again.certificate_history(None).await.expect("history").len(), 3, "the registry's past survives too");

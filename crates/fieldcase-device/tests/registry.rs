@@ -65,6 +65,7 @@ fn registry(version: u64) -> RegistryUpdate {
             cert("C-SAFETY", "JC-0007", CertificateStatus::Active, from, until, "安全生产"),
         ],
         officers: vec![officer("JC-0001", Some("135790")), officer("JC-0005", Some("246800"))],
+        scope: None,
     }
 }
 
@@ -74,7 +75,7 @@ fn officer(id: &str, pin: Option<&str>) -> OfficerEntry {
         let salt = SaltString::generate(&mut OsRng);
         argon2::Argon2::default().hash_password(p.as_bytes(), &salt).unwrap().to_string()
     });
-    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), pin_verifier }
+    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), unit: None, pin_verifier }
 }
 
 fn pull(changes: Vec<ChangeRecord>) -> PullResponse {
@@ -88,6 +89,7 @@ fn pull(changes: Vec<ChangeRecord>) -> PullResponse {
         more: false,
         bureau_time: now(),
         feed_epoch: "epoch-1".into(),
+        registry_units: None,
     }
 }
 

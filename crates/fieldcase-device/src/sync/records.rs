@@ -7,7 +7,8 @@ use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::registry::RegistryError;
 use fieldcase_core::wire::{
-    ChangeRecord, EnrollRequest, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
+    Change, ChangeRecord, EnrollRequest, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest,
+    PushResponse,
 };
 use fieldcase_core::{ErrorCode, RecordKind};
 
@@ -271,7 +272,12 @@ impl Device {
         let (now, actor, device) = (self.record_time()?, self.actor()?, self.id());
         self.write(|tx| {
             let mut applied = PulledChanges::default();
-            for change in &pull.changes {
+            // The bureau signs what it serves with the key in force as it serves it, so a change
+            // before a rotation in the feed may already be signed by the new key: the page's
+            // rotations are taken first (each is verified by a key already trusted, in order).
+            let is_rotation = |c: &&Change| matches!(c.record, ChangeRecord::KeyRotation(_));
+            let rotations_first = pull.changes.iter().filter(is_rotation).chain(pull.changes.iter().filter(|c| !is_rotation(c)));
+            for change in rotations_first {
                 // A site or a template must be signed by a key this device trusts: a
                 // directory or a checklist no one vouches for is refused, and noted.
                 if matches!(change.record, ChangeRecord::Site(_) | ChangeRecord::Template(_))
