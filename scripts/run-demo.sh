@@ -31,10 +31,16 @@ done
 first_run=0
 [[ -f "$device_dir/fieldcase.db" ]] || first_run=1
 if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status 2>/dev/null | grep -q '"bureau_url": "http'; then
-  code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop")
+  # The demo laptop serves the demo officers' unit (seed-demo gives it them), so it holds their
+  # PIN verifiers, and no others.
+  code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop" --unit 执法一队)
   "$bin/fieldcase" --data-dir "$device_dir" device enroll --bureau "http://$listen" --code "$code"
 fi
 if ((first_run)); then
+  # Records are made by a signed-in officer: the first sync brings the registry (with the
+  # officers' PIN verifiers), then the demo officer signs in and the sample records are made.
+  "$bin/fieldcase" --data-dir "$device_dir" device sync --once >/dev/null
+  echo 107107 | "$bin/fieldcase" --data-dir "$device_dir" signin JC-0107 >/dev/null
   "$bin/fieldcase" --data-dir "$device_dir" demo seed
 fi
 

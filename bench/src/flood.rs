@@ -20,8 +20,9 @@ use tokio::net::TcpStream;
 
 use fieldcase_device::sync;
 
+use crate::prepared::{Enrolled, prepared_pair};
 use crate::report::{Figure, results_dir};
-use crate::sync_push::{Enrolled, median, prepared_device};
+use crate::sync_push::median;
 
 const INSPECTIONS: usize = 10_000;
 const STRANGERS: usize = 200;
@@ -30,7 +31,7 @@ const TARGET: f64 = 0.8;
 
 pub fn run() -> Result<()> {
     let work = results_dir().join("work");
-    let template = prepared_device(&work, INSPECTIONS)?;
+    let template = prepared_pair(&work, INSPECTIONS)?;
     let (mut quiet, mut flooded) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
     for round in 1..=ROUNDS {
         let alone = push_once(&work, &template, false)?;

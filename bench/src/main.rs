@@ -6,6 +6,7 @@
 
 mod flood;
 mod pin;
+mod prepared;
 mod registry;
 mod report;
 mod sync_push;

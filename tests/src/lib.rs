@@ -36,6 +36,30 @@ pub fn fieldcase(data_dir: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8(out.stdout)?)
 }
 
+/// Runs `fieldcase` with a data directory and `input` on standard input (a PIN), and
+/// returns what it printed and how it ended.
+pub fn fieldcase_with_input(data_dir: &Path, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(binary("fieldcase"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fieldcase runs");
+    child.stdin.take().expect("piped").write_all(format!("{input}\n").as_bytes()).expect("input written");
+    child.wait_with_output().expect("fieldcase finishes")
+}
+
+/// The officer the tests sign in as: the first of the device's sample officers, whose
+/// certificate the sample checks name, with a six-digit PIN.
+pub const OFFICER: (&str, &str) = ("JC-0107", "107107");
+
+/// The unit of the officers the tests sign in, which the test laptops serve (a laptop holds
+/// the PIN verifiers of its units' officers only).
+pub const UNIT: &str = "执法一队";
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
@@ -205,8 +229,44 @@ impl Bureau {
         fieldcase(&self.data_dir, &full)
     }
 
+    /// Issues `officer` a certificate (unless they hold one), gives them [`UNIT`] and sets their
+    /// PIN, as the administrator does before an officer's first sign-in; a device of that unit
+    /// learns them at its next sync.
+    pub fn add_officer(&self, officer: &str, pin: &str) -> Result<()> {
+        let number = format!("3301062024{}", officer.trim_start_matches("JC-"));
+        let held: serde_json::Value = serde_json::from_str(&self.admin(&["cert", "list", "--json"])?)?;
+        let holds = held.as_array().is_some_and(|certs| certs.iter().any(|c| c["number"] == number.as_str()));
+        if !holds {
+            self.admin(&[
+                "cert",
+                "issue",
+                "--number",
+                &number,
+                "--officer-id",
+                officer,
+                "--name",
+                "王敏",
+                "--unit",
+                "杭州市西湖区人力资源和社会保障局",
+                "--area",
+                "劳动保障监察",
+                "--valid-from",
+                "2024-01-01",
+                "--valid-until",
+                "2029-12-31",
+            ])?;
+        }
+        self.admin(&["officer", "set-unit", officer, UNIT])?;
+        let out = fieldcase_with_input(&self.data_dir, &["bureau", "officer", "set-pin", officer], pin);
+        if !out.status.success() {
+            bail!("set-pin {officer}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(())
+    }
+
+    /// A one-time code for a laptop that serves [`UNIT`].
     pub fn enroll_code(&self) -> Result<String> {
-        Ok(self.admin(&["enroll-code", "--label", "test"])?.trim().to_owned())
+        Ok(self.admin(&["enroll-code", "--label", "test", "--unit", UNIT])?.trim().to_owned())
     }
 
     /// Stops the bureau the way an operator does (SIGTERM) and waits for it to exit.
@@ -228,18 +288,18 @@ impl Bureau {
     /// Starts the stopped bureau again on the same address and data.
     pub fn restart(&mut self) -> Result<()> {
         self.stop();
+        self.child = Bureau::start_again_on(&self.data_dir, &self.addr)?.child.take();
+        Ok(())
+    }
+
+    /// Starts a bureau on the address another one just left (its devices know that address).
+    pub fn start_again_on(data_dir: &Path, addr: &str) -> Result<Self> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match Bureau::start_on(&self.data_dir, &self.addr) {
-                Ok(mut b) => {
-                    self.child = b.child.take();
-                    return Ok(());
-                }
+            match Bureau::start_on(data_dir, addr) {
+                Ok(b) => return Ok(b),
                 // The port can stay busy for a moment after the old process exits.
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    std::thread::sleep(Duration::from_millis(200));
-                }
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
                 Err(e) => return Err(e),
             }
         }
@@ -275,6 +335,28 @@ impl DeviceDir {
 
     pub fn enroll(&self, bureau_url: &str, code: &str) -> Result<()> {
         self.cli(&["device", "enroll", "--bureau", bureau_url, "--code", code]).map(drop)
+    }
+
+    /// `fieldcase signin OFFICER`, the PIN on standard input.
+    pub fn sign_in(&self, officer: &str, pin: &str) -> std::process::Output {
+        fieldcase_with_input(&self.dir, &["signin", officer], pin)
+    }
+
+    /// As at the office on an officer's first day: the laptop enrolls with `bureau`, syncs
+    /// (learning the bureau's clock and the registry), and [`OFFICER`] signs in, so that
+    /// records can be made.
+    pub fn enroll_and_sign_in(&self, bureau: &Bureau) -> Result<()> {
+        bureau.add_officer(OFFICER.0, OFFICER.1)?;
+        self.enroll(&bureau.url(), &bureau.enroll_code()?)?;
+        let out = self.sync_once();
+        if !out.status.success() {
+            bail!("the first sync failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let out = self.sign_in(OFFICER.0, OFFICER.1);
+        if !out.status.success() {
+            bail!("{} could not sign in: {}", OFFICER.0, String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(())
     }
 
     /// `fieldcase device sync --once`, with its exit status and output.

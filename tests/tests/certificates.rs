@@ -4,14 +4,13 @@
 // A panic in a test is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::Result;
-use fieldcase_tests::{Bureau, DeviceDir, binary};
+use fieldcase_tests::{Bureau, DeviceDir, binary, fieldcase_with_input};
 
-/// A bureau with two active certificates and an enrolled, synced device.
+/// A bureau with two active certificates and an enrolled, synced device, an officer signed in.
 fn setup(tmp: &Path) -> Result<(Bureau, DeviceDir)> {
     let bureau = Bureau::start(&tmp.join("bureau"))?;
     for (number, officer, name) in [("33010620250001", "JC-2001", "陈静"), ("33010620250002", "JC-2002", "刘洋")] {
@@ -35,8 +34,8 @@ fn setup(tmp: &Path) -> Result<(Bureau, DeviceDir)> {
         ])?;
     }
     let device = DeviceDir::new(tmp.join("device"));
+    device.enroll_and_sign_in(&bureau)?;
     device.cli(&["site", "add", "--name", "杭州测试建设有限公司", "--uscc", "91350100M000100Y43"])?;
-    device.enroll(&bureau.url(), &bureau.enroll_code()?)?;
     sync(&device);
     Ok((bureau, device))
 }
@@ -166,32 +165,10 @@ fn a_qr_code_from_the_bureau_is_read_from_its_png_and_from_a_photo_of_it() -> Re
     Ok(())
 }
 
-fn sign_in(device: &DeviceDir, officer: &str, pin: &str) -> std::process::Output {
-    let mut child = Command::new(binary("fieldcase"))
-        .arg("--data-dir")
-        .arg(&device.dir)
-        .args(["signin", officer])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fieldcase runs");
-    child.stdin.take().expect("piped").write_all(format!("{pin}\n").as_bytes()).expect("pin written");
-    child.wait_with_output().expect("fieldcase finishes")
-}
-
+/// Sets the officer's PIN, and gives them the unit the test laptop serves.
 fn set_pin(bureau: &Bureau, officer: &str, pin: &str) {
-    let mut child = Command::new(binary("fieldcase"))
-        .arg("--data-dir")
-        .arg(&bureau.data_dir)
-        .args(["bureau", "officer", "set-pin", officer])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fieldcase runs");
-    child.stdin.take().expect("piped").write_all(format!("{pin}\n").as_bytes()).expect("pin written");
-    let out = child.wait_with_output().expect("fieldcase finishes");
+    bureau.admin(&["officer", "set-unit", officer, fieldcase_tests::UNIT]).expect("the unit set");
+    let out = fieldcase_with_input(&bureau.data_dir, &["bureau", "officer", "set-pin", officer], pin);
     assert!(out.status.success(), "set-pin: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -202,7 +179,7 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
     let (bureau, device) = setup(tmp.path())?;
     set_pin(&bureau, "JC-2001", "246810");
     sync(&device);
-    let out = sign_in(&device, "JC-2001", "246810");
+    let out = device.sign_in("JC-2001", "246810");
     assert!(out.status.success(), "sign-in: {}", String::from_utf8_lossy(&out.stderr));
 
     // The bureau revokes a certificate; this device has not synced since.
@@ -250,7 +227,7 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
     assert_eq!(result_of(&check(&device, &["33010620250002"]).1), "revoked");
     set_pin(&bureau, "JC-2002", "135791");
     sync(&device);
-    let out = sign_in(&device, "JC-2002", "135791");
+    let out = device.sign_in("JC-2002", "135791");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no active enforcement certificate"));
     Ok(())

@@ -17,8 +17,8 @@ async fn the_same_id_with_another_hash_is_a_reported_conflict_and_the_first_vers
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let d = DeviceDir::new(tmp.path().join("d"));
+    d.enroll_and_sign_in(&bureau)?;
     d.cli(&["demo", "seed"])?;
-    d.enroll(&bureau.url(), &bureau.enroll_code()?)?;
     assert!(d.sync_once().status.success());
 
     // The device's own key signs a different version of a finalized inspection, as a
@@ -65,7 +65,9 @@ fn a_record_the_bureau_refused_is_listed_with_why_in_the_device_status() -> Resu
     use fieldcase_core::wire::{ItemResult, PushResponse};
 
     let tmp = tempfile::tempdir()?;
+    let bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let d = DeviceDir::new(tmp.path().join("d"));
+    d.enroll_and_sign_in(&bureau)?;
     d.cli(&["demo", "seed"])?;
     let mut device = Device::open(&d.dir, OpenMode::MustExist)?;
     let page = device.next_push_page(1)?.expect("the demo has records to send");

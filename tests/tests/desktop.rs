@@ -10,6 +10,9 @@ use fieldcase_tests::{TauriDriver, binary, fieldcase, listed_ids, wait_for};
 async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after_a_restart() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let data = tmp.path().join("device");
+    // The officer's first day at the office: enrolled, synced, signed in; then the demo records.
+    let bureau = fieldcase_tests::Bureau::start(&tmp.path().join("bureau"))?;
+    fieldcase_tests::DeviceDir::new(data.clone()).enroll_and_sign_in(&bureau)?;
     fieldcase(&data, &["demo", "seed"])?;
     let data_arg = data.to_str().expect("a UTF-8 temp path");
     let app = binary("fieldcase-desktop");
@@ -70,14 +73,13 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyhow::Result<()> {
-    use fieldcase_tests::{Bureau, finalize_inspections};
+    use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
 
     let tmp = tempfile::tempdir()?;
     let data = tmp.path().join("device");
-    fieldcase(&data, &["demo", "seed"])?;
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
-    let code = bureau.enroll_code()?;
-    fieldcase(&data, &["device", "enroll", "--bureau", &bureau.url(), "--code", &code])?;
+    DeviceDir::new(data.clone()).enroll_and_sign_in(&bureau)?;
+    fieldcase(&data, &["demo", "seed"])?;
 
     // The bureau is down while an inspection is finalized.
     bureau.stop();
@@ -119,8 +121,11 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     let qr = tmp.path().join("card-0112.png");
     bureau.admin(&["cert", "qr", "33010620240112", "--out", qr.to_str().expect("UTF-8 path")])?;
     let data = tmp.path().join("device");
+    // The demo records are made by a signed-in officer, who then signs out: the window
+    // starts with nobody signed in.
+    fieldcase_tests::DeviceDir::new(data.clone()).enroll_and_sign_in(&bureau)?;
     fieldcase(&data, &["demo", "seed"])?;
-    fieldcase(&data, &["device", "enroll", "--bureau", &bureau.url(), "--code", &bureau.enroll_code()?])?;
+    fieldcase(&data, &["signout"])?;
     fieldcase(&data, &["device", "sync", "--once"])?;
 
     let driver = TauriDriver::start()?;

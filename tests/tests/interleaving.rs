@@ -28,15 +28,22 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![(1usize..60).prop_map(Op::Push), (1usize..60).prop_map(Op::PushLosingResponse), Just(Op::Repeat),]
 }
 
-/// A device with work to send, made once and copied for every case.
-fn template_device() -> &'static tempfile::TempDir {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
+/// A bureau and a device with work to send, made once and copied for every case: the device
+/// enrolled, synced once and signed in (as at the office), then records made offline. The
+/// template bureau is stopped; each case starts its copy on the same address, which the
+/// device knows it by. Returns the folder with `bureau/` and `d/`, and that address.
+fn template() -> &'static (tempfile::TempDir, String) {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
         let tmp = tempfile::tempdir().expect("a temp dir");
+        let mut bureau = Bureau::start(&tmp.path().join("bureau")).expect("a bureau");
         let d = DeviceDir::new(tmp.path().join("d"));
+        d.enroll_and_sign_in(&bureau).expect("enrolled and signed in");
         d.cli(&["demo", "seed"]).expect("demo seed");
         finalize_inspections(&d.dir, 4).expect("inspections");
-        tmp
+        bureau.stop();
+        let addr = bureau.addr.clone();
+        (tmp, addr)
     })
 }
 
@@ -76,13 +83,13 @@ fn strip_bureau_times(v: &mut serde_json::Value) {
     }
 }
 
-/// A fresh bureau with a fresh copy of the template device enrolled in it.
+/// A fresh copy of the template bureau, serving, and of the template device.
 fn fresh_pair(tmp: &Path) -> Result<(Bureau, DeviceDir)> {
-    let bureau = Bureau::start(&tmp.join("bureau"))?;
+    let (template, addr) = template();
+    copy_dir(&template.path().join("bureau"), &tmp.join("bureau"))?;
     let d = DeviceDir::new(tmp.join("d"));
-    copy_dir(&template_device().path().join("d"), &d.dir)?;
-    d.enroll(&bureau.url(), &bureau.enroll_code()?)?;
-    Ok((bureau, d))
+    copy_dir(&template.path().join("d"), &d.dir)?;
+    Ok((Bureau::start_again_on(&tmp.join("bureau"), addr)?, d))
 }
 
 fn clean_state() -> &'static serde_json::Value {

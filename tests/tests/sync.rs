@@ -51,9 +51,10 @@ fn two_devices_work_offline_then_reconnect_and_the_bureau_has_one_copy_of_everyt
     let mut bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let a = DeviceDir::new(tmp.path().join("a"));
     let b = DeviceDir::new(tmp.path().join("b"));
-    // Enrolled at the office (the laptop learns the bureau's clock), then seeded.
+    // Enrolled at the office (the laptop learns the bureau's clock and the registry, and
+    // the officer signs in), then seeded.
     for d in [&a, &b] {
-        d.enroll(&bureau.url(), &bureau.enroll_code()?)?;
+        d.enroll_and_sign_in(&bureau)?;
         d.cli(&["demo", "seed"])?;
     }
 
@@ -94,6 +95,9 @@ fn through_cutting_proxy(cut: Cut) -> Result<(tempfile::TempDir, Bureau, DeviceD
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let device = DeviceDir::new(tmp.path().join("d"));
+    device.enroll_and_sign_in(&bureau)?;
+    // Then the laptop goes out to a site network: it talks to the bureau through the proxy
+    // (enrolling again is how a laptop learns a new address for its bureau).
     let proxy = CuttingProxy::start(&bureau.addr, cut, 1, 1)?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
     device.cli(&["demo", "seed"])?;
@@ -164,6 +168,7 @@ fn the_agent_resumes_on_its_own_when_the_bureau_restarts_in_the_middle_of_a_sync
     // A slow site network (about 400 KB/s a connection, so a page takes a second or two on
     // the wire whatever the speed of the machine), and enough records for several pages, so
     // the sync is still under way when the bureau goes down.
+    device.enroll_and_sign_in(&bureau)?;
     let proxy = CuttingProxy::throttled(&bureau.addr, Duration::from_millis(20))?;
     device.enroll(&proxy.url(), &bureau.enroll_code()?)?;
     device.cli(&["demo", "seed"])?;

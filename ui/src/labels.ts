@@ -118,6 +118,7 @@ const SUMMARIZED_CODES = [
   "duplicate_site",
   "unknown_item",
   "signin_refused",
+  "signin_required",
   "immutable",
   "no_data",
   "data_dir_unusable",

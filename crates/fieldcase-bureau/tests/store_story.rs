@@ -62,7 +62,7 @@ pub async fn story(store: &dyn BureauStore) {
 
     // Enrollment: a code works once, before it expires, for the key the device id has.
     let mut device = TestDevice::new();
-    device.knows_the_bureau_clock(Utc::now());
+    device.signed_in_without_a_bureau(&fieldcase_core::signing::SecretKey::from_seed([9; 32]));
     store
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash("ABCD-EFGH-JKLM"),

@@ -179,7 +179,7 @@ impl AuditRun {
 
     /// The number of the last entry.
     pub fn last_seq(&self) -> u64 {
-        self.first_seq + (self.steps.len() as u64).saturating_sub(1)
+        self.first_seq.saturating_add((self.steps.len() as u64).saturating_sub(1))
     }
 
     /// The hash of each entry, recomputed from the first link on; checked against the hash

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     Immutable,
     /// Sign-in refused: wrong PIN, locked out, unknown officer.
     SigninRefused,
+    /// Making or changing a record needs an officer signed in on the device.
+    SigninRequired,
     /// A storage fault inside the app, for an engineer.
     Storage,
     /// A fault inside the app or the bureau, for an engineer.
@@ -109,7 +111,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 40] = [
+    pub const ALL: [ErrorCode; 41] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -122,6 +124,7 @@ impl ErrorCode {
         Self::AuditChainBroken,
         Self::Immutable,
         Self::SigninRefused,
+        Self::SigninRequired,
         Self::Storage,
         Self::Internal,
         Self::Offline,
@@ -167,6 +170,7 @@ impl ErrorCode {
             Self::AuditChainBroken => "audit_chain_broken",
             Self::Immutable => "immutable",
             Self::SigninRefused => "signin_refused",
+            Self::SigninRequired => "signin_required",
             Self::Storage => "storage",
             Self::Internal => "internal",
             Self::Offline => "offline",

@@ -123,6 +123,31 @@ pub fn check_certificate_check(recorded: &CertificateCheck) -> Result<(), TooLon
 }
 
 /// Every text of an evidence reference within its limit; the first that is not is named.
+/// The largest evidence file a reference may name: a tebibyte, beyond any recorder's card
+/// (body-cam files run to a few gigabytes).
+pub const EVIDENCE_BYTES: u64 = 1 << 40;
+
+/// The largest number the bureau keeps exactly for a counter a device sends (a registry
+/// version, an audit entry's number): SQLite's and PostgreSQL's 64-bit signed integer.
+pub const COUNTER: u64 = i64::MAX as u64;
+
+/// A number over the most a record may carry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} is {value}, over the most a record may carry ({max})")]
+pub struct TooLarge {
+    pub field: String,
+    pub value: u64,
+    pub max: u64,
+}
+
+/// `value` if it is at most `max`; else which `field` is too large.
+pub fn check_number(field: &str, value: u64, max: u64) -> Result<u64, TooLarge> {
+    if value <= max {
+        return Ok(value);
+    }
+    Err(TooLarge { field: field.to_owned(), value, max })
+}
+
 pub fn check_evidence(evidence: &EvidenceRef) -> Result<(), TooLong> {
     check("original_path", &evidence.original_path, FILE_PATH)?;
     check("original_name", &evidence.original_name, FILE_NAME)?;

@@ -158,6 +158,9 @@ impl PushItem {
             PushItem::Site(site) => check_instant("created_at", site.created_at).map(drop),
             PushItem::Inspection(inspection) => {
                 check_instant("started_at", inspection.started_at)?;
+                if let Some(clock) = &inspection.start_clock {
+                    check_instant("start_clock.laptop", clock.laptop)?;
+                }
                 if let Some(ended_at) = inspection.ended_at {
                     check_instant("ended_at", ended_at)?;
                 }
@@ -188,6 +191,28 @@ impl PushItem {
                         .map_err(|e| OutOfRange { field: format!("at (audit entry {seq})"), ..e })?;
                 }
                 Ok(())
+            }
+        }
+    }
+
+    /// Every number the record carries is one the bureau keeps exactly
+    /// ([`limits::EVIDENCE_BYTES`], [`limits::COUNTER`]); the first that is not is named.
+    /// Checked before anything counts through an audit run's entries, so no count overflows.
+    pub fn check_numbers(&self) -> Result<(), limits::TooLarge> {
+        match self {
+            PushItem::Site(_) | PushItem::Inspection(_) => Ok(()),
+            PushItem::CertificateCheck(check) => {
+                limits::check_number("registry_version", check.registry_version, limits::COUNTER).map(drop)
+            }
+            PushItem::Evidence(evidence) => {
+                limits::check_number("size", evidence.size, limits::EVIDENCE_BYTES).map(drop)
+            }
+            PushItem::Audit(run) => {
+                let steps = run.steps.len() as u64;
+                let last = run.first_seq.checked_add(steps).unwrap_or(u64::MAX);
+                limits::check_number("first_seq", last, limits::COUNTER)
+                    .map_err(|e| limits::TooLarge { value: run.first_seq, ..e })
+                    .map(drop)
             }
         }
     }

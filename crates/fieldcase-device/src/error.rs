@@ -49,6 +49,10 @@ pub enum DeviceError {
     ClockOutOfRange { reads: String },
     #[error("sign-in refused: {0}")]
     SignIn(String),
+    #[error(
+        "nobody is signed in on this laptop (or the sign-in has ended), and records are made by a signed-in officer; nothing was recorded: sign in with your staff number and PIN (`fieldcase signin OFFICER_ID`, the PIN on standard input), then try again"
+    )]
+    SigninRequired,
     #[error("internal storage error: {0}")]
     Storage(String),
     /// A storage error not yet placed in its file; `Device` turns it into one of the above.
@@ -72,6 +76,7 @@ impl DeviceError {
             Self::ChainBroken(_) => ErrorCode::AuditChainBroken,
             Self::Immutable(_) => ErrorCode::Immutable,
             Self::SignIn(_) => ErrorCode::SigninRefused,
+            Self::SigninRequired => ErrorCode::SigninRequired,
             Self::Storage(_) | Self::Store(_) => ErrorCode::Storage,
         }
     }

@@ -70,6 +70,7 @@ impl Device {
         template: Option<&str>,
         location: Option<String>,
     ) -> Result<Inspection> {
+        let actor = self.officer_actor()?;
         let site = self.read(|c| sites::get(c, site))?.ok_or_else(|| DeviceError::NotFound {
             what: "site",
             id: site.to_string(),
@@ -89,7 +90,6 @@ impl Device {
         let now = self.record_time()?;
         self.note_laptop_time()?;
         let time = self.trusted_time()?;
-        let actor = self.actor()?;
         let draft = Inspection::draft(InspectionId::generate(now), site.id, template, location, &time, actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &draft)?;
@@ -108,6 +108,7 @@ impl Device {
 
     /// Records an answer on a draft, given as typed (`yes`/`no`/`na`, a number, or text).
     pub fn answer(&mut self, id: InspectionId, item_id: &str, raw: &str) -> Result<Inspection> {
+        let actor = self.officer_actor()?;
         let mut draft = self.draft(id)?;
         let template = self.template_for(&draft)?;
         let item = template.item(item_id).ok_or_else(|| DeviceError::UnknownItem {
@@ -117,7 +118,7 @@ impl Device {
         })?;
         let value = AnswerValue::parse(item, raw).map_err(|e| DeviceError::Invalid(e.to_string()))?;
         draft.answers.insert(item.id.clone(), value.clone());
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         let payload = serde_json::json!({ "item": item.id, "value": value });
         self.update_draft(&draft, now, &actor, "inspection.answer", &payload)?;
         Ok(draft)
@@ -125,6 +126,7 @@ impl Device {
 
     /// Adds a finding in the officer's own words to a draft.
     pub fn add_finding(&mut self, id: InspectionId, description: &str) -> Result<Inspection> {
+        let actor = self.officer_actor()?;
         let description = limits::check("finding", description.trim(), FREE_TEXT)?;
         if description.is_empty() {
             return Err(DeviceError::Invalid("a finding needs a description of what was found".into()));
@@ -132,7 +134,7 @@ impl Device {
         let mut draft = self.draft(id)?;
         let finding = Finding { item_id: None, description: description.to_owned() };
         draft.findings.push(finding.clone());
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         self.update_draft(&draft, now, &actor, "inspection.finding", &finding)?;
         Ok(draft)
     }
@@ -140,9 +142,10 @@ impl Device {
     /// Records a certificate check for a draft. The check itself (registry, credentials) is
     /// made by the caller; the device records it, append-only, with its audit entry.
     pub fn record_check(&mut self, new: NewCheck) -> Result<CertificateCheck> {
+        let actor = self.officer_actor()?;
         limits::check("certificate number", &new.certificate_number, CERTIFICATE_NUMBER)?;
         self.draft(new.inspection_id)?;
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         // A check given without the trusted time it was decided on is recorded at the
         // trusted time now (once the device knows the bureau's clock), so that the rules
         // weigh it on the same clock as the inspection's start.
@@ -172,6 +175,7 @@ impl Device {
     /// Seals a draft: checks the rules, hashes the record and signs the hash. From then on
     /// the record is immutable.
     pub fn finalize(&mut self, id: InspectionId, outcome: Option<Outcome>) -> Result<Inspection> {
+        let actor = self.officer_actor()?;
         let draft = self.inspection(id)?;
         let template = self.template_for(&draft)?;
         let checks = self.checks_of_lineage(&draft)?;
@@ -187,7 +191,6 @@ impl Device {
         let mut sealed = rules::finalize(&draft, &template, &checks, outcome, now)?;
         let content_hash = sealed.content_hash();
         sealed.seal = Some(Seal { content_hash, signature: self.key.sign(Signed::Inspection, &content_hash) });
-        let actor = self.actor()?;
         self.write(|tx| {
             inspections::replace_draft(tx, &sealed)?;
             outbox::enqueue(tx, RecordKind::Inspection, &sealed.id.to_string())?;
@@ -199,6 +202,7 @@ impl Device {
     /// Starts a correction of a finalized inspection: a new draft that supersedes it.
     /// The original stays exactly as it was sealed.
     pub fn correct(&mut self, id: InspectionId) -> Result<Inspection> {
+        let actor = self.officer_actor()?;
         let original = self.inspection(id)?;
         if original.is_draft() {
             return Err(DeviceError::Invalid(format!(
@@ -210,7 +214,7 @@ impl Device {
                 "inspection {id} was already corrected by {by}; correct that version instead"
             )));
         }
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         let correction = original.correction(InspectionId::generate(now), actor.clone());
         self.write(|tx| {
             inspections::insert(tx, &correction)?;

@@ -168,6 +168,19 @@ impl Device {
         })
     }
 
+    /// The officer who makes or changes a record: records are made by a signed-in officer
+    /// (a court asks who made each one), so this refuses while nobody is signed in or the
+    /// sign-in has ended. What the device does by itself (syncing, installing templates,
+    /// applying the registry) is recorded with [`Device::actor`].
+    pub(crate) fn officer_actor(&self) -> Result<Actor> {
+        // A clock years off ends every sign-in; say what is wrong with it first.
+        self.record_time()?;
+        match self.signed_in()? {
+            Some(entry) => Ok(Actor::Officer { officer: entry.officer, device: self.id }),
+            None => Err(DeviceError::SigninRequired),
+        }
+    }
+
     pub fn public_key(&self) -> fieldcase_core::signing::PublicKey {
         self.key.public_key()
     }

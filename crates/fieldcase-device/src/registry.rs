@@ -304,7 +304,7 @@ impl Device {
             })?),
             (Some(inspection_id), None) => {
                 // No officer to record the check against: the attempt goes in the audit chain.
-                let (now, actor) = (self.record_time()?, self.actor()?);
+                let (now, actor) = (self.record_time()?, self.officer_actor()?);
                 let payload = serde_json::json!({ "inspection": inspection_id, "number": number, "result": result });
                 self.write(|tx| {
                     Ok(append_audit(tx, now, &actor, "certificate.check.unknown", &inspection_id.to_string(), &payload)

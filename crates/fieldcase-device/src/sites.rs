@@ -16,6 +16,7 @@ impl Device {
     /// ([`fieldcase_core::limits`]): the bureau would refuse the site, and hand every device a
     /// long one in its feed.
     pub fn add_site(&mut self, new: NewSite) -> Result<Site> {
+        let actor = self.officer_actor()?;
         let name = limits::check("site name", new.name.trim(), SITE_NAME)?;
         if name.is_empty() {
             return Err(DeviceError::Invalid(
@@ -33,7 +34,7 @@ impl Device {
             let typed = if typed.chars().count() <= 40 { typed } else { "(too long to show)" };
             DeviceError::Invalid(format!("unified social credit code '{typed}': {e}"))
         })?;
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let now = self.record_time()?;
         let site = Site {
             id: SiteId::generate(now),
             name: name.to_owned(),

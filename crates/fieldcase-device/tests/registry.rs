@@ -19,78 +19,11 @@ use fieldcase_device::registry::CheckInput;
 use fieldcase_device::sync::ClockReading;
 use fieldcase_device::{Device, ManualClock, OpenMode};
 
-fn bureau_key() -> SecretKey {
-    SecretKey::from_seed([42; 32])
-}
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn cert(
-    number: &str,
-    officer: &str,
-    status: CertificateStatus,
-    from: NaiveDate,
-    until: NaiveDate,
-    area: &str,
-) -> Certificate {
-    Certificate {
-        number: number.into(),
-        holder: OfficerId::parse(officer).unwrap(),
-        holder_name: format!("officer {officer}"),
-        issuing_unit: "西湖区人力资源和社会保障局".into(),
-        areas: vec![area.into()],
-        valid_from: from,
-        valid_until: until,
-        status,
-    }
-}
-
-const AREA: &str = "劳动保障监察";
-
-fn registry(version: u64) -> RegistryUpdate {
-    let (from, until) = (d(2024, 1, 1), d(2028, 12, 31));
-    RegistryUpdate {
-        version,
-        from_version: None,
-        issued_at: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
-        certificates: vec![
-            cert("C-VALID", "JC-0001", CertificateStatus::Active, from, until, AREA),
-            cert("C-VALID2", "JC-0002", CertificateStatus::Active, from, until, AREA),
-            cert("C-EXPIRED", "JC-0003", CertificateStatus::Active, from, d(2025, 12, 31), AREA),
-            cert("C-FUTURE", "JC-0004", CertificateStatus::Active, d(2027, 1, 1), until, AREA),
-            cert("C-SUSPENDED", "JC-0005", CertificateStatus::Suspended, from, until, AREA),
-            cert("C-REVOKED", "JC-0006", CertificateStatus::Revoked, from, until, AREA),
-            cert("C-SAFETY", "JC-0007", CertificateStatus::Active, from, until, "安全生产"),
-        ],
-        officers: vec![officer("JC-0001", Some("135790")), officer("JC-0005", Some("246800"))],
-        scope: None,
-    }
-}
-
-fn officer(id: &str, pin: Option<&str>) -> OfficerEntry {
-    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-    let pin_verifier = pin.map(|p| {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default().hash_password(p.as_bytes(), &salt).unwrap().to_string()
-    });
-    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), unit: None, pin_verifier }
-}
+mod common;
+use common::{AREA, bureau_key, cert, d, registry};
 
 fn pull(changes: Vec<ChangeRecord>) -> PullResponse {
-    PullResponse {
-        next_cursor: changes.len() as u64,
-        changes: changes
-            .into_iter()
-            .enumerate()
-            .map(|(i, record)| Change::new(i as u64 + 1, record).seal(&bureau_key()))
-            .collect(),
-        more: false,
-        bureau_time: now(),
-        feed_epoch: "epoch-1".into(),
-        registry_units: None,
-    }
+    common::pull(changes, now())
 }
 
 fn now() -> DateTime<Utc> {
@@ -108,18 +41,7 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(now()));
     let mut device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
-    let response = EnrollResponse {
-        device_id: device.id(),
-        token: "t".into(),
-        bureau_public_key: bureau_key().public_key(),
-        bureau_time: now(),
-    };
-    device.set_enrollment("http://bureau.invalid", &fieldcase_device::sync::Transport::lab(), &response).unwrap();
-    let changes = device
-        .apply_changes(&pull(vec![ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry(1), &bureau_key()))]))
-        .unwrap();
-    assert!(changes.refused.is_empty(), "{changes:?}");
-    device.record_sync_success(ClockReading { bureau: now(), laptop: now() }).unwrap();
+    common::enroll_with_registry(&mut device);
     Fixture { _dir: dir, clock, device }
 }
 
@@ -305,6 +227,7 @@ fn a_copy_older_than_allowed_still_answers_but_says_it_is_stale() {
 #[test]
 fn a_check_on_an_inspection_is_recorded_with_registry_and_both_clocks() {
     let mut f = fixture();
+    f.device.sign_in(common::OFFICER.0, common::OFFICER.1).unwrap();
     let site = f
         .device
         .add_site(fieldcase_core::site::NewSite {
@@ -380,17 +303,41 @@ fn a_lockout_survives_a_clock_set_forward_and_each_wrong_pin_after_it_locks_agai
 }
 
 /// A sign-in ends after the session length (12 hours by default), and as soon as the
-/// registry copy shows the officer's certificate suspended or revoked; records are then made
-/// in the device's name, not the officer's.
+/// registry copy shows the officer's certificate suspended or revoked. No record can be made
+/// or changed then; what the device does by itself is in the device's name.
 #[test]
 fn a_sign_in_ends_after_its_length_and_when_the_certificate_is_suspended() {
     let mut f = fixture();
     f.device.sign_in("JC-0001", "135790").unwrap();
+    let site = f.device.add_site(fieldcase_core::site::NewSite {
+        name: "甲".into(),
+        uscc: "91350100M000100Y43".into(),
+        ..Default::default()
+    });
+    let draft = f.device.new_inspection(site.unwrap().id, None, None).unwrap();
     f.clock.advance(Duration::hours(11));
     assert!(f.device.signed_in().unwrap().is_some(), "within the shift");
+    f.device.answer(draft.id, "wage_account", "yes").unwrap();
     f.clock.advance(Duration::hours(1) + Duration::minutes(1));
     assert!(f.device.signed_in().unwrap().is_none(), "a sign-in lasts twelve hours");
     assert_eq!(f.device.actor().unwrap().to_string(), format!("device:{}", f.device.id()));
+    let entries = f.device.verify_audit().unwrap().entries;
+    for refused in [
+        f.device.answer(draft.id, "wage_account", "no").map(drop),
+        f.device.add_finding(draft.id, "未签劳动合同").map(drop),
+        f.device.finalize(draft.id, None).map(drop),
+        f.device.new_inspection(draft.site_id, None, None).map(drop),
+    ] {
+        let err = refused.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::SigninRequired, "{err}");
+        assert!(err.to_string().contains("fieldcase signin"), "the message says how to sign in: {err}");
+    }
+    assert_eq!(f.device.verify_audit().unwrap().entries, entries, "nothing was recorded");
+    assert_eq!(
+        f.device.inspection(draft.id).unwrap().answers.get("wage_account"),
+        Some(&fieldcase_core::checklist::AnswerValue::Yes),
+        "the answer stands as the officer gave it"
+    );
 
     f.device.set_session_length(Duration::hours(2));
     f.device.sign_in("JC-0001", "135790").unwrap();

@@ -16,6 +16,8 @@ use fieldcase_core::signing::Signed;
 use fieldcase_core::site::NewSite;
 use fieldcase_device::{DB_FILE, Device, DeviceError, ManualClock, NewCheck, OpenMode};
 
+mod common;
+
 struct Fixture {
     dir: tempfile::TempDir,
     clock: Arc<ManualClock>,
@@ -25,7 +27,8 @@ struct Fixture {
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 30, 0).unwrap()));
-    let device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    let mut device = Device::open_with_clock(dir.path(), OpenMode::CreateIfMissing, clock.clone()).unwrap();
+    common::signed_in(&mut device);
     Fixture { dir, clock, device }
 }
 
@@ -156,8 +159,8 @@ fn every_change_is_in_the_audit_chain_and_it_verifies() {
     let draft = ready_draft(&mut f);
     f.device.finalize(draft.id, None).unwrap();
     let report = f.device.verify_audit().unwrap();
-    // device, template, site, inspection, 8 answers, 2 checks, finalize
-    assert_eq!(report.entries, 15);
+    // device, template, enrollment, registry, sign-in, site, inspection, 8 answers, 2 checks, finalize
+    assert_eq!(report.entries, 18);
 }
 
 #[test]
@@ -175,6 +178,7 @@ fn a_restart_keeps_identity_and_records() {
 #[test]
 fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
     let mut f = fixture();
+    let entries = f.device.verify_audit().unwrap().entries;
     let s = site(&mut f.device);
     let err = f
         .device
@@ -193,7 +197,8 @@ fn bad_input_is_refused_with_a_message_that_says_how_to_fix_it() {
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     let err = f.device.find_site("91350100M000100Y4").unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
-    assert_eq!(f.device.verify_audit().unwrap().entries, 4, "refused input leaves no trace but the refusal");
+    // The site and the draft; nothing of what was refused.
+    assert_eq!(f.device.verify_audit().unwrap().entries, entries + 2, "refused input leaves no trace");
 }
 
 /// Text is held, as it is typed, to the limits the bureau holds a pushed record to: a site
@@ -245,6 +250,7 @@ fn an_over_long_site_name_is_refused_as_it_is_typed_naming_the_field() {
 #[test]
 fn over_long_inspection_texts_are_refused_naming_the_field() {
     let mut f = fixture();
+    let entries = f.device.verify_audit().unwrap().entries;
     let s = site(&mut f.device);
     let err = f.device.new_inspection(s.id, None, Some("楼".repeat(limits::LOCATION + 1))).unwrap_err();
     assert!(err.to_string().contains("location is 301 characters long"), "{err}");

@@ -65,8 +65,13 @@ impl Examiner {
 
     pub fn examine(&self, item: PushItem) -> Examined {
         let content_hash = item.content_hash();
-        // Lengths first: an item over a limit is not worth hashing its entries or its seal.
-        if let Err(e) = item.check_lengths() {
+        // Numbers first, then lengths: an item over a limit is not worth hashing its entries
+        // or its seal, and counting through a run's entries must not overflow.
+        let over = item
+            .check_numbers()
+            .map_err(|e| e.to_string())
+            .and_then(|()| item.check_lengths().map_err(|e| e.to_string()));
+        if let Err(e) = over {
             let reason = format!(
                 "{e}. Nothing of this record was stored (fieldcase refuses such text as it is typed: this record was made by another program or an older version of fieldcase)"
             );

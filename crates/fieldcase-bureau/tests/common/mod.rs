@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod records;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -21,6 +23,15 @@ use fieldcase_core::uscc::with_check_character;
 use fieldcase_core::wire::{EnrollRequest, EnrollResponse, MAX_PUSH_PAGE, PushItem, PushRequest, PushResponse};
 use fieldcase_device::demo::{answer_all, check_two_officers};
 use fieldcase_device::{Device, OpenMode};
+
+/// The officer the test devices sign in as, the number of their certificate, and their PIN:
+/// not one of the sample officers the sample checks name, whose certificates tests issue,
+/// suspend and revoke as they need.
+pub const OFFICER: (&str, &str, &str) = ("JC-0901", "33010620240901", "901901");
+
+/// [`OFFICER`]'s unit, which the test devices serve (a device holds the PIN verifiers of its
+/// units' officers only).
+pub const OFFICER_UNIT: &str = "执法一队";
 
 /// A bureau served on 127.0.0.1:0 in this test's runtime, stopped on drop.
 pub struct TestBureau {
@@ -84,9 +95,44 @@ impl TestBureau {
             .token
     }
 
-    /// A fresh enrollment code, valid for a day, for a device of no unit.
+    /// Issues [`OFFICER`] a certificate, gives them [`OFFICER_UNIT`] and sets their PIN,
+    /// unless done already, as the
+    /// administrator does before an officer's first sign-in. The verifier is made at argon2's
+    /// default cost, which is cheap (the cost travels in the verifier).
+    pub async fn add_officer(&self) {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
+
+        let number = OFFICER.1;
+        if self.store.certificates().await.expect("certificates").iter().any(|c| c.certificate.number == number) {
+            return;
+        }
+        let fields = CertificateFields {
+            number: number.into(),
+            officer_id: OFFICER.0.into(),
+            name: "王敏".into(),
+            unit: "杭州市西湖区人力资源和社会保障局".into(),
+            areas: vec!["劳动保障监察".into()],
+            valid_from: "2024-01-01".into(),
+            valid_until: "2029-12-31".into(),
+        };
+        let issue = CertificateAction::Issue(fields.parse().expect("valid fields"));
+        admin::change_certificate(self.store.as_ref(), &self.key(), issue, "test".into(), Utc::now())
+            .await
+            .expect("issued");
+        let salt = SaltString::encode_b64(&[7; 16]).expect("a salt");
+        let verifier =
+            argon2::Argon2::default().hash_password(OFFICER.2.as_bytes(), &salt).expect("hashed").to_string();
+        let officer = fieldcase_core::ids::OfficerId::parse(OFFICER.0).expect("an officer id");
+        let unit = vec![(officer.clone(), Some(OFFICER_UNIT.to_owned()))];
+        self.store.set_officer_units(unit, &self.key(), Utc::now()).await.expect("unit set");
+        self.store.set_officer_pins(vec![(officer, verifier)], &self.key(), Utc::now()).await.expect("PIN set");
+    }
+
+    /// A fresh enrollment code, valid for a day, for a device of [`OFFICER_UNIT`] (so that
+    /// [`OFFICER`] signs in on it).
     pub async fn code(&self) -> String {
-        self.code_for(&[]).await
+        self.code_for(&[OFFICER_UNIT]).await
     }
 
     /// A fresh enrollment code, valid for a day, for a device that serves `units`.
@@ -172,14 +218,18 @@ impl TestDevice {
         self.device.enroll_request(code, Some("王敏的笔记本".into()))
     }
 
-    /// Enrolls with a fresh code and keeps the token.
+    /// Enrolls with a fresh code and keeps the token; then, as on an officer's first day,
+    /// [`OFFICER`] signs in (see `first_sync`), so that records can be made.
     pub async fn enroll(&mut self, bureau: &TestBureau) -> EnrollResponse {
-        self.enroll_for(bureau, &[]).await
+        let response = self.enroll_without_signing_in(bureau).await;
+        self.first_sync(bureau, &response).await;
+        response
     }
 
-    /// Enrolls with a fresh code for `units` and keeps the token.
-    pub async fn enroll_for(&mut self, bureau: &TestBureau, units: &[&str]) -> EnrollResponse {
-        let code = bureau.code_for(units).await;
+    /// Enrolls with a fresh code and keeps the token, for a test of what the bureau serves
+    /// (the registry versions a first sign-in would add are not there).
+    pub async fn enroll_without_signing_in(&mut self, bureau: &TestBureau) -> EnrollResponse {
+        let code = bureau.code().await;
         let (status, body) = bureau.post("/api/v1/enroll", &self.enroll_request(&code), None).await;
         assert_eq!(status, 200, "{body}");
         let response: EnrollResponse = serde_json::from_value(body).expect("an enrollment response");
@@ -201,8 +251,29 @@ impl TestDevice {
             token_hash: fieldcase_bureau::store::TokenHash::of_token(&token),
         };
         bureau.store.enroll(enrollment, Utc::now()).await.expect("enrolled");
+        let response = EnrollResponse {
+            device_id: self.device.id(),
+            token: token.clone(),
+            bureau_public_key: bureau.key().public_key(),
+            bureau_time: Utc::now(),
+        };
         self.token = token;
+        self.first_sync(bureau, &response).await;
+    }
+
+    /// As on an officer's first day at the office: the laptop keeps the enrollment, learns
+    /// the registry (the bureau's signed snapshot; the rest of the feed is left to each test)
+    /// and the bureau's clock, and [`OFFICER`] signs in, so that records can be made.
+    async fn first_sync(&mut self, bureau: &TestBureau, response: &EnrollResponse) {
+        bureau.add_officer().await;
+        let transport = fieldcase_device::sync::Transport::lab();
+        self.device.set_enrollment(&bureau.url, &transport, response).expect("the enrollment kept");
+        let (status, body) = bureau.get("/api/v1/registry/snapshot", Some(&self.token)).await;
+        assert_eq!(status, 200, "{body}");
+        let snapshot = serde_json::from_value(body).expect("a signed registry snapshot");
+        self.device.apply_registry_snapshot(&snapshot).expect("the registry applies");
         self.knows_the_bureau_clock(Utc::now());
+        self.device.sign_in(OFFICER.0, OFFICER.2).expect("the officer signs in");
     }
 
     /// As a first sync would: the device learns the bureau's clock, so what it records then
@@ -210,6 +281,47 @@ impl TestDevice {
     pub fn knows_the_bureau_clock(&mut self, bureau_time: chrono::DateTime<chrono::Utc>) {
         let clocks = fieldcase_device::sync::ClockReading { bureau: bureau_time, laptop: self.device.now() };
         self.device.record_sync_success(clocks).expect("the bureau's clock noted");
+    }
+
+    /// For a test of the store alone, with no bureau serving: the device takes `key` as its
+    /// bureau's, holds a registry that key signed with [`OFFICER`] in it, and the officer
+    /// signs in.
+    pub fn signed_in_without_a_bureau(&mut self, key: &SecretKey) {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        use fieldcase_core::certificate::{Certificate, CertificateStatus};
+        use fieldcase_core::registry::{OfficerEntry, RegistryUpdate, SignedRegistryUpdate};
+
+        let response = EnrollResponse {
+            device_id: self.device.id(),
+            token: "unused".into(),
+            bureau_public_key: key.public_key(),
+            bureau_time: Utc::now(),
+        };
+        let transport = fieldcase_device::sync::Transport::lab();
+        self.device.set_enrollment("http://127.0.0.1:9", &transport, &response).expect("the enrollment kept");
+        let officer = fieldcase_core::ids::OfficerId::parse(OFFICER.0).expect("an officer id");
+        let date = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("a date");
+        let salt = SaltString::encode_b64(&[7; 16]).expect("a salt");
+        let verifier = argon2::Argon2::default().hash_password(OFFICER.2.as_bytes(), &salt).expect("hashed");
+        let registry = RegistryUpdate {
+            version: 1,
+            from_version: None,
+            issued_at: Utc::now(),
+            certificates: vec![Certificate {
+                number: OFFICER.1.into(),
+                holder: officer.clone(),
+                holder_name: "王敏".into(),
+                issuing_unit: "杭州市西湖区人力资源和社会保障局".into(),
+                areas: vec!["劳动保障监察".into()],
+                valid_from: date(2024),
+                valid_until: date(2029),
+                status: CertificateStatus::Active,
+            }],
+            officers: vec![OfficerEntry { officer, name: "王敏".into(), pin_verifier: Some(verifier.to_string()) }],
+        };
+        self.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry, key)).expect("the registry applies");
+        self.knows_the_bureau_clock(Utc::now());
+        self.device.sign_in(OFFICER.0, OFFICER.2).expect("the officer signs in");
     }
 
     /// A site with a credit code made from 17 characters.
