@@ -317,7 +317,13 @@ impl TestDevice {
                 valid_until: date(2029),
                 status: CertificateStatus::Active,
             }],
-            officers: vec![OfficerEntry { officer, name: "王敏".into(), pin_verifier: Some(verifier.to_string()) }],
+            officers: vec![OfficerEntry {
+                officer,
+                name: "王敏".into(),
+                unit: Some(OFFICER_UNIT.into()),
+                pin_verifier: Some(verifier.to_string()),
+            }],
+            scope: None,
         };
         self.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry, key)).expect("the registry applies");
         self.knows_the_bureau_clock(Utc::now());
