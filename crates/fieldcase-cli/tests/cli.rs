@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 struct Run {
@@ -44,7 +44,7 @@ fn bad_input_gets_a_clear_message_and_a_non_zero_exit() {
     let run = fieldcase(&dir, &["site", "add", "--name", "X", "--uscc", "91350100M000100Y43"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("fieldcase signin"), "says how to sign in: {}", run.stderr);
-    let run = fieldcase(&dir, &["--json", "inspection", "new", "--site", "91350100M000100Y43"]);
+    let run = fieldcase(&dir, &["--json", "site", "add", "--name", "X", "--uscc", "91350100M000100Y43"]);
     assert_eq!(json(&run.stderr)["code"], "signin_required");
     assert_eq!(json(&fieldcase(&dir, &["site", "list", "--json"]).stdout), serde_json::json!([]));
     let run = fieldcase(&dir, &["inspection", "show", "not-an-id"]);

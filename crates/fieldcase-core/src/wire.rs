@@ -209,7 +209,7 @@ impl PushItem {
             }
             PushItem::Audit(run) => {
                 let steps = run.steps.len() as u64;
-                let last = run.first_seq.checked_add(steps).unwrap_or(u64::MAX);
+                let last = run.first_seq.saturating_add(steps);
                 limits::check_number("first_seq", last, limits::COUNTER)
                     .map_err(|e| limits::TooLarge { value: run.first_seq, ..e })
                     .map(drop)

@@ -8,15 +8,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use fieldcase_core::ErrorCode;
-use fieldcase_core::certificate::{Certificate, CertificateStatus, CheckMethod, CheckResult};
+use fieldcase_core::certificate::{CertificateStatus, CheckMethod, CheckResult};
 use fieldcase_core::ids::OfficerId;
-use fieldcase_core::registry::{
-    Credential, CredentialClaims, KeyId, OfficerEntry, RegistryUpdate, SignedRegistryUpdate,
-};
+use fieldcase_core::registry::{Credential, CredentialClaims, KeyId, SignedRegistryUpdate};
 use fieldcase_core::signing::SecretKey;
-use fieldcase_core::wire::{Change, ChangeRecord, EnrollResponse, PullResponse};
+use fieldcase_core::wire::{Change, ChangeRecord, PullResponse};
 use fieldcase_device::registry::CheckInput;
-use fieldcase_device::sync::ClockReading;
 use fieldcase_device::{Device, ManualClock, OpenMode};
 
 mod common;

@@ -250,7 +250,6 @@ fn an_over_long_site_name_is_refused_as_it_is_typed_naming_the_field() {
 #[test]
 fn over_long_inspection_texts_are_refused_naming_the_field() {
     let mut f = fixture();
-    let entries = f.device.verify_audit().unwrap().entries;
     let s = site(&mut f.device);
     let err = f.device.new_inspection(s.id, None, Some("楼".repeat(limits::LOCATION + 1))).unwrap_err();
     assert!(err.to_string().contains("location is 301 characters long"), "{err}");

@@ -302,3 +302,39 @@ async fn a_bureau_restored_from_a_backup_is_pulled_again_from_the_start() {
     assert_eq!(check_c1(&device).result, CheckResult::Revoked, "the change after the restore arrived");
     device.lock().verify_audit().unwrap();
 }
+
+/// A bureau that answers 429 asks the laptop to wait: the sync says so, with the wait the
+/// bureau named in `Retry-After`, and the agent never comes back sooner than that.
+#[tokio::test]
+async fn a_bureau_that_asks_to_be_left_alone_is_left_alone_as_long_as_it_asks() {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let bureau = ScriptedBureau::start(script(&clock)).await;
+    let busy = Router::new().fallback(|| async {
+        let body =
+            Json(serde_json::json!({ "code": "rate_limited", "message": "too many attempts from this address" }));
+        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "7")], body).into_response()
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, busy).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let device = enrolled_device(dir.path(), &clock, &bureau);
+    let enrollment = device.lock().enrollment().unwrap().unwrap();
+    let response = EnrollResponse {
+        device_id: device.lock().id(),
+        token: enrollment.token,
+        bureau_public_key: bureau.script.key.public_key(),
+        bureau_time: start_time(),
+    };
+    device.lock().set_enrollment(&url, &Transport::default(), &response).unwrap();
+
+    let err = sync_once(&device).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RateLimited, "{err}");
+    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(7)), "{err}");
+    assert!(err.to_string().contains("too many attempts"), "the bureau's words are kept: {err}");
+    let backoff = fieldcase_device::sync::Backoff::default();
+    for failures in 1..4 {
+        assert!(backoff.after(Some(&err), failures) >= std::time::Duration::from_secs(7), "never sooner than asked");
+    }
+    server.abort();
+}

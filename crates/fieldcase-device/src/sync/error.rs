@@ -25,6 +25,9 @@ pub enum SyncError {
     Refused(ApiError),
     #[error("the bureau had a problem ({0}); it will be tried again")]
     Server(String),
+    /// The bureau asked this laptop to wait (too many attempts from its address).
+    #[error("the bureau is busy with this address ({message}); it will be tried again in {} s", retry_after.as_secs())]
+    RateLimited { message: String, retry_after: std::time::Duration },
     #[error("the bureau's answer could not be understood ({0}); check that the address is a fieldcase bureau")]
     Protocol(String),
     /// The bureau's address cannot be used as given.
@@ -44,9 +47,18 @@ impl SyncError {
             SyncError::Revoked(_) => ErrorCode::DeviceRevoked,
             SyncError::Refused(e) => e.code,
             SyncError::Server(_) => ErrorCode::BureauError,
+            SyncError::RateLimited { .. } => ErrorCode::RateLimited,
             SyncError::Protocol(_) => ErrorCode::Protocol,
             SyncError::Address(_) => ErrorCode::InvalidInput,
             SyncError::Device(e) => e.code(),
+        }
+    }
+
+    /// How long the bureau asked to be left alone (its `Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            SyncError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 

@@ -112,6 +112,7 @@ impl BureauHttp {
         let offline = |e: reqwest::Error| SyncError::Offline { url: self.base.clone(), detail: without_url(&e) };
         let response = request.send().await.map_err(offline)?;
         let status = response.status();
+        let retry_after = retry_after(response.headers());
         let body = response.bytes().await.map_err(offline)?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()));
@@ -125,10 +126,22 @@ impl BureauHttp {
             401 if error.code == ErrorCode::EnrollmentCodeInvalid => SyncError::Refused(error),
             401 => SyncError::Unauthorized(error.message),
             403 => SyncError::Revoked(error.message),
+            429 => SyncError::RateLimited { message: error.message, retry_after },
             500..=599 => SyncError::Server(format!("{status}: {}", error.message)),
             _ => SyncError::Refused(error),
         })
     }
+}
+
+/// The wait a 429 asks for: `Retry-After` in seconds (the bureau sends seconds), capped at an
+/// hour so a wrong header cannot park the agent; a second when it is missing or unreadable.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> std::time::Duration {
+    let seconds = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(1);
+    std::time::Duration::from_secs(seconds.clamp(1, 3600))
 }
 
 /// Whether the address names this machine (no network to cross).

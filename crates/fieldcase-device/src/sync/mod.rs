@@ -232,6 +232,17 @@ impl Default for Backoff {
 }
 
 impl Backoff {
+    /// The wait before the next sync: the interval after a success; the longest retry when
+    /// only a person can fix the failure; else [`Backoff::after_failures`], but never sooner
+    /// than the bureau asked (coming back early only meets another 429).
+    pub fn after(&self, error: Option<&SyncError>, failures: u32) -> Duration {
+        match error {
+            None => self.interval,
+            Some(e) if e.needs_person() => self.max_retry,
+            Some(e) => self.after_failures(failures).max(e.retry_after().unwrap_or_default()),
+        }
+    }
+
     /// The wait after `failures` failures in a row: doubling, capped, with ±50% jitter so
     /// that a bureau coming back is not met by every laptop at the same instant.
     pub fn after_failures(&self, failures: u32) -> Duration {
@@ -287,20 +298,8 @@ impl SyncAgent {
                 }
             });
             let result = sync_once(&self.device).await;
-            let wait = match &result {
-                Ok(_) => {
-                    failures = 0;
-                    self.backoff.interval
-                }
-                Err(e) if e.needs_person() => {
-                    failures = failures.saturating_add(1);
-                    self.backoff.max_retry
-                }
-                Err(_) => {
-                    failures = failures.saturating_add(1);
-                    self.backoff.after_failures(failures)
-                }
-            };
+            failures = if result.is_ok() { 0 } else { failures.saturating_add(1) };
+            let wait = self.backoff.after(result.as_ref().err(), failures);
             if let Err(e) = &result {
                 tracing::info!(code = %e.code(), "sync did not complete: {e}");
             }
