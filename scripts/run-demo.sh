@@ -31,7 +31,9 @@ done
 first_run=0
 [[ -f "$device_dir/fieldcase.db" ]] || first_run=1
 if ! "$bin/fieldcase" --data-dir "$device_dir" --json device status 2>/dev/null | grep -q '"bureau_url": "http'; then
-  code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop")
+  # The demo laptop serves the demo officers' unit (seed-demo gives it them), so it holds their
+  # PIN verifiers, and no others.
+  code=$("$bin/fieldcase" --data-dir "$bureau_dir" bureau enroll-code --label "demo laptop" --unit 执法一队)
   "$bin/fieldcase" --data-dir "$device_dir" device enroll --bureau "http://$listen" --code "$code"
 fi
 if ((first_run)); then

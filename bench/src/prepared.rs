@@ -13,6 +13,8 @@ use fieldcase_device::{Device, OpenMode, SharedDevice};
 
 /// The officer who makes the records, and their PIN.
 const OFFICER: (&str, &str) = ("JC-0107", "107107");
+/// The officer's unit, which the benchmark's laptop serves.
+const UNIT: &str = "执法一队";
 
 /// A folder with `bureau/`, `device/` and `address` (where the bureau listened): the device
 /// enrolled, synced once (learning the registry) and an officer signed in, as at the office;
@@ -47,8 +49,10 @@ pub(crate) fn prepared_pair(work: &Path, inspections: usize) -> Result<PathBuf> 
         "--valid-until",
         "2029-12-31",
     ])?;
+    // The laptop serves the officer's unit: it holds the PIN verifiers of that unit's officers.
+    bureau.admin(&["officer", "set-unit", OFFICER.0, UNIT])?;
     bureau.admin_with_input(&["officer", "set-pin", OFFICER.0], OFFICER.1)?;
-    let code = bureau.admin(&["enroll-code"])?;
+    let code = bureau.admin(&["enroll-code", "--unit", UNIT])?;
     let device = SharedDevice::new(Device::open(&partial.join("device"), OpenMode::CreateIfMissing)?);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {

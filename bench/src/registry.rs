@@ -40,6 +40,7 @@ fn pull(record: ChangeRecord, cursor: u64) -> PullResponse {
         more: false,
         bureau_time: Utc::now(),
         feed_epoch: String::new(),
+        registry_units: None,
     }
 }
 
@@ -51,6 +52,7 @@ pub fn run() -> Result<()> {
         issued_at: Utc::now(),
         certificates: (0..CERTIFICATES).map(|i| certificate(i, CertificateStatus::Active)).collect(),
         officers: Vec::new(),
+        scope: None,
     };
     let signed = SignedRegistryUpdate::sign(&snapshot, &key);
 
@@ -113,6 +115,7 @@ pub fn run() -> Result<()> {
         issued_at: Utc::now(),
         certificates: (0..DELTA).map(|i| certificate(i * 997, CertificateStatus::Revoked)).collect(),
         officers: Vec::new(),
+        scope: None,
     };
     let signed = SignedRegistryUpdate::sign(&delta, &key);
     let started = Instant::now();

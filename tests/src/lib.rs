@@ -56,6 +56,10 @@ pub fn fieldcase_with_input(data_dir: &Path, args: &[&str], input: &str) -> std:
 /// certificate the sample checks name, with a six-digit PIN.
 pub const OFFICER: (&str, &str) = ("JC-0107", "107107");
 
+/// The unit of the officers the tests sign in, which the test laptops serve (a laptop holds
+/// the PIN verifiers of its units' officers only).
+pub const UNIT: &str = "执法一队";
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
@@ -240,8 +244,9 @@ impl Bureau {
         fieldcase(&self.data_dir, &full)
     }
 
-    /// Issues `officer` a certificate (unless they hold one) and sets their PIN, as the
-    /// administrator does before an officer's first sign-in; a device learns both at its next sync.
+    /// Issues `officer` a certificate (unless they hold one), gives them [`UNIT`] and sets their
+    /// PIN, as the administrator does before an officer's first sign-in; a device of that unit
+    /// learns them at its next sync.
     pub fn add_officer(&self, officer: &str, pin: &str) -> Result<()> {
         let number = format!("3301062024{}", officer.trim_start_matches("JC-"));
         let held: serde_json::Value = serde_json::from_str(&self.admin(&["cert", "list", "--json"])?)?;
@@ -266,6 +271,7 @@ impl Bureau {
                 "2029-12-31",
             ])?;
         }
+        self.admin(&["officer", "set-unit", officer, UNIT])?;
         let out = fieldcase_with_input(&self.data_dir, &["bureau", "officer", "set-pin", officer], pin);
         if !out.status.success() {
             bail!("set-pin {officer}: {}", String::from_utf8_lossy(&out.stderr));
@@ -273,8 +279,9 @@ impl Bureau {
         Ok(())
     }
 
+    /// A one-time code for a laptop that serves [`UNIT`].
     pub fn enroll_code(&self) -> Result<String> {
-        Ok(self.admin(&["enroll-code", "--label", "test"])?.trim().to_owned())
+        Ok(self.admin(&["enroll-code", "--label", "test", "--unit", UNIT])?.trim().to_owned())
     }
 
     /// Stops the bureau the way an operator does (SIGTERM) and waits for it to exit.

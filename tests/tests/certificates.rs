@@ -165,7 +165,9 @@ fn a_qr_code_from_the_bureau_is_read_from_its_png_and_from_a_photo_of_it() -> Re
     Ok(())
 }
 
+/// Sets the officer's PIN, and gives them the unit the test laptop serves.
 fn set_pin(bureau: &Bureau, officer: &str, pin: &str) {
+    bureau.admin(&["officer", "set-unit", officer, fieldcase_tests::UNIT]).expect("the unit set");
     let out = fieldcase_with_input(&bureau.data_dir, &["bureau", "officer", "set-pin", officer], pin);
     assert!(out.status.success(), "set-pin: {}", String::from_utf8_lossy(&out.stderr));
 }

@@ -7,25 +7,24 @@ use argon2::password_hash::{PasswordHasher, SaltString};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use fieldcase_core::certificate::AREA_LABOR_INSPECTION;
 use fieldcase_core::certificate::CertificateStatus;
-use fieldcase_core::ids::{OfficerId, SiteId};
+use fieldcase_core::ids::OfficerId;
 use fieldcase_core::limits;
 use fieldcase_core::registry::{Credential, CredentialClaims, KeyId};
+use fieldcase_core::sign_in_scope::unit_list;
 use fieldcase_core::signing::SecretKey;
-use fieldcase_core::site::Site;
 use fieldcase_core::time::{RECORD_YEARS, check_instant, record_instant};
-use fieldcase_core::uscc::{Uscc, with_check_character};
 
 use crate::certificates::{
-    CertificateAction, CertificateChanges, CertificateEvent, CertificateFields, ImportError, Refusal, RefusalKind,
-    parse_import, row_error,
+    CertificateAction, CertificateChanges, CertificateEvent, ImportError, Refusal, RefusalKind, parse_import, row_error,
 };
 use crate::credentials::{code_hash, new_enrollment_code};
 use crate::store::{BureauStore, NewEnrollmentCode, Result, StoreError};
 
+mod demo;
 mod tokens;
 
+pub use demo::{DEMO_PINS, DEMO_TEAM, SeedReport, seed_demo};
 pub use tokens::{
     ADMIN_TOKEN_LIFETIME, ADMIN_TOKEN_MAX_LIFETIME, AdminTokenStanding, IssuedAdminToken, MIN_PREFIX_DIGITS,
     create_admin_token, revoke_admin_token,
@@ -36,17 +35,23 @@ pub use tokens::{
 pub struct IssuedCode {
     pub code: String,
     pub label: Option<String>,
+    /// The units the device that uses it will serve.
+    pub units: Vec<String>,
     pub expires_at: DateTime<Utc>,
 }
 
-/// Makes a one-time enrollment code valid for `valid_for` from `now`. It must expire within
-/// the years a record may fall in: a longer time is refused, naming `--expires-in`.
+/// Makes a one-time enrollment code valid for `valid_for` from `now`, for a device that will
+/// serve `units` (see [`fieldcase_core::sign_in_scope`]; none: it holds no officer's PIN
+/// verifier until given a unit). It must expire within the years a record may fall in: a
+/// longer time is refused, naming `--expires-in`.
 pub async fn create_enrollment_code(
     store: &dyn BureauStore,
     label: Option<String>,
+    units: &[String],
     valid_for: Duration,
     now: DateTime<Utc>,
 ) -> Result<IssuedCode> {
+    let units = unit_list(units).map_err(|e| Refusal::invalid("unit", format!("{e} (--unit)")))?;
     if valid_for <= Duration::zero() {
         return Err(
             Refusal::invalid("expires_in", "an enrollment code must be valid for some time (--expires-in)").into()
@@ -76,53 +81,13 @@ pub async fn create_enrollment_code(
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash(&code),
             label: label.clone(),
+            units: units.clone(),
             created_at: now,
             expires_at,
         })
         .await?;
-    Ok(IssuedCode { code, label, expires_at })
+    Ok(IssuedCode { code, label, units, expires_at })
 }
-
-struct DemoSite {
-    name: &'static str,
-    uscc17: &'static str,
-    address: &'static str,
-    project: Option<&'static str>,
-    contractor: Option<&'static str>,
-}
-
-/// The district's demonstration directory. The first is also among the device's demo sites
-/// (`fieldcase demo seed`), so a demo device's site joins it by its credit code.
-const DEMO_SITES: &[DemoSite] = &[
-    DemoSite {
-        name: "浙江恒筑建设集团有限公司",
-        uscc17: "91330106MA2B3C4D5",
-        address: "杭州市西湖区文三路 478 号",
-        project: Some("文三路人才公寓二期工程"),
-        contractor: Some("浙江恒筑建设集团有限公司"),
-    },
-    DemoSite {
-        name: "杭州西溪云谷置业有限公司",
-        uscc17: "91330106MA2H7K8L9",
-        address: "杭州市西湖区蒋村街道五常大道 166 号",
-        project: Some("西溪云谷产业园三期工程"),
-        contractor: Some("中建八局第三建设有限公司"),
-    },
-    DemoSite {
-        name: "杭州之江园林绿化工程有限公司",
-        uscc17: "91330106MA2D5E6F7",
-        address: "杭州市西湖区之江路 1218 号",
-        project: Some("之江路沿线景观提升工程"),
-        contractor: None,
-    },
-    DemoSite {
-        name: "杭州文新物业服务有限公司",
-        uscc17: "91330106MA2J9K1M2",
-        address: "杭州市西湖区文新街道学院路 77 号",
-        project: None,
-        contractor: None,
-    },
-];
 
 /// One action on one certificate, published as a new registry version signed with `key`.
 pub async fn change_certificate(
@@ -249,142 +214,4 @@ pub async fn credential(store: &dyn BureauStore, key: &SecretKey, number: &str) 
         key_id: KeyId::of(&key.public_key()),
     };
     Ok(Credential::sign(claims, key))
-}
-
-/// What seeding did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SeedReport {
-    /// Sites added now.
-    pub added: Vec<Site>,
-    /// Demo sites the directory already had (by credit code).
-    pub already_there: usize,
-    /// Demonstration certificates issued now, by number.
-    pub certificates_added: Vec<String>,
-    /// Demonstration officers whose PIN was set now.
-    pub pins_set: Vec<OfficerId>,
-}
-
-struct DemoCertificate {
-    number: &'static str,
-    officer: &'static str,
-    name: &'static str,
-    valid_from: &'static str,
-    valid_until: &'static str,
-    /// Revoked right after issue, with this reason.
-    revoked: Option<&'static str>,
-}
-
-const DEMO_UNIT: &str = "杭州市西湖区人力资源和社会保障局";
-
-/// The demonstration certificates: the two officers of the device's sample checks
-/// (`fieldcase demo seed`), valid; one revoked; one expired.
-const DEMO_CERTIFICATES: &[DemoCertificate] = &[
-    DemoCertificate {
-        number: "33010620240107",
-        officer: "JC-0107",
-        name: "王敏",
-        valid_from: "2024-01-01",
-        valid_until: "2028-12-31",
-        revoked: None,
-    },
-    DemoCertificate {
-        number: "33010620240112",
-        officer: "JC-0112",
-        name: "李强",
-        valid_from: "2024-01-01",
-        valid_until: "2028-12-31",
-        revoked: None,
-    },
-    DemoCertificate {
-        number: "33010620240120",
-        officer: "JC-0120",
-        name: "张伟",
-        valid_from: "2024-01-01",
-        valid_until: "2028-12-31",
-        revoked: Some("演示：调离执法岗位，证件注销"),
-    },
-    DemoCertificate {
-        number: "33010620190099",
-        officer: "JC-0099",
-        name: "陈静",
-        valid_from: "2019-01-01",
-        valid_until: "2023-12-31",
-        revoked: None,
-    },
-];
-
-/// The demonstration officers' sign-in PINs.
-pub const DEMO_PINS: &[(&str, &str)] = &[("JC-0107", "107107"), ("JC-0112", "112112")];
-
-/// Adds the demonstration sites to the directory, the demonstration certificates to the
-/// registry and the demonstration officers' PINs; what is already there (a site by unified
-/// social credit code, a certificate by number, an officer with a PIN) is left alone, so
-/// seeding twice changes nothing. The certificates are published as one registry version,
-/// the PINs as another.
-pub async fn seed_demo(store: &dyn BureauStore, key: &SecretKey, now: DateTime<Utc>) -> Result<SeedReport> {
-    let now = record_instant(now);
-    let mut report =
-        SeedReport { added: Vec::new(), already_there: 0, certificates_added: Vec::new(), pins_set: Vec::new() };
-    seed_demo_sites(store, now, &mut report).await?;
-
-    let mut actions = Vec::new();
-    for demo in DEMO_CERTIFICATES {
-        if store.certificate(demo.number.to_owned()).await?.is_some() {
-            continue;
-        }
-        let fields = CertificateFields {
-            number: demo.number.into(),
-            officer_id: demo.officer.into(),
-            name: demo.name.into(),
-            unit: DEMO_UNIT.into(),
-            areas: vec![AREA_LABOR_INSPECTION.into()],
-            valid_from: demo.valid_from.into(),
-            valid_until: demo.valid_until.into(),
-        };
-        actions.push(CertificateAction::Issue(fields.parse()?));
-        if let Some(reason) = demo.revoked {
-            actions.push(CertificateAction::revoke(demo.number, Some(reason))?);
-        }
-        report.certificates_added.push(demo.number.to_owned());
-    }
-    if !actions.is_empty() {
-        store.change_certificates(actions, "seed-demo".into(), key, now).await?;
-    }
-
-    let officers = store.officers().await?;
-    let mut pins = Vec::new();
-    for (officer, pin) in DEMO_PINS {
-        let officer = OfficerId::parse(officer).map_err(|e| StoreError::Other(e.to_string()))?;
-        if officers.iter().any(|o| o.officer == officer && !o.has_pin) {
-            pins.push((officer.clone(), pin_verifier(pin)?));
-            report.pins_set.push(officer);
-        }
-    }
-    if !pins.is_empty() {
-        store.set_officer_pins(pins, key, now).await?;
-    }
-    Ok(report)
-}
-
-async fn seed_demo_sites(store: &dyn BureauStore, now: DateTime<Utc>, report: &mut SeedReport) -> Result<()> {
-    for demo in DEMO_SITES {
-        let uscc = with_check_character(demo.uscc17)
-            .and_then(|code| Uscc::parse(&code).ok())
-            .ok_or_else(|| StoreError::Other(format!("demo credit code {} is not valid", demo.uscc17)))?;
-        let site = Site {
-            id: SiteId::generate(now),
-            name: demo.name.to_owned(),
-            uscc,
-            address: Some(demo.address.to_owned()),
-            project_name: demo.project.map(str::to_owned),
-            general_contractor: demo.contractor.map(str::to_owned),
-            created_at: now,
-        };
-        if store.add_site(site.clone(), now).await? {
-            report.added.push(site);
-        } else {
-            report.already_there += 1;
-        }
-    }
-    Ok(())
 }

@@ -91,10 +91,15 @@ async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
 async fn an_expired_code_is_refused() {
     let bureau = TestBureau::start().await;
     let device = TestDevice::new();
-    let stale =
-        admin::create_enrollment_code(bureau.store.as_ref(), None, Duration::hours(1), Utc::now() - Duration::hours(2))
-            .await
-            .expect("a code made two hours ago");
+    let stale = admin::create_enrollment_code(
+        bureau.store.as_ref(),
+        None,
+        &[],
+        Duration::hours(1),
+        Utc::now() - Duration::hours(2),
+    )
+    .await
+    .expect("a code made two hours ago");
     let answer = bureau.post("/api/v1/enroll", &device.enroll_request(&stale.code), None).await;
     assert_error(&answer, 401, "enrollment_code_invalid");
     assert!(bureau.store.devices().await.expect("devices").is_empty(), "a refused enrollment registers nothing");
@@ -495,8 +500,8 @@ async fn the_change_feed_pages_with_a_cursor() {
     }
     assert_eq!(
         seen.len(),
-        7,
-        "the default checklist, four demo sites, the demo certificates and the demo PINs: {seen:?}"
+        8,
+        "the default checklist, four demo sites, the demo certificates, the demo officers' unit and their PINs: {seen:?}"
     );
     assert_eq!(pages, 4);
     assert!(

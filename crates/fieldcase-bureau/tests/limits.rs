@@ -373,6 +373,7 @@ async fn the_admin_api_and_enrollment_refuse_text_over_its_limit_naming_the_fiel
     let refused = admin::create_enrollment_code(
         bureau.store.as_ref(),
         Some("l".repeat(limits::LABEL + 1)),
+        &[],
         Duration::hours(1),
         Utc::now(),
     )

@@ -22,6 +22,8 @@ use fieldcase_core::signing::PublicKey;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::{ChangeRecord, Fate, PullResponse, PushItem};
 
+use fieldcase_device::{Device, OpenMode, SharedDevice};
+
 use common::{TestBureau, TestDevice, assert_error, of_kind};
 
 fn fields(number: &str, officer: &str, name: &str) -> CertificateFields {
@@ -188,9 +190,8 @@ async fn the_feed_delivers_a_signed_snapshot_then_deltas_of_what_changed() {
     assert_eq!((pin.version, pin.from_version), (3, Some(2)));
     assert!(pin.certificates.is_empty());
     assert_eq!(pin.officers.len(), 1);
-    let verifier = pin.officers[0].pin_verifier.as_deref().expect("the verifier travels");
-    assert!(verifier.starts_with("$argon2id$"), "{verifier}");
-    assert!(!verifier.contains("2468"));
+    // The verifier reaches only devices serving the officer's unit (tests/pin_scope.rs).
+    assert_eq!(pin.officers[0].pin_verifier, None, "a device of no unit is sent no verifier");
 
     // A one-byte change in a delivered body does not open.
     let (_, raw) = bureau.get("/api/v1/changes?after=0", Some(&device.token)).await;
@@ -213,7 +214,10 @@ async fn the_feed_delivers_a_signed_snapshot_then_deltas_of_what_changed() {
     let snapshot = snapshot.open(&bureau_key).expect("signed by the bureau");
     assert_eq!((snapshot.version, snapshot.from_version), (3, None), "the latest version, whole");
     assert_eq!(snapshot.certificates.len(), 2);
-    assert!(snapshot.officers.iter().any(|o| o.officer.as_str() == "JC-0107" && o.pin_verifier.is_some()));
+    assert!(
+        snapshot.officers.iter().any(|o| o.officer.as_str() == "JC-0107" && o.pin_verifier.is_none()),
+        "the officer is there; their verifier only for a device of their unit (tests/pin_scope.rs)"
+    );
     assert_error(&bureau.get("/api/v1/registry/snapshot", None).await, 401, "unauthorized");
 }
 
@@ -369,6 +373,10 @@ async fn a_rotated_key_is_vouched_for_by_the_old_and_signs_what_follows() {
     let old_key = device.enroll_without_signing_in(&bureau).await.bureau_public_key;
     let store = bureau.store.as_ref();
     let admin = bureau.admin_token().await;
+    let dir = tempfile::tempdir().unwrap();
+    let follower = SharedDevice::new(Device::open(dir.path(), OpenMode::CreateIfMissing).unwrap());
+    let (transport, code) = (fieldcase_device::sync::Transport::default(), bureau.code().await);
+    fieldcase_device::sync::enroll(&follower, &bureau.url, transport, &code, None).await.unwrap();
     admin::change_certificate(
         store,
         &bureau.key(),
@@ -397,16 +405,25 @@ async fn a_rotated_key_is_vouched_for_by_the_old_and_signs_what_follows() {
     let forged = KeyRotation { new_key: TestDevice::new().key.public_key(), ..delivered.clone() };
     assert!(forged.verify(&old_key).is_err(), "and for nothing else");
 
+    // Each version is served scoped to the device and signed as served: with the new key, the
+    // one before the rotation too (a device takes a page's rotations first).
     let updates = registry_updates(&feed);
     assert_eq!(updates.len(), 2);
-    assert_eq!(updates[0].key_id, KeyId::of(&old_key));
-    assert!(updates[0].open(&old_key).is_ok());
+    assert!(updates.iter().all(|u| u.key_id == KeyId::of(&new_key)), "signed as served, with the key in force");
+    assert_eq!(updates[0].open(&new_key).expect("signed with the new key").version, 1);
     assert!(
-        position(&|r| matches!(r, ChangeRecord::Registry(u) if u.key_id == KeyId::of(&new_key))) > rotation_at,
-        "the rotation comes first"
+        position(&|r| matches!(r, ChangeRecord::Registry(u) if u.open(&new_key).is_ok_and(|u| u.version == 2)))
+            > rotation_at,
+        "the rotation comes before what was published after it"
     );
     assert_eq!(updates[1].open(&new_key).expect("signed with the new key").certificates[0].number, "33010620240112");
     assert!(updates[1].open(&old_key).is_err());
+
+    // A laptop that pinned the old key follows the feed across the rotation, nothing refused.
+    let report = fieldcase_device::sync::sync_once(&follower).await.expect("a sync across the rotation");
+    assert!(report.registry_refused.is_empty(), "{:?}", report.registry_refused);
+    let status = follower.run(|d| d.registry_status()).await.unwrap();
+    assert_eq!((status.version, status.stale), (Some(2), false));
 
     // Devices enrolling now pin the new key; snapshots are signed with it.
     let mut late = TestDevice::new();

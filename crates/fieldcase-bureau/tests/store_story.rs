@@ -18,6 +18,7 @@ use fieldcase_bureau::store::{
 use fieldcase_core::certificate::CertificateStatus;
 use fieldcase_core::checklist::default_template;
 use fieldcase_core::ids::{DeviceId, OfficerId, SiteId};
+use fieldcase_core::registry::RegistryScope;
 use fieldcase_core::signing::SecretKey;
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
@@ -38,7 +39,7 @@ async fn sqlite_tells_the_story() {
     assert_eq!(again.devices().await.expect("devices").len(), 1);
     assert_eq!(
         again.changes(0, PageBound::changes(100)).await.expect("changes").changes.len(),
-        7,
+        8,
         "the template is not published twice"
     );
     assert_eq!(again.certificate_history(None).await.expect("history").len(), 3, "the registry's past survives too");
@@ -66,6 +67,7 @@ pub async fn story(store: &dyn BureauStore) {
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash("ABCD-EFGH-JKLM"),
             label: None,
+            units: vec!["执法一队".into()],
             created_at: now,
             expires_at: now + Duration::hours(1),
         })
@@ -75,6 +77,7 @@ pub async fn story(store: &dyn BureauStore) {
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash("OLD0-OLD0-OLD0"),
             label: None,
+            units: vec![],
             created_at: now - Duration::hours(2),
             expires_at: now - Duration::hours(1),
         })
@@ -99,6 +102,7 @@ pub async fn story(store: &dyn BureauStore) {
     ));
     let record = store.enroll(enrollment("abcd efgh jklm", "t1"), now).await.expect("enrolled");
     assert_eq!(record.device_id, device.device.id());
+    assert_eq!(record.units, ["执法一队"], "the device serves the units its code gave it");
     assert!(
         matches!(store.enroll(enrollment("ABCD-EFGH-JKLM", "t2"), now).await, Err(StoreError::EnrollmentCodeInvalid)),
         "once only"
@@ -115,6 +119,7 @@ pub async fn story(store: &dyn BureauStore) {
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash("KEYS-KEYS-KEYS"),
             label: None,
+            units: vec![],
             created_at: now,
             expires_at: now + Duration::hours(1),
         })
@@ -135,6 +140,7 @@ pub async fn story(store: &dyn BureauStore) {
         .add_enrollment_code(NewEnrollmentCode {
             code_hash: code_hash("BACK-BACK-BACK"),
             label: Some("laptop-2".into()),
+            units: vec![],
             created_at: now,
             expires_at: now + Duration::hours(1),
         })
@@ -149,7 +155,22 @@ pub async fn story(store: &dyn BureauStore) {
     let renewed = store.enroll(enrollment("BACK-BACK-BACK", "t4"), now).await.expect("the code was still usable");
     assert_eq!(renewed.label.as_deref(), Some("laptop-2"), "the device is named by its code's label");
     assert_eq!(renewed.host_label.as_deref(), Some("vm"), "and keeps what the laptop calls itself beside it");
+    assert_eq!(renewed.units, ["执法一队"], "a code that gives no unit leaves the device's units as they were");
     let record = renewed;
+
+    // Units: set by an administrator, kept sorted and without repeats; bad ones refused.
+    let moved =
+        store.set_device_units(record.device_id, vec!["执法二队".into(), " 执法一队".into(), "执法二队".into()]);
+    assert_eq!(moved.await.expect("units set").units, ["执法一队", "执法二队"]);
+    assert!(matches!(
+        store.set_device_units(record.device_id, vec![" ".into()]).await,
+        Err(StoreError::Refused(r)) if r.field == Some("unit")
+    ));
+    assert!(matches!(
+        store.set_device_units(DeviceId::generate(now), vec!["执法一队".into()]).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let record = store.set_device_units(record.device_id, vec!["执法一队".into()]).await.expect("units set");
 
     // Push: accepted once, duplicates after; a site joins by its credit code.
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -280,18 +301,40 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
         Err(StoreError::Refused(_))
     ));
 
-    let snapshot =
-        store.registry_snapshot(&key, later).await.expect("a snapshot").open(&key.public_key()).expect("signed");
-    assert_eq!((snapshot.version, snapshot.from_version, snapshot.certificates.len()), (3, None, 2));
+    assert_eq!(
+        store.set_officer_units(vec![(officer.clone(), Some(" 执法一队 ".into()))], &key, later).await.expect("a unit"),
+        4
+    );
+    assert!(matches!(
+        store.set_officer_units(vec![(OfficerId::parse("JC-9").expect("an id"), Some("x".into()))], &key, later).await,
+        Err(StoreError::Refused(_))
+    ));
+    assert_eq!(store.officers().await.expect("officers")[0].unit.as_deref(), Some("执法一队"), "trimmed");
+
+    // The snapshot is scoped: the verifier only for a device serving the officer's unit.
+    let scope = |units: &[&str]| RegistryScope {
+        device: DeviceId::generate(now),
+        units: units.iter().map(|u| (*u).to_owned()).collect(),
+    };
+    let ours = scope(&["执法一队"]);
+    let snapshot = store.registry_snapshot(&key, ours.clone(), later).await.expect("a snapshot");
+    let snapshot = snapshot.open(&key.public_key()).expect("signed");
+    assert_eq!((snapshot.version, snapshot.from_version, snapshot.certificates.len()), (4, None, 2));
     assert_eq!(snapshot.officers[0].pin_verifier.as_deref(), Some("$argon2id$v=19$stub"));
+    assert_eq!(snapshot.officers[0].unit.as_deref(), Some("执法一队"));
+    assert_eq!(snapshot.scope, Some(ours), "the scope is inside what is signed");
+    let theirs = store.registry_snapshot(&key, scope(&["执法二队"]), later).await.expect("a snapshot");
+    let theirs = theirs.open(&key.public_key()).expect("signed");
+    assert_eq!(theirs.officers.len(), 1, "every officer is in every device's registry");
+    assert_eq!(theirs.officers[0].pin_verifier, None, "but not their verifier outside their unit");
 
     let rotation = store.rotate_signing_key(&key, next.public_key(), later).await.expect("rotated");
     assert_eq!(rotation.verify(&key.public_key()), Ok(next.public_key()));
     assert!(
-        matches!(store.registry_snapshot(&key, later).await, Err(StoreError::SigningKey(_))),
+        matches!(store.registry_snapshot(&key, scope(&[]), later).await, Err(StoreError::SigningKey(_))),
         "the retired key signs nothing"
     );
-    assert!(store.registry_snapshot(&next, later).await.is_ok());
+    assert!(store.registry_snapshot(&next, scope(&[]), later).await.is_ok());
     let feed = store.changes(0, PageBound::changes(100)).await.expect("changes").changes;
     let kinds: Vec<&str> = feed
         .iter()
@@ -301,7 +344,7 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
             _ => None,
         })
         .collect();
-    assert_eq!(kinds, vec!["registry", "registry", "registry", "key_rotation"]);
+    assert_eq!(kinds, vec!["registry", "registry", "registry", "registry", "key_rotation"]);
 
     let admin = TokenHash::of_token("fca_admin");
     let expires_at = now + Duration::days(90);

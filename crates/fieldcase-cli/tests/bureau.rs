@@ -202,3 +202,48 @@ fn a_data_directory_that_cannot_be_written_stops_serve_with_the_reason() {
     assert!(stderr.contains("cannot be used") && stderr.contains("--data-dir"), "{stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"), "it never listened");
 }
+
+#[test]
+fn units_are_set_for_officers_and_given_on_enrollment_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bureau");
+    assert_eq!(fieldcase(&dir, &["bureau", "seed-demo"]).code, 0);
+    let officers = json(&fieldcase(&dir, &["bureau", "officer", "list", "--json"]).stdout);
+    let unit_of = |officers: &serde_json::Value, id: &str| {
+        officers.as_array().unwrap().iter().find(|o| o["officer"] == id).map(|o| o["unit"].clone())
+    };
+    assert_eq!(unit_of(&officers, "JC-0107"), Some(serde_json::json!("执法一队")), "the demo officers' unit");
+
+    let moved = fieldcase(&dir, &["bureau", "officer", "set-unit", "JC-0112", "执法二队"]);
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    assert!(moved.stdout.contains("JC-0112 is of 执法二队"), "{}", moved.stdout);
+    let officers = json(&fieldcase(&dir, &["bureau", "officer", "list", "--json"]).stdout);
+    assert_eq!(unit_of(&officers, "JC-0112"), Some(serde_json::json!("执法二队")));
+    assert!(fieldcase(&dir, &["bureau", "officer", "list"]).stdout.contains("执法二队"));
+    let nobody = fieldcase(&dir, &["bureau", "officer", "set-unit", "JC-0999", "执法二队"]);
+    assert_eq!(nobody.code, 1);
+    assert!(nobody.stderr.contains("cert issue"), "{}", nobody.stderr);
+    let cleared = fieldcase(&dir, &["bureau", "officer", "set-unit", "JC-0112", "--none"]);
+    assert_eq!(cleared.code, 0, "{}", cleared.stderr);
+    assert!(cleared.stdout.contains("no device signs them in"), "{}", cleared.stdout);
+
+    let code = fieldcase(&dir, &["bureau", "enroll-code", "--unit", "执法二队", "--unit", "执法一队", "--json"]);
+    assert_eq!(code.code, 0, "{}", code.stderr);
+    assert_eq!(json(&code.stdout)["units"], serde_json::json!(["执法一队", "执法二队"]), "sorted");
+    let blank = fieldcase(&dir, &["bureau", "enroll-code", "--unit", " "]);
+    assert_eq!(blank.code, 1);
+    assert!(blank.stderr.contains("blank"), "{}", blank.stderr);
+    let unitless = fieldcase(&dir, &["bureau", "enroll-code"]);
+    assert_eq!(unitless.code, 0);
+    assert!(unitless.stderr.contains("no unit"), "a code for no unit says what it means: {}", unitless.stderr);
+
+    let unknown =
+        fieldcase(&dir, &["bureau", "device-unit", "0190f3c2-7b1a-7c3e-9a55-2f1d0e6b8a41", "--unit", "执法一队"]);
+    assert_eq!(unknown.code, 1);
+    assert!(unknown.stderr.contains("0190f3c2-7b1a-7c3e-9a55-2f1d0e6b8a41"), "{}", unknown.stderr);
+    assert_eq!(
+        fieldcase(&dir, &["bureau", "device-unit", "0190f3c2-7b1a-7c3e-9a55-2f1d0e6b8a41"]).code,
+        2,
+        "a unit or --none"
+    );
+}

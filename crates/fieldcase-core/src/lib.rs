@@ -21,6 +21,7 @@ pub mod limits;
 mod openapi;
 pub mod registry;
 pub mod rules;
+pub mod sign_in_scope;
 pub mod signing;
 pub mod site;
 pub mod time;

@@ -37,6 +37,8 @@ pub const OFFICER_ID: usize = 64;
 pub const CERTIFICATE_NUMBER: usize = 32;
 /// A certificate's holder name, issuing unit or enforcement area.
 pub const CERTIFICATE_TEXT: usize = 100;
+/// The units (e.g. 执法一队) one device serves: a laptop is one team's, or a few teams'.
+pub const UNITS_PER_DEVICE: usize = 16;
 /// Why an administrator renewed, suspended, reinstated or revoked a certificate.
 pub const REASON: usize = 1000;
 /// A label: a device's host name, what an enrollment code or an admin token is for.

@@ -18,6 +18,8 @@ use crate::certificate::Certificate;
 use crate::ids::OfficerId;
 use crate::signing::{PublicKey, SecretKey, Signature, SignatureError, Signed};
 
+pub use crate::sign_in_scope::RegistryScope;
+
 /// Which bureau key signed something: the first 16 hex digits of the SHA-256 of the key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(transparent)]
@@ -37,14 +39,21 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// An officer as the registry knows them, with the verifier of their sign-in PIN (an
-/// Argon2id PHC string; the PIN itself never leaves the bureau's administrator).
+/// An officer as the registry knows them: their unit, and the verifier of their sign-in PIN
+/// (an Argon2id PHC string; the PIN itself never leaves the bureau's administrator).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficerEntry {
     pub officer: OfficerId,
     pub name: String,
+    /// The unit the officer works in (e.g. 执法一队); absent while the bureau has given none.
+    /// Only devices that serve it sign the officer in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unit: Option<String>,
+    /// Only in the copy of a device that serves the officer's unit (see
+    /// [`crate::sign_in_scope`]); None elsewhere, and while no PIN is set.
     pub pin_verifier: Option<String>,
 }
 
@@ -60,6 +69,11 @@ pub struct RegistryUpdate {
     pub certificates: Vec<Certificate>,
     /// Every officer (snapshot), or each officer that changed (delta).
     pub officers: Vec<OfficerEntry>,
+    /// The device this update was made for, and the units whose PIN verifiers it carries.
+    /// Absent in the bureau's own record of a version, which carries every verifier and is
+    /// never served as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<RegistryScope>,
 }
 
 /// A registry update as it travels: the JSON body, and the bureau's signature over its bytes.
@@ -87,6 +101,12 @@ pub enum RegistryError {
     Rollback { held: u64, offered: u64 },
     #[error("it changes version {from} but this device holds version {held}; the full registry is needed")]
     Gap { from: u64, held: u64 },
+    #[error("it was made for another device ({0}); a device holds only the registry made for it")]
+    AnotherDevice(crate::ids::DeviceId),
+    #[error(
+        "it was made for the units [{offered}] but this device's copy for [{held}]; the full registry for its units is needed"
+    )]
+    ScopeChanged { held: String, offered: String },
 }
 
 impl SignedRegistryUpdate {
@@ -268,6 +288,7 @@ mod tests {
                 status: CertificateStatus::Active,
             }],
             officers: vec![],
+            scope: None,
         };
         let signed = SignedRegistryUpdate::sign(&update, &key);
         assert_eq!(signed.open(&key.public_key()), Ok(update));

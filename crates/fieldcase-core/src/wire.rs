@@ -460,4 +460,10 @@ pub struct PullResponse {
     /// start (applying what it pulls is idempotent).
     #[serde(default)]
     pub feed_epoch: String,
+    /// The units the bureau now scopes this device's registry to (see
+    /// [`crate::sign_in_scope`]); absent from a bureau that does not scope. A device whose copy
+    /// was made for other units fetches the snapshot, so it gains the PIN verifiers it newly
+    /// needs and loses those it may no longer hold.
+    #[serde(default)]
+    pub registry_units: Option<Vec<String>>,
 }

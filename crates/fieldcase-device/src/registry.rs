@@ -12,7 +12,7 @@ use ts_rs::TS;
 use fieldcase_core::certificate::{
     AREA_LABOR_INSPECTION, Certificate, CertificateCheck, CertificateStatus, CheckMethod, CheckResult,
 };
-use fieldcase_core::ids::{InspectionId, OfficerId};
+use fieldcase_core::ids::{DeviceId, InspectionId, OfficerId};
 use fieldcase_core::limits;
 use fieldcase_core::registry::{Credential, KeyRotation, RegistryError, SignedRegistryUpdate};
 use fieldcase_core::time::{TrustedTime, beijing, trusted_time};
@@ -25,6 +25,15 @@ use crate::{Device, DeviceError, NewCheck, Result, append_audit};
 /// thirtieth of the tolerance for a clock set back.
 const NOTE_STEP_SECONDS: i64 = 10;
 const _: () = assert!(NOTE_STEP_SECONDS * 30 <= fieldcase_core::time::CLOCK_TOLERANCE_SECONDS);
+
+/// Units as a person reads them in a message.
+pub(crate) fn units_text(units: Option<&[String]>) -> String {
+    match units {
+        None => "every unit (a copy from before units)".into(),
+        Some([]) => "no unit".into(),
+        Some(units) => units.join(", "),
+    }
+}
 
 /// A copy older than this still answers, but every check made with it says it is stale.
 pub const DEFAULT_MAX_REGISTRY_AGE_DAYS: i64 = 7;
@@ -132,9 +141,15 @@ impl Device {
 
     /// Verifies and applies one registry update inside the caller's transaction. A refusal
     /// leaves the copy as it was and says why.
+    ///
+    /// An update made for another device is refused. One made for other units than the copy
+    /// held is applied only as a whole snapshot, which replaces every verifier (a delta then
+    /// asks for the snapshot, [`RegistryError::ScopeChanged`]): so the copy holds the verifiers
+    /// of the units it was last made for, and of no others.
     pub(crate) fn apply_registry_update(
         tx: &rusqlite::Transaction<'_>,
         signed: &SignedRegistryUpdate,
+        device: DeviceId,
         now: DateTime<Utc>,
     ) -> Result<Result<u64, RegistryError>> {
         let Some(key) = copy::key(tx, &signed.key_id)? else {
@@ -144,18 +159,36 @@ impl Device {
             Ok(u) => u,
             Err(e) => return Ok(Err(e)),
         };
-        let held = copy::meta(tx)?.map(|m| m.version);
+        if let Some(scope) = update.scope.as_ref().filter(|s| s.device != device) {
+            return Ok(Err(RegistryError::AnotherDevice(scope.device)));
+        }
+        let units = update.scope.as_ref().map(|s| s.units.clone());
+        let meta = copy::meta(tx)?;
+        let same_units = meta.as_ref().is_none_or(|m| m.units == units);
+        let held = meta.as_ref().map(|m| m.version);
         if let Some(held) = held.filter(|&h| update.version <= h) {
-            return Ok(Err(RegistryError::Rollback { held, offered: update.version }));
+            // The snapshot of the version held, made for other units, replaces the copy.
+            let rescoped = update.from_version.is_none() && update.version == held && !same_units;
+            if !rescoped {
+                return Ok(Err(RegistryError::Rollback { held, offered: update.version }));
+            }
         }
         match (update.from_version, held) {
             (None, _) => copy::clear(tx)?,
-            (Some(from), Some(h)) if from == h => {}
+            (Some(from), Some(h)) if from == h && same_units => {}
+            (Some(from), Some(h)) if from == h => {
+                let held_units = meta.and_then(|m| m.units);
+                return Ok(Err(RegistryError::ScopeChanged {
+                    held: units_text(held_units.as_deref()),
+                    offered: units_text(units.as_deref()),
+                }));
+            }
             (Some(from), held) => return Ok(Err(RegistryError::Gap { from, held: held.unwrap_or(0) })),
         }
         copy::put_certificates(tx, &update.certificates)?;
         copy::put_officers(tx, &update.officers)?;
-        copy::set_meta(tx, &Meta { version: update.version, issued_at: update.issued_at, received_at: now })?;
+        let meta = Meta { version: update.version, issued_at: update.issued_at, received_at: now, units };
+        copy::set_meta(tx, &meta)?;
         Ok(Ok(update.version))
     }
 
@@ -181,9 +214,9 @@ impl Device {
     /// update; once applied, no snapshot is owed. One at the very version held settles the
     /// debt too: the copy is then the bureau's latest.
     pub fn apply_registry_snapshot(&mut self, signed: &SignedRegistryUpdate) -> Result<u64> {
-        let (now, actor) = (self.record_time()?, self.actor()?);
+        let (now, actor, device) = (self.record_time()?, self.actor()?, self.id());
         self.write(|tx| {
-            let outcome = Self::apply_registry_update(tx, signed, now)?;
+            let outcome = Self::apply_registry_update(tx, signed, device, now)?;
             let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
             match outcome {
                 Ok(version) => {

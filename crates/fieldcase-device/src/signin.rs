@@ -11,15 +11,16 @@
 //!   every wrong PIN past the limit locks again at once, for twice as long each time (up to a
 //!   day): one guess per reboot at most.
 //!
-//! What remains (a copy of the registry holds every verifier, and an attacker with the
-//! laptop's disk can guess offline at the verifier's cost) is written in the README's
-//! security section.
+//! Offline guessing: the registry copy holds the PIN verifiers of the officers of the units
+//! this device serves only (`fieldcase_core::sign_in_scope`), so an attacker with the
+//! laptop's disk can guess the PINs of those officers at the verifier's cost, and of no
+//! others. What remains is written in the README's security section.
 
 use chrono::{DateTime, Duration, Utc};
 
 use fieldcase_core::audit::Actor;
 use fieldcase_core::certificate::CertificateStatus;
-use fieldcase_core::ids::OfficerId;
+use fieldcase_core::ids::{DeviceId, OfficerId};
 use fieldcase_core::registry::OfficerEntry;
 
 use crate::clock::SinceBoot;
@@ -75,9 +76,10 @@ impl Device {
                 "officer {officer_id} holds no active enforcement certificate (suspended or revoked) and cannot sign in"
             )));
         }
-        let verifier = entry.pin_verifier.clone().ok_or_else(|| {
-            DeviceError::SignIn(format!("officer {officer_id} has no PIN yet; an administrator sets it at the bureau"))
-        })?;
+        let Some(verifier) = entry.pin_verifier.clone() else {
+            let units = self.read(copy::meta)?.and_then(|m| m.units);
+            return Err(DeviceError::SignIn(no_verifier(&entry, units.as_deref(), self.id())));
+        };
 
         // Counted before it is checked, in one transaction (see the module's notes).
         let attempt = self.write(|tx| {
@@ -158,6 +160,7 @@ impl Device {
         Ok(self.read(|c| copy::officer(c, officer.as_str()))?.or(Some(OfficerEntry {
             officer,
             name: String::new(),
+            unit: None,
             pin_verifier: None,
         })))
     }
@@ -165,6 +168,26 @@ impl Device {
     /// Sets how long a sign-in lasts.
     pub fn set_session_length(&mut self, length: Duration) {
         self.session_length = length;
+    }
+}
+
+/// Why this device holds no PIN verifier for the officer, and who can change it. A device
+/// holds the verifiers of the officers of the units it serves only (`units`, as its registry
+/// copy was made for; None for a copy from before units).
+fn no_verifier(entry: &OfficerEntry, units: Option<&[String]>, device: DeviceId) -> String {
+    let officer = &entry.officer;
+    match (units, entry.unit.as_deref()) {
+        (Some([]), _) => format!(
+            "this laptop serves no unit yet, so it holds no officer's PIN and signs no one in; ask the administrator to give this laptop a unit: `fieldcase bureau device-unit {device} --unit <unit, e.g. 执法一队>`, then sync"
+        ),
+        (Some(_), None) => format!(
+            "officer {officer} has no unit at the bureau, so no laptop signs them in; ask the administrator to give them one: `fieldcase bureau officer set-unit {officer} <unit>`, then sync"
+        ),
+        (Some(units), Some(unit)) if !units.iter().any(|u| u == unit) => format!(
+            "officer {officer} is of {unit}, and this laptop signs in only officers of {}; sign in on a laptop of {unit}, or ask the administrator to add {unit} to this laptop's units: `fieldcase bureau device-unit {device} --unit {unit}` (with --unit for each unit it serves), then sync",
+            crate::registry::units_text(Some(units))
+        ),
+        _ => format!("officer {officer} has no PIN yet; an administrator sets it at the bureau"),
     }
 }
 

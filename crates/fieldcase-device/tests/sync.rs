@@ -70,6 +70,7 @@ async fn changes(State(s): State<Arc<Script>>, Query(q): Query<PullQuery>) -> Js
         more: next_cursor < feed.len() as u64,
         bureau_time: s.bureau_time(),
         feed_epoch: s.epoch.lock().unwrap().clone(),
+        registry_units: None,
     })
 }
 
@@ -168,6 +169,7 @@ fn registry(version: u64, from_version: Option<u64>, status: CertificateStatus) 
             status,
         }],
         officers: vec![],
+        scope: None,
     }
 }
 

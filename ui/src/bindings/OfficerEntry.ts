@@ -2,7 +2,17 @@
 import type { OfficerId } from "./OfficerId";
 
 /**
- * An officer as the registry knows them, with the verifier of their sign-in PIN (an
- * Argon2id PHC string; the PIN itself never leaves the bureau's administrator).
+ * An officer as the registry knows them: their unit, and the verifier of their sign-in PIN
+ * (an Argon2id PHC string; the PIN itself never leaves the bureau's administrator).
  */
-export type OfficerEntry = { officer: OfficerId, name: string, pin_verifier: string | null, };
+export type OfficerEntry = { officer: OfficerId, name: string, 
+/**
+ * The unit the officer works in (e.g. 执法一队); absent while the bureau has given none.
+ * Only devices that serve it sign the officer in.
+ */
+unit?: string, 
+/**
+ * Only in the copy of a device that serves the officer's unit (see
+ * [`crate::sign_in_scope`]); None elsewhere, and while no PIN is set.
+ */
+pin_verifier: string | null, };

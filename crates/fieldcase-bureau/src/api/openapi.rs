@@ -53,6 +53,7 @@ use super::{admin_routes, routes};
         registry::KeyRotation,
         registry::KeyId,
         registry::OfficerEntry,
+        registry::RegistryScope,
         certificate::Certificate,
         certificate::CertificateStatus,
         certificates::CertificateFields,

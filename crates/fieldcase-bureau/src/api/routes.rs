@@ -11,14 +11,14 @@ use fieldcase_core::registry::SignedRegistryUpdate;
 use fieldcase_core::signing::Signed;
 use fieldcase_core::time::record_instant;
 use fieldcase_core::wire::{
-    self, EnrollRequest, EnrollResponse, Fate, Health, ItemResult, MAX_PUSH_PAGE, PullResponse, PushRequest,
-    PushResponse,
+    self, ChangeRecord, EnrollRequest, EnrollResponse, Fate, Health, ItemResult, MAX_PUSH_PAGE, PullResponse,
+    PushRequest, PushResponse,
 };
 
 use super::{ApiError, ApiJson, ApiQuery, AppState, Enrolled, EnrollmentAttempt};
 use crate::credentials::{code_hash, new_token};
-use crate::push;
-use crate::store::{DeviceRecord, Enrollment, PageBound, TokenHash};
+use crate::store::{DeviceRecord, Enrollment, PageBound, StoreError, TokenHash};
+use crate::{push, registry};
 
 pub(super) type Answer<T> = Result<ApiJson<T>, ApiError>;
 
@@ -187,20 +187,38 @@ pub async fn changes(
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
     // Sealed as served, with the key in force now: a device applies a site or a template
-    // only when a key it trusts signed it.
+    // only when a key it trusts signed it. A registry version is scoped to the device (the
+    // PIN verifiers of its units' officers only) and signed as served.
+    // Parsing and signing take a little while for a large registry: off the async runtime.
     let key = state.keys.load_async().await?;
-    let changes = page.changes.into_iter().map(|change| change.seal(&key)).collect();
+    let scope = device.registry_scope();
+    let units = scope.units.clone();
+    let changes = tokio::task::spawn_blocking(move || {
+        page.changes
+            .into_iter()
+            .map(|mut change| {
+                if let ChangeRecord::Registry(kept) = &change.record {
+                    change.record = ChangeRecord::Registry(registry::serve_to(kept, &scope, &key)?);
+                }
+                Ok(change.seal(&key))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("serving a page of the feed stopped: {e}")))??;
     Ok(ApiJson(PullResponse {
         changes,
         next_cursor,
         more: page.more,
         bureau_time: now,
         feed_epoch: state.feed_epoch.to_string(),
+        registry_units: Some(units),
     }))
 }
 
-/// The whole certificate registry as it now stands, freshly signed with the bureau's key: for
-/// a device that missed versions of the feed or is starting its copy.
+/// The whole certificate registry as it now stands, scoped to the device (the PIN verifiers of
+/// its units' officers only) and freshly signed with the bureau's key: for a device that
+/// missed versions of the feed, is starting its copy, or was given other units.
 #[utoipa::path(get, path = "/api/v1/registry/snapshot", tag = "sync",
     security(("device_token" = [])),
     responses(
@@ -214,7 +232,7 @@ pub async fn registry_snapshot(
 ) -> Answer<SignedRegistryUpdate> {
     let key = state.keys.load_async().await?;
     let now = record_instant(Utc::now());
-    let snapshot = state.store.registry_snapshot(&key, now).await?;
+    let snapshot = state.store.registry_snapshot(&key, device.registry_scope(), now).await?;
     state.store.touch_device(device.device_id, now).await?;
     Ok(ApiJson(snapshot))
 }

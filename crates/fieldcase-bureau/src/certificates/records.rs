@@ -56,6 +56,8 @@ pub struct CertificateChanges {
 pub struct OfficerRecord {
     pub officer: OfficerId,
     pub name: String,
+    /// The unit they work in: devices serving it hold their PIN's verifier.
+    pub unit: Option<String>,
     pub has_pin: bool,
     pub pin_set_at: Option<DateTime<Utc>>,
     /// The numbers of their certificates.

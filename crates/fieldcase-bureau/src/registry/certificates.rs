@@ -1,11 +1,9 @@
-//! Batches of certificate actions and of officers' PINs, each published as one registry
-//! version.
+//! Batches of certificate actions, each published as one registry version.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use fieldcase_core::ids::OfficerId;
 use fieldcase_core::signing::SecretKey;
 
 use super::RegistryLedger;
@@ -80,36 +78,4 @@ fn register_holder(ledger: &mut dyn RegistryLedger, new: &NewCertificate, now: D
             Ok(true)
         }
     }
-}
-
-/// Sets the PIN verifiers (Argon2id PHC strings) of officers the registry knows, and
-/// publishes one registry version for them.
-pub fn set_officer_pins(
-    ledger: &mut dyn RegistryLedger,
-    pins: &[(OfficerId, String)],
-    key: &SecretKey,
-    now: DateTime<Utc>,
-) -> Result<u64> {
-    if pins.is_empty() {
-        return Err(Refusal::new(RefusalKind::Invalid, None, "no PINs to set").into());
-    }
-    ensure_active(ledger, &key.public_key())?;
-    let version = ledger.latest_registry_version()? + 1;
-    let mut changed = BTreeSet::new();
-    for (index, (officer, verifier)) in pins.iter().enumerate() {
-        if !ledger.set_officer_pin(officer, verifier, now)? {
-            return Err(Refusal::new(
-                RefusalKind::NotFound,
-                Some("officer_id"),
-                format!(
-                    "officer {officer} is not in the registry; issue their certificate first (`fieldcase bureau cert issue`), then set the PIN"
-                ),
-            )
-            .at_item(index)
-            .into());
-        }
-        changed.insert(officer.clone());
-    }
-    publish(ledger, key, version, &BTreeSet::new(), &changed, now)?;
-    Ok(version)
 }

@@ -2,12 +2,17 @@
 //! signing keys that sign it, and the versions it publishes to devices. Every decision about
 //! it is made here, once for every storage backend.
 //!
+//! The versions kept carry every officer's PIN verifier; a device is never served one as
+//! kept, but as [`serve_to`] scopes it: with the verifiers of its units' officers only.
+//!
 //! A backend opens one transaction and hands these functions a [`RegistryLedger`] over it;
 //! the ledger only reads and writes rows (as [`crate::push::PushLedger`] does for a push), so
 //! a second backend writes SQL and nothing else.
 
 mod certificates;
+mod officers;
 mod publish;
+mod serve;
 mod signing_keys;
 
 use std::collections::BTreeSet;
@@ -19,8 +24,10 @@ use fieldcase_core::ids::OfficerId;
 use fieldcase_core::registry::{KeyId, KeyRotation, OfficerEntry, RegistryUpdate, SignedRegistryUpdate};
 use fieldcase_core::signing::PublicKey;
 
-pub use certificates::{change_certificates, set_officer_pins};
+pub use certificates::change_certificates;
+pub use officers::{set_officer_pins, set_officer_units};
 pub use publish::snapshot;
+pub use serve::serve_to;
 pub use signing_keys::{register_signing_key, rotate_signing_key};
 
 use crate::certificates::{CertificateEvent, CertificateRecord};
@@ -53,6 +60,8 @@ pub trait RegistryLedger {
     fn insert_officer(&mut self, officer: &OfficerId, name: &str, at: DateTime<Utc>) -> Result<()>;
     /// Sets an officer's PIN verifier; false when the registry has no such officer.
     fn set_officer_pin(&mut self, officer: &OfficerId, verifier: &str, at: DateTime<Utc>) -> Result<bool>;
+    /// Sets (None: clears) an officer's unit; false when the registry has no such officer.
+    fn set_officer_unit(&mut self, officer: &OfficerId, unit: Option<&str>, at: DateTime<Utc>) -> Result<bool>;
     /// The registry entries of these officers (of every officer, with None), by id.
     fn officer_entries(&mut self, officers: Option<&BTreeSet<OfficerId>>) -> Result<Vec<OfficerEntry>>;
 

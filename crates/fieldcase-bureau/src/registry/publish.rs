@@ -1,24 +1,31 @@
 //! Registry versions: each change of certificates or officers is published to devices as one
-//! signed version, the first a whole snapshot, each later one what changed.
+//! version, the first a whole snapshot, each later one what changed. The version kept is the
+//! bureau's own record, with every verifier; devices are served it scoped ([`super::serve`]).
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::ids::OfficerId;
-use fieldcase_core::registry::{RegistryUpdate, SignedRegistryUpdate};
+use fieldcase_core::registry::{RegistryScope, RegistryUpdate, SignedRegistryUpdate};
 use fieldcase_core::signing::SecretKey;
 
 use super::RegistryLedger;
 use super::signing_keys::ensure_active;
 use crate::store::{Result, StoreError};
 
-/// The whole registry as it now stands, as the latest published version, signed now with
-/// `key` (the active key). Version 0 while nothing was ever published.
-pub fn snapshot(ledger: &mut dyn RegistryLedger, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate> {
+/// The whole registry as it now stands, as the latest published version, scoped to one
+/// device (the PIN verifiers of its units' officers only) and signed now with `key` (the
+/// active key). Version 0 while nothing was ever published.
+pub fn snapshot(
+    ledger: &mut dyn RegistryLedger,
+    key: &SecretKey,
+    scope: RegistryScope,
+    now: DateTime<Utc>,
+) -> Result<SignedRegistryUpdate> {
     ensure_active(ledger, &key.public_key())?;
     let version = ledger.latest_registry_version()?;
-    Ok(SignedRegistryUpdate::sign(&whole(ledger, version, now)?, key))
+    Ok(SignedRegistryUpdate::sign(&whole(ledger, version, now)?.scoped(scope), key))
 }
 
 fn whole(ledger: &mut dyn RegistryLedger, version: u64, now: DateTime<Utc>) -> Result<RegistryUpdate> {
@@ -28,6 +35,7 @@ fn whole(ledger: &mut dyn RegistryLedger, version: u64, now: DateTime<Utc>) -> R
         issued_at: now,
         certificates: ledger.certificates()?.into_iter().map(|c| c.certificate).collect(),
         officers: ledger.officer_entries(None)?,
+        scope: None,
     })
 }
 
@@ -62,6 +70,7 @@ pub(super) fn publish(
             issued_at: now,
             certificates: changed,
             officers: ledger.officer_entries(Some(officers_changed))?,
+            scope: None,
         }
     };
     let signed = SignedRegistryUpdate::sign(&update, key);

@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
 use fieldcase_core::ids::{DeviceId, InspectionId, OfficerId};
-use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
+use fieldcase_core::registry::{KeyRotation, RegistryScope, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::wire::ItemResult;
@@ -150,6 +150,9 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// Lifts a device's revocation.
     async fn reinstate_device(&self, device: DeviceId) -> Result<DeviceRecord>;
 
+    /// Sets the units a device serves (see [`crate::enrollment::set_units`]).
+    async fn set_device_units(&self, device: DeviceId, units: Vec<String>) -> Result<DeviceRecord>;
+
     // ----- sync -----
 
     /// Applies one page of a device's records, whose signature has been verified, in order
@@ -225,6 +228,15 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
         now: DateTime<Utc>,
     ) -> Result<u64>;
 
+    /// Sets (None: clears) the units of officers the registry knows, and publishes one
+    /// registry version for them.
+    async fn set_officer_units(
+        &self,
+        units: Vec<(OfficerId, Option<String>)>,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<u64>;
+
     /// Every certificate as it stands, by number.
     async fn certificates(&self) -> Result<Vec<CertificateRecord>>;
 
@@ -239,9 +251,15 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     /// The officers the registry knows, by id.
     async fn officers(&self) -> Result<Vec<OfficerRecord>>;
 
-    /// The whole registry as it now stands, as the latest published version, signed now with
-    /// `key` (the active key). Version 0 while nothing was ever published.
-    async fn registry_snapshot(&self, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate>;
+    /// The whole registry as it now stands, as the latest published version, scoped to one
+    /// device (see [`crate::registry::snapshot`]) and signed now with `key` (the active key).
+    /// Version 0 while nothing was ever published.
+    async fn registry_snapshot(
+        &self,
+        key: &SecretKey,
+        scope: RegistryScope,
+        now: DateTime<Utc>,
+    ) -> Result<SignedRegistryUpdate>;
 
     // ----- administrators -----
 

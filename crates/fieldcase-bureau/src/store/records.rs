@@ -8,7 +8,7 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::codes::RecordKind;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_core::inspection::Outcome;
-use fieldcase_core::registry::KeyId;
+use fieldcase_core::registry::{KeyId, RegistryScope};
 use fieldcase_core::signing::PublicKey;
 use fieldcase_core::site::Site;
 
@@ -19,6 +19,8 @@ use super::TokenHash;
 pub struct NewEnrollmentCode {
     pub code_hash: ContentHash,
     pub label: Option<String>,
+    /// The units the device that uses it will serve (sorted, no repeats; maybe none).
+    pub units: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -48,11 +50,19 @@ pub struct DeviceRecord {
     pub enrolled_at: DateTime<Utc>,
     pub last_seen: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The units it serves: its copy of the registry carries the PIN verifiers of their
+    /// officers, and of no others (none while it has no unit).
+    pub units: Vec<String>,
 }
 
 impl DeviceRecord {
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
+    }
+
+    /// What the device's copy of the registry is made for.
+    pub fn registry_scope(&self) -> RegistryScope {
+        RegistryScope { device: self.device_id, units: self.units.clone() }
     }
 }
 

@@ -29,6 +29,10 @@ use fieldcase_device::{Device, OpenMode};
 /// suspend and revoke as they need.
 pub const OFFICER: (&str, &str, &str) = ("JC-0901", "33010620240901", "901901");
 
+/// [`OFFICER`]'s unit, which the test devices serve (a device holds the PIN verifiers of its
+/// units' officers only).
+pub const OFFICER_UNIT: &str = "执法一队";
+
 /// A bureau served on 127.0.0.1:0 in this test's runtime, stopped on drop.
 pub struct TestBureau {
     pub url: String,
@@ -91,7 +95,8 @@ impl TestBureau {
             .token
     }
 
-    /// Issues [`OFFICER`] a certificate and sets their PIN, unless done already, as the
+    /// Issues [`OFFICER`] a certificate, gives them [`OFFICER_UNIT`] and sets their PIN,
+    /// unless done already, as the
     /// administrator does before an officer's first sign-in. The verifier is made at argon2's
     /// default cost, which is cheap (the cost travels in the verifier).
     pub async fn add_officer(&self) {
@@ -119,12 +124,21 @@ impl TestBureau {
         let verifier =
             argon2::Argon2::default().hash_password(OFFICER.2.as_bytes(), &salt).expect("hashed").to_string();
         let officer = fieldcase_core::ids::OfficerId::parse(OFFICER.0).expect("an officer id");
+        let unit = vec![(officer.clone(), Some(OFFICER_UNIT.to_owned()))];
+        self.store.set_officer_units(unit, &self.key(), Utc::now()).await.expect("unit set");
         self.store.set_officer_pins(vec![(officer, verifier)], &self.key(), Utc::now()).await.expect("PIN set");
     }
 
-    /// A fresh enrollment code, valid for a day.
+    /// A fresh enrollment code, valid for a day, for a device of [`OFFICER_UNIT`] (so that
+    /// [`OFFICER`] signs in on it).
     pub async fn code(&self) -> String {
-        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), Duration::hours(24), Utc::now())
+        self.code_for(&[OFFICER_UNIT]).await
+    }
+
+    /// A fresh enrollment code, valid for a day, for a device that serves `units`.
+    pub async fn code_for(&self, units: &[&str]) -> String {
+        let units: Vec<String> = units.iter().map(|u| (*u).to_owned()).collect();
+        admin::create_enrollment_code(self.store.as_ref(), Some("test".into()), &units, Duration::hours(24), Utc::now())
             .await
             .expect("a code")
             .code
@@ -303,7 +317,13 @@ impl TestDevice {
                 valid_until: date(2029),
                 status: CertificateStatus::Active,
             }],
-            officers: vec![OfficerEntry { officer, name: "王敏".into(), pin_verifier: Some(verifier.to_string()) }],
+            officers: vec![OfficerEntry {
+                officer,
+                name: "王敏".into(),
+                unit: Some(OFFICER_UNIT.into()),
+                pin_verifier: Some(verifier.to_string()),
+            }],
+            scope: None,
         };
         self.device.apply_registry_snapshot(&SignedRegistryUpdate::sign(&registry, key)).expect("the registry applies");
         self.knows_the_bureau_clock(Utc::now());

@@ -35,6 +35,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0006_feed_epoch.sql")),
     M::up(include_str!("../../migrations/0007_bureau_link.sql")),
     M::up(include_str!("../../migrations/0008_evidence.sql")),
+    M::up(include_str!("../../migrations/0009_registry_units.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.

@@ -1,5 +1,6 @@
 //! The registry copy: `bureau_keys`, `registry_meta`, `registry_certificates`,
-//! `registry_officers`. Replaced or updated only in whole, verified updates.
+//! `registry_officers`. Replaced or updated only in whole, verified updates; the officers'
+//! PIN verifiers only of the units the copy was made for.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -8,16 +9,19 @@ use fieldcase_core::certificate::Certificate;
 use fieldcase_core::registry::{KeyId, OfficerEntry};
 use fieldcase_core::signing::PublicKey;
 
-use fieldcase_storage::columns::{instant, instant_text, parsed};
+use fieldcase_storage::columns::{conversion_error, instant, instant_text, parsed};
 
 use super::Result;
 
-/// The version held, when it was issued and when it arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The version held, when it was issued and when it arrived, and the units it was made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
     pub version: u64,
     pub issued_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
+    /// The units whose officers' PIN verifiers the copy holds (None: a copy made before the
+    /// bureau scoped them).
+    pub units: Option<Vec<String>>,
 }
 
 pub fn trust_key(conn: &Connection, key: &PublicKey, at: DateTime<Utc>) -> Result<()> {
@@ -35,19 +39,30 @@ pub fn key(conn: &Connection, id: &KeyId) -> Result<Option<PublicKey>> {
 
 pub fn meta(conn: &Connection) -> Result<Option<Meta>> {
     Ok(conn
-        .prepare_cached("SELECT version, issued_at, received_at FROM registry_meta WHERE singleton = 1")?
+        .prepare_cached("SELECT version, issued_at, received_at, units FROM registry_meta WHERE singleton = 1")?
         .query_row([], |r| {
-            Ok(Meta { version: r.get::<_, i64>(0)? as u64, issued_at: instant(r, 1)?, received_at: instant(r, 2)? })
+            let units: Option<String> = r.get(3)?;
+            Ok(Meta {
+                version: r.get::<_, i64>(0)? as u64,
+                issued_at: instant(r, 1)?,
+                received_at: instant(r, 2)?,
+                units: units.map(|u| serde_json::from_str(&u).map_err(|e| conversion_error(3, e))).transpose()?,
+            })
         })
         .optional()?)
 }
 
 pub fn set_meta(conn: &Connection, m: &Meta) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO registry_meta (singleton, version, issued_at, received_at) VALUES (1, ?1, ?2, ?3)
-         ON CONFLICT (singleton) DO UPDATE SET version = ?1, issued_at = ?2, received_at = ?3",
+        "INSERT INTO registry_meta (singleton, version, issued_at, received_at, units) VALUES (1, ?1, ?2, ?3, ?4)
+         ON CONFLICT (singleton) DO UPDATE SET version = ?1, issued_at = ?2, received_at = ?3, units = ?4",
     )?
-    .execute(params![m.version as i64, instant_text(m.issued_at), instant_text(m.received_at)])?;
+    .execute(params![
+        m.version as i64,
+        instant_text(m.issued_at),
+        instant_text(m.received_at),
+        m.units.as_ref().map(serde_json::to_string).transpose()?
+    ])?;
     Ok(())
 }
 
@@ -68,10 +83,10 @@ pub fn put_certificates(conn: &Connection, certificates: &[Certificate]) -> Resu
 
 pub fn put_officers(conn: &Connection, officers: &[OfficerEntry]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO registry_officers (officer_id, name, pin_verifier) VALUES (?1, ?2, ?3)",
+        "INSERT OR REPLACE INTO registry_officers (officer_id, name, pin_verifier, unit) VALUES (?1, ?2, ?3, ?4)",
     )?;
     for o in officers {
-        stmt.execute(params![o.officer.as_str(), o.name, o.pin_verifier])?;
+        stmt.execute(params![o.officer.as_str(), o.name, o.pin_verifier, o.unit])?;
     }
     Ok(())
 }
@@ -92,8 +107,8 @@ pub fn certificates_of(conn: &Connection, officer: &str) -> Result<Vec<Certifica
 
 pub fn officer(conn: &Connection, officer: &str) -> Result<Option<OfficerEntry>> {
     let row = conn
-        .prepare_cached("SELECT officer_id, name, pin_verifier FROM registry_officers WHERE officer_id = ?1")?
-        .query_row([officer], |r| Ok((parsed(r, 0)?, r.get(1)?, r.get(2)?)))
+        .prepare_cached("SELECT officer_id, name, pin_verifier, unit FROM registry_officers WHERE officer_id = ?1")?
+        .query_row([officer], |r| Ok((parsed(r, 0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
-    Ok(row.map(|(officer, name, pin_verifier)| OfficerEntry { officer, name, pin_verifier }))
+    Ok(row.map(|(officer, name, pin_verifier, unit)| OfficerEntry { officer, name, unit, pin_verifier }))
 }

@@ -7,6 +7,7 @@
 
 mod error;
 mod http;
+mod pulled;
 mod records;
 pub mod status;
 
@@ -21,7 +22,8 @@ use tokio::sync::{Notify, watch};
 
 pub use error::SyncError;
 pub use http::{BureauHttp, Transport};
-pub use records::{ClockReading, PulledChanges, PushCursor, PushOutcome, PushPage};
+pub use pulled::PulledChanges;
+pub use records::{ClockReading, PushCursor, PushOutcome, PushPage};
 pub use status::{PendingCounts, SyncState, SyncStatus};
 
 use crate::{Device, DeviceError, SharedDevice};

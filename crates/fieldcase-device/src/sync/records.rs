@@ -1,22 +1,21 @@
 //! The device's side of sync in its store: which records go in the next push page, what the
-//! bureau said of each, the changes pulled, and the status shown to the officer.
+//! bureau said of each, and the status shown to the officer (the changes pulled are applied
+//! in `pulled`).
 
 use chrono::{DateTime, Utc};
 
 use fieldcase_core::audit::AuditRun;
 use fieldcase_core::canonical::ContentHash;
-use fieldcase_core::registry::RegistryError;
 use fieldcase_core::wire::{
-    ChangeRecord, EnrollRequest, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
+    EnrollRequest, EnrollResponse, Fate, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse,
 };
 use fieldcase_core::{ErrorCode, RecordKind};
 
 use super::Transport;
 use super::status::{PendingCounts, SyncState, SyncStatus};
 use crate::store::enrollment::{self, Enrollment};
-use crate::store::registry as copy;
 use crate::store::{
-    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, sync_state, templates,
+    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, sync_state,
 };
 use crate::{Device, DeviceError, Result, append_audit};
 
@@ -51,17 +50,6 @@ pub struct PushPage {
 pub struct PushCursor {
     pub outbox_seq: i64,
     pub audit_seq: u64,
-}
-
-/// What one pull page did to the device.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PulledChanges {
-    pub applied: usize,
-    /// A registry delta did not follow the version held: a snapshot is owed (and recorded as
-    /// owed in the store, see [`Device::registry_snapshot_owed`]).
-    pub needs_snapshot: bool,
-    /// Updates refused (bad signature, unknown key, rollback), with why.
-    pub refused: Vec<String>,
 }
 
 /// The bureau's clock and the laptop's, read at one exchange: the time the bureau's answer
@@ -267,87 +255,6 @@ impl Device {
                 append_audit(tx, now, &actor, "feed.epoch", "pull", &payload)?;
                 Ok(true)
             }
-        })
-    }
-
-    /// Applies pulled changes and moves the cursor, in one transaction. A site whose unified
-    /// social credit code is already here is the same site: the local record stays. A
-    /// registry update that fails verification is refused (the copy stays) and noted in
-    /// the audit chain; one that does not follow the version held asks for a snapshot, and
-    /// that need is stored with the cursor that passed the update, so it outlives this sync.
-    pub fn apply_changes(&mut self, pull: &PullResponse) -> Result<PulledChanges> {
-        let (now, actor) = (self.record_time()?, self.actor()?);
-        self.write(|tx| {
-            let mut applied = PulledChanges::default();
-            for change in &pull.changes {
-                // A site or a template must be signed by a key this device trusts: a
-                // directory or a checklist no one vouches for is refused, and noted.
-                if matches!(change.record, ChangeRecord::Site(_) | ChangeRecord::Template(_))
-                    && let Err(e) = change.verify_seal(|id| copy::key(tx, id).ok().flatten())
-                {
-                    let payload = serde_json::json!({ "cursor": change.cursor, "refused": e.to_string() });
-                    append_audit(tx, now, &actor, "feed.refuse", "feed", &payload)?;
-                    applied.refused.push(format!("change {} of the bureau's feed was refused: {e}", change.cursor));
-                    continue;
-                }
-                match &change.record {
-                    ChangeRecord::Site(site) => {
-                        if sites::by_uscc(tx, site.uscc.as_str())?.is_none() && sites::get(tx, site.id)?.is_none() {
-                            sites::insert(tx, site)?;
-                            append_audit(tx, now, &actor, "site.pull", &site.id.to_string(), site)?;
-                            applied.applied += 1;
-                        }
-                    }
-                    ChangeRecord::Template(t) => {
-                        if templates::insert_if_missing(tx, t)? {
-                            append_audit(tx, now, &actor, "template.install", &format!("{}@{}", t.id.0, t.version), t)?;
-                            applied.applied += 1;
-                        }
-                    }
-                    ChangeRecord::Registry(signed) => {
-                        let outcome = Device::apply_registry_update(tx, signed, now)?;
-                        let payload = serde_json::json!({ "key_id": signed.key_id, "outcome": outcome.as_ref().map_err(ToString::to_string) });
-                        match outcome {
-                            Ok(_) => {
-                                append_audit(tx, now, &actor, "registry.update", "registry", &payload)?;
-                                applied.applied += 1;
-                            }
-                            Err(RegistryError::Gap { .. }) => applied.needs_snapshot = true,
-                            // A version no newer than the one held (a feed pulled again from
-                            // its start, or an old update replayed): never applied, and no
-                            // error for the officer; the audit chain notes it.
-                            Err(RegistryError::Rollback { .. }) => {
-                                append_audit(tx, now, &actor, "registry.skip", "registry", &payload)?;
-                            }
-                            // Signed by a key from before this device enrolled: the bureau's
-                            // current snapshot, signed by the pinned key, replaces it.
-                            Err(e @ RegistryError::UnknownKey(_)) => {
-                                append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
-                                applied.refused.push(e.to_string());
-                                applied.needs_snapshot = true;
-                            }
-                            Err(e) => {
-                                append_audit(tx, now, &actor, "registry.refuse", "registry", &payload)?;
-                                applied.refused.push(e.to_string());
-                            }
-                        }
-                    }
-                    ChangeRecord::KeyRotation(rotation) => match Device::apply_key_rotation(tx, rotation, now)? {
-                        Ok(()) => {
-                            append_audit(tx, now, &actor, "registry.key", &rotation.new_key.to_string(), rotation)?;
-                        }
-                        Err(e) => {
-                            append_audit(tx, now, &actor, "registry.key.refuse", &rotation.new_key.to_string(), rotation)?;
-                            applied.refused.push(e.to_string());
-                        }
-                    },
-                }
-            }
-            if applied.needs_snapshot {
-                sync_state::set_registry_snapshot_owed(tx, true)?;
-            }
-            sync_state::set_pull_cursor(tx, pull.next_cursor)?;
-            Ok(applied)
         })
     }
 

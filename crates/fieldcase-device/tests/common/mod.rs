@@ -62,6 +62,7 @@ pub fn registry(version: u64) -> RegistryUpdate {
             cert("C-SAFETY", "JC-0007", CertificateStatus::Active, from, until, "安全生产"),
         ],
         officers: vec![officer(OFFICER.0, Some(OFFICER.1)), officer("JC-0005", Some("246800"))],
+        scope: None,
     }
 }
 
@@ -73,7 +74,7 @@ pub fn officer(id: &str, pin: Option<&str>) -> OfficerEntry {
         let salt = SaltString::generate(&mut OsRng);
         argon2::Argon2::default().hash_password(p.as_bytes(), &salt).unwrap().to_string()
     });
-    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), pin_verifier }
+    OfficerEntry { officer: OfficerId::parse(id).unwrap(), name: format!("officer {id}"), unit: None, pin_verifier }
 }
 
 /// A pull page carrying these changes, sealed by the bureau key.
@@ -88,6 +89,7 @@ pub fn pull(changes: Vec<ChangeRecord>, bureau_time: DateTime<Utc>) -> PullRespo
         more: false,
         bureau_time,
         feed_epoch: "epoch-1".into(),
+        registry_units: None,
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::{EvidenceRef, RecorderCheck};
 use fieldcase_core::ids::{DeviceId, InspectionId, OfficerId};
-use fieldcase_core::registry::{KeyRotation, SignedRegistryUpdate};
+use fieldcase_core::registry::{KeyRotation, RegistryScope, SignedRegistryUpdate};
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
@@ -59,6 +59,10 @@ impl BureauStore for SqliteStore {
 
     async fn reinstate_device(&self, device: DeviceId) -> Result<DeviceRecord> {
         self.with_ledger(move |l| enrollment::reinstate(l, device)).await
+    }
+
+    async fn set_device_units(&self, device: DeviceId, units: Vec<String>) -> Result<DeviceRecord> {
+        self.with_ledger(move |l| enrollment::set_units(l, device, &units)).await
     }
 
     async fn push(&self, device: &DeviceRecord, items: ExaminedItems, now: DateTime<Utc>) -> Result<Vec<ItemResult>> {
@@ -156,6 +160,16 @@ impl BureauStore for SqliteStore {
         self.with_ledger(move |l| registry::set_officer_pins(l, &pins, &key, record_instant(now))).await
     }
 
+    async fn set_officer_units(
+        &self,
+        units: Vec<(OfficerId, Option<String>)>,
+        key: &SecretKey,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let key = SecretKey::from_seed(key.seed());
+        self.with_ledger(move |l| registry::set_officer_units(l, &units, &key, record_instant(now))).await
+    }
+
     async fn certificates(&self) -> Result<Vec<CertificateRecord>> {
         self.read(certificates::list).await
     }
@@ -176,11 +190,16 @@ impl BureauStore for SqliteStore {
         self.read(officers::list).await
     }
 
-    async fn registry_snapshot(&self, key: &SecretKey, now: DateTime<Utc>) -> Result<SignedRegistryUpdate> {
+    async fn registry_snapshot(
+        &self,
+        key: &SecretKey,
+        scope: RegistryScope,
+        now: DateTime<Utc>,
+    ) -> Result<SignedRegistryUpdate> {
         let key = SecretKey::from_seed(key.seed());
         // A write: the first snapshot records the signing key as active. One transaction, so
         // the version and the contents are of the same moment.
-        self.with_ledger(move |l| registry::snapshot(l, &key, record_instant(now))).await
+        self.with_ledger(move |l| registry::snapshot(l, &key, scope, record_instant(now))).await
     }
 
     async fn add_admin_token(&self, token: NewAdminToken) -> Result<()> {

@@ -22,12 +22,16 @@ impl DeviceLedger for SqliteLedger<'_, '_> {
         devices::get(self.tx, id)
     }
 
-    fn insert_device(&mut self, enrollment: &Enrollment, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        devices::insert(self.tx, enrollment, label, now)
+    fn insert_device(&mut self, enrollment: &Enrollment, code: &UsableCode, now: DateTime<Utc>) -> Result<()> {
+        devices::insert(self.tx, enrollment, code, now)
     }
 
-    fn renew_device(&mut self, enrollment: &Enrollment, label: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        devices::renew(self.tx, enrollment, label, now)
+    fn renew_device(&mut self, enrollment: &Enrollment, code: &UsableCode, now: DateTime<Utc>) -> Result<()> {
+        devices::renew(self.tx, enrollment, code, now)
+    }
+
+    fn set_units(&mut self, device: DeviceId, units: &[String]) -> Result<bool> {
+        devices::set_units(self.tx, device, units)
     }
 
     fn set_revoked(&mut self, device: DeviceId, revoked_at: Option<DateTime<Utc>>) -> Result<bool> {

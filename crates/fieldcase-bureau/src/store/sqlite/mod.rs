@@ -65,6 +65,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0005_feed_epoch.sql")),
     M::up(include_str!("migrations/0006_admin_token_expiry.sql")),
     M::up(include_str!("migrations/0007_recorder_checks.sql")),
+    M::up(include_str!("migrations/0008_units.sql")),
 ];
 
 impl From<DbError> for StoreError {

@@ -1,4 +1,5 @@
-//! The `officers` table: the holders of certificates, and the verifiers of their sign-in PINs.
+//! The `officers` table: the holders of certificates, their units, and the verifiers of their
+//! sign-in PINs.
 
 use std::collections::BTreeSet;
 
@@ -19,7 +20,7 @@ fn officer_id(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<OfficerI
 }
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OfficerEntry> {
-    Ok(OfficerEntry { officer: officer_id(r, 0)?, name: r.get(1)?, pin_verifier: r.get(2)? })
+    Ok(OfficerEntry { officer: officer_id(r, 0)?, name: r.get(1)?, unit: r.get(3)?, pin_verifier: r.get(2)? })
 }
 
 /// The officer's registered name.
@@ -48,9 +49,17 @@ pub fn set_pin(conn: &Connection, officer: &OfficerId, verifier: &str, now: Date
     Ok(changed == 1)
 }
 
+/// Sets (or, with None, clears) an officer's unit; false when the registry has no such officer.
+pub fn set_unit(conn: &Connection, officer: &OfficerId, unit: Option<&str>, now: DateTime<Utc>) -> Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE officers SET unit = ?2, updated_at = ?3 WHERE officer_id = ?1")?
+        .execute(params![officer.as_str(), unit, instant_text(now)])?;
+    Ok(changed == 1)
+}
+
 /// The registry entries of these officers.
 pub fn entries(conn: &Connection, officers: &BTreeSet<OfficerId>) -> Result<Vec<OfficerEntry>> {
-    let mut stmt = conn.prepare("SELECT officer_id, name, pin_verifier FROM officers WHERE officer_id = ?1")?;
+    let mut stmt = conn.prepare("SELECT officer_id, name, pin_verifier, unit FROM officers WHERE officer_id = ?1")?;
     let mut out = Vec::with_capacity(officers.len());
     for officer in officers {
         if let Some(e) = stmt.query_row([officer.as_str()], entry).optional()? {
@@ -62,25 +71,26 @@ pub fn entries(conn: &Connection, officers: &BTreeSet<OfficerId>) -> Result<Vec<
 
 /// Every officer's registry entry, by id.
 pub fn all_entries(conn: &Connection) -> Result<Vec<OfficerEntry>> {
-    let mut stmt = conn.prepare("SELECT officer_id, name, pin_verifier FROM officers ORDER BY officer_id")?;
+    let mut stmt = conn.prepare("SELECT officer_id, name, pin_verifier, unit FROM officers ORDER BY officer_id")?;
     let rows = stmt.query_map([], entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<OfficerRecord>> {
     let mut stmt = conn.prepare(
-        "SELECT o.officer_id, o.name, o.pin_verifier IS NOT NULL, o.pin_set_at,
+        "SELECT o.officer_id, o.name, o.pin_verifier IS NOT NULL, o.pin_set_at, o.unit,
                 (SELECT group_concat(number, ',') FROM (SELECT number FROM certificates c WHERE c.officer_id = o.officer_id ORDER BY number))
          FROM officers o ORDER BY o.officer_id",
     )?;
     let rows = stmt
         .query_map([], |r| {
-            let numbers: Option<String> = r.get(4)?;
+            let numbers: Option<String> = r.get(5)?;
             Ok(OfficerRecord {
                 officer: officer_id(r, 0)?,
                 name: r.get(1)?,
                 has_pin: r.get(2)?,
                 pin_set_at: instant_opt(r, 3)?,
+                unit: r.get(4)?,
                 certificates: numbers.map(|n| n.split(',').map(str::to_owned).collect()).unwrap_or_default(),
             })
         })?

@@ -64,6 +64,10 @@ impl RegistryLedger for SqliteLedger<'_, '_> {
         officers::set_pin(self.tx, officer, verifier, at)
     }
 
+    fn set_officer_unit(&mut self, officer: &OfficerId, unit: Option<&str>, at: DateTime<Utc>) -> Result<bool> {
+        officers::set_unit(self.tx, officer, unit, at)
+    }
+
     fn officer_entries(&mut self, officers: Option<&BTreeSet<OfficerId>>) -> Result<Vec<OfficerEntry>> {
         match officers {
             Some(these) => officers::entries(self.tx, these),

@@ -1,6 +1,7 @@
-//! `fieldcase bureau enroll-code | devices | revoke-device | reinstate-device`: which
-//! devices may talk to the bureau: one-time codes that enroll officers' devices, the enrolled
-//! devices and their revocation. (Administrators' tokens are in `admin_token`.)
+//! `fieldcase bureau enroll-code | devices | device-unit | revoke-device | reinstate-device`:
+//! which devices may talk to the bureau, and for which units: one-time codes that enroll
+//! officers' devices, the enrolled devices, the units they serve, and their revocation.
+//! (Administrators' tokens are in `admin_token`.)
 
 use std::path::Path;
 
@@ -18,11 +19,17 @@ pub(super) fn enroll_code(
     ctx: &Context,
     data_dir: &Path,
     label: Option<String>,
+    units: Vec<String>,
     expires_in: Duration,
 ) -> Result<(), Failure> {
     let issued = with_store(data_dir, OpenMode::CreateIfMissing, async move |store| {
-        admin::create_enrollment_code(store, label, expires_in, Utc::now()).await
+        admin::create_enrollment_code(store, label, &units, expires_in, Utc::now()).await
     })?;
+    if issued.units.is_empty() && !ctx.json {
+        eprintln!(
+            "note: this code gives its device no unit: it will sign no officer in until given one (`fieldcase bureau device-unit <id> --unit <unit>`)"
+        );
+    }
     print(ctx.json, &issued, |c| c.code.clone());
     Ok(())
 }
@@ -37,10 +44,11 @@ pub(super) fn devices(ctx: &Context, data_dir: &Path) -> Result<(), Failure> {
             .iter()
             .map(|d| {
                 format!(
-                    "{}  {} ({})  enrolled {}  last seen {}  {}",
+                    "{}  {} ({})  units {}  enrolled {}  last seen {}  {}",
                     d.device_id,
                     d.label.as_deref().unwrap_or("-"),
                     d.host_label.as_deref().unwrap_or("-"),
+                    if d.units.is_empty() { "none".into() } else { d.units.join(", ") },
                     format_beijing(d.enrolled_at),
                     d.last_seen.map_or_else(|| "never".into(), format_beijing),
                     d.revoked_at.map_or_else(|| "active".into(), |at| format!("revoked {}", format_beijing(at))),
@@ -48,6 +56,26 @@ pub(super) fn devices(ctx: &Context, data_dir: &Path) -> Result<(), Failure> {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    });
+    Ok(())
+}
+
+pub(super) fn device_units(ctx: &Context, data_dir: &Path, id: &str, units: Vec<String>) -> Result<(), Failure> {
+    let id: DeviceId = parse_id(id)?;
+    let device = with_store(data_dir, OpenMode::MustExist, async move |store| store.set_device_units(id, units).await)?;
+    print(ctx.json, &device, |d| {
+        if d.units.is_empty() {
+            format!(
+                "device {} serves no unit: from its next sync it holds no officer's PIN verifier and signs no one in",
+                d.device_id
+            )
+        } else {
+            format!(
+                "device {} serves {}: from its next sync it holds the PIN verifiers of their officers, and of no others",
+                d.device_id,
+                d.units.join(", ")
+            )
+        }
     });
     Ok(())
 }

@@ -39,6 +39,9 @@ pub enum BureauCommand {
         /// Who or what the code is for, e.g. the officer's name
         #[arg(long)]
         label: Option<String>,
+        /// A unit the device serves, e.g. 执法一队 (repeat for several): it holds the PIN verifiers of their officers only, and without a unit of none
+        #[arg(long = "unit", value_name = "UNIT")]
+        units: Vec<String>,
         /// How long the code works: 30m, 24h, 7d
         #[arg(long, default_value = "24h", value_name = "DURATION", value_parser = access::parse_duration)]
         expires_in: Duration,
@@ -49,6 +52,17 @@ pub enum BureauCommand {
     RevokeDevice {
         /// The device's id, as `fieldcase bureau devices` lists it
         id: String,
+    },
+    /// Set the units a device serves (its registry then carries the PIN verifiers of their officers only, from its next sync)
+    DeviceUnit {
+        /// The device's id, as `fieldcase bureau devices` lists it
+        id: String,
+        /// A unit it serves, e.g. 执法一队 (repeat for several)
+        #[arg(long = "unit", value_name = "UNIT", required_unless_present = "none")]
+        units: Vec<String>,
+        /// It serves no unit: it then holds no officer's PIN verifier, and signs no one in
+        #[arg(long, conflicts_with = "units")]
+        none: bool,
     },
     /// Lift a device's revocation (the laptop is back in the right hands)
     ReinstateDevice {
@@ -70,7 +84,7 @@ pub enum BureauCommand {
     /// Enforcement certificates: issue, renew, suspend, reinstate, revoke, import, list, QR codes
     #[command(subcommand)]
     Cert(cert::BureauCertCommand),
-    /// Officers: sign-in PINs
+    /// Officers: their units and sign-in PINs
     #[command(subcommand)]
     Officer(officer::OfficerCommand),
     /// The bureau's signing key
@@ -94,7 +108,10 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
     let data_dir = bureau_data_dir(ctx);
     match cmd {
         BureauCommand::Serve { listen, config } => serve::serve(data_dir, listen, config),
-        BureauCommand::EnrollCode { label, expires_in } => access::enroll_code(ctx, &data_dir, label, expires_in),
+        BureauCommand::EnrollCode { label, units, expires_in } => {
+            access::enroll_code(ctx, &data_dir, label, units, expires_in)
+        }
+        BureauCommand::DeviceUnit { id, units, none: _ } => access::device_units(ctx, &data_dir, &id, units),
         BureauCommand::Devices => access::devices(ctx, &data_dir),
         BureauCommand::RevokeDevice { id } => access::revoke_device(ctx, &data_dir, &id),
         BureauCommand::ReinstateDevice { id } => access::reinstate_device(ctx, &data_dir, &id),
