@@ -69,7 +69,10 @@ fn the_morning_of_the_session(data: &Path) -> anyhow::Result<String> {
             valid_until: day(2099, 12, 31),
             status: CertificateStatus::Active,
         }],
-        officers: vec![OfficerEntry { officer, name: "王立新".into(), pin_verifier: Some(pin_verifier) }],
+        officers: vec![OfficerEntry {
+            officer, name: "王立新".into(), unit: None, pin_verifier: Some(pin_verifier)
+        }],
+        scope: None,
     };
     let change = Change::new(1, ChangeRecord::Registry(SignedRegistryUpdate::sign(&registry, &bureau))).seal(&bureau);
     let pull = PullResponse {
@@ -78,6 +81,7 @@ fn the_morning_of_the_session(data: &Path) -> anyhow::Result<String> {
         more: false,
         bureau_time: morning,
         feed_epoch: "e1".into(),
+        registry_units: None,
     };
     device.apply_changes(&pull)?;
     device.record_sync_success(ClockReading { bureau: morning, laptop: morning })?;
