@@ -65,6 +65,8 @@ pub fn data_dir_from(args: impl IntoIterator<Item = String>, env: Option<String>
 pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
     let data_dir = data_dir_from(std::env::args().skip(1), std::env::var("FIELDCASE_DATA_DIR").ok());
     builder
+        // The evidence panel's "choose…" opens the system's folder picker; nothing else of it is granted.
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::open(&data_dir))
         .setup(|app| {
             if let Some(agent) = app.state::<AppState>().agent.clone() {

@@ -129,7 +129,9 @@ async fn an_officer_imports_a_recorder_folder_and_explains_the_gap_in_its_record
     let check = wait_for(&window, &format!("[data-testid=recorder-check][data-recorder='{RECORDER}']")).await?;
     assert!(check.text().await?.contains("85%"), "the check shows the battery it recorded");
 
-    // Import the folder, typed as an officer pastes it.
+    // Import the folder, typed as an officer pastes it (WebDriver cannot drive the system's
+    // folder picker that "choose…" opens).
+    assert!(window.find(Locator::Css("[data-testid=evidence-choose]")).await.is_ok(), "a folder can be chosen too");
     window.find(Locator::Css("[data-testid=evidence-folder]")).await?.send_keys(folder.to_str().unwrap()).await?;
     window.find(Locator::Css("[data-testid=evidence-recorder]")).await?.send_keys(RECORDER).await?;
     window.find(Locator::Css("[data-testid=evidence-import]")).await?.click().await?;

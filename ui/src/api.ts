@@ -3,6 +3,7 @@
 // parameters. Every failure is turned into a CommandError, so callers handle one shape.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { open } from "@tauri-apps/plugin-dialog";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SignedIn } from "./bindings/SignedIn";
 import type { CheckReport } from "./bindings/CheckReport";
@@ -177,3 +178,13 @@ export interface RecorderCheckRequest {
 /** Records the check of a body-cam before the inspection. */
 export const recordRecorderCheck = (id: InspectionId, check: RecorderCheckRequest): Promise<RecorderCheck> =>
   call("record_recorder_check", { id, ...check });
+
+/** The system's folder picker, for the recorder's drive; null when the officer closed it. */
+export async function chooseFolder(): Promise<string | null> {
+  try {
+    const chosen = await open({ directory: true, multiple: false });
+    return typeof chosen === "string" ? chosen : null;
+  } catch (err) {
+    throw toCommandFailure(err);
+  }
+}

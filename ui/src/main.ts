@@ -268,6 +268,7 @@ function evidenceHandlers(id: string): EvidenceHandlers {
       return summary;
     },
     cancelImport: () => void api.cancelImport().catch(ctx.report),
+    chooseFolder: api.chooseFolder,
     saveGapReason: (gapId, reason) =>
       onInspection(id, async () => {
         await api.setGapReason(id, gapId, reason);

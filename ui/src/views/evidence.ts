@@ -20,6 +20,8 @@ import { recorderCheckForm, recorderChecks, timelineView, type TimelineHandlers 
 export interface EvidenceHandlers extends TimelineHandlers {
   importFolder(request: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportSummary | null>;
   cancelImport(): void;
+  /** The system's folder picker: the folder chosen, or null when the officer closed it. */
+  chooseFolder(): Promise<string | null>;
 }
 
 /** The import of one inspection as it stands: kept across redraws of the screen. */
@@ -102,6 +104,21 @@ function importForm(s: ImportState, on: EvidenceHandlers): HTMLElement {
     "div",
     { class: "evidence__import" },
     h("label", { class: "field" }, h("span", {}, t("evidence.folder")), dir),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "btn",
+        "data-testid": "evidence-choose",
+        onclick: () =>
+          void on.chooseFolder().then((chosen) => {
+            if (chosen === null) return;
+            dir.value = chosen;
+            s.dir = chosen;
+          }, on.report),
+      },
+      t("evidence.choose"),
+    ),
     h("label", { class: "field field--short" }, h("span", {}, t("evidence.recorder")), recorder),
     h("label", { class: "check" }, inPlace, t("evidence.inPlace")),
     h(
