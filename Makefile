@@ -27,7 +27,7 @@ lint:
 ## bench: the speed and memory figures the issues name, each beside its reference
 bench: deps
 	cargo build --release -p fieldcase-cli -p fieldcase-bench
-	target/release/fieldcase-bench
+	"$${CARGO_TARGET_DIR:-target}/release/fieldcase-bench"
 
 ## screenshot: refresh the README's screenshot from the end-to-end test
 screenshot: deps-test build
