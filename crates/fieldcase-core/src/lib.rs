@@ -19,6 +19,7 @@ pub mod inspection;
 pub mod limits;
 #[cfg(feature = "openapi")]
 mod openapi;
+mod push_checks;
 pub mod registry;
 pub mod rules;
 pub mod sign_in_scope;
