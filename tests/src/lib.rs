@@ -506,3 +506,30 @@ pub fn finalize_inspections(data_dir: &Path, n: usize) -> Result<Vec<String>> {
     let ids = fieldcase_device::demo::finalized_inspections(&mut device, site.id, n)?;
     Ok(ids.iter().map(ToString::to_string).collect())
 }
+
+/// Copies the files of a data directory (a device's or a bureau's) into `to`; a test that
+/// changes or breaks its copy leaves the original as it was.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts in `to` a copy of a laptop enrolled with a bureau and with [`OFFICER`] signed in.
+/// The laptop is made once per test binary (its bureau then stopped), since enrolling and
+/// signing in take seconds.
+pub fn signed_in_laptop(to: &Path) -> Result<()> {
+    static TEMPLATE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let tmp = tempfile::tempdir().expect("a temp dir");
+        let bureau = Bureau::start(&tmp.path().join("bureau")).expect("a bureau");
+        DeviceDir::new(tmp.path().join("d")).enroll_and_sign_in(&bureau).expect("enrolled and signed in");
+        tmp
+    });
+    copy_dir(&template.path().join("d"), to)
+}

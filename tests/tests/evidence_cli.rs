@@ -6,10 +6,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use fieldcase_device::evidence::sample::write_recorder_folder;
-use fieldcase_tests::{Bureau, DeviceDir, binary};
+use fieldcase_tests::{binary, signed_in_laptop};
 
 struct Run {
     code: i32,
@@ -38,29 +37,11 @@ fn ok(data_dir: &Path, args: &[&str]) -> Run {
     run
 }
 
-/// An enrolled laptop with an officer signed in; made once (its bureau then stopped) and
-/// copied for every test.
-fn signed_in_template() -> &'static Path {
-    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    TEMPLATE
-        .get_or_init(|| {
-            let tmp = tempfile::tempdir().unwrap();
-            let bureau = Bureau::start(&tmp.path().join("bureau")).unwrap();
-            DeviceDir::new(tmp.path().join("d")).enroll_and_sign_in(&bureau).unwrap();
-            tmp
-        })
-        .path()
-}
-
 /// A fresh copy of the signed-in template, with a site and a draft inspection at it.
 fn draft() -> (tempfile::TempDir, PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("device");
-    std::fs::create_dir(&dir).unwrap();
-    for entry in std::fs::read_dir(signed_in_template().join("d")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    signed_in_laptop(&dir).unwrap();
     ok(&dir, &["site", "add", "--name", "甲建筑公司", "--uscc", "91350100M000100Y43"]);
     let inspection = ok(&dir, &["inspection", "new", "--site", "91350100M000100Y43"]).stdout.trim().to_owned();
     (tmp, dir, inspection)

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use anyhow::Result;
 use fieldcase_device::sync::{self, BureauHttp, PushPage};
 use fieldcase_device::{Device, OpenMode, SharedDevice};
-use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
+use fieldcase_tests::{Bureau, DeviceDir, copy_dir, finalize_inspections};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -45,15 +45,6 @@ fn template() -> &'static (tempfile::TempDir, String) {
         let addr = bureau.addr.clone();
         (tmp, addr)
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
-    }
-    Ok(())
 }
 
 /// What the bureau holds, without the bureau's own clock readings.

@@ -7,9 +7,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
-use fieldcase_tests::{Bureau, DeviceDir, binary};
+use fieldcase_tests::{binary, signed_in_laptop};
 
 struct Run {
     code: i32,
@@ -26,33 +25,15 @@ fn fieldcase(data_dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// An enrolled laptop, an officer signed in, nothing else yet; made once (its bureau then
-/// stopped) and copied for every test, since each test changes or breaks its copy.
-fn signed_in_template() -> &'static Path {
-    static TEMPLATE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    TEMPLATE
-        .get_or_init(|| {
-            let tmp = tempfile::tempdir().unwrap();
-            let bureau = Bureau::start(&tmp.path().join("bureau")).unwrap();
-            DeviceDir::new(tmp.path().join("d")).enroll_and_sign_in(&bureau).unwrap();
-            tmp
-        })
-        .path()
-}
-
-/// A fresh copy of the signed-in template.
+/// A fresh copy of the signed-in laptop ([`signed_in_laptop`]).
 fn signed_in() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("d");
-    std::fs::create_dir(&dir).unwrap();
-    for entry in std::fs::read_dir(signed_in_template().join("d")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    signed_in_laptop(&dir).unwrap();
     (tmp, dir)
 }
 
-/// A copy of the signed-in template with the demo records.
+/// A copy of the signed-in laptop with the demo records.
 fn seeded() -> (tempfile::TempDir, PathBuf) {
     let (tmp, dir) = signed_in();
     let run = fieldcase(&dir, &["demo", "seed"]);
