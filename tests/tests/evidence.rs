@@ -221,12 +221,14 @@ async fn a_long_import_shows_its_rate_and_time_left_and_cancelling_it_leaves_not
     let inspection = the_morning_of_the_session(&data)?;
     let out = DeviceDir::new(data.clone()).sign_in(OFFICER.0, OFFICER.1);
     assert!(out.status.success(), "{} signs in: {}", OFFICER.0, String::from_utf8_lossy(&out.stderr));
-    // One long recording: an MP4 header and 2 GiB after it (sparse, so the test writes little).
+    // One long recording: an MP4 header and 16 GiB after it (sparse, so making it costs
+    // nothing). Long enough that the import is still running when cancel is clicked: a
+    // 2 GiB file imported in under two seconds on a quiet machine, before the click.
     let folder = tmp.path().join("card");
     std::fs::create_dir_all(&folder)?;
     let big = std::fs::File::create(folder.join("ZFY_A0123_JC0107_20261201093000.MP4"))?;
     std::io::Write::write_all(&mut &big, b"\0\0\0\x18ftypisom\0\0\0\0isommp41")?;
-    big.set_len(2 << 30)?;
+    big.set_len(16 << 30)?;
     drop(big);
 
     let driver = TauriDriver::start()?;
@@ -249,7 +251,7 @@ async fn a_long_import_shows_its_rate_and_time_left_and_cancelling_it_leaves_not
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(figures.contains("MB/s") || figures.contains("GB/s"), "a rate is shown while reading: {figures}");
-    assert!(figures.contains("2.0 GB") && figures.contains("剩余时间 "), "the size and time left: {figures}");
+    assert!(figures.contains("16.0 GB") && figures.contains("剩余时间 "), "the size and time left: {figures}");
     assert!(!figures.contains("剩余时间 —"), "the time left is known once bytes flow: {figures}");
     window.find(Locator::Css("[data-testid=evidence-cancel]")).await?.click().await?;
 
