@@ -4,14 +4,18 @@
 //! The binaries are built before the tests run (`make test` does it); a missing one fails
 //! the test with a message saying so, rather than skipping it.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, bail};
-use fantoccini::{Client, ClientBuilder, Locator};
+use anyhow::{Result, bail};
+
+mod proxy;
+mod window;
+
+pub use proxy::{Cut, CuttingProxy};
+pub use window::{TauriDriver, listed_ids, wait_for};
 
 /// The directory the test binary was built into (`target/debug`), where the app's binaries are.
 pub fn target_dir() -> PathBuf {
@@ -59,143 +63,6 @@ pub const OFFICER: (&str, &str) = ("JC-0107", "107107");
 /// The unit of the officers the tests sign in, which the test laptops serve (a laptop holds
 /// the PIN verifiers of its units' officers only).
 pub const UNIT: &str = "执法一队";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
-}
-
-fn tauri_driver_path() -> PathBuf {
-    let in_cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .map(|d| d.join("bin/tauri-driver"));
-    match in_cargo_home {
-        Some(p) if p.is_file() => p,
-        _ => PathBuf::from("tauri-driver"),
-    }
-}
-
-/// One desktop session at a time in this process. Each session is a WebKitWebDriver, a
-/// WebKit web process and the app; started side by side on two cores, a launch can miss
-/// WebKitWebDriver's connection deadline and the session fails for a reason the test is
-/// not about.
-static ONE_WINDOW_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// A running tauri-driver, on its own ports so test runs do not collide. Stopped with
-/// SIGTERM on drop, so that it takes WebKitWebDriver down with it.
-#[derive(Debug)]
-pub struct TauriDriver {
-    child: Child,
-    port: u16,
-    // Declared last: released only after the driver and its window are gone.
-    _turn: std::sync::MutexGuard<'static, ()>,
-}
-
-impl TauriDriver {
-    pub fn start() -> Result<Self> {
-        assert!(
-            std::env::var_os("DISPLAY").is_some(),
-            "the desktop tests open a real window and need a display: run them under `xvfb-run -a` (make test does)"
-        );
-        // A test that failed while holding the turn poisons the lock; the next may still run.
-        let turn = ONE_WINDOW_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (port, native_port) = (free_port(), free_port());
-        let child = Command::new(tauri_driver_path())
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            // tauri-driver reports a failed forward to WebKitWebDriver only on stdout.
-            .stdout(Stdio::inherit())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context(
-                "tauri-driver could not start; `make test` installs it with `cargo install tauri-driver --locked`",
-            )?;
-        let driver = TauriDriver { child, port, _turn: turn };
-        driver.wait_ready(Duration::from_secs(30))?;
-        Ok(driver)
-    }
-
-    /// tauri-driver accepts connections before WebKitWebDriver is up; `/status` says when.
-    fn wait_ready(&self, timeout: Duration) -> Result<()> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
-                let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-                let req = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
-                let mut body = String::new();
-                if s.write_all(req.as_bytes()).is_ok()
-                    && s.read_to_string(&mut body).is_ok()
-                    && body.contains("\"ready\":true")
-                {
-                    return Ok(());
-                }
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        bail!("tauri-driver did not become ready on port {} within {timeout:?}", self.port)
-    }
-
-    /// Starts the app with `args` and opens a WebDriver session on its window.
-    pub async fn launch(&self, app: &Path, args: &[&str]) -> Result<Client> {
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".into(), "wry".into());
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let mut tries = 0;
-        loop {
-            let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
-            builder.capabilities(caps.clone());
-            match builder.connect(&url).await {
-                Ok(client) => return Ok(client),
-                // On two busy cores WebKitWebDriver now and then drops the request for a new
-                // session (no answer at all, not a refusal); once more after a breath is enough.
-                Err(
-                    fantoccini::error::NewSessionError::FailedC(_)
-                    | fantoccini::error::NewSessionError::Failed(_)
-                    | fantoccini::error::NewSessionError::Lost(_),
-                ) if tries == 0 => {
-                    tries += 1;
-                    // The desktop tests run on a multi-threaded runtime: blocking one worker is fine.
-                    std::thread::sleep(Duration::from_secs(1));
-                }
-                Err(e) => return Err(e).context("no WebDriver session on the app"),
-            }
-        }
-    }
-}
-
-impl Drop for TauriDriver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Waits for an element to appear, for up to 20 seconds.
-pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements::Element> {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("'{css}' did not appear"))
-}
-
-/// The ids of the inspections listed in the window.
-pub async fn listed_ids(client: &Client) -> Result<Vec<String>> {
-    let mut ids = Vec::new();
-    for row in client.find_all(Locator::Css("[data-testid=inspection-row]")).await? {
-        ids.push(row.attr("data-id").await?.unwrap_or_default());
-    }
-    Ok(ids)
-}
 
 /// A running `fieldcase bureau serve`, on a port of its own, with its data directory.
 #[derive(Debug)]
@@ -389,91 +256,6 @@ impl DeviceDir {
         let status = self.json(&["device", "status"])?;
         Ok(status["pending"].as_object().map_or(0, |p| p.values().filter_map(|v| v.as_u64()).sum()))
     }
-}
-
-/// How the proxy breaks a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cut {
-    /// Close after this many bytes of the request have reached the bureau.
-    Request(usize),
-    /// Close after this many bytes of the response have reached the client.
-    Response(usize),
-}
-
-/// A TCP proxy in front of a bureau: a network that drops in the middle of a push, or a
-/// slow one. Connections number from 0 in the order they are made.
-#[derive(Debug)]
-pub struct CuttingProxy {
-    pub addr: String,
-}
-
-impl CuttingProxy {
-    /// Breaks connections `skip .. skip + broken` as `cut` says; passes the others through.
-    pub fn start(upstream: &str, cut: Cut, skip: usize, broken: usize) -> Result<Self> {
-        Self::spawn(upstream, move |n| ((skip..skip + broken).contains(&n).then_some(cut), Duration::ZERO))
-    }
-
-    /// Passes everything through, pausing `delay` after every 8 KiB: a slow site network.
-    pub fn throttled(upstream: &str, delay: Duration) -> Result<Self> {
-        Self::spawn(upstream, move |_| (None, delay))
-    }
-
-    fn spawn(upstream: &str, plan: impl Fn(usize) -> (Option<Cut>, Duration) + Send + 'static) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
-        let addr = listener.local_addr()?.to_string();
-        let upstream = upstream.to_owned();
-        std::thread::spawn(move || {
-            for (n, client) in listener.incoming().enumerate() {
-                let Ok(client) = client else { continue };
-                let Ok(server) = TcpStream::connect(&upstream) else { continue };
-                let (cut, delay) = plan(n);
-                std::thread::spawn(move || relay(client, server, cut, delay));
-            }
-        });
-        Ok(CuttingProxy { addr })
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>, delay: Duration) {
-    let (request_limit, response_limit) = match cut {
-        Some(Cut::Request(n)) => (Some(n), None),
-        Some(Cut::Response(n)) => (None, Some(n)),
-        None => (None, None),
-    };
-    let (c2, s2) = (client.try_clone(), server.try_clone());
-    let (Ok(c2), Ok(s2)) = (c2, s2) else { return };
-    let up = std::thread::spawn(move || pipe(c2, s2, request_limit, delay));
-    pipe(server, client, response_limit, delay);
-    let _ = up.join();
-}
-
-/// Copies `from` to `to`, closing both after `limit` bytes when a limit is set.
-fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Duration) {
-    let mut sent = 0usize;
-    let mut buf = [0u8; 8192];
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        let n = limit.map_or(n, |l| n.min(l.saturating_sub(sent)));
-        if !delay.is_zero() {
-            std::thread::sleep(delay);
-        }
-        if to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-        sent += n;
-        if limit.is_some_and(|l| sent >= l) {
-            break;
-        }
-    }
-    let _ = from.shutdown(std::net::Shutdown::Both);
-    let _ = to.shutdown(std::net::Shutdown::Both);
 }
 
 /// Polls `check` until it holds or `timeout` passes.
