@@ -96,6 +96,26 @@ pub enum ErrorCode {
     /// the seconds the answer's `Retry-After` says, then try again.
     RateLimited,
 
+    // ----- evidence uploads (tus) -----
+    /// An upload names evidence this device has not pushed: push the inspection and its
+    /// evidence references first.
+    EvidenceUnknown,
+    /// A chunk's `Upload-Offset` is not where the upload stands: ask with HEAD and resume there.
+    UploadOffsetMismatch,
+    /// A chunk's `Upload-Checksum` does not match its bytes (status 460): nothing of it was
+    /// kept; send it again.
+    ChecksumMismatch,
+    /// Another request is writing this upload now: wait for it to end.
+    UploadLocked,
+    /// The upload expired or was terminated: create a new one.
+    UploadGone,
+    /// The request's `Tus-Resumable` is missing or names a version the bureau does not speak.
+    TusVersionUnsupported,
+    /// A PATCH whose `Content-Type` is not `application/offset+octet-stream`.
+    UnsupportedMediaType,
+    /// The evidence file's bytes no longer match its import hash: it is not uploaded.
+    EvidenceDamaged,
+
     // ----- the command line -----
     /// The command's words are off (exit 2).
     Usage,
@@ -121,7 +141,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 53] = [
         Self::NotFound,
         Self::InvalidInput,
         Self::UnknownItem,
@@ -158,6 +178,14 @@ impl ErrorCode {
         Self::EvidenceNotInSeal,
         Self::EvidenceMismatch,
         Self::RateLimited,
+        Self::EvidenceUnknown,
+        Self::UploadOffsetMismatch,
+        Self::ChecksumMismatch,
+        Self::UploadLocked,
+        Self::UploadGone,
+        Self::TusVersionUnsupported,
+        Self::UnsupportedMediaType,
+        Self::EvidenceDamaged,
         Self::Usage,
         Self::CertificateNotValid,
         Self::EvidenceAltered,
@@ -208,6 +236,14 @@ impl ErrorCode {
             Self::EvidenceNotInSeal => "evidence_not_in_seal",
             Self::EvidenceMismatch => "evidence_mismatch",
             Self::RateLimited => "rate_limited",
+            Self::EvidenceUnknown => "evidence_unknown",
+            Self::UploadOffsetMismatch => "upload_offset_mismatch",
+            Self::ChecksumMismatch => "checksum_mismatch",
+            Self::UploadLocked => "upload_locked",
+            Self::UploadGone => "upload_gone",
+            Self::TusVersionUnsupported => "tus_version_unsupported",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::EvidenceDamaged => "evidence_damaged",
             Self::Usage => "usage",
             Self::CertificateNotValid => "certificate_not_valid",
             Self::EvidenceAltered => "evidence_altered",

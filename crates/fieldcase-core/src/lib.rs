@@ -26,6 +26,7 @@ pub mod sign_in_scope;
 pub mod signing;
 pub mod site;
 pub mod time;
+pub mod upload;
 pub mod uscc;
 pub mod wire;
 

@@ -282,6 +282,8 @@ pub enum ChangeRecord {
     Registry(crate::registry::SignedRegistryUpdate),
     /// The bureau's signing key changed; the old key vouches for the new one.
     KeyRotation(crate::registry::KeyRotation),
+    /// The bureau's verdict on an evidence file a device uploaded: served only to that device.
+    EvidenceVerdict(crate::upload::EvidenceVerdict),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

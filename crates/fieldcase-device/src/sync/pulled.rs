@@ -101,6 +101,9 @@ impl Device {
                             applied.refused.push(e.to_string());
                         }
                     },
+                    // Verdicts on uploaded evidence are applied by the upload agent's ledger
+                    // (issue 11, in progress); until then the device keeps pulling past them.
+                    ChangeRecord::EvidenceVerdict(_) => {}
                 }
             }
             // The bureau now scopes this device's copy to other units than it was made for
