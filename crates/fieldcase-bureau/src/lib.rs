@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod blobs;
 pub mod certificates;
 pub mod config;
 pub mod credentials;
