@@ -105,6 +105,9 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::evidence::evidence_thumbnail,
             commands::evidence::set_gap_reason,
             commands::evidence::record_recorder_check,
+            commands::uploads::upload_status,
+            commands::uploads::pause_uploads,
+            commands::uploads::resume_uploads,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 mod proxy;
 mod window;
 
-pub use proxy::{Cut, CuttingProxy};
+pub use proxy::{Cut, CuttingProxy, FaultyLink};
 pub use window::{TauriDriver, listed_ids, wait_for};
 
 /// The directory the test binary was built into (`target/debug`), where the app's binaries are.
@@ -228,8 +228,14 @@ impl DeviceDir {
     /// (learning the bureau's clock and the registry), and [`OFFICER`] signs in, so that
     /// records can be made.
     pub fn enroll_and_sign_in(&self, bureau: &Bureau) -> Result<()> {
+        self.enroll_and_sign_in_through(bureau, &bureau.url())
+    }
+
+    /// As [`DeviceDir::enroll_and_sign_in`], the laptop reaching the bureau at `url` (a link
+    /// in between that the test controls).
+    pub fn enroll_and_sign_in_through(&self, bureau: &Bureau, url: &str) -> Result<()> {
         bureau.add_officer(OFFICER.0, OFFICER.1)?;
-        self.enroll(&bureau.url(), &bureau.enroll_code()?)?;
+        self.enroll(url, &bureau.enroll_code()?)?;
         let out = self.sync_once();
         if !out.status.success() {
             bail!("the first sync failed: {}", String::from_utf8_lossy(&out.stderr));

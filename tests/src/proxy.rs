@@ -90,3 +90,132 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Dur
     let _ = from.shutdown(std::net::Shutdown::Both);
     let _ = to.shutdown(std::net::Shutdown::Both);
 }
+
+/// What a [`FaultyLink`] does to the bytes going to the bureau, set while it runs.
+#[derive(Debug, Default)]
+struct Faults {
+    /// Request bytes passed to the bureau so far, over every connection.
+    forwarded: u64,
+    /// When `forwarded` reaches each of these, the connection carrying that byte is closed
+    /// (after passing bytes up to it): a cut in the middle of whatever was being sent.
+    cuts_at: std::collections::VecDeque<u64>,
+    /// Flip one bit of the byte that ends the next occurrence of this pattern in a request.
+    flip_after: Option<Vec<u8>>,
+    flipped: u32,
+    /// A pause before passing each read on: a slow link.
+    delay: Duration,
+}
+
+/// A TCP link to the bureau that counts the bytes sent to it, cuts connections at chosen
+/// points of the stream, and flips a bit in transit: a site network at its worst, under the
+/// test's control while the device uses it.
+#[derive(Debug, Clone)]
+pub struct FaultyLink {
+    pub addr: String,
+    faults: std::sync::Arc<std::sync::Mutex<Faults>>,
+}
+
+impl FaultyLink {
+    pub fn start(upstream: &str) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let link = FaultyLink { addr: listener.local_addr()?.to_string(), faults: Default::default() };
+        let (upstream, faults) = (upstream.to_owned(), link.faults.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(&upstream) else { continue };
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else { continue };
+                let faults = faults.clone();
+                std::thread::spawn(move || faulty_pipe(c2, s2, &faults));
+                std::thread::spawn(move || pipe(server, client, None, Duration::ZERO));
+            }
+        });
+        Ok(link)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Request bytes the bureau has been sent through this link so far.
+    pub fn forwarded(&self) -> u64 {
+        self.lock().forwarded
+    }
+
+    /// Cuts the connection when the bureau has been sent `at` more bytes from now, for each.
+    pub fn cut_after(&self, at: &[u64]) {
+        let mut faults = self.lock();
+        let base = faults.forwarded;
+        faults.cuts_at = at.iter().map(|a| base + a).collect();
+    }
+
+    /// Cuts still to come.
+    pub fn cuts_left(&self) -> usize {
+        self.lock().cuts_at.len()
+    }
+
+    /// Flips a bit in the byte ending the next occurrence of `pattern` sent to the bureau.
+    pub fn flip_after(&self, pattern: &[u8]) {
+        self.lock().flip_after = Some(pattern.to_vec());
+    }
+
+    /// Pauses this long before passing on each read of up to 64 KiB (a slow link).
+    pub fn slow_down(&self, delay: Duration) {
+        self.lock().delay = delay;
+    }
+
+    /// How many bytes were flipped.
+    pub fn flipped(&self) -> u32 {
+        self.lock().flipped
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn faulty_pipe(mut from: TcpStream, mut to: TcpStream, faults: &std::sync::Mutex<Faults>) {
+    let mut buf = vec![0u8; 65536];
+    // The end of the previous read, so a pattern split between two reads is still found.
+    let mut tail: Vec<u8> = Vec::new();
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let (pass, cut, delay) = {
+            let mut f = faults.lock().unwrap_or_else(|p| p.into_inner());
+            let (pass, cut) = match f.cuts_at.front() {
+                Some(&at) if f.forwarded + n as u64 >= at => {
+                    f.cuts_at.pop_front();
+                    ((at - f.forwarded.min(at)) as usize, true)
+                }
+                _ => (n, false),
+            };
+            if let Some(pattern) = f.flip_after.clone() {
+                let mut window = tail.clone();
+                window.extend_from_slice(&buf[..pass]);
+                if let Some(end) = window.windows(pattern.len()).position(|w| w == pattern.as_slice()) {
+                    let at = end + pattern.len() - 1;
+                    if at >= tail.len() {
+                        buf[at - tail.len()] ^= 0x01;
+                        f.flip_after = None;
+                        f.flipped += 1;
+                    }
+                }
+            }
+            f.forwarded += pass as u64;
+            (pass, cut, f.delay)
+        };
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
+        let keep = buf[..pass].len().min(64);
+        tail = buf[pass - keep..pass].to_vec();
+        if to.write_all(&buf[..pass]).is_err() || cut {
+            break;
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}

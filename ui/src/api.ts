@@ -4,6 +4,7 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open } from "@tauri-apps/plugin-dialog";
+import type { UploadItem } from "./bindings/UploadItem";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SignedIn } from "./bindings/SignedIn";
 import type { CheckReport } from "./bindings/CheckReport";
@@ -178,6 +179,15 @@ export interface RecorderCheckRequest {
 /** Records the check of a body-cam before the inspection. */
 export const recordRecorderCheck = (id: InspectionId, check: RecorderCheckRequest): Promise<RecorderCheck> =>
   call("record_recorder_check", { id, ...check });
+
+/** Every evidence file's upload, with the rate and time left of the one being sent. */
+export const uploadStatus = (): Promise<UploadItem[]> => call("upload_status");
+
+/** Pauses one file's upload, or every file's (null); resolves to how many were paused. */
+export const pauseUploads = (id: EvidenceId | null): Promise<number> => call("pause_uploads", { id });
+
+/** Resumes one file's upload, or every file's (null), and asks for a sync now. */
+export const resumeUploads = (id: EvidenceId | null): Promise<number> => call("resume_uploads", { id });
 
 /** The system's folder picker, for the recorder's drive; null when the officer closed it. */
 export async function chooseFolder(): Promise<string | null> {

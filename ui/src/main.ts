@@ -19,6 +19,7 @@ import type { InspectionDetail } from "./bindings/InspectionDetail";
 import { checkPanel, finalizePanel, type CertifyHandlers } from "./views/certify";
 import { signInView } from "./views/signin";
 import { evidencePanel, type EvidenceHandlers } from "./views/evidence";
+import { uploadsView } from "./views/uploads";
 import { syncDetail, syncStateLabel } from "./syncLabels";
 
 const root = document.getElementById("app")!;
@@ -73,6 +74,11 @@ function drawHeader(): void {
           onclick: () => void navigate({ name: "new" }),
         },
         t("list.new"),
+      ),
+      h(
+        "button",
+        { type: "button", class: "btn btn--ghost", "data-testid": "uploads-open", onclick: () => void navigate({ name: "uploads" }) },
+        t("uploads.open"),
       ),
       h(
         "button",
@@ -188,6 +194,10 @@ async function load(next: Screen): Promise<() => HTMLElement> {
     }
     case "signin":
       return () => signInView(ctx, doSignIn);
+    case "uploads": {
+      const items = await api.uploadStatus();
+      return () => uploadsView(items, ctx);
+    }
   }
 }
 

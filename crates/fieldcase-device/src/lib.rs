@@ -26,6 +26,7 @@ pub mod signin;
 mod sites;
 pub mod store;
 pub mod sync;
+pub mod uploads;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ pub use evidence_import::{
 pub use evidence_records::{EvidenceItem, InspectionEvidence, Mismatch, VerifyReport};
 pub use inspections::NewCheck;
 pub use recorder::NewRecorderCheck;
-pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV};
+pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV, UPLOAD_CHUNK_ENV};
 pub use shared::SharedDevice;
 use store::{Store, device};
 pub use views::{AppInfo, AuditReport, InspectionDetail, InspectionSummary, SignedIn};
@@ -90,6 +91,10 @@ pub struct Device {
     /// The laptop time this process last wrote down as the latest seen (see
     /// `note_laptop_time`).
     laptop_time_noted: Option<DateTime<Utc>>,
+    /// Bytes per evidence upload request.
+    upload_chunk_bytes: u64,
+    /// The progress of the evidence file this process is uploading.
+    live_uploads: uploads::LiveUploads,
 }
 
 impl Device {
@@ -105,6 +110,7 @@ impl Device {
         device.set_max_registry_age(settings.max_registry_age);
         device.session_length = settings.session_length;
         device.gap_limit = settings.gap_limit;
+        device.upload_chunk_bytes = settings.upload_chunk_bytes;
         Ok(device)
     }
 
@@ -126,6 +132,8 @@ impl Device {
             session_length: chrono::Duration::hours(settings::DEFAULT_SESSION_HOURS),
             gap_limit: chrono::Duration::minutes(fieldcase_core::evidence::DEFAULT_GAP_MINUTES),
             laptop_time_noted: None,
+            upload_chunk_bytes: fieldcase_core::upload::DEFAULT_CHUNK_BYTES,
+            live_uploads: uploads::LiveUploads::default(),
         };
         device.id = device.identity()?;
         device.install_template(&default_template())?;

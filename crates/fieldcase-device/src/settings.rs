@@ -19,6 +19,9 @@ pub struct DeviceSettings {
     /// The longest stretch without recording inside an inspection that needs no written
     /// reason (`FIELDCASE_GAP_MINUTES`, 1 to 240; 5 by default).
     pub gap_limit: Duration,
+    /// Bytes per evidence upload request (`FIELDCASE_UPLOAD_CHUNK_MB`, 1 to 64 MiB; 8 by
+    /// default): smaller sends less again after a cut on a poor link, larger is faster on a good one.
+    pub upload_chunk_bytes: u64,
 }
 
 /// The environment variable that sets the longest gap in recording needing no reason, in minutes.
@@ -29,13 +32,27 @@ pub const SESSION_HOURS_ENV: &str = "FIELDCASE_SESSION_HOURS";
 /// A shift, and a little more: an officer signs in once a working day.
 pub const DEFAULT_SESSION_HOURS: i64 = 12;
 
+/// The environment variable that sets the evidence upload chunk, in MiB.
+pub const UPLOAD_CHUNK_ENV: &str = "FIELDCASE_UPLOAD_CHUNK_MB";
+
 impl Default for DeviceSettings {
     fn default() -> Self {
         DeviceSettings {
             max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
             session_length: Duration::hours(DEFAULT_SESSION_HOURS),
             gap_limit: Duration::minutes(DEFAULT_GAP_MINUTES),
+            upload_chunk_bytes: fieldcase_core::upload::DEFAULT_CHUNK_BYTES,
         }
+    }
+}
+
+fn upload_chunk_bytes(setting: Option<&str>) -> Result<u64> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(fieldcase_core::upload::DEFAULT_CHUNK_BYTES),
+        Some(text) => match text.parse::<u64>() {
+            Ok(mib) if (1..=64).contains(&mib) => Ok(mib << 20),
+            _ => Err(DeviceError::Invalid(format!("{UPLOAD_CHUNK_ENV}={text} is not a number of MiB from 1 to 64"))),
+        },
     }
 }
 
@@ -76,6 +93,7 @@ impl DeviceSettings {
             max_registry_age: max_registry_age(var(MAX_AGE_ENV).as_deref())?,
             session_length: session_length(var(SESSION_HOURS_ENV).as_deref())?,
             gap_limit: gap_limit(var(GAP_MINUTES_ENV).as_deref())?,
+            upload_chunk_bytes: upload_chunk_bytes(var(UPLOAD_CHUNK_ENV).as_deref())?,
         })
     }
 }
@@ -99,5 +117,9 @@ mod tests {
         assert_eq!(gaps.gap_limit, Duration::minutes(10));
         let bad = DeviceSettings::from_vars(|name| (name == GAP_MINUTES_ENV).then(|| "-1".to_owned())).unwrap_err();
         assert!(bad.to_string().contains(GAP_MINUTES_ENV), "{bad}");
+        let chunk = DeviceSettings::from_vars(|name| (name == UPLOAD_CHUNK_ENV).then(|| "1".to_owned())).unwrap();
+        assert_eq!(chunk.upload_chunk_bytes, 1 << 20);
+        let bad = DeviceSettings::from_vars(|name| (name == UPLOAD_CHUNK_ENV).then(|| "65".to_owned())).unwrap_err();
+        assert!(bad.to_string().contains(UPLOAD_CHUNK_ENV), "{bad}");
     }
 }

@@ -1,6 +1,11 @@
 import type { InspectionId } from "../bindings/InspectionId";
 
-export type Screen = { name: "list" } | { name: "new" } | { name: "signin" } | { name: "detail"; id: InspectionId };
+export type Screen =
+  | { name: "list" }
+  | { name: "new" }
+  | { name: "signin" }
+  | { name: "uploads" }
+  | { name: "detail"; id: InspectionId };
 
 /** What a screen may ask of the shell. */
 export interface ViewContext {

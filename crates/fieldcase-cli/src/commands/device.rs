@@ -91,13 +91,18 @@ pub fn run(ctx: &Context, cmd: DeviceCommand) -> Result<(), Failure> {
             let status = status_of(&device)?;
             let report = result?;
             print(ctx.json, &status, |s| {
-                format!(
-                    "synced: {} sent, {} refused, {} received\n{}",
+                let mut text = format!(
+                    "synced: {} sent, {} refused, {} received, {} evidence file(s) uploaded\n{}",
                     report.pushed,
                     report.refused,
                     report.pulled,
+                    report.uploaded,
                     human_status(s)
-                )
+                );
+                for problem in &report.upload_problems {
+                    text.push_str(&format!("\n  upload    {problem}"));
+                }
+                text
             });
             if status.needs_attention > 0 {
                 return Err(Failure {

@@ -32,6 +32,18 @@ pub enum EvidenceCommand {
     },
     /// The chain of custody of one file: every step recorded about it
     Custody { id: String },
+    /// Send the files whose references the bureau holds, then fetch its verdicts (also part of `device sync`)
+    Upload {
+        /// One pass and exit: 0 when every file is at the bureau, 1 otherwise [default: until every file is verified or paused]
+        #[arg(long)]
+        once: bool,
+    },
+    /// Each file's upload: queued, uploading (with percent), verified, safe to delete from the recorder
+    Status,
+    /// Pause the upload of one file, or of every file
+    Pause(super::evidence_uploads::Target),
+    /// Resume the upload of one file, or of every file
+    Resume(super::evidence_uploads::Target),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +150,10 @@ pub fn run(ctx: &Context, cmd: EvidenceCommand) -> Result<(), Failure> {
                 format!("{} evidence file(s) checked: all match their import hash", r.checked)
             });
         }
+        EvidenceCommand::Upload { once } => super::evidence_uploads::upload(ctx, device, once)?,
+        EvidenceCommand::Status => super::evidence_uploads::status(ctx, &device)?,
+        EvidenceCommand::Pause(target) => super::evidence_uploads::set_paused(ctx, &mut device, target, true)?,
+        EvidenceCommand::Resume(target) => super::evidence_uploads::set_paused(ctx, &mut device, target, false)?,
         EvidenceCommand::Custody { id } => {
             let entries = device.custody(parse_id(&id)?)?;
             print(ctx.json, &entries, |entries| {

@@ -5,6 +5,7 @@ pub mod cert;
 mod demo;
 pub mod device;
 pub mod evidence;
+pub mod evidence_uploads;
 mod inspection;
 mod officer_session;
 mod site;

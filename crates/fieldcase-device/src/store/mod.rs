@@ -8,6 +8,7 @@ pub mod certificate_checks;
 pub mod device;
 pub mod enrollment;
 pub mod evidence_refs;
+pub mod evidence_uploads;
 pub mod gap_reasons;
 pub mod inspections;
 pub mod outbox;
@@ -36,6 +37,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0007_bureau_link.sql")),
     M::up(include_str!("../../migrations/0008_evidence.sql")),
     M::up(include_str!("../../migrations/0009_registry_units.sql")),
+    M::up(include_str!("../../migrations/0010_evidence_uploads.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.

@@ -104,24 +104,42 @@ impl BureauHttp {
         self.send(self.client.get(self.path("/registry/snapshot")).bearer_auth(token)).await
     }
 
-    fn path(&self, p: &str) -> String {
+    pub(crate) fn path(&self, p: &str) -> String {
         format!("{}{API_PREFIX}{p}", self.base)
     }
 
     async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, SyncError> {
-        let offline = |e: reqwest::Error| SyncError::Offline { url: self.base.clone(), detail: without_url(&e) };
-        let response = request.send().await.map_err(offline)?;
+        let response = request.send().await.map_err(|e| self.offline(&e))?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let body = response.bytes().await.map_err(|e| self.offline(&e))?;
+        serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// The HTTP client, for the upload agent's own requests (`crate::uploads`).
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// A request that got no answer: the bureau is out of reach.
+    pub(crate) fn offline(&self, e: &reqwest::Error) -> SyncError {
+        SyncError::Offline { url: self.base.clone(), detail: without_url(e) }
+    }
+
+    /// An answer that is not a success, as the error the agent acts on.
+    pub(crate) async fn refusal(&self, response: reqwest::Response) -> SyncError {
         let status = response.status();
         let retry_after = retry_after(response.headers());
-        let body = response.bytes().await.map_err(offline)?;
-        if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()));
-        }
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(e) => return self.offline(&e),
+        };
         let error: ApiError = serde_json::from_slice(&body).unwrap_or_else(|_| ApiError {
             code: if status.is_server_error() { ErrorCode::BureauError } else { ErrorCode::Protocol },
             message: String::from_utf8_lossy(&body).chars().take(200).collect(),
         });
-        Err(match status.as_u16() {
+        match status.as_u16() {
             // A refused enrollment code is not a lost enrollment: the bureau's words say what to do.
             401 if error.code == ErrorCode::EnrollmentCodeInvalid => SyncError::Refused(error),
             401 => SyncError::Unauthorized(error.message),
@@ -129,7 +147,7 @@ impl BureauHttp {
             429 => SyncError::RateLimited { message: error.message, retry_after },
             500..=599 => SyncError::Server(format!("{status}: {}", error.message)),
             _ => SyncError::Refused(error),
-        })
+        }
     }
 }
 

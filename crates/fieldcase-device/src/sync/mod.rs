@@ -72,6 +72,12 @@ pub struct SyncReport {
     pub pulled: usize,
     /// Registry updates refused, with why (the copy held stays as it was).
     pub registry_refused: Vec<String>,
+    /// Evidence files whose every byte reached the bureau.
+    pub uploaded: usize,
+    /// Evidence files found damaged (changed since import), not sent.
+    pub damaged: usize,
+    /// Evidence files the bureau would not take, with why (tried again next sync).
+    pub upload_problems: Vec<String>,
 }
 
 /// One full sync: push every page, then pull every change. Records the result (success or
@@ -102,11 +108,36 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     let clock = on_device(device, |d| Ok(d.clock())).await?;
 
     push_all(device, &http, &token, &mut report).await?;
-    // The bureau's clock in the last pull answer, against the laptop's as it arrived, is the
-    // trusted time of this sync.
+    let mut clocks = pull_all(device, &http, &token, &clock, &mut report).await?;
+    // What the pull changed is in the audit chain too: send it, so a sync ends with nothing waiting.
+    push_all(device, &http, &token, &mut report).await?;
+    // Evidence files whose references the bureau now holds; then the bureau's verdicts on
+    // them, and the audit entries of both.
+    let options = on_device(device, |d| Ok(d.upload_options())).await?;
+    let uploads = crate::uploads::upload_queued(device, &http, &token, &options).await?;
+    report.uploaded = uploads.uploaded;
+    report.damaged = uploads.damaged;
+    report.upload_problems = uploads.problems;
+    if report.uploaded + report.damaged > 0 {
+        clocks = pull_all(device, &http, &token, &clock, &mut report).await?;
+        push_all(device, &http, &token, &mut report).await?;
+    }
+    on_device(device, move |d| d.record_sync_success(clocks)).await?;
+    Ok(report)
+}
+
+/// Pulls every change after the cursor; the bureau's clock in the last answer, against the
+/// laptop's as it arrived, is the trusted time of this sync.
+async fn pull_all(
+    device: &SharedDevice,
+    http: &BureauHttp,
+    token: &str,
+    clock: &Arc<dyn crate::Clock>,
+    report: &mut SyncReport,
+) -> Result<ClockReading, SyncError> {
     let clocks = loop {
         let after = on_device(device, |d| d.pull_cursor()).await?;
-        let pull = http.pull(&token, after, PULL_PAGE).await?;
+        let pull = http.pull(token, after, PULL_PAGE).await?;
         let clocks = ClockReading { bureau: pull.bureau_time, laptop: clock.now() };
         let more = pull.more && pull.next_cursor > after;
         let pull = Arc::new(pull);
@@ -126,13 +157,10 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     // came: the cursor has moved past the update that showed the need, so only the store
     // remembers it.
     if on_device(device, |d| d.registry_snapshot_owed()).await? {
-        let snapshot = http.registry_snapshot(&token).await?;
+        let snapshot = http.registry_snapshot(token).await?;
         on_device(device, move |d| d.apply_registry_snapshot(&snapshot)).await?;
     }
-    // What the pull changed is in the audit chain too: send it, so a sync ends with nothing waiting.
-    push_all(device, &http, &token, &mut report).await?;
-    on_device(device, move |d| d.record_sync_success(clocks)).await?;
-    Ok(report)
+    Ok(clocks)
 }
 
 /// Pushes page after page until nothing waits.

@@ -36,9 +36,12 @@ impl Device {
             let is_rotation = |c: &&Change| matches!(c.record, ChangeRecord::KeyRotation(_));
             let rotations_first = pull.changes.iter().filter(is_rotation).chain(pull.changes.iter().filter(|c| !is_rotation(c)));
             for change in rotations_first {
-                // A site or a template must be signed by a key this device trusts: a
-                // directory or a checklist no one vouches for is refused, and noted.
-                if matches!(change.record, ChangeRecord::Site(_) | ChangeRecord::Template(_))
+                // A site, a template or a verdict must be signed by a key this device trusts: a
+                // directory, a checklist or a "safe to delete" no one vouches for is refused, and noted.
+                if matches!(
+                    change.record,
+                    ChangeRecord::Site(_) | ChangeRecord::Template(_) | ChangeRecord::EvidenceVerdict(_)
+                )
                     && let Err(e) = change.verify_seal(|id| copy::key(tx, id).ok().flatten())
                 {
                     let payload = serde_json::json!({ "cursor": change.cursor, "refused": e.to_string() });
@@ -101,9 +104,12 @@ impl Device {
                             applied.refused.push(e.to_string());
                         }
                     },
-                    // Verdicts on uploaded evidence are applied by the upload agent's ledger
-                    // (issue 11, in progress); until then the device keeps pulling past them.
-                    ChangeRecord::EvidenceVerdict(_) => {}
+                    // The bureau's word on a file this device uploaded (served to no other).
+                    ChangeRecord::EvidenceVerdict(verdict) => {
+                        if verdict.device_id == device && crate::uploads::apply_verdict(tx, now, &actor, verdict)? {
+                            applied.applied += 1;
+                        }
+                    }
                 }
             }
             // The bureau now scopes this device's copy to other units than it was made for
