@@ -338,3 +338,52 @@ impl ChunkReader {
         Ok(Chunk { sha256: Sha256::digest(&bytes).into(), bytes: Bytes::from(bytes), last })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(path: &Path, size: u64, offset: u64, expected: &ContentHash) -> Vec<Result<Chunk, Problem>> {
+        let mut reader = ChunkReader::open(path, size, offset, 4).unwrap();
+        let mut out = Vec::new();
+        loop {
+            let (chunk, back) = reader.next_chunk(expected);
+            reader = back;
+            let last = chunk.as_ref().map_or(true, |c| c.last);
+            out.push(chunk);
+            if last {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_is_read_in_chunks_from_an_offset_and_its_whole_hash_checked_at_the_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let hash = ContentHash::of_bytes(b"0123456789");
+        let read = chunks(&path, 10, 3, &hash);
+        let bytes: Vec<&[u8]> = read.iter().map(|c| c.as_ref().unwrap().bytes.as_ref()).collect();
+        assert_eq!(bytes, [&b"3456"[..], b"789"], "from the offset on, in chunks");
+        let first = read[0].as_ref().unwrap();
+        assert_eq!(first.sha256, <[u8; 32]>::from(Sha256::digest(b"3456")), "each chunk carries its own hash");
+        assert!(read[1].as_ref().unwrap().last);
+    }
+
+    #[test]
+    fn a_file_changed_since_import_is_refused_at_its_last_chunk_or_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("clip");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let imported = ContentHash::of_bytes(b"0123456780");
+        let read = chunks(&path, 10, 0, &imported);
+        let problem = read.last().unwrap().as_ref().err().unwrap();
+        assert!(problem.contains("was changed"), "{problem}");
+        assert!(read[..read.len() - 1].iter().all(Result::is_ok), "only the last chunk is held back");
+        let shorter = ChunkReader::open(&path, 11, 0, 4).err().unwrap();
+        assert!(shorter.contains("now has 10 bytes"), "{shorter}");
+        let missing = ChunkReader::open(&dir.path().join("gone"), 10, 0, 4).err().unwrap();
+        assert!(missing.contains("missing"), "{missing}");
+    }
+}

@@ -159,3 +159,27 @@ fn offset_of(headers: &HeaderMap) -> Result<u64, SyncError> {
         .and_then(|v| v.trim().parse().ok())
         .ok_or_else(|| SyncError::Protocol("the bureau's answer has no readable Upload-Offset".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::sync::Transport;
+
+    use super::*;
+
+    #[test]
+    fn an_upload_named_by_the_bureau_must_be_one_of_its_own() {
+        let http = BureauHttp::new("https://bureau.example.cn/district", &Transport::default()).unwrap();
+        let base = "https://bureau.example.cn/district/api/v1/uploads";
+        assert_eq!(http.upload_id("/district/api/v1/uploads/abc-123").unwrap(), "abc-123", "relative");
+        assert_eq!(http.upload_id(&format!("{base}/abc-123")).unwrap(), "abc-123", "absolute");
+        assert_eq!(http.upload_url("abc-123"), format!("{base}/abc-123"));
+        for elsewhere in [
+            "https://evil.example.com/district/api/v1/uploads/abc",
+            "/api/v1/uploads/abc",
+            "/district/api/v1/uploads/../../x",
+            "/district/api/v1/uploads/",
+        ] {
+            assert!(http.upload_id(elsewhere).is_err(), "{elsewhere}");
+        }
+    }
+}
