@@ -117,7 +117,12 @@ pub struct FaultyLink {
 
 impl FaultyLink {
     pub fn start(upstream: &str) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        Self::start_on("127.0.0.1:0", upstream)
+    }
+
+    /// As [`FaultyLink::start`], listening on `listen` (the address a device already knows).
+    pub fn start_on(listen: &str, upstream: &str) -> Result<Self> {
+        let listener = TcpListener::bind(listen)?;
         let link = FaultyLink { addr: listener.local_addr()?.to_string(), faults: Default::default() };
         let (upstream, faults) = (upstream.to_owned(), link.faults.clone());
         std::thread::spawn(move || {
