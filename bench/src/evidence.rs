@@ -168,7 +168,7 @@ pub fn child(args: &[String]) -> Result<()> {
 }
 
 /// A file of `len` bytes that do not compress or repeat, made once and kept between runs.
-fn make_file(path: &PathBuf, len: u64) -> Result<()> {
+pub(crate) fn make_file(path: &PathBuf, len: u64) -> Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() == len) {
         return Ok(());
     }

@@ -3,12 +3,14 @@
 // upload benchmark's reference pair.
 //
 //   node scripts/tus-peers/upload.mjs --endpoint URL --file PATH --evidence-id ID
-//        [--token TOKEN] [--chunk-size BYTES]
+//        [--token TOKEN] [--chunk-size BYTES] [--report-seconds]
 //
 // The token (else the environment variable TUS_TOKEN) goes as `Authorization: Bearer ...` on
 // every request; the evidence id as the `evidence_id` metadata. Chunks are 8 MiB unless told.
 // On success it prints the upload's URL and exits 0; on failure it prints the error to stderr
-// and exits 1 (2 for a wrong command line).
+// and exits 1 (2 for a wrong command line). With --report-seconds it also prints a second line,
+// `seconds S`: the upload's own time, from its first request to its last answer, without
+// Node's start-up (so the benchmark compares uploads, not process starts).
 //
 // Checked by hand against the official Node server:
 //   node scripts/tus-peers/serve.mjs --port 0 --dir /tmp/tus-files   # prints: port 41234
@@ -40,6 +42,7 @@ try {
       'evidence-id': { type: 'string' },
       token: { type: 'string' },
       'chunk-size': { type: 'string', default: String(EIGHT_MIB) },
+      'report-seconds': { type: 'boolean', default: false },
     },
   }))
 } catch (error) {
@@ -76,8 +79,11 @@ const upload = new Upload(createReadStream(values.file), {
     process.exit(1)
   },
   onSuccess() {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
     console.log(upload.url)
+    if (values['report-seconds']) console.log(`seconds ${seconds}`)
     process.exit(0)
   },
 })
+const started = process.hrtime.bigint()
 upload.start()
