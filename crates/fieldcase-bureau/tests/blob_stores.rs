@@ -160,3 +160,16 @@ async fn the_s3_store_refuses_to_open_on_a_missing_bucket_and_says_so() {
     let refused = S3BlobStore::open(&settings).await.expect_err("a missing bucket must be found out at start-up");
     assert!(refused.to_string().contains("no-such-bucket"), "the message must name the bucket: {refused}");
 }
+
+#[tokio::test]
+async fn the_s3_store_keeps_one_tail_object_per_upload_as_parts_go_out() {
+    let Some(server) = S3Server::start().await else { return };
+    let store = S3BlobStore::open(&server.settings).await.unwrap();
+    let staging = tempfile::tempdir().unwrap();
+    let file = recording(6 * MIB, 10);
+    let id = "0190f3a2-1b2c-7d4e-8f00-000000000005";
+    // Four chunks grow the tail, the fifth makes it a part, the sixth starts a new tail.
+    upload(&store, staging.path(), id, &file, &[MIB; 6], false).await;
+    let tails = files_under(&server.bucket_dir().join("staging").join(id).join("tail"));
+    assert_eq!(tails, ["5242880"], "a tail replaced by a part must be deleted once the next state is recorded");
+}
