@@ -28,7 +28,7 @@ const EIGHT_MIB = 8 * 1024 * 1024
 function usage(message) {
   console.error(`upload.mjs: ${message}`)
   console.error(
-    'usage: node upload.mjs --endpoint URL --file PATH --evidence-id ID [--token TOKEN] [--chunk-size BYTES]',
+    'usage: node upload.mjs --endpoint URL --file PATH --evidence-id ID [--token TOKEN] [--chunk-size BYTES] [--report-seconds]',
   )
   process.exit(2)
 }

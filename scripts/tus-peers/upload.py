@@ -55,13 +55,14 @@ def main() -> int:
             )
             uploader.upload()
     except TusCommunicationError as error:
-        detail = error.response_content
-        if isinstance(detail, bytes):
-            detail = detail.decode("utf-8", "replace")
-        print(
-            f"upload.py: the upload of {args.file} failed: {error} (status {error.status_code}): {detail}",
-            file=sys.stderr,
-        )
+        # The server's status and answer, when there was one, say why (a 460 is a checksum refused).
+        said = ""
+        if error.status_code is not None:
+            detail = error.response_content or b""
+            if isinstance(detail, bytes):
+                detail = detail.decode("utf-8", "replace")
+            said = f" (status {error.status_code}: {detail.strip()})"
+        print(f"upload.py: the upload of {args.file} failed: {error}{said}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"upload.py: the upload of {args.file} failed: {error}", file=sys.stderr)
