@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what fieldcase needs on a Debian or Ubuntu machine, skipping what is already there.
 #   scripts/install-deps.sh        to build and run the app
-#   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell)
+#   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell, the
+#                                  tus peers, an S3 server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,9 +45,25 @@ if [[ "${1:-}" == test ]]; then
     echo "installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2' --quiet
   fi
+  # tuspy, the official Python tus client, uploads to the bureau in the tests (with sha1 checksums).
+  if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("tuspy") != "1.1.0")' 2>/dev/null; then
+    echo "installing tuspy"
+    python3 -m pip install --quiet --disable-pip-version-check tuspy==1.1.0
+  fi
+  # s3s-fs, a real S3 server on a folder, which the tests start on loopback to run the evidence
+  # store against S3 (0.14 is the last that builds with this Rust; building it takes minutes, once).
+  if [[ "$(s3s-fs --version 2>/dev/null)" != "s3s-fs 0.14.1" ]]; then
+    echo "installing s3s-fs 0.14.1 (a few minutes, once)"
+    cargo install s3s-fs --version 0.14.1 --features binary --locked --quiet
+  fi
 fi
 
-# npm ci when node_modules is missing or older than the lock file.
-if [[ ! -f ui/node_modules/.package-lock.json || ui/package-lock.json -nt ui/node_modules/.package-lock.json ]]; then
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm ci when node_modules is missing or older than the lock file: the UI's packages, and for
+# the tests the official Node tus client and server (scripts/tus-peers).
+npm_folders=(ui)
+[[ "${1:-}" == test ]] && npm_folders+=(scripts/tus-peers)
+for folder in "${npm_folders[@]}"; do
+  if [[ ! -f $folder/node_modules/.package-lock.json || $folder/package-lock.json -nt $folder/node_modules/.package-lock.json ]]; then
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

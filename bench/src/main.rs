@@ -11,6 +11,7 @@ mod prepared;
 mod registry;
 mod report;
 mod sync_push;
+mod tus_reference;
 
 use anyhow::Result;
 
@@ -35,6 +36,10 @@ fn main() -> Result<()> {
     }
     if wants("evidence") {
         evidence::run()?;
+    }
+    // The Node tus pair alone, only when asked: the upload figures measure it beside themselves.
+    if only.as_deref() == Some("tus-reference") {
+        tus_reference::run()?;
     }
     Ok(())
 }

@@ -13,6 +13,9 @@
 //! the upload under a [`BlobKey`]: `sha256/<hex>` when it matched the evidence reference
 //! (content addressed: the same bytes are one blob), `apart/<upload id>` when it did not.
 
+pub mod s3;
+pub mod settings;
+
 use std::fmt;
 use std::path::Path;
 
