@@ -25,7 +25,7 @@ lint:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 ## bench: the speed and memory figures the issues name, each beside its reference
-bench: deps
+bench: deps-test
 	cargo build --release -p fieldcase-cli -p fieldcase-bench
 	"$${CARGO_TARGET_DIR:-target}/release/fieldcase-bench"
 

@@ -12,6 +12,7 @@ mod registry;
 mod report;
 mod sync_push;
 mod tus_reference;
+mod uploads;
 
 use anyhow::Result;
 
@@ -36,6 +37,9 @@ fn main() -> Result<()> {
     }
     if wants("evidence") {
         evidence::run()?;
+    }
+    if wants("uploads") {
+        uploads::run()?;
     }
     // The Node tus pair alone, only when asked: the upload figures measure it beside themselves.
     if only.as_deref() == Some("tus-reference") {

@@ -1,0 +1,232 @@
+//! Evidence upload, fieldcase device to fieldcase bureau over loopback (8 MiB chunks, each with
+//! its SHA-256; the bureau hashing every byte as it lands and verifying the whole file):
+//!
+//! - `evidence_upload_1gib`: the upload's throughput against the official Node tus pair
+//!   (`tus-js-client` to `@tus/server` with `@tus/file-store`, no checksums) sending the same
+//!   file in the same run ([`crate::tus_reference`]). Target: ratio at least 1.0.
+//! - `evidence_upload_peak_rss_2gib_device` and `_bureau`: the peak resident memory (VmHWM) of
+//!   the `fieldcase evidence upload` process and of the bureau while a 2 GiB file goes.
+//!   Target: under 64 MB each.
+//! - `evidence_resume_resent_bytes`: the bytes sent again per interruption when the link is
+//!   cut mid-chunk three times, from the bytes the bureau was sent over a counting link,
+//!   against the same upload without cuts. Target: at most one chunk.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fieldcase_core::upload::DEFAULT_CHUNK_BYTES;
+use fieldcase_device::sync;
+use fieldcase_device::uploads::{UploadState, upload_queued};
+use fieldcase_device::{Device, ImportOptions, OpenMode, SharedDevice};
+use fieldcase_tests::FaultyLink;
+
+use crate::evidence::make_file;
+use crate::prepared::{BureauProcess, copy_dir, prepared_pair};
+use crate::report::{Figure, results_dir};
+use crate::tus_reference;
+
+const MIB: u64 = 1 << 20;
+const GIB: u64 = 1 << 30;
+const PEAK_CEILING_MB: f64 = 64.0;
+/// The officer of the prepared pair.
+const OFFICER: (&str, &str) = ("JC-0107", "107107");
+
+pub fn run() -> Result<()> {
+    let work = results_dir().join("work").join("uploads");
+    std::fs::create_dir_all(&work)?;
+    let template = prepared_pair(&work, 1)?;
+
+    let file = work.join("shift-1gib.mp4");
+    make_file(&file, GIB)?;
+    let pair = Pair::new(&work, &template, &file)?;
+    let started = Instant::now();
+    pair.upload()?;
+    let ours = GIB as f64 / 1e6 / started.elapsed().as_secs_f64();
+    pair.expect_verified()?;
+    drop(pair);
+    let node = tus_reference::measure(&file, &work)?;
+    Figure {
+        name: "evidence_upload_1gib",
+        value: ours,
+        unit: "MB/s",
+        reference_name: "@tus/server 2 + @tus/file-store from tus-js-client (no checksums)",
+        reference: node.mb_per_s,
+        reference_unit: "MB/s",
+        target: "ratio >= 1.0 (8 MiB chunks; fieldcase with a SHA-256 per chunk and the whole file verified)".into(),
+        met: ours >= node.mb_per_s,
+    }
+    .emit()?;
+
+    let big = work.join("shift-2gib.mp4");
+    make_file(&big, 2 * GIB)?;
+    let pair = Pair::new(&work, &template, &big)?;
+    let device_peak = pair.upload_in_a_process()?;
+    let bureau_peak = pair.bureau.peak_rss_mb()?;
+    pair.expect_verified()?;
+    drop(pair);
+    std::fs::remove_file(&big)?;
+    for (side, peak) in [("device", device_peak), ("bureau", bureau_peak)] {
+        Figure {
+            name: &format!("evidence_upload_peak_rss_2gib_{side}"),
+            value: peak,
+            unit: "MB",
+            reference_name: "ceiling",
+            reference: PEAK_CEILING_MB,
+            reference_unit: "MB",
+            target: format!("< {PEAK_CEILING_MB} MB (peak resident memory while a 2 GiB file uploads, VmHWM)"),
+            met: peak < PEAK_CEILING_MB,
+        }
+        .emit()?;
+    }
+
+    let resent = resent_per_interruption(&work, &template)?;
+    let chunk_mb = DEFAULT_CHUNK_BYTES as f64 / 1e6;
+    Figure {
+        name: "evidence_resume_resent_bytes",
+        value: resent / 1e6,
+        unit: "MB per interruption",
+        reference_name: "one chunk",
+        reference: chunk_mb,
+        reference_unit: "MB",
+        target: "<= one chunk sent again per cut connection (3 cuts mid-chunk)".into(),
+        met: resent <= DEFAULT_CHUNK_BYTES as f64,
+    }
+    .emit()
+}
+
+/// The bytes sent again per cut: a 64 MiB upload cut three times mid-chunk against the same
+/// upload uncut, both over a link that counts what reaches the bureau.
+fn resent_per_interruption(work: &Path, template: &Path) -> Result<f64> {
+    let file = work.join("shift-64mib.mp4");
+    make_file(&file, 64 * MIB)?;
+    let clean = Pair::new(work, template, &file)?;
+    let before = clean.link.forwarded();
+    clean.upload()?;
+    let uncut = clean.link.forwarded() - before;
+    drop(clean);
+
+    let cut = Pair::new(work, template, &file)?;
+    let before = cut.link.forwarded();
+    let chunk = DEFAULT_CHUNK_BYTES;
+    cut.link.cut_after(&[chunk + chunk / 2, 3 * chunk + chunk / 3, 5 * chunk + 3 * chunk / 4]);
+    let mut failures = 0;
+    while cut.upload().is_err() {
+        failures += 1;
+        if failures > 3 {
+            bail!("the upload did not finish after 3 cuts");
+        }
+    }
+    cut.expect_verified()?;
+    let sent = cut.link.forwarded() - before;
+    std::fs::remove_file(&file)?;
+    Ok(sent.saturating_sub(uncut) as f64 / 3.0)
+}
+
+/// A fresh copy of the prepared pair: the bureau running behind a counting link on the
+/// address the device knows, and one file imported into a draft whose reference the bureau
+/// already holds.
+struct Pair {
+    bureau: BureauProcess,
+    link: FaultyLink,
+    device: SharedDevice,
+    data_dir: PathBuf,
+    runtime: tokio::runtime::Runtime,
+    _tmp: tempfile::TempDir,
+}
+
+impl Pair {
+    fn new(work: &Path, template: &Path, file: &Path) -> Result<Self> {
+        let tmp = tempfile::tempdir_in(work)?;
+        copy_dir(&template.join("device"), &tmp.path().join("device"))?;
+        copy_dir(&template.join("bureau"), &tmp.path().join("bureau"))?;
+        let address = std::fs::read_to_string(template.join("address"))?;
+        let bureau = BureauProcess::start(&tmp.path().join("bureau"), "127.0.0.1:0")?;
+        let upstream = bureau.url.trim_start_matches("http://").to_owned();
+        // The address was the template bureau's; the last pair's link may have just left it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let link = loop {
+            match FaultyLink::start_on(address.trim(), &upstream) {
+                Ok(link) => break link,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+                Err(e) => return Err(e),
+            }
+        };
+        let data_dir = tmp.path().join("device");
+        let mut device = Device::open(&data_dir, OpenMode::MustExist)?;
+        device.sign_in(OFFICER.0, OFFICER.1)?;
+        let site = device.sites()?.into_iter().next().context("the prepared device has a site")?;
+        let inspection = device.new_inspection(site.id, None, None)?.id;
+        let folder = tmp.path().join("recorder");
+        std::fs::create_dir_all(&folder)?;
+        std::fs::hard_link(file, folder.join("ZFY_A0123_JC0107_20261201093000.MP4"))?;
+        let summary =
+            device.import_evidence(inspection, &folder, &ImportOptions::default(), &|_| {}, &AtomicBool::new(false))?;
+        if summary.imported.len() != 1 {
+            bail!("the file was not imported: {summary:?}");
+        }
+        // The reference first, on its own: only the file's sending is timed.
+        device.set_uploads_paused(None, true)?;
+        let device = SharedDevice::new(device);
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        runtime.block_on(sync::sync_once(&device))?;
+        device.lock().set_uploads_paused(None, false)?;
+        Ok(Pair { bureau, link, device, data_dir, runtime, _tmp: tmp })
+    }
+
+    /// Sends the file from this process (the device side of the bench).
+    fn upload(&self) -> Result<()> {
+        let enrollment = self.device.lock().enrollment()?.context("the prepared device is enrolled")?;
+        let http = sync::BureauHttp::for_enrollment(&enrollment)?;
+        let options = self.device.lock().upload_options();
+        let report = self.runtime.block_on(upload_queued(&self.device, &http, &enrollment.token, &options))?;
+        if report.uploaded != 1 {
+            bail!("the file was not uploaded: {report:?}");
+        }
+        Ok(())
+    }
+
+    /// Sends the file with `fieldcase evidence upload --once` and returns that process's peak
+    /// resident memory, read from `/proc` while it runs.
+    fn upload_in_a_process(&self) -> Result<f64> {
+        let fieldcase = std::env::current_exe()?.with_file_name("fieldcase");
+        let mut child = Command::new(fieldcase)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["evidence", "upload", "--once"])
+            .stdout(std::process::Stdio::null())
+            .spawn()?;
+        let mut peak_kb = 0.0f64;
+        let exit = loop {
+            if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+                && let Some(kb) = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+            if let Some(exit) = child.try_wait()? {
+                break exit;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if !exit.success() {
+            bail!("fieldcase evidence upload --once failed ({exit})");
+        }
+        Ok(peak_kb / 1024.0)
+    }
+
+    /// Pulls the bureau's verdict and checks the file is verified: a fast upload of bytes the
+    /// bureau does not hold is no figure.
+    fn expect_verified(&self) -> Result<()> {
+        self.runtime.block_on(sync::sync_once(&self.device))?;
+        let items = self.device.lock().upload_status()?;
+        if items.iter().any(|i| i.state != UploadState::Verified) {
+            bail!("the bureau did not verify the upload: {items:?}");
+        }
+        Ok(())
+    }
+}
