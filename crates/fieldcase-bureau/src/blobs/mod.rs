@@ -13,10 +13,17 @@
 //! the upload under a [`BlobKey`]: `sha256/<hex>` when it matched the evidence reference
 //! (content addressed: the same bytes are one blob), `apart/<upload id>` when it did not.
 
+pub mod fs;
+
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+
+pub use fs::FsBlobStore;
+
+use crate::config::{BlobStoreConfig, Config};
 
 /// The name of a sealed blob within a store: `sha256/<64 hex digits>` or `apart/<upload id>`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -106,6 +113,13 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// Whether a sealed blob exists.
     async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError>;
+}
+
+/// The store `[blobs]` in the configuration names, ready to use.
+pub fn open(config: &Config) -> Result<Arc<dyn BlobStore>, BlobError> {
+    match &config.blobs {
+        BlobStoreConfig::Fs => Ok(Arc::new(FsBlobStore::open(&config.data_dir)?)),
+    }
 }
 
 #[cfg(test)]
