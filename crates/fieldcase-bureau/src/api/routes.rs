@@ -182,7 +182,8 @@ pub async fn changes(
     let (after, limit) = query.checked()?;
     let limit = limit.map_or(state.pull_page_limit, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let limit = limit.clamp(1, state.pull_page_limit);
-    let page = state.store.changes(after, PageBound { changes: limit, bytes: state.pull_page_bytes }).await?;
+    let bound = PageBound { changes: limit, bytes: state.pull_page_bytes };
+    let page = state.store.changes(after, bound, Some(device.device_id)).await?;
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
