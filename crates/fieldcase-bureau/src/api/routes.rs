@@ -245,11 +245,19 @@ pub async fn openapi_json() -> ApiJson<utoipa::openapi::OpenApi> {
     ApiJson(super::openapi())
 }
 
-pub async fn no_such_path(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!(
+pub async fn no_such_path(uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = ApiError::NotFound(format!(
         "the bureau has no path {}; its API is under /api/v1 (see /api/v1/openapi.json)",
         uri.path()
     ))
+    .into_response();
+    // A path under the uploads path is a tus client's, which needs the tus headers on every
+    // answer.
+    if uri.path().starts_with(fieldcase_core::upload::UPLOADS_PATH) {
+        super::tus::mark(&mut response);
+    }
+    response
 }
 
 pub async fn method_not_allowed() -> ApiError {

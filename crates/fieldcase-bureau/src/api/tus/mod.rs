@@ -50,7 +50,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", post(create::create).options(options))
         .route("/{id}", head(standing::head).patch(patch::patch).delete(standing::terminate).options(options))
-        .fallback(no_such_upload_path)
         // Chunks are streamed to disk as they come; the API's body limit is for JSON.
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn(tus_headers))
@@ -69,10 +68,6 @@ pub async fn options(State(state): State<AppState>) -> Response {
     (StatusCode::NO_CONTENT, headers).into_response()
 }
 
-async fn no_such_upload_path() -> ApiError {
-    ApiError::NotFound("no such upload path; uploads are created by POST to /api/v1/uploads".into())
-}
-
 /// Refuses a request that does not speak tus 1.0.0, and marks every answer as tus's.
 async fn tus_headers(request: Request, next: Next) -> Response {
     let speaks = request.headers().get(&TUS_RESUMABLE).is_some_and(|v| v.as_bytes() == TUS_VERSION.as_bytes());
@@ -84,6 +79,13 @@ async fn tus_headers(request: Request, next: Next) -> Response {
         ))
         .into_response()
     };
+    mark(&mut response);
+    response
+}
+
+/// Adds what every answer under the uploads path carries: `Tus-Resumable`, the tus headers
+/// exposed to browser clients, and `Tus-Version` on a 412.
+pub fn mark(response: &mut Response) {
     let refused_version = response.status() == StatusCode::PRECONDITION_FAILED;
     let headers = response.headers_mut();
     headers.insert(TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION));
@@ -91,7 +93,6 @@ async fn tus_headers(request: Request, next: Next) -> Response {
     if refused_version {
         headers.insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
     }
-    response
 }
 
 /// `Upload-Expires`, as an HTTP date.

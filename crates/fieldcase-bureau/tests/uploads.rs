@@ -1,0 +1,49 @@
+//! The evidence upload story on the filesystem blob store (the default): tus over HTTP to a
+//! real bureau, from creation to the verdict in the device's feed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod upload_story;
+
+use fieldcase_bureau::Config;
+use fieldcase_bureau::config::BlobStoreConfig;
+
+fn on_disk(config: &mut Config) {
+    config.blobs = BlobStoreConfig::Fs;
+}
+
+#[tokio::test]
+async fn three_chunks_are_verified_and_told_to_their_device_only() {
+    upload_story::three_chunks_are_verified_and_told_to_their_device_only(on_disk).await;
+}
+
+#[tokio::test]
+async fn creation_with_upload_takes_the_first_chunk() {
+    upload_story::creation_with_upload_takes_the_first_chunk(on_disk).await;
+}
+
+#[tokio::test]
+async fn mistakes_are_refused_with_their_status() {
+    upload_story::mistakes_are_refused_with_their_status(on_disk).await;
+}
+
+#[tokio::test]
+async fn a_resting_upload_expires() {
+    upload_story::a_resting_upload_expires(on_disk).await;
+}
+
+#[tokio::test]
+async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived() {
+    upload_story::one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(on_disk).await;
+}
+
+#[tokio::test]
+async fn other_bytes_are_kept_apart_as_a_mismatch() {
+    upload_story::other_bytes_are_kept_apart_as_a_mismatch(on_disk).await;
+}
+
+#[tokio::test]
+async fn a_restarted_bureau_resumes_at_its_offset() {
+    upload_story::a_restarted_bureau_resumes_at_its_offset(on_disk).await;
+}
