@@ -71,6 +71,10 @@ impl Bureau {
         let key = keys::current(&config.data_dir, store.as_ref(), chrono::Utc::now()).await?;
         let feed_epoch = store.feed_state().await?.map(|state| state.epoch).unwrap_or_default();
         let blobs = blobs::open(&config)?;
+        let stray = api::tus::clear_stray(&config.data_dir.join(api::INCOMING_DIR));
+        if stray > 0 {
+            tracing::info!(stray, "removed chunk files a stopped bureau left in its incoming folder");
+        }
         Ok(Bureau { config, key, store, blobs, feed_epoch })
     }
 

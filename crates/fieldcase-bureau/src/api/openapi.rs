@@ -112,7 +112,8 @@ impl Modify for RateLimitedAnswers {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.responses.insert("RateLimited".into(), RefOr::T(response));
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            let operations =
+                [&mut item.get, &mut item.head, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
             for operation in operations.into_iter().flatten() {
                 let authenticates = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 if authenticates || path.ends_with("/enroll") {

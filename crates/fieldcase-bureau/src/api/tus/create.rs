@@ -23,16 +23,17 @@ use crate::uploads::hashing::FileHasher;
 
 /// tus creation (and creation-with-upload): a new upload for one evidence file the device
 /// pushed. `Upload-Metadata` names it (`evidence_id <base64 id>`); `Upload-Length` must be its
-/// size. A body sent as `application/offset+octet-stream` is the first chunk.
+/// size. A body sent as `application/offset+octet-stream` (with its `Upload-Checksum`) is
+/// the first chunk, kept as a PATCH at offset 0 would keep it; `Upload-Offset` in the answer
+/// says how much of it was kept.
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "uploads",
     security(("device_token" = [])),
     params(
-        ("Tus-Resumable" = String, Header, description = "The tus version spoken: 1.0.0"),
+        ("Tus-Resumable" = inline(super::TusResumable), Header, description = "The tus version spoken: 1.0.0"),
         ("Upload-Length" = u64, Header, description = "The file's size in bytes"),
         ("Upload-Metadata" = String, Header, description = "`evidence_id <base64 of the evidence id>`, other pairs ignored"),
         ("Upload-Checksum" = Option<String>, Header, description = "With a first chunk: `sha256 <base64>` or `sha1 <base64>`"),
     ),
-    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first chunk"),
     responses(
         (status = 201, description = "Created; `Location` is the upload's path, `Upload-Offset` how much of a first chunk was kept"),
         (status = 400, description = "`bad_request`: Upload-Length or Upload-Metadata missing or not readable, or an evidence id that looks like a path", body = wire::ApiError),

@@ -12,6 +12,8 @@
 pub(super) mod create;
 pub(super) mod patch;
 mod receive;
+
+pub use receive::clear_stray;
 mod seal;
 pub(super) mod standing;
 
@@ -37,6 +39,15 @@ pub const UPLOAD_LENGTH: HeaderName = HeaderName::from_static("upload-length");
 pub const UPLOAD_EXPIRES: HeaderName = HeaderName::from_static("upload-expires");
 pub const UPLOAD_METADATA: HeaderName = HeaderName::from_static("upload-metadata");
 pub const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
+
+/// The one value `Tus-Resumable` takes, as the OpenAPI document describes the header.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+// Never made: it only gives the header's schema its one value.
+#[allow(dead_code)]
+pub enum TusResumable {
+    #[serde(rename = "1.0.0")]
+    V1,
+}
 
 /// The headers a browser client must be allowed to read.
 const EXPOSED: &str = "Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, \

@@ -32,7 +32,7 @@ use crate::uploads::{self, LEASE_TERM, UploadRefusal};
     security(("device_token" = [])),
     params(
         ("id" = String, Path, description = "The upload id, from the creation's `Location`"),
-        ("Tus-Resumable" = String, Header, description = "The tus version spoken: 1.0.0"),
+        ("Tus-Resumable" = inline(super::TusResumable), Header, description = "The tus version spoken: 1.0.0"),
         ("Upload-Offset" = u64, Header, description = "The byte this chunk starts at: the upload's offset"),
         ("Upload-Checksum" = Option<String>, Header, description = "`sha256 <base64>` or `sha1 <base64>` of this chunk"),
     ),

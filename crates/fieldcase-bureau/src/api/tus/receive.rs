@@ -33,9 +33,29 @@ impl IncomingFile {
 impl Drop for IncomingFile {
     fn drop(&mut self) {
         // What was needed of it was copied into the blob store; an error only leaves a stray
-        // file, which the next start clears.
+        // file, which a later start clears (see `clear_stray`).
         let _ = std::fs::remove_file(&self.0);
     }
+}
+
+/// How long a file in the incoming folder may stand untouched before it is taken as left by
+/// a process that stopped mid-chunk (a chunk in progress is written to at least every
+/// [`IDLE_TIMEOUT`]).
+const STRAY_AFTER: Duration = Duration::from_secs(3600);
+
+/// Removes the incoming files a stopped process left behind; at start, so files of another
+/// process sharing the folder that are still being written are left alone. Returns how many.
+pub fn clear_stray(incoming: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(incoming) else { return 0 };
+    let stale = |entry: &std::fs::DirEntry| {
+        entry
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age >= STRAY_AFTER)
+    };
+    entries.flatten().filter(|e| stale(e) && std::fs::remove_file(e.path()).is_ok()).count()
 }
 
 /// What arrived of a chunk.

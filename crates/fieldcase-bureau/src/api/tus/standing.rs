@@ -78,7 +78,7 @@ pub fn offset_headers(upload: &UploadRecord) -> HeaderMap {
 /// never cached (a cached offset makes a client resend or skip).
 #[utoipa::path(head, path = "/api/v1/uploads/{id}", tag = "uploads",
     security(("device_token" = [])),
-    params(("id" = String, Path, description = "The upload id, from the creation's `Location`"), ("Tus-Resumable" = String, Header, description = "The tus version spoken: 1.0.0")),
+    params(("id" = String, Path, description = "The upload id, from the creation's `Location`"), ("Tus-Resumable" = inline(super::TusResumable), Header, description = "The tus version spoken: 1.0.0")),
     responses(
         (status = 200, description = "The upload's offset and length in headers"),
         (status = 404, description = "`not_found`: no such upload of this device"),
@@ -120,7 +120,7 @@ async fn finish_left_over(state: &AppState, upload: UploadRecord) -> Result<Uplo
 /// verdict and blob stay (they are records); a request writing it now is waited for (423).
 #[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "uploads",
     security(("device_token" = [])),
-    params(("id" = String, Path, description = "The upload id, from the creation's `Location`"), ("Tus-Resumable" = String, Header, description = "The tus version spoken: 1.0.0")),
+    params(("id" = String, Path, description = "The upload id, from the creation's `Location`"), ("Tus-Resumable" = inline(super::TusResumable), Header, description = "The tus version spoken: 1.0.0")),
     responses(
         (status = 204, description = "Terminated (a completed upload's verdict and file stay)"),
         (status = 404, description = "`not_found`: no such upload of this device", body = wire::ApiError),
