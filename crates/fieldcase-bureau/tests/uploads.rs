@@ -47,3 +47,25 @@ async fn other_bytes_are_kept_apart_as_a_mismatch() {
 async fn a_restarted_bureau_resumes_at_its_offset() {
     upload_story::a_restarted_bureau_resumes_at_its_offset(on_disk).await;
 }
+
+/// What `fieldcase bureau evidence verify` relies on: the sealed copy re-hashes to the
+/// verdict's hash, and a copy changed on disk afterwards does not.
+#[tokio::test]
+async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
+    let scene = upload_story::Scene::start(on_disk).await;
+    let (reference, bytes) = scene.file();
+    upload_story::upload_whole(&scene.bureau, scene.token(), reference, bytes).await;
+    let blob = scene.bureau.store.evidence_blobs().await.unwrap().remove(0);
+    let blobs = fieldcase_bureau::blobs::open(&scene.bureau.config).unwrap();
+    let scratch = scene.bureau.data_dir.join("incoming");
+    let (hash, size) = fieldcase_bureau::uploads::rehash(blobs.as_ref(), &blob.key, &scratch).await.unwrap();
+    assert_eq!((hash, size), (blob.sha256, blob.bytes), "the sealed copy is the verified file");
+
+    let on_disk = scene.bureau.data_dir.join("blobs").join(blob.key.as_str());
+    let mut altered = std::fs::read(&on_disk).unwrap();
+    altered[0] ^= 0xff;
+    std::fs::write(&on_disk, &altered).unwrap();
+    let (hash, _) = fieldcase_bureau::uploads::rehash(blobs.as_ref(), &blob.key, &scratch).await.unwrap();
+    assert_ne!(hash, blob.sha256, "a changed copy is caught");
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "no scratch copy is left behind");
+}

@@ -8,6 +8,7 @@ use tokio::io::AsyncWriteExt;
 use fieldcase_bureau::blobs::BlobKey;
 use fieldcase_bureau::store::CustodyEvent;
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::EvidenceId;
 use fieldcase_core::upload::{EvidenceVerdict, UPLOADS_PATH, VerdictOutcome};
 use fieldcase_core::wire::{ChangeRecord, PullResponse};
@@ -41,6 +42,13 @@ pub async fn blob_bytes(bureau: &TestBureau, key: &BlobKey) -> Vec<u8> {
     let to = out.path().join("blob");
     blobs.fetch(key, &to).await.expect("the sealed blob is there");
     std::fs::read(&to).unwrap()
+}
+
+/// Uploads a whole file in one checked PATCH; its location.
+pub async fn upload_whole(bureau: &TestBureau, token: &str, reference: &EvidenceRef, bytes: &[u8]) -> String {
+    let at = created(bureau, token, &reference.id, reference.size).await;
+    patched(bureau, token, &at, 0, bytes).await;
+    at
 }
 
 async fn custody_events(bureau: &TestBureau, evidence: EvidenceId) -> Vec<CustodyEvent> {
