@@ -69,3 +69,8 @@ async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
     assert_ne!(hash, blob.sha256, "a changed copy is caught");
     assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "no scratch copy is left behind");
 }
+
+#[tokio::test]
+async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
+    upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(on_disk).await;
+}

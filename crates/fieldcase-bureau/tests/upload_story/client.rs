@@ -115,3 +115,17 @@ pub async fn code_of(response: Response) -> String {
 pub fn upload_id(location: &str) -> String {
     location.rsplit('/').next().unwrap().to_owned()
 }
+
+/// A PATCH written by hand on its own connection, its body still to send: for a client that
+/// stops mid-chunk, or streams without a length. `extra` are more header lines.
+pub async fn raw_patch(bureau: &TestBureau, token: &str, at: &str, offset: u64, extra: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let address = bureau.url.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "PATCH {at} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nTus-Resumable: 1.0.0\r\n\
+         Content-Type: application/offset+octet-stream\r\nUpload-Offset: {offset}\r\n{extra}\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
