@@ -15,44 +15,44 @@ fn on_disk(config: &mut Config) {
 
 #[tokio::test]
 async fn three_chunks_are_verified_and_told_to_their_device_only() {
-    upload_story::three_chunks_are_verified_and_told_to_their_device_only(on_disk).await;
+    upload_story::three_chunks_are_verified_and_told_to_their_device_only(&on_disk).await;
 }
 
 #[tokio::test]
 async fn creation_with_upload_takes_the_first_chunk() {
-    upload_story::creation_with_upload_takes_the_first_chunk(on_disk).await;
+    upload_story::creation_with_upload_takes_the_first_chunk(&on_disk).await;
 }
 
 #[tokio::test]
 async fn mistakes_are_refused_with_their_status() {
-    upload_story::mistakes_are_refused_with_their_status(on_disk).await;
+    upload_story::mistakes_are_refused_with_their_status(&on_disk).await;
 }
 
 #[tokio::test]
 async fn a_resting_upload_expires() {
-    upload_story::a_resting_upload_expires(on_disk).await;
+    upload_story::a_resting_upload_expires(&on_disk).await;
 }
 
 #[tokio::test]
 async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived() {
-    upload_story::one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(on_disk).await;
+    upload_story::one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(&on_disk).await;
 }
 
 #[tokio::test]
 async fn other_bytes_are_kept_apart_as_a_mismatch() {
-    upload_story::other_bytes_are_kept_apart_as_a_mismatch(on_disk).await;
+    upload_story::other_bytes_are_kept_apart_as_a_mismatch(&on_disk).await;
 }
 
 #[tokio::test]
 async fn a_restarted_bureau_resumes_at_its_offset() {
-    upload_story::a_restarted_bureau_resumes_at_its_offset(on_disk).await;
+    upload_story::a_restarted_bureau_resumes_at_its_offset(&on_disk).await;
 }
 
 /// What `fieldcase bureau evidence verify` relies on: the sealed copy re-hashes to the
 /// verdict's hash, and a copy changed on disk afterwards does not.
 #[tokio::test]
 async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
-    let scene = upload_story::Scene::start(on_disk).await;
+    let scene = upload_story::Scene::start(&on_disk).await;
     let (reference, bytes) = scene.file();
     upload_story::upload_whole(&scene.bureau, scene.token(), reference, bytes).await;
     let blob = scene.bureau.store.evidence_blobs().await.unwrap().remove(0);
@@ -72,5 +72,5 @@ async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
 
 #[tokio::test]
 async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
-    upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(on_disk).await;
+    upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(&on_disk).await;
 }

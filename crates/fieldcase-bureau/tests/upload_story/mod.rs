@@ -22,8 +22,9 @@ use fieldcase_device::{ImportOptions, NewRecorderCheck};
 
 use crate::common::{TestBureau, TestDevice};
 
-/// How a scene's bureau keeps its blobs (and anything else it must be told).
-pub type Configure = fn(&mut Config);
+/// How a scene's bureau keeps its blobs (and anything else it must be told): a closure, so a
+/// store started by the test (an S3 server on a port of its own) can be named.
+pub type Configure<'a> = &'a (dyn Fn(&mut Config) + Send + Sync);
 
 /// A bureau, a device that pushed its evidence references, and the files behind them.
 pub struct Scene {
@@ -35,8 +36,8 @@ pub struct Scene {
 }
 
 impl Scene {
-    pub async fn start(configure: Configure) -> Self {
-        let bureau = TestBureau::start_with(configure).await;
+    pub async fn start(configure: Configure<'_>) -> Self {
+        let bureau = TestBureau::start_with(|config| configure(config)).await;
         let mut device = TestDevice::new();
         device.enroll(&bureau).await;
         let folder = tempfile::tempdir().expect("a temp dir");

@@ -57,7 +57,7 @@ async fn custody_events(bureau: &TestBureau, evidence: EvidenceId) -> Vec<Custod
 
 /// Three chunks with sha256 checksums: the file is verified, kept byte for byte under its
 /// hash, and the verdict reaches the device that uploaded it and no other.
-pub async fn three_chunks_are_verified_and_told_to_their_device_only(configure: Configure) {
+pub async fn three_chunks_are_verified_and_told_to_their_device_only(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
     let (reference, bytes) = scene.file();
@@ -112,7 +112,7 @@ pub async fn three_chunks_are_verified_and_told_to_their_device_only(configure: 
 }
 
 /// The whole file in the creating POST.
-pub async fn creation_with_upload_takes_the_first_chunk(configure: Configure) {
+pub async fn creation_with_upload_takes_the_first_chunk(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
     let (reference, bytes) = scene.file();
@@ -136,7 +136,7 @@ pub async fn creation_with_upload_takes_the_first_chunk(configure: Configure) {
 
 /// Each mistake has its status and code, every answer says Tus-Resumable, and nothing a
 /// refused chunk carried is kept.
-pub async fn mistakes_are_refused_with_their_status(configure: Configure) {
+pub async fn mistakes_are_refused_with_their_status(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
     let (reference, bytes) = scene.file();
@@ -232,7 +232,7 @@ pub async fn mistakes_are_refused_with_their_status(configure: Configure) {
 }
 
 /// An upload that rests past `[uploads] expiry_hours` is gone (here the expiry is a second).
-pub async fn a_resting_upload_expires(configure: Configure) {
+pub async fn a_resting_upload_expires(configure: Configure<'_>) {
     fn quick(config: &mut fieldcase_bureau::Config) {
         config.uploads.expiry = Duration::from_secs(1);
     }
@@ -253,7 +253,7 @@ pub async fn a_resting_upload_expires(configure: Configure) {
 
 /// While one PATCH streams, a second on the same upload is refused 423; a client cut
 /// mid-chunk without a checksum keeps what arrived.
-pub async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(configure: Configure) {
+pub async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
     let (reference, bytes) = scene.file();
@@ -282,7 +282,7 @@ pub async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(configure: C
 
 /// A chunk cut before its end is kept only when it came without a checksum (it cannot be
 /// checked); one streamed without a length past the upload's end is refused whole.
-pub async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(configure: Configure) {
+pub async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(configure: Configure<'_>) {
     use tokio::io::AsyncReadExt;
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
@@ -328,7 +328,7 @@ async fn wait_until<F: std::future::Future<Output = bool>>(check: impl Fn() -> F
 
 /// Bytes that are not the reference's (each chunk whole by its checksum) are kept apart and
 /// reported as a mismatch; never verified.
-pub async fn other_bytes_are_kept_apart_as_a_mismatch(configure: Configure) {
+pub async fn other_bytes_are_kept_apart_as_a_mismatch(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (bureau, token) = (&scene.bureau, scene.token());
     let (reference, bytes) = scene.file();
@@ -353,7 +353,7 @@ pub async fn other_bytes_are_kept_apart_as_a_mismatch(configure: Configure) {
 
 /// A bureau restarted mid-upload resumes at the offset it recorded, and the whole-file hash
 /// it kept carries on to the right value.
-pub async fn a_restarted_bureau_resumes_at_its_offset(configure: Configure) {
+pub async fn a_restarted_bureau_resumes_at_its_offset(configure: Configure<'_>) {
     let scene = Scene::start(configure).await;
     let (reference, bytes) = (scene.files[0].0.clone(), scene.files[0].1.clone());
     let token = scene.token().to_owned();
