@@ -77,7 +77,14 @@ pub async fn three_chunks_are_verified_and_told_to_their_device_only(configure: 
     let third = bytes.len() / 3;
     let mut offset = 0;
     for chunk in [&bytes[..third], &bytes[third..2 * third], &bytes[2 * third..]] {
-        offset = patched(bureau, token, &at, offset, chunk).await;
+        let answer = patch(bureau, token, &at, offset, chunk, true).await;
+        assert_eq!(answer.status(), 204);
+        offset = offset_of(&answer);
+        assert_eq!(
+            answer.headers().contains_key("upload-expires"),
+            offset < reference.size,
+            "an open upload says when it expires; a completed one does not"
+        );
         if offset < reference.size {
             assert_eq!(head_offset(bureau, token, &at).await, offset, "HEAD tells where to resume");
         }

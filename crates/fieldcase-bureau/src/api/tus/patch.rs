@@ -137,7 +137,7 @@ impl Chunk {
                 seal::finish(&self.state, &upload).await?;
             }
             uploads::check_offset(&upload, self.claimed)?;
-            return Ok(upload);
+            return Ok(UploadRecord { state: UploadState::Completed, ..upload });
         }
         uploads::check_offset(&upload, self.claimed)?;
         let hasher = FileHasher::restore(&upload.hasher).ok_or_else(|| {

@@ -52,6 +52,7 @@ pub async fn keep(
     upload.expires_at = progress.expires_at;
     if upload.offset == upload.length {
         finish(state, &upload).await?;
+        upload.state = crate::store::UploadState::Completed;
     }
     Ok(upload)
 }
