@@ -74,3 +74,8 @@ async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
 async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
     upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(&on_disk).await;
 }
+
+#[tokio::test]
+async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head() {
+    upload_story::an_upload_left_whole_but_undecided_is_decided_at_the_next_head(&on_disk).await;
+}

@@ -358,6 +358,43 @@ pub async fn other_bytes_are_kept_apart_as_a_mismatch(configure: Configure<'_>) 
     );
 }
 
+/// A bureau that stopped after recording the last chunk but before deciding (as a crash
+/// would leave it) decides at the next HEAD, so a client that sees the whole offset is not
+/// left without a verdict.
+pub async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head(configure: Configure<'_>) {
+    use fieldcase_bureau::store::{Lease, Leasing, Progress};
+    use fieldcase_bureau::uploads::hashing::FileHasher;
+    let scene = Scene::start(configure).await;
+    let (bureau, token) = (&scene.bureau, scene.token());
+    let (reference, bytes) = scene.file();
+    let at = created(bureau, token, &reference.id, reference.size).await;
+    let id = upload_id(&at);
+
+    // What a PATCH does up to the verdict, by a process that then died (its lease ran out).
+    let now = chrono::Utc::now();
+    let lease = Lease { holder: "died".into(), until: now };
+    let Leasing::Taken(upload) = bureau.store.lease_upload(id.clone(), lease, now).await.unwrap() else {
+        panic!("the upload is free")
+    };
+    let blobs = fieldcase_bureau::blobs::open(&bureau.config).unwrap();
+    let chunk = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(chunk.path(), bytes).unwrap();
+    let staged = blobs.append(&id, &upload.staged, 0, chunk.path(), reference.size).await.unwrap();
+    let mut hasher = FileHasher::default();
+    hasher.update(bytes);
+    let progress = Progress { offset: reference.size, hasher: hasher.state(), staged, expires_at: upload.expires_at };
+    assert!(bureau.store.advance_upload(id.clone(), "died".into(), progress).await.unwrap());
+    assert!(verdicts_of(bureau, token).await.is_empty(), "not decided yet");
+
+    assert_eq!(head_offset(bureau, token, &at).await, reference.size);
+    let verdicts = verdicts_of(bureau, token).await;
+    assert_eq!(verdicts.len(), 1, "decided at the HEAD");
+    assert_eq!(verdicts[0].outcome, VerdictOutcome::Verified);
+    assert_eq!(blob_bytes(bureau, &BlobKey::verified(&reference.sha256)).await, bytes);
+    assert_eq!(head_offset(bureau, token, &at).await, reference.size);
+    assert_eq!(verdicts_of(bureau, token).await.len(), 1, "and only once");
+}
+
 /// A bureau restarted mid-upload resumes at the offset it recorded, and the whole-file hash
 /// it kept carries on to the right value.
 pub async fn a_restarted_bureau_resumes_at_its_offset(configure: Configure<'_>) {
