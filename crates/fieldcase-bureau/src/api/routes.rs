@@ -260,6 +260,11 @@ pub async fn no_such_path(uri: Uri) -> axum::response::Response {
     response
 }
 
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::MethodNotAllowed
+pub async fn method_not_allowed(uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = ApiError::MethodNotAllowed.into_response();
+    if uri.path().starts_with(fieldcase_core::upload::UPLOADS_PATH) {
+        super::tus::mark(&mut response);
+    }
+    response
 }

@@ -201,6 +201,8 @@ pub async fn mistakes_are_refused_with_their_status(configure: Configure<'_>) {
     assert_eq!(unknown.status(), 404);
     let nowhere = send(tus(bureau, Method::GET, &format!("{UPLOADS_PATH}/a/b"), token)).await;
     assert_eq!(nowhere.status(), 404, "an unknown path under uploads is tus's too");
+    let get = send(tus(bureau, Method::GET, &at, token)).await;
+    assert_eq!(get.status(), 405, "an upload is not read back");
     let stranger = scene.stranger().await;
     assert_eq!(head(bureau, &stranger.token, &at).await.status(), 404, "another device's upload is not found");
     let theirs = patch(bureau, &stranger.token, &at, 0, &bytes[..4], true).await;
