@@ -79,3 +79,8 @@ async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
 async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head() {
     upload_story::an_upload_left_whole_but_undecided_is_decided_at_the_next_head(&on_disk).await;
 }
+
+#[tokio::test]
+async fn a_request_that_lost_its_lease_keeps_nothing() {
+    upload_story::a_request_that_lost_its_lease_keeps_nothing(&on_disk).await;
+}

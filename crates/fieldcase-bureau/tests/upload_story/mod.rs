@@ -7,8 +7,10 @@
 #![allow(dead_code)]
 
 mod client;
+mod connections;
 mod scenes;
 
+pub use connections::*;
 pub use scenes::*;
 
 use std::sync::atomic::AtomicBool;

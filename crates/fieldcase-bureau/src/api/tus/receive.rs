@@ -138,10 +138,8 @@ impl Streaming<'_> {
         let until = Utc::now() + LEASE_TERM;
         let held = self.state.store.renew_lease(self.upload.to_owned(), self.holder.to_owned(), until).await?;
         if !held {
-            return Err(ApiError::Internal(format!(
-                "upload {}: the lease ran out while a chunk streamed",
-                self.upload
-            )));
+            // Its client was silent so long that another request took the upload.
+            return Err(crate::uploads::UploadRefusal::Locked(self.upload.to_owned()).into());
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ use super::super::{ApiError, AppState};
 use super::receive::Received;
 use crate::blobs::BlobKey;
 use crate::store::{CustodyEntry, CustodyEvent, EvidenceBlob, Progress, UploadRecord};
+use crate::uploads::UploadRefusal;
 use crate::uploads::hashing::FileHasher;
 
 /// Keeps the `received` bytes after `upload`'s offset, under `holder`'s lease; the upload as
@@ -29,6 +30,15 @@ pub async fn keep(
     if received.bytes == 0 {
         return Ok(upload);
     }
+    // The lease is made sure of (and moved on) just before the staged bytes change: a request
+    // whose lease ran out while its client was silent must not write over bytes another
+    // request has recorded since.
+    let until = record_instant(Utc::now()) + crate::uploads::LEASE_TERM;
+    if !state.store.renew_lease(upload.id.clone(), holder.to_owned(), until).await? {
+        // Another request took the upload meanwhile: this chunk is refused as if it had come
+        // while that one was writing.
+        return Err(UploadRefusal::Locked(upload.id.clone()).into());
+    }
     let staged =
         state.blobs.append(&upload.id, &upload.staged, upload.offset, received.file.path(), received.bytes).await?;
     let now = record_instant(Utc::now());
@@ -41,10 +51,7 @@ pub async fn keep(
         expires_at: now + expiry,
     };
     if !state.store.advance_upload(upload.id.clone(), holder.to_owned(), progress.clone()).await? {
-        return Err(ApiError::Internal(format!(
-            "upload {}: the lease was lost before the chunk was recorded",
-            upload.id
-        )));
+        return Err(UploadRefusal::Locked(upload.id.clone()).into());
     }
     upload.offset = progress.offset;
     upload.hasher = progress.hasher;
