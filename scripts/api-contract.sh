@@ -28,7 +28,7 @@ status=0
 # Each token on the operations it is for (a device's token on an administrator's path is
 # refused, as it must be, and tells nothing more).
 for who in device admin; do
-  if [[ $who == device ]]; then token=$device tags=(--include-tag sync --include-tag devices --include-tag bureau)
+  if [[ $who == device ]]; then token=$device tags=(--include-tag sync --include-tag devices --include-tag bureau --include-tag uploads)
   else token=$admin tags=(--include-tag administration); fi
   echo "schemathesis with a $who token"
   st --no-color --config-file scripts/schemathesis.toml run "$url/api/v1/openapi.json" --checks all "${tags[@]}" \

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::blobs::settings::BlobSettings;
+
 /// The settings file looked for in the data directory.
 pub const CONFIG_FILE: &str = "bureau.toml";
 
@@ -18,6 +20,10 @@ pub const DEFAULT_PULL_PAGE_LIMIT: usize = 500;
 /// The JSON of one pull page's changes, at most (one change larger than this goes alone): a
 /// second or so on a poor mobile connection, well within a device's time-out.
 pub const DEFAULT_PULL_PAGE_BYTES: usize = 1024 * 1024;
+/// How long an evidence upload may rest between chunks before the bureau drops it.
+pub const DEFAULT_UPLOAD_EXPIRY_HOURS: u64 = 72;
+/// The largest evidence file the bureau takes: a long shift of body-cam video, and more.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 64 * 1024 * 1024 * 1024;
 
 /// A setting whose value must never reach a log or a terminal (a database URL carries a
 /// password). `Debug` and `Display` print `[redacted]`.
@@ -66,6 +72,30 @@ pub struct Config {
     /// The PEM certificate chain and private key to serve HTTPS with (`FIELDCASE_TLS_CERT`,
     /// `FIELDCASE_TLS_KEY`); both or neither: without them the bureau serves plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Where evidence bytes are kept (`[blobs]`, see [`crate::blobs::settings`];
+    /// `FIELDCASE_BLOBS_STORE=fs` forces the bureau's own disk).
+    pub blobs: BlobSettings,
+    /// How evidence uploads are held (`[uploads]`).
+    pub uploads: UploadsConfig,
+}
+
+/// The `[uploads]` settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadsConfig {
+    /// How long an upload may rest between chunks before it expires (`expiry_hours`,
+    /// `FIELDCASE_UPLOADS_EXPIRY_HOURS`; 72 hours by default).
+    pub expiry: std::time::Duration,
+    /// The largest `Upload-Length` taken (`max_bytes`, `FIELDCASE_UPLOADS_MAX_BYTES`).
+    pub max_bytes: u64,
+}
+
+impl Default for UploadsConfig {
+    fn default() -> Self {
+        UploadsConfig {
+            expiry: std::time::Duration::from_secs(DEFAULT_UPLOAD_EXPIRY_HOURS * 3600),
+            max_bytes: DEFAULT_UPLOAD_MAX_BYTES,
+        }
+    }
 }
 
 /// The files the bureau serves HTTPS with.
@@ -91,6 +121,16 @@ struct FileLayer {
     database_url: Option<Secret>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    blobs: Option<BlobSettings>,
+    uploads: Option<UploadsLayer>,
+}
+
+/// `[uploads]` in a settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadsLayer {
+    expiry_hours: Option<u64>,
+    max_bytes: Option<u64>,
 }
 
 impl Config {
@@ -104,6 +144,8 @@ impl Config {
             pull_page_bytes: DEFAULT_PULL_PAGE_BYTES,
             database_url: None,
             tls: None,
+            blobs: BlobSettings::Fs,
+            uploads: UploadsConfig::default(),
         }
     }
 
@@ -138,7 +180,7 @@ impl Config {
             .map_err(|e| ConfigError(format!("cannot read the settings file {}: {e}", path.display())))?;
         let layer: FileLayer = toml::from_str(&text).map_err(|e| {
             ConfigError(format!(
-                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit, pull_page_bytes, database_url, tls_cert and tls_key",
+                "the settings file {} is not valid: {e}; its keys are listen, max_body_bytes, pull_page_limit, pull_page_bytes, database_url, tls_cert and tls_key, and the tables [blobs] (store) and [uploads] (expiry_hours, max_bytes)",
                 path.display()
             ))
         })?;
@@ -151,6 +193,15 @@ impl Config {
         self.pull_page_bytes = layer.pull_page_bytes.unwrap_or(self.pull_page_bytes);
         self.database_url = layer.database_url.or(self.database_url.take());
         self.set_tls(layer.tls_cert, layer.tls_key, &source)?;
+        if let Some(blobs) = layer.blobs {
+            self.blobs = blobs;
+        }
+        if let Some(uploads) = layer.uploads {
+            if let Some(hours) = uploads.expiry_hours {
+                self.uploads.expiry = hours_to_duration(hours, &source)?;
+            }
+            self.uploads.max_bytes = uploads.max_bytes.unwrap_or(self.uploads.max_bytes);
+        }
         Ok(())
     }
 
@@ -170,6 +221,16 @@ impl Config {
         }
         if let Some(url) = var("FIELDCASE_DATABASE_URL") {
             self.database_url = Some(Secret::new(url));
+        }
+        if let Some(store) = var("FIELDCASE_BLOBS_STORE") {
+            self.blobs = blob_store_from_env(&store, &self.blobs)?;
+        }
+        if let Some(hours) = var("FIELDCASE_UPLOADS_EXPIRY_HOURS") {
+            let hours = parse_count(&hours, "FIELDCASE_UPLOADS_EXPIRY_HOURS")?;
+            self.uploads.expiry = hours_to_duration(hours as u64, "FIELDCASE_UPLOADS_EXPIRY_HOURS")?;
+        }
+        if let Some(bytes) = var("FIELDCASE_UPLOADS_MAX_BYTES") {
+            self.uploads.max_bytes = parse_count(&bytes, "FIELDCASE_UPLOADS_MAX_BYTES")? as u64;
         }
         let (cert, key) = (var("FIELDCASE_TLS_CERT").map(PathBuf::from), var("FIELDCASE_TLS_KEY").map(PathBuf::from));
         if cert.is_some() || key.is_some() {
@@ -211,8 +272,37 @@ impl Config {
                 self.pull_page_bytes
             )));
         }
+        if self.uploads.max_bytes == 0 {
+            return Err(ConfigError(format!(
+                "[uploads] max_bytes is 0, which refuses every evidence file; use the largest file size to take (the default is {DEFAULT_UPLOAD_MAX_BYTES})"
+            )));
+        }
         Ok(())
     }
+}
+
+/// `FIELDCASE_BLOBS_STORE`: "fs" forces the bureau's own disk; "s3" only confirms the S3
+/// store `[blobs.s3]` in the settings file describes (its address and keys live there).
+fn blob_store_from_env(value: &str, filed: &BlobSettings) -> Result<BlobSettings, ConfigError> {
+    match (value, filed) {
+        ("fs", _) => Ok(BlobSettings::Fs),
+        ("s3", BlobSettings::S3(_)) => Ok(filed.clone()),
+        ("s3", BlobSettings::Fs) => Err(ConfigError(
+            "FIELDCASE_BLOBS_STORE=s3, but bureau.toml has no [blobs.s3] table with the store's endpoint, bucket and keys: add it (see the README), or leave the variable out".into(),
+        )),
+        (other, _) => Err(ConfigError(format!(
+            "FIELDCASE_BLOBS_STORE names the evidence store '{other}'; the bureau knows \"fs\" (files under the data directory) and \"s3\" (the bucket [blobs.s3] in bureau.toml names)"
+        ))),
+    }
+}
+
+fn hours_to_duration(hours: u64, source: &str) -> Result<std::time::Duration, ConfigError> {
+    if !(1..=24 * 365).contains(&hours) {
+        return Err(ConfigError(format!(
+            "{source} sets the upload expiry to {hours} hours; use 1 to 8760 (the default is {DEFAULT_UPLOAD_EXPIRY_HOURS})"
+        )));
+    }
+    Ok(std::time::Duration::from_secs(hours * 3600))
 }
 
 fn parse_listen(value: &str, source: &str) -> Result<SocketAddr, ConfigError> {
@@ -321,5 +411,27 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("hunter2"), "a password must not reach a log: {shown}");
         assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn uploads_and_blobs_take_their_tables_and_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = Config::load_with_env(dir.path(), None, env(&[])).unwrap();
+        assert_eq!(plain.blobs, BlobSettings::Fs);
+        assert_eq!(plain.uploads.expiry.as_secs(), 72 * 3600, "uploads rest 72 hours by default");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[blobs]\nstore = \"fs\"\n[uploads]\nexpiry_hours = 24\nmax_bytes = 1000000\n",
+        )
+        .unwrap();
+        let filed = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_UPLOADS_MAX_BYTES", "5000")])).unwrap();
+        assert_eq!(filed.uploads.expiry.as_secs(), 24 * 3600);
+        assert_eq!(filed.uploads.max_bytes, 5000, "the environment overrides the file");
+        let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_BLOBS_STORE", "tape")])).unwrap_err();
+        assert!(err.to_string().contains("tape"), "{err}");
+        let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_BLOBS_STORE", "s3")])).unwrap_err();
+        assert!(err.to_string().contains("[blobs.s3]"), "{err}");
+        let err = Config::load_with_env(dir.path(), None, env(&[("FIELDCASE_UPLOADS_EXPIRY_HOURS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("expiry"), "{err}");
     }
 }

@@ -26,6 +26,8 @@ pub enum BureauError {
     Store { path: PathBuf, source: StoreError },
     #[error("{0}")]
     Admin(#[from] StoreError),
+    #[error("the evidence store ([blobs] in bureau.toml) cannot be used: {0}")]
+    Blobs(#[from] crate::blobs::BlobError),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }

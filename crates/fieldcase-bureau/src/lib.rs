@@ -24,6 +24,7 @@ pub mod push;
 pub mod registry;
 pub mod store;
 pub mod tls;
+pub mod uploads;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -56,6 +57,8 @@ pub struct Bureau {
     config: Config,
     key: SecretKey,
     store: Arc<dyn BureauStore>,
+    /// Where evidence bytes are kept.
+    blobs: Arc<dyn blobs::BlobStore>,
     /// The change feed's epoch, settled at open (see [`feed_epoch`]).
     feed_epoch: String,
 }
@@ -67,7 +70,12 @@ impl Bureau {
         let store = open_store(&config, OpenMode::CreateIfMissing).await?;
         let key = keys::current(&config.data_dir, store.as_ref(), chrono::Utc::now()).await?;
         let feed_epoch = store.feed_state().await?.map(|state| state.epoch).unwrap_or_default();
-        Ok(Bureau { config, key, store, feed_epoch })
+        let blobs = blobs::open(&config).await?;
+        let stray = api::tus::clear_stray(&config.data_dir.join(api::INCOMING_DIR));
+        if stray > 0 {
+            tracing::info!(stray, "removed chunk files a stopped bureau left in its incoming folder");
+        }
+        Ok(Bureau { config, key, store, blobs, feed_epoch })
     }
 
     pub fn config(&self) -> &Config {
@@ -95,6 +103,9 @@ impl Bureau {
             page_order: Default::default(),
             feed_epoch: self.feed_epoch.clone().into(),
             limits: Default::default(),
+            blobs: Arc::clone(&self.blobs),
+            uploads: self.config.uploads.clone(),
+            incoming: self.config.data_dir.join(api::INCOMING_DIR),
         })
     }
 

@@ -238,7 +238,7 @@ async fn a_refused_batch_publishes_nothing() {
     assert!(matches!(&refused, StoreError::Refused(r) if r.item == Some(1)), "{refused}");
     assert!(store.certificates().await.unwrap().is_empty(), "the first action was undone with the batch");
     assert!(store.officers().await.unwrap().is_empty());
-    let feed = store.changes(0, PageBound::changes(100)).await.unwrap();
+    let feed = store.changes(0, PageBound::changes(100), None).await.unwrap();
     assert!(!feed.changes.iter().any(|c| matches!(c.record, ChangeRecord::Registry(_))), "no version published");
 }
 

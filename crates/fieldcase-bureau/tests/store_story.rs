@@ -38,7 +38,7 @@ async fn sqlite_tells_the_story() {
     let again = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens again");
     assert_eq!(again.devices().await.expect("devices").len(), 1);
     assert_eq!(
-        again.changes(0, PageBound::changes(100)).await.expect("changes").changes.len(),
+        again.changes(0, PageBound::changes(100), None).await.expect("changes").changes.len(),
         8,
         "the template is not published twice"
     );
@@ -53,7 +53,7 @@ pub async fn story(store: &dyn BureauStore) {
     let now = record_instant(Utc::now());
 
     // A new bureau publishes the default checklist and knows nothing else.
-    let feed = store.changes(0, PageBound::changes(100)).await.expect("changes");
+    let feed = store.changes(0, PageBound::changes(100), None).await.expect("changes");
     assert_eq!(feed.changes.len(), 1);
     assert!(!feed.more);
     assert!(matches!(&feed.changes[0].record, ChangeRecord::Template(t) if *t == default_template()));
@@ -208,19 +208,19 @@ pub async fn story(store: &dyn BureauStore) {
     assert_eq!(store.sites().await.expect("sites").len(), 2);
 
     // The feed: the template, the pushed site, the added site, in that order, paged.
-    let first = store.changes(0, PageBound::changes(2)).await.expect("changes");
+    let first = store.changes(0, PageBound::changes(2), None).await.expect("changes");
     assert_eq!(first.changes.len(), 2);
     assert!(first.more);
-    let rest = store.changes(first.changes[1].cursor, PageBound::changes(2)).await.expect("changes");
+    let rest = store.changes(first.changes[1].cursor, PageBound::changes(2), None).await.expect("changes");
     assert_eq!(rest.changes.len(), 1);
     assert!(!rest.more);
     assert!(matches!(&rest.changes[0].record, ChangeRecord::Site(s) if s.id == other.id));
     // Bounded by bytes too, but a page always carries a change, so that a device gets on.
-    let small = store.changes(0, PageBound { changes: 100, bytes: 1 }).await.expect("changes");
+    let small = store.changes(0, PageBound { changes: 100, bytes: 1 }, None).await.expect("changes");
     assert_eq!(small.changes.len(), 1, "a change larger than the byte bound goes alone");
     assert!(small.more, "and the others wait");
     let after_one =
-        store.changes(small.changes[0].cursor, PageBound { changes: 100, bytes: 1 }).await.expect("changes");
+        store.changes(small.changes[0].cursor, PageBound { changes: 100, bytes: 1 }, None).await.expect("changes");
     assert_eq!(after_one.changes.len(), 1, "the next page gets on by one");
     assert!(after_one.changes[0].cursor > small.changes[0].cursor);
 
@@ -335,7 +335,7 @@ async fn registry_story(store: &dyn BureauStore, now: chrono::DateTime<Utc>) {
         "the retired key signs nothing"
     );
     assert!(store.registry_snapshot(&next, scope(&[]), later).await.is_ok());
-    let feed = store.changes(0, PageBound::changes(100)).await.expect("changes").changes;
+    let feed = store.changes(0, PageBound::changes(100), None).await.expect("changes").changes;
     let kinds: Vec<&str> = feed
         .iter()
         .filter_map(|c| match &c.record {

@@ -116,6 +116,26 @@ fn serve_prints_its_real_address_answers_and_stops_on_sigterm() {
 }
 
 #[test]
+fn evidence_commands_say_when_nothing_was_received_and_refuse_a_bad_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bureau");
+    assert_eq!(fieldcase(&data, &["bureau", "seed-demo"]).code, 0);
+    let list = fieldcase(&data, &["bureau", "evidence", "list"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.contains("no evidence file received"), "{}", list.stdout);
+    let listed = fieldcase(&data, &["--json", "bureau", "evidence", "list"]);
+    assert_eq!(json(&listed.stdout), serde_json::json!([]));
+    let verify = fieldcase(&data, &["bureau", "evidence", "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.stderr);
+    assert!(verify.stdout.contains("no sealed evidence file"), "{}", verify.stdout);
+    let custody = fieldcase(&data, &["bureau", "evidence", "custody", "../../etc/passwd"]);
+    assert_eq!(custody.code, 2, "a bad id is a usage error: {}", custody.stderr);
+    let unknown = fieldcase(&data, &["bureau", "evidence", "custody", "0190f3a2-1b2c-7d4e-8f00-123456789abc"]);
+    assert_eq!(unknown.code, 0);
+    assert!(unknown.stdout.contains("no custody entry"), "{}", unknown.stdout);
+}
+
+#[test]
 fn seeding_twice_adds_nothing_the_second_time() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bureau");

@@ -102,7 +102,7 @@ fn active_key(dir: &Path) -> PublicKey {
 async fn feed(dir: &Path) -> Vec<ChangeRecord> {
     let store = SqliteStore::open_async(dir.join(fieldcase_bureau::DB_FILE)).await.expect("the bureau's database");
     store
-        .changes(0, PageBound::changes(10_000))
+        .changes(0, PageBound::changes(10_000), None)
         .await
         .expect("the feed")
         .changes

@@ -15,6 +15,8 @@ use fieldcase_core::wire;
 use crate::BureauError;
 use crate::certificates::{Refusal, RefusalKind};
 use crate::store::StoreError;
+use crate::uploads::UploadRefusal;
+use fieldcase_core::upload::CHECKSUM_MISMATCH_STATUS;
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -47,8 +49,22 @@ pub enum ApiError {
     /// 429 `rate_limited`: too many attempts from the client's address; the answer's
     /// `Retry-After` says in how many seconds to try again.
     RateLimited { message: String, retry_after_secs: u64 },
+    /// An upload that cannot be created or written (see [`UploadRefusal`]): 400, 404, 409,
+    /// 410, 422 or 423, each with its code.
+    Upload(UploadRefusal),
+    /// 412 `tus_version_unsupported`: a tus request without `Tus-Resumable: 1.0.0`.
+    TusVersion(String),
+    /// 415 `unsupported_media_type`: a chunk not sent as `application/offset+octet-stream`.
+    UnsupportedMediaType(String),
+    /// 460 `checksum_mismatch`: a chunk whose bytes do not match its `Upload-Checksum`.
+    ChecksumMismatch,
     /// 500 `internal`: the detail goes to the log only.
     Internal(String),
+}
+
+/// The status a tus server answers a chunk whose checksum does not match.
+fn checksum_mismatch_status() -> StatusCode {
+    StatusCode::from_u16(CHECKSUM_MISMATCH_STATUS).unwrap_or(StatusCode::BAD_REQUEST)
 }
 
 /// The error a response carried, for the request log.
@@ -75,6 +91,17 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Upload(refusal) => match refusal {
+                UploadRefusal::BadMetadata(_) => StatusCode::BAD_REQUEST,
+                UploadRefusal::EvidenceUnknown(_) | UploadRefusal::SizeDiffers(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                UploadRefusal::Missing(_) => StatusCode::NOT_FOUND,
+                UploadRefusal::Gone { .. } => StatusCode::GONE,
+                UploadRefusal::OffsetMismatch { .. } => StatusCode::CONFLICT,
+                UploadRefusal::Locked(_) => StatusCode::LOCKED,
+            },
+            Self::TusVersion(_) => StatusCode::PRECONDITION_FAILED,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ChecksumMismatch => checksum_mismatch_status(),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +126,18 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Upload(refusal) => match refusal {
+                UploadRefusal::BadMetadata(_) => ErrorCode::BadRequest,
+                UploadRefusal::EvidenceUnknown(_) => ErrorCode::EvidenceUnknown,
+                UploadRefusal::SizeDiffers(_) => ErrorCode::InvalidInput,
+                UploadRefusal::Missing(_) => ErrorCode::NotFound,
+                UploadRefusal::Gone { .. } => ErrorCode::UploadGone,
+                UploadRefusal::OffsetMismatch { .. } => ErrorCode::UploadOffsetMismatch,
+                UploadRefusal::Locked(_) => ErrorCode::UploadLocked,
+            },
+            Self::TusVersion(_) => ErrorCode::TusVersionUnsupported,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::ChecksumMismatch => ErrorCode::ChecksumMismatch,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -112,7 +151,13 @@ impl ApiError {
             | Self::BadSignature(m)
             | Self::NotFound(m)
             | Self::OutOfOrder(m)
-            | Self::Forbidden(m) => m.clone(),
+            | Self::Forbidden(m)
+            | Self::TusVersion(m)
+            | Self::UnsupportedMediaType(m) => m.clone(),
+            Self::Upload(refusal) => refusal.to_string(),
+            Self::ChecksumMismatch => {
+                "the chunk's bytes do not match its Upload-Checksum (they changed on the way); nothing of it was kept: send it again".into()
+            }
             Self::RateLimited { message, .. } => message.clone(),
             Self::Refused(r) => r.message.clone(),
             Self::DeviceRevoked { device } => format!(
@@ -179,6 +224,20 @@ impl From<StoreError> for ApiError {
             }
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<UploadRefusal> for ApiError {
+    fn from(refusal: UploadRefusal) -> Self {
+        Self::Upload(refusal)
+    }
+}
+
+impl From<crate::blobs::BlobError> for ApiError {
+    fn from(e: crate::blobs::BlobError) -> Self {
+        // The bureau's own store failed, not the client: the offset did not move, so the
+        // client resends the chunk later.
+        Self::Internal(e.to_string())
     }
 }
 

@@ -8,7 +8,9 @@ mod openapi;
 mod openapi_errors;
 mod page_order;
 mod routes;
+pub mod tus;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -26,6 +28,8 @@ pub use limits::{Client, ENROLLMENTS, FAILED_AUTHENTICATIONS, Limits, Rate};
 pub use openapi::openapi;
 pub use page_order::PageOrder;
 
+use crate::blobs::BlobStore;
+use crate::config::UploadsConfig;
 use crate::keys::KeyFile;
 use crate::store::BureauStore;
 
@@ -45,7 +49,17 @@ pub struct AppState {
     pub feed_epoch: Arc<str>,
     /// What each client address may still attempt: enrollments, failed authentications.
     pub limits: Arc<Limits>,
+    /// Where evidence bytes are kept.
+    pub blobs: Arc<dyn BlobStore>,
+    /// How evidence uploads are held (expiry, largest file).
+    pub uploads: UploadsConfig,
+    /// The folder a chunk streams into before it is checked and handed to `blobs`.
+    pub incoming: PathBuf,
 }
+
+/// The folder under the data directory where chunks arrive, one file each, before they are
+/// checked (see [`tus`]).
+pub const INCOMING_DIR: &str = "incoming";
 
 /// The whole API, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -61,7 +75,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/certificates/{number}/suspend", post(admin_routes::admin_suspend))
         .route("/admin/certificates/{number}/reinstate", post(admin_routes::admin_reinstate))
         .route("/admin/certificates/{number}/revoke", post(admin_routes::admin_revoke))
-        .route("/openapi.json", get(routes::openapi_json));
+        .route("/openapi.json", get(routes::openapi_json))
+        .nest("/uploads", tus::router());
     Router::new()
         .nest(API_PREFIX, api)
         .fallback(routes::no_such_path)

@@ -12,7 +12,7 @@ use fieldcase_core::{certificate, registry, wire};
 use crate::certificates;
 
 use super::openapi_errors::SharedFailures;
-use super::{admin_routes, routes};
+use super::{admin_routes, routes, tus};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,7 +33,12 @@ use super::{admin_routes, routes};
         admin_routes::admin_suspend,
         admin_routes::admin_reinstate,
         admin_routes::admin_revoke,
-        routes::openapi_json
+        routes::openapi_json,
+        tus::options,
+        tus::create::create,
+        tus::standing::head,
+        tus::patch::patch,
+        tus::standing::terminate
     ),
     components(schemas(
         wire::ApiError,
@@ -69,6 +74,7 @@ use super::{admin_routes, routes};
         (name = "bureau", description = "The bureau itself"),
         (name = "devices", description = "Enrollment of officers' devices"),
         (name = "sync", description = "Push and pull, and the signed certificate registry"),
+        (name = "uploads", description = "Evidence files, by the tus 1.0.0 resumable upload protocol"),
         (name = "administration", description = "Certificates, for the bureau's administrators (a token from `fieldcase bureau admin-token`)"),
     )
 )]
@@ -106,7 +112,8 @@ impl Modify for RateLimitedAnswers {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.responses.insert("RateLimited".into(), RefOr::T(response));
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            let operations =
+                [&mut item.get, &mut item.head, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
             for operation in operations.into_iter().flatten() {
                 let authenticates = operation.security.as_ref().is_some_and(|s| !s.is_empty());
                 if authenticates || path.ends_with("/enroll") {

@@ -45,7 +45,9 @@ impl Modify for SharedFailures {
     fn modify(&self, openapi: &mut OpenApi) {
         for item in openapi.paths.paths.values_mut() {
             for operation in
-                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+                [&mut item.get, &mut item.head, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+                    .into_iter()
+                    .flatten()
             {
                 add_failures(operation);
             }

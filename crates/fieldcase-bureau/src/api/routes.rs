@@ -182,7 +182,8 @@ pub async fn changes(
     let (after, limit) = query.checked()?;
     let limit = limit.map_or(state.pull_page_limit, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let limit = limit.clamp(1, state.pull_page_limit);
-    let page = state.store.changes(after, PageBound { changes: limit, bytes: state.pull_page_bytes }).await?;
+    let bound = PageBound { changes: limit, bytes: state.pull_page_bytes };
+    let page = state.store.changes(after, bound, Some(device.device_id)).await?;
     let now = record_instant(Utc::now());
     state.store.touch_device(device.device_id, now).await?;
     let next_cursor = page.changes.last().map_or(after, |c| c.cursor);
@@ -244,13 +245,26 @@ pub async fn openapi_json() -> ApiJson<utoipa::openapi::OpenApi> {
     ApiJson(super::openapi())
 }
 
-pub async fn no_such_path(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!(
+pub async fn no_such_path(uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = ApiError::NotFound(format!(
         "the bureau has no path {}; its API is under /api/v1 (see /api/v1/openapi.json)",
         uri.path()
     ))
+    .into_response();
+    // A path under the uploads path is a tus client's, which needs the tus headers on every
+    // answer.
+    if uri.path().starts_with(fieldcase_core::upload::UPLOADS_PATH) {
+        super::tus::mark(&mut response);
+    }
+    response
 }
 
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::MethodNotAllowed
+pub async fn method_not_allowed(uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = ApiError::MethodNotAllowed.into_response();
+    if uri.path().starts_with(fieldcase_core::upload::UPLOADS_PATH) {
+        super::tus::mark(&mut response);
+    }
+    response
 }

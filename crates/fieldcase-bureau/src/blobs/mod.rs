@@ -13,13 +13,20 @@
 //! the upload under a [`BlobKey`]: `sha256/<hex>` when it matched the evidence reference
 //! (content addressed: the same bytes are one blob), `apart/<upload id>` when it did not.
 
+pub mod fs;
 pub mod s3;
 pub mod settings;
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use async_trait::async_trait;
+
+pub use fs::FsBlobStore;
+
+use crate::config::Config;
+use settings::BlobSettings;
 
 /// The name of a sealed blob within a store: `sha256/<64 hex digits>` or `apart/<upload id>`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,6 +116,15 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
 
     /// Whether a sealed blob exists.
     async fn exists(&self, key: &BlobKey) -> Result<bool, BlobError>;
+}
+
+/// The store `[blobs]` in the configuration names, ready to use (an S3 bucket is listed
+/// once, so a wrong address or key is found at start, not at the first upload).
+pub async fn open(config: &Config) -> Result<Arc<dyn BlobStore>, BlobError> {
+    Ok(match &config.blobs {
+        BlobSettings::Fs => Arc::new(FsBlobStore::open(&config.data_dir)?),
+        BlobSettings::S3(s3) => Arc::new(s3::S3BlobStore::open(s3).await?),
+    })
 }
 
 #[cfg(test)]

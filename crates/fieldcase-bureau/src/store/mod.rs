@@ -12,11 +12,16 @@
 mod feed;
 mod records;
 pub mod sqlite;
+mod uploads;
 
 pub use feed::{ChangePage, FeedState, PageBound};
 pub use records::{
     AdminRecord, DeviceRecord, DirectorySite, Enrollment, NewAdminToken, NewEnrollmentCode, ReceivedInspection,
     ReviewItem, ReviewReason, ReviewScope, SigningKeyRecord, SiteSource,
+};
+pub use uploads::{
+    CustodyEntry, CustodyEvent, EvidenceBlob, HeldEvidence, Lease, Leasing, Progress, UploadRecord, UploadState,
+    UploadStore,
 };
 
 use std::fmt;
@@ -116,10 +121,10 @@ impl fmt::Debug for TokenHash {
 }
 
 /// The bureau's records: devices and their credentials, what devices pushed, the change
-/// feed, and what waits for review. Every method is one transaction: it happens whole or
-/// not at all.
+/// feed, and what waits for review, and (through [`UploadStore`]) evidence uploads. Every
+/// method is one transaction: it happens whole or not at all.
 #[async_trait]
-pub trait BureauStore: Send + Sync + fmt::Debug {
+pub trait BureauStore: UploadStore + Send + Sync + fmt::Debug {
     // ----- enrollment and devices -----
 
     /// Keeps a new one-time enrollment code (its hash).
@@ -161,8 +166,9 @@ pub trait BureauStore: Send + Sync + fmt::Debug {
     async fn push(&self, device: &DeviceRecord, items: ExaminedItems, now: DateTime<Utc>) -> Result<Vec<ItemResult>>;
 
     /// The changes after `after`, oldest first, as many as fit in `bound` (at least one, if
-    /// any is there).
-    async fn changes(&self, after: u64, bound: PageBound) -> Result<ChangePage>;
+    /// any is there): those for every device, and those for `reader` only (an evidence
+    /// verdict goes to the device that uploaded the file).
+    async fn changes(&self, after: u64, bound: PageBound, reader: Option<DeviceId>) -> Result<ChangePage>;
 
     /// What tells this database apart from a copy of it put in its place (for SQLite, the
     /// file's device and inode numbers): see [`crate::feed_epoch`].

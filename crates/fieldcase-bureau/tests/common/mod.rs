@@ -37,6 +37,8 @@ pub const OFFICER_UNIT: &str = "执法一队";
 /// A bureau served on 127.0.0.1:0 in this test's runtime, stopped on drop.
 pub struct TestBureau {
     pub url: String,
+    /// What the bureau was started with (to restart it, or open its blob store beside it).
+    pub config: Config,
     pub store: Arc<dyn BureauStore>,
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
@@ -54,8 +56,24 @@ impl TestBureau {
         let tmp = tempfile::tempdir().expect("a temp dir");
         let mut config = Config::new(tmp.path().join("bureau"));
         tweak(&mut config);
+        Self::start_in(tmp, config).await
+    }
+
+    /// Stops the server and starts a new one on the same data directory with `config`, as
+    /// after a restart of the bureau's process.
+    pub async fn restart_with(mut self, config: Config) -> Self {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let stopped = self.task.take().expect("running").await.expect("the server task does not panic");
+        stopped.expect("the bureau stops cleanly");
+        let tmp = std::mem::replace(&mut self._tmp, tempfile::tempdir().expect("a temp dir"));
+        Self::start_in(tmp, config).await
+    }
+
+    async fn start_in(tmp: tempfile::TempDir, config: Config) -> Self {
         let data_dir = config.data_dir.clone();
-        let bureau = Bureau::open(config).await.expect("the bureau opens");
+        let bureau = Bureau::open(config.clone()).await.expect("the bureau opens");
         let store = bureau.store();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("bound"));
@@ -65,6 +83,7 @@ impl TestBureau {
         }));
         TestBureau {
             url,
+            config,
             store,
             data_dir,
             client: reqwest::Client::new(),

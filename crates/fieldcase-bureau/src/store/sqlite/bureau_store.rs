@@ -76,8 +76,8 @@ impl BureauStore for SqliteStore {
         .await
     }
 
-    async fn changes(&self, after: u64, bound: PageBound) -> Result<ChangePage> {
-        self.read(move |c| changes::page(c, after, bound)).await
+    async fn changes(&self, after: u64, bound: PageBound, reader: Option<DeviceId>) -> Result<ChangePage> {
+        self.read(move |c| changes::page(c, after, bound, reader)).await
     }
 
     fn identity(&self) -> String {

@@ -8,13 +8,28 @@ use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::evidence::EvidenceRef;
 use fieldcase_core::ids::{DeviceId, EvidenceId, InspectionId};
 
-use crate::store::Result;
+use crate::store::{HeldEvidence, Result};
 use fieldcase_storage::columns::{instant_text, json, parsed, record_text};
 
 pub fn stored_hash(conn: &Connection, id: EvidenceId) -> Result<Option<ContentHash>> {
     Ok(conn
         .prepare_cached("SELECT content_hash FROM evidence WHERE id = ?1")?
         .query_row([id.to_string()], |r| parsed(r, 0))
+        .optional()?)
+}
+
+/// The reference an upload names, as uploads need it.
+pub fn held(conn: &Connection, id: EvidenceId) -> Result<Option<HeldEvidence>> {
+    Ok(conn
+        .prepare_cached("SELECT id, device_id, sha256, size FROM evidence WHERE id = ?1")?
+        .query_row([id.to_string()], |r| {
+            Ok(HeldEvidence {
+                evidence_id: parsed(r, 0)?,
+                device_id: parsed(r, 1)?,
+                sha256: parsed(r, 2)?,
+                size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+            })
+        })
         .optional()?)
 }
 

@@ -18,6 +18,7 @@ mod readers;
 mod registry_ledger;
 #[cfg(test)]
 mod tests;
+mod upload_store;
 
 mod admin_tokens;
 mod audit_entries;
@@ -28,6 +29,8 @@ mod changes;
 mod devices;
 mod enrollment_codes;
 mod evidence;
+mod evidence_blobs;
+mod evidence_custody;
 mod feed_epoch;
 mod inspections;
 mod officers;
@@ -37,6 +40,7 @@ mod reviews;
 mod signing_keys;
 mod sites;
 mod templates;
+mod uploads;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -66,6 +70,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0006_admin_token_expiry.sql")),
     M::up(include_str!("migrations/0007_recorder_checks.sql")),
     M::up(include_str!("migrations/0008_units.sql")),
+    M::up(include_str!("migrations/0009_uploads.sql")),
 ];
 
 impl From<DbError> for StoreError {

@@ -214,3 +214,56 @@ fn administrators_tokens_made_before_expiry_existed_expire_90_days_after_the_upg
         conn.query_row("SELECT expires_at FROM admin_tokens", [], |r| r.get(0)).expect("the stored expiry");
     assert_eq!(text.len(), "2024-01-01T00:00:00.000000Z".len(), "written as every other instant: {text}");
 }
+
+#[test]
+fn a_bureau_before_uploads_keeps_its_feed_and_serves_a_verdict_to_its_device_only() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("bureau.db");
+    {
+        let mut conn = Connection::open(&path).expect("a database");
+        Migrations::from_slice(&MIGRATIONS[..8]).to_latest(&mut conn).expect("the schema before uploads");
+        conn.execute("INSERT INTO changes (kind, record_id, record, at) VALUES ('site', 's1', '{}', 'x')", [])
+            .expect("a change");
+    }
+    let store = SqliteStore::open(&path).expect("migrated");
+    let conn = store.conn.lock().expect("the connection");
+    let cursor: i64 = conn.query_row("SELECT cursor FROM changes WHERE record_id = 's1'", [], |r| r.get(0)).unwrap();
+    assert_eq!(cursor, 1, "the change keeps its cursor");
+    let device = |n: u8| -> DeviceId { format!("0190f3a2-1b2c-7d4e-8f00-00000000000{n}").parse().unwrap() };
+    let (mine, theirs) = (device(1), device(2));
+    let verdict = fieldcase_core::upload::EvidenceVerdict {
+        evidence_id: "0190f3a2-1b2c-7d4e-8f00-0000000000e1".parse().unwrap(),
+        device_id: mine,
+        outcome: fieldcase_core::upload::VerdictOutcome::Verified,
+        received_sha256: ContentHash::of_bytes(b"file"),
+        received_bytes: 4,
+        decided_at: chrono::Utc::now(),
+    };
+    let record = serde_json::to_string(&verdict).unwrap();
+    let before: i64 = conn.query_row("SELECT MAX(cursor) FROM changes", [], |r| r.get(0)).unwrap();
+    changes::append_for(&conn, changes::Kind::EvidenceVerdict, "e1", &record, verdict.decided_at, Some(mine))
+        .expect("a change for one device");
+    // After the changes before it (the site's record this test left empty).
+    let after = before as u64;
+    let seen_by = |reader| changes::page(&conn, after, crate::store::PageBound::changes(100), reader).unwrap().changes;
+    assert_eq!(seen_by(Some(mine)).len(), 1, "its device is served the verdict");
+    assert!(
+        matches!(&seen_by(Some(mine))[0].record, fieldcase_core::wire::ChangeRecord::EvidenceVerdict(v) if *v == verdict)
+    );
+    assert!(seen_by(Some(theirs)).is_empty(), "another device is not");
+    assert!(seen_by(None).is_empty());
+    // Rows of their own, without the evidence and uploads they would name.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO evidence_custody (evidence_id, at, actor, event) VALUES ('e1', 'x', 'bureau', 'upload.created');
+         INSERT INTO evidence_blobs (upload_id, evidence_id, blob_key, sha256, bytes, outcome, decided_at)
+             VALUES ('u1', 'e1', 'apart/u1', 'h', 1, 'mismatch', 'x');
+         PRAGMA foreign_keys = ON;",
+    )
+    .expect("rows");
+    for (table, column) in [("evidence_custody", "actor"), ("evidence_blobs", "outcome")] {
+        let changed = conn.execute(&format!("UPDATE {table} SET {column} = 'verified'"), []);
+        assert!(changed.is_err(), "{table} is never changed");
+        assert!(conn.execute(&format!("DELETE FROM {table}"), []).is_err(), "{table} is never emptied");
+    }
+}

@@ -28,6 +28,7 @@ impl From<BureauError> for Failure {
             BureauError::Admin(StoreError::SigningKey(_)) => ErrorCode::BureauKey,
             BureauError::Admin(_) => ErrorCode::Storage,
             BureauError::Serve(_) => ErrorCode::Serve,
+            BureauError::Blobs(_) => ErrorCode::Storage,
         };
         let message = match &e {
             BureauError::Admin(StoreError::NotFound { what: "device", id }) => {

@@ -5,6 +5,7 @@ mod access;
 mod admin_token;
 mod cert;
 mod cert_text;
+mod evidence;
 mod failure;
 mod key;
 mod officer;
@@ -87,6 +88,9 @@ pub enum BureauCommand {
     /// Officers: their units and sign-in PINs
     #[command(subcommand)]
     Officer(officer::OfficerCommand),
+    /// Evidence files received by upload: list, custody, verify
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
     /// The bureau's signing key
     #[command(subcommand)]
     Key(key::KeyCommand),
@@ -122,6 +126,7 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         BureauCommand::Cert(cmd) => cert::run(ctx, &data_dir, cmd),
         BureauCommand::Officer(cmd) => officer::run(ctx, &data_dir, cmd),
         BureauCommand::Key(cmd) => key::run(ctx, &data_dir, cmd),
+        BureauCommand::Evidence(cmd) => evidence::run(ctx, &data_dir, cmd),
         BureauCommand::AdminToken { action, label, expires_in } => {
             admin_token::run(ctx, &data_dir, action, label, expires_in)
         }

@@ -1,0 +1,86 @@
+//! The evidence upload story on the filesystem blob store (the default): tus over HTTP to a
+//! real bureau, from creation to the verdict in the device's feed.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+mod upload_story;
+
+use fieldcase_bureau::Config;
+use fieldcase_bureau::blobs::settings::BlobSettings;
+
+fn on_disk(config: &mut Config) {
+    config.blobs = BlobSettings::Fs;
+}
+
+#[tokio::test]
+async fn three_chunks_are_verified_and_told_to_their_device_only() {
+    upload_story::three_chunks_are_verified_and_told_to_their_device_only(&on_disk).await;
+}
+
+#[tokio::test]
+async fn creation_with_upload_takes_the_first_chunk() {
+    upload_story::creation_with_upload_takes_the_first_chunk(&on_disk).await;
+}
+
+#[tokio::test]
+async fn mistakes_are_refused_with_their_status() {
+    upload_story::mistakes_are_refused_with_their_status(&on_disk).await;
+}
+
+#[tokio::test]
+async fn a_resting_upload_expires() {
+    upload_story::a_resting_upload_expires(&on_disk).await;
+}
+
+#[tokio::test]
+async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived() {
+    upload_story::one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(&on_disk).await;
+}
+
+#[tokio::test]
+async fn other_bytes_are_kept_apart_as_a_mismatch() {
+    upload_story::other_bytes_are_kept_apart_as_a_mismatch(&on_disk).await;
+}
+
+#[tokio::test]
+async fn a_restarted_bureau_resumes_at_its_offset() {
+    upload_story::a_restarted_bureau_resumes_at_its_offset(&on_disk).await;
+}
+
+/// What `fieldcase bureau evidence verify` relies on: the sealed copy re-hashes to the
+/// verdict's hash, and a copy changed on disk afterwards does not.
+#[tokio::test]
+async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
+    let scene = upload_story::Scene::start(&on_disk).await;
+    let (reference, bytes) = scene.file();
+    upload_story::upload_whole(&scene.bureau, scene.token(), reference, bytes).await;
+    let blob = scene.bureau.store.evidence_blobs().await.unwrap().remove(0);
+    let blobs = fieldcase_bureau::blobs::open(&scene.bureau.config).await.unwrap();
+    let scratch = scene.bureau.data_dir.join("incoming");
+    let (hash, size) = fieldcase_bureau::uploads::rehash(blobs.as_ref(), &blob.key, &scratch).await.unwrap();
+    assert_eq!((hash, size), (blob.sha256, blob.bytes), "the sealed copy is the verified file");
+
+    let on_disk = scene.bureau.data_dir.join("blobs").join(blob.key.as_str());
+    let mut altered = std::fs::read(&on_disk).unwrap();
+    altered[0] ^= 0xff;
+    std::fs::write(&on_disk, &altered).unwrap();
+    let (hash, _) = fieldcase_bureau::uploads::rehash(blobs.as_ref(), &blob.key, &scratch).await.unwrap();
+    assert_ne!(hash, blob.sha256, "a changed copy is caught");
+    assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "no scratch copy is left behind");
+}
+
+#[tokio::test]
+async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
+    upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(&on_disk).await;
+}
+
+#[tokio::test]
+async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head() {
+    upload_story::an_upload_left_whole_but_undecided_is_decided_at_the_next_head(&on_disk).await;
+}
+
+#[tokio::test]
+async fn a_request_that_lost_its_lease_keeps_nothing() {
+    upload_story::a_request_that_lost_its_lease_keeps_nothing(&on_disk).await;
+}
