@@ -24,6 +24,9 @@ fn main() {
         "evidence_thumbnail",
         "set_gap_reason",
         "record_recorder_check",
+        "upload_status",
+        "pause_uploads",
+        "resume_uploads",
     ])))
     .expect("the Tauri build step succeeds");
 }

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 
 mod proxy;
+mod upload_scene;
 mod window;
 
 pub use proxy::{Cut, CuttingProxy, FaultyLink};
+pub use upload_scene::{MARKER, Recording, UploadScene, write_recording};
 pub use window::{TauriDriver, listed_ids, wait_for};
 
 /// The directory the test binary was built into (`target/debug`), where the app's binaries are.

@@ -43,7 +43,8 @@ impl Stored {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadRow {
     pub reference: EvidenceRef,
-    /// The reference still waits in the outbox: the bureau does not have it yet.
+    /// The bureau does not have the reference yet (its inspection is a draft, or it waits in
+    /// the outbox).
     pub reference_waiting: bool,
     pub state: Option<Stored>,
     pub paused: bool,
@@ -53,9 +54,17 @@ pub struct UploadRow {
     pub verified_at: Option<DateTime<Utc>>,
 }
 
-const SELECT: &str = "SELECT r.body, EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'evidence' AND o.record_id = r.id),
-        u.state, COALESCE(u.paused, 0), u.upload_url, COALESCE(u.sent_bytes, 0), u.problem, u.verified_at
-     FROM evidence_refs r LEFT JOIN evidence_uploads u ON u.evidence_id = r.id";
+/// A reference reaches the bureau after the seal that covers it: its inspection is no longer
+/// a draft, and the outbox no longer holds it.
+const WAITING: &str = "(EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'evidence' AND o.record_id = r.id)
+        OR EXISTS (SELECT 1 FROM inspections i WHERE i.id = r.inspection_id AND i.status = 'draft'))";
+
+fn select() -> String {
+    format!(
+        "SELECT r.body, {WAITING}, u.state, COALESCE(u.paused, 0), u.upload_url, COALESCE(u.sent_bytes, 0), u.problem, u.verified_at
+         FROM evidence_refs r LEFT JOIN evidence_uploads u ON u.evidence_id = r.id"
+    )
+}
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<UploadRow> {
     let state = r
@@ -79,22 +88,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<UploadRow> {
 
 /// Every evidence file with its upload, in import order.
 pub fn list(conn: &Connection) -> Result<Vec<UploadRow>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} ORDER BY r.imported_at, r.id"))?;
+    let mut stmt = conn.prepare_cached(&format!("{} ORDER BY r.imported_at, r.id", select()))?;
     let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 pub fn get(conn: &Connection, evidence_id: &str) -> Result<Option<UploadRow>> {
-    Ok(conn.prepare_cached(&format!("{SELECT} WHERE r.id = ?1"))?.query_row([evidence_id], from_row).optional()?)
+    Ok(conn.prepare_cached(&format!("{} WHERE r.id = ?1", select()))?.query_row([evidence_id], from_row).optional()?)
 }
 
 /// The next file the agent should send: its reference is at the bureau, it is not paused,
 /// and it is neither finished nor refused for good; oldest first.
 pub fn next_to_send(conn: &Connection, skip: &[String]) -> Result<Option<UploadRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE COALESCE(u.state, 'queued') IN ('queued', 'uploading') AND COALESCE(u.paused, 0) = 0
-           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'evidence' AND o.record_id = r.id)
-         ORDER BY r.imported_at, r.id"
+        "{} WHERE COALESCE(u.state, 'queued') IN ('queued', 'uploading') AND COALESCE(u.paused, 0) = 0 AND NOT {WAITING}
+         ORDER BY r.imported_at, r.id",
+        select()
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {

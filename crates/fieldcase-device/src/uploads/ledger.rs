@@ -97,7 +97,8 @@ impl Device {
             None => self.read(table::list)?.into_iter().filter(unfinished).collect(),
         };
         let (now, actor) = (self.record_time()?, self.actor()?);
-        let action = if paused { "evidence.upload.pause" } else { "evidence.upload.resume" };
+        // Not "resume": that is the agent going on from where the bureau got to.
+        let action = if paused { "evidence.upload.pause" } else { "evidence.upload.unpause" };
         self.write(|tx| {
             let mut changed = 0;
             for row in rows {

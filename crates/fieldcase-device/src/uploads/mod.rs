@@ -32,7 +32,8 @@ pub use send::{UploadOptions, UploadReport, upload_queued};
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum UploadState {
-    /// Imported; its reference has not reached the bureau yet (the next sync sends it).
+    /// Imported; its reference has not reached the bureau yet (it goes with the finalized
+    /// inspection, at the next sync after finalizing).
     Imported,
     /// Its reference is at the bureau; the file waits its turn.
     Queued,
