@@ -29,9 +29,9 @@ bench: deps-test
 	cargo build --release -p fieldcase-cli -p fieldcase-bench
 	"$${CARGO_TARGET_DIR:-target}/release/fieldcase-bench"
 
-## screenshot: refresh the README's screenshot from the end-to-end test
+## screenshot: refresh the README's screenshots from the end-to-end tests
 screenshot: deps-test build
-	FIELDCASE_UPDATE_SCREENSHOT=1 xvfb-run -a -s "-screen 0 1280x860x24" cargo test -p fieldcase-tests --test desktop
+	FIELDCASE_UPDATE_SCREENSHOT=1 xvfb-run -a -s "-screen 0 1280x860x24" cargo test -p fieldcase-tests --test desktop --test desktop_uploads
 
 build: ui
 	cargo build --workspace --bins

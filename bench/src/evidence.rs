@@ -137,7 +137,7 @@ fn child_peak_mb(src: &Path, vault: &Path, expected_sha256: &str) -> Result<f64>
         .spawn()?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().context("child stdout")?).read_line(&mut line)?;
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+    let peak = crate::report::peak_rss_mb(child.id())?;
     drop(child.stdin.take());
     let exit = child.wait()?;
     if !exit.success() || !line.starts_with("imported") {
@@ -148,12 +148,7 @@ fn child_peak_mb(src: &Path, vault: &Path, expected_sha256: &str) -> Result<f64>
     }
     eprintln!("(2 GiB import: {})", line.trim());
     std::fs::remove_dir_all(vault)?;
-    let kb: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("VmHWM in /proc status")?;
-    Ok(kb / 1024.0)
+    Ok(peak)
 }
 
 /// The child side: import `src` into the vault at `vault`, say so, and stay alive (so the

@@ -183,14 +183,7 @@ impl BureauProcess {
 
     /// The bureau's peak resident memory so far (VmHWM), in MB.
     pub(crate) fn peak_rss_mb(&self) -> Result<f64> {
-        let pid = self.child.as_ref().map(Child::id).context("running")?;
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("VmHWM in /proc status")?;
-        Ok(kb / 1024.0)
+        crate::report::peak_rss_mb(self.child.as_ref().map(Child::id).context("running")?)
     }
 
     pub(crate) fn stop(&mut self) {

@@ -58,3 +58,15 @@ pub fn results_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the bench knows its path");
     exe.parent().and_then(|p| p.parent()).map(|t| t.join("bench")).unwrap_or_else(|| PathBuf::from("target/bench"))
 }
+
+/// A running process's peak resident memory so far (VmHWM in `/proc/PID/status`), in MB.
+pub fn peak_rss_mb(pid: u32) -> anyhow::Result<f64> {
+    use anyhow::Context;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .context("VmHWM in /proc status")?;
+    Ok(kb / 1024.0)
+}

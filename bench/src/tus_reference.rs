@@ -123,13 +123,7 @@ impl Server {
 
     /// The server's peak resident memory so far, in MB.
     fn peak_mb(&self) -> Result<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .context("VmHWM in the server's /proc status")?;
-        Ok(kb / 1024.0)
+        crate::report::peak_rss_mb(self.child.id())
     }
 }
 

@@ -198,15 +198,11 @@ impl Pair {
             .args(["evidence", "upload", "--once"])
             .stdout(std::process::Stdio::null())
             .spawn()?;
-        let mut peak_kb = 0.0f64;
+        let mut peak = 0.0f64;
         let exit = loop {
-            if let Ok(status) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-                && let Some(kb) = status
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
+            // Gone between two looks once it exits: the last reading stands.
+            if let Ok(mb) = crate::report::peak_rss_mb(child.id()) {
+                peak = peak.max(mb);
             }
             if let Some(exit) = child.try_wait()? {
                 break exit;
@@ -216,7 +212,7 @@ impl Pair {
         if !exit.success() {
             bail!("fieldcase evidence upload --once failed ({exit})");
         }
-        Ok(peak_kb / 1024.0)
+        Ok(peak)
     }
 
     /// Pulls the bureau's verdict and checks the file is verified: a fast upload of bytes the

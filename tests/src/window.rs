@@ -138,6 +138,36 @@ pub async fn wait_for(client: &Client, css: &str) -> Result<fantoccini::elements
         .with_context(|| format!("'{css}' did not appear"))
 }
 
+/// Clicks an element once it appears. A screen that redraws (the list after a sync) may
+/// replace the element between finding and clicking it: then it is found again.
+pub async fn click(client: &Client, css: &str) -> Result<()> {
+    act_on(client, css, "clicking", async |e| e.click().await).await
+}
+
+/// Types into a field once it appears, found again if a redraw replaced it.
+pub async fn type_into(client: &Client, css: &str, text: &str) -> Result<()> {
+    act_on(client, css, "typing into", async |e| e.send_keys(text).await).await
+}
+
+async fn act_on(
+    client: &Client,
+    css: &str,
+    doing: &str,
+    act: impl AsyncFn(fantoccini::elements::Element) -> Result<(), fantoccini::error::CmdError>,
+) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match act(wait_for(client, css).await?).await {
+            Ok(()) => return Ok(()),
+            Err(_) if tries < 5 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(e).with_context(|| format!("{doing} '{css}'")),
+        }
+    }
+}
+
 /// The ids of the inspections listed in the window.
 pub async fn listed_ids(client: &Client) -> Result<Vec<String>> {
     let mut ids = Vec::new();

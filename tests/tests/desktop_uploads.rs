@@ -8,12 +8,15 @@
 
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
+
 use fantoccini::Locator;
 use fieldcase_device::demo::{answer_all, check_two_officers};
 use fieldcase_device::evidence::sample::write_recorder_folder;
 use fieldcase_device::{Device, OpenMode};
 use fieldcase_tests::{
-    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, fieldcase, target_dir, wait_for, write_recording,
+    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, click, fieldcase, target_dir, type_into, wait_for,
+    write_recording,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -33,15 +36,20 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
     let files = sample.media().count() + 1;
 
     let driver = TauriDriver::start()?;
-    let window = driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().unwrap()]).await?;
+    let window =
+        driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().unwrap()]).await.context("launch")?;
     wait_for(&window, "body[data-ready=true]").await?;
     // The bureau is slow to reach today: a few MB/s.
     link.slow_down(Duration::from_millis(20));
-    wait_for(&window, &format!("[data-testid=inspection-row][data-id='{inspection}'] td")).await?.click().await?;
-    window.find(Locator::Css("[data-testid=evidence-folder]")).await?.send_keys(folder.to_str().unwrap()).await?;
-    window.find(Locator::Css("[data-testid=evidence-import]")).await?.click().await?;
+    click(&window, &format!("[data-testid=inspection-row][data-id='{inspection}'] td")).await?;
+    type_into(&window, "[data-testid=evidence-folder]", folder.to_str().unwrap()).await?;
+    click(&window, "[data-testid=evidence-import]").await?;
     let summary = wait_for(&window, "[data-testid=evidence-summary]").await?;
-    assert_eq!(summary.attr("data-imported").await?, Some(files.to_string()), "every media file is imported");
+    assert_eq!(
+        summary.attr("data-imported").await.context("the import's summary")?,
+        Some(files.to_string()),
+        "every media file is imported"
+    );
 
     // The officers finish the inspection (the window's own checks and finalizing are the
     // certificate test's): its evidence travels after the seal that covers it.
@@ -52,9 +60,9 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
         check_two_officers(&mut laptop, id)?;
         laptop.finalize(id, None)?;
     }
-    window.find(Locator::Css("[data-testid=uploads-open]")).await?.click().await?;
+    click(&window, "[data-testid=uploads-open]").await?;
     wait_for(&window, "[data-testid=uploads-screen]").await?;
-    window.find(Locator::Css("[data-testid=sync-now]")).await?.click().await?;
+    click(&window, "[data-testid=sync-now]").await?;
     // The long recording on its way: its share sent, the rate and the time left. The table
     // is redrawn every second, so it is read in one script each time, not through elements
     // that a redraw replaces.
@@ -77,7 +85,12 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
     );
     assert!(seen["percent"].as_f64().is_some_and(|p| p < 100.0), "shown part way: {seen}");
     std::fs::create_dir_all(target_dir().join("e2e"))?;
-    std::fs::write(target_dir().join("e2e").join("uploads.png"), window.screenshot().await?)?;
+    let shot = window.screenshot().await?;
+    std::fs::write(target_dir().join("e2e").join("uploads.png"), &shot)?;
+    // `make screenshot`: the README shows a file on its way.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/uploads.png"), &shot)?;
+    }
 
     link.slow_down(Duration::ZERO);
     let safe = "[data-testid=upload-row][data-safe=true]";

@@ -203,11 +203,16 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
-fn progress_line(p: &ImportProgress) -> String {
-    let left = p.seconds_left.map_or("—".to_owned(), |s| {
+/// Seconds left as `m:ss`, or a dash while not known.
+pub(super) fn time_left(seconds: Option<f64>) -> String {
+    seconds.map_or("—".to_owned(), |s| {
         let s = s.round() as u64;
         format!("{}:{:02}", s / 60, s % 60)
-    });
+    })
+}
+
+fn progress_line(p: &ImportProgress) -> String {
+    let left = time_left(p.seconds_left);
     format!(
         "importing: {}/{} files, {} of {}, {:.0} MB/s, {left} left  {}",
         p.files_done,

@@ -155,10 +155,7 @@ fn item_line(item: &UploadItem) -> String {
 
 fn progress_line(item: &UploadItem) -> String {
     let rate = item.bytes_per_second.unwrap_or_default();
-    let left = item.seconds_left.map_or("—".to_owned(), |s| {
-        let s = s.round() as u64;
-        format!("{}:{:02}", s / 60, s % 60)
-    });
+    let left = super::evidence::time_left(item.seconds_left);
     format!(
         "uploading {}: {:.0}% of {:.1} MB, {:.0} MB/s, {left} left",
         item.name,
