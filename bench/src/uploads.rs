@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use fieldcase_core::upload::DEFAULT_CHUNK_BYTES;
+use fieldcase_device::demo::{answer_all, check_two_officers};
+use fieldcase_device::evidence::sample::boxes::ftyp;
 use fieldcase_device::sync;
 use fieldcase_device::uploads::{UploadState, upload_queued};
 use fieldcase_device::{Device, ImportOptions, OpenMode, SharedDevice};
@@ -40,8 +42,8 @@ pub fn run() -> Result<()> {
     let template = prepared_pair(&work, 1)?;
 
     let file = work.join("shift-1gib.mp4");
-    make_file(&file, GIB)?;
-    let pair = Pair::new(&work, &template, &file)?;
+    make_recording(&file, GIB)?;
+    let pair = Pair::new(&work, &template, &file, None)?;
     let started = Instant::now();
     pair.upload()?;
     let ours = GIB as f64 / 1e6 / started.elapsed().as_secs_f64();
@@ -61,8 +63,8 @@ pub fn run() -> Result<()> {
     .emit()?;
 
     let big = work.join("shift-2gib.mp4");
-    make_file(&big, 2 * GIB)?;
-    let pair = Pair::new(&work, &template, &big)?;
+    make_recording(&big, 2 * GIB)?;
+    let pair = Pair::new(&work, &template, &big, None)?;
     let device_peak = pair.upload_in_a_process()?;
     let bureau_peak = pair.bureau.peak_rss_mb()?;
     pair.expect_verified()?;
@@ -101,17 +103,20 @@ pub fn run() -> Result<()> {
 /// upload uncut, both over a link that counts what reaches the bureau.
 fn resent_per_interruption(work: &Path, template: &Path) -> Result<f64> {
     let file = work.join("shift-64mib.mp4");
-    make_file(&file, 64 * MIB)?;
-    let clean = Pair::new(work, template, &file)?;
-    let before = clean.link.forwarded();
+    make_recording(&file, 64 * MIB)?;
+    // One link for both, on the address the device knows (it outlives the pairs).
+    let address = std::fs::read_to_string(template.join("address"))?;
+    let link = FaultyLink::start_on(address.trim(), "127.0.0.1:9")?;
+    let clean = Pair::new(work, template, &file, Some(&link))?;
+    let before = link.forwarded();
     clean.upload()?;
-    let uncut = clean.link.forwarded() - before;
+    let uncut = link.forwarded() - before;
     drop(clean);
 
-    let cut = Pair::new(work, template, &file)?;
-    let before = cut.link.forwarded();
+    let cut = Pair::new(work, template, &file, Some(&link))?;
+    let before = link.forwarded();
     let chunk = DEFAULT_CHUNK_BYTES;
-    cut.link.cut_after(&[chunk + chunk / 2, 3 * chunk + chunk / 3, 5 * chunk + 3 * chunk / 4]);
+    link.cut_after(&[chunk + chunk / 2, 3 * chunk + chunk / 3, 5 * chunk + 3 * chunk / 4]);
     let mut failures = 0;
     while cut.upload().is_err() {
         failures += 1;
@@ -120,17 +125,32 @@ fn resent_per_interruption(work: &Path, template: &Path) -> Result<f64> {
         }
     }
     cut.expect_verified()?;
-    let sent = cut.link.forwarded() - before;
+    let sent = link.forwarded() - before;
     std::fs::remove_file(&file)?;
     Ok(sent.saturating_sub(uncut) as f64 / 3.0)
 }
 
-/// A fresh copy of the prepared pair: the bureau running behind a counting link on the
-/// address the device knows, and one file imported into a draft whose reference the bureau
-/// already holds.
+/// A file of `len` random bytes that an import takes for an MP4 recording: an `ftyp` box,
+/// then one `mdat` box holding the rest. Made once and kept between runs.
+fn make_recording(path: &PathBuf, len: u64) -> Result<()> {
+    use std::io::{Seek, Write};
+    make_file(path, len)?;
+    let mut head = ftyp(b"isom");
+    let media = u32::try_from(len - head.len() as u64).context("a recording under 4 GiB")?;
+    head.extend_from_slice(&media.to_be_bytes());
+    head.extend_from_slice(b"mdat");
+    let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    file.write_all(&head)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A fresh copy of the prepared pair: the bureau running on the address the device knows,
+/// or behind `link` there, and one file imported into an inspection then finalized, whose
+/// reference the bureau already holds.
 struct Pair {
     bureau: BureauProcess,
-    link: FaultyLink,
     device: SharedDevice,
     data_dir: PathBuf,
     runtime: tokio::runtime::Runtime,
@@ -138,22 +158,24 @@ struct Pair {
 }
 
 impl Pair {
-    fn new(work: &Path, template: &Path, file: &Path) -> Result<Self> {
+    fn new(work: &Path, template: &Path, file: &Path, link: Option<&FaultyLink>) -> Result<Self> {
         let tmp = tempfile::tempdir_in(work)?;
         copy_dir(&template.join("device"), &tmp.path().join("device"))?;
         copy_dir(&template.join("bureau"), &tmp.path().join("bureau"))?;
         let address = std::fs::read_to_string(template.join("address"))?;
-        let bureau = BureauProcess::start(&tmp.path().join("bureau"), "127.0.0.1:0")?;
-        let upstream = bureau.url.trim_start_matches("http://").to_owned();
-        // The address was the template bureau's; the last pair's link may have just left it.
+        let listen = if link.is_some() { "127.0.0.1:0" } else { address.trim() };
+        // The address was the template bureau's; the last pair's bureau may have just left it.
         let deadline = Instant::now() + Duration::from_secs(10);
-        let link = loop {
-            match FaultyLink::start_on(address.trim(), &upstream) {
-                Ok(link) => break link,
+        let bureau = loop {
+            match BureauProcess::start(&tmp.path().join("bureau"), listen) {
+                Ok(b) => break b,
                 Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
                 Err(e) => return Err(e),
             }
         };
+        if let Some(link) = link {
+            link.set_upstream(bureau.url.trim_start_matches("http://"));
+        }
         let data_dir = tmp.path().join("device");
         let mut device = Device::open(&data_dir, OpenMode::MustExist)?;
         device.sign_in(OFFICER.0, OFFICER.1)?;
@@ -167,13 +189,22 @@ impl Pair {
         if summary.imported.len() != 1 {
             bail!("the file was not imported: {summary:?}");
         }
+        // Evidence travels after the seal that covers it.
+        answer_all(&mut device, inspection, &[])?;
+        check_two_officers(&mut device, inspection)?;
+        device.finalize(inspection, None)?;
         // The reference first, on its own: only the file's sending is timed.
+        // The vault's copy was written past the page cache (direct I/O); read it once, so the
+        // upload reads from the cache as the reference's client does.
+        for item in device.evidence(Some(inspection))? {
+            std::io::copy(&mut std::fs::File::open(&item.stored_at)?, &mut std::io::sink())?;
+        }
         device.set_uploads_paused(None, true)?;
         let device = SharedDevice::new(device);
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         runtime.block_on(sync::sync_once(&device))?;
         device.lock().set_uploads_paused(None, false)?;
-        Ok(Pair { bureau, link, device, data_dir, runtime, _tmp: tmp })
+        Ok(Pair { bureau, device, data_dir, runtime, _tmp: tmp })
     }
 
     /// Sends the file from this process (the device side of the bench).

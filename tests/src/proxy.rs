@@ -104,6 +104,8 @@ struct Faults {
     flipped: u32,
     /// A pause before passing each read on: a slow link.
     delay: Duration,
+    /// Where new connections go.
+    upstream: String,
 }
 
 /// A TCP link to the bureau that counts the bytes sent to it, cuts connections at chosen
@@ -124,10 +126,12 @@ impl FaultyLink {
     pub fn start_on(listen: &str, upstream: &str) -> Result<Self> {
         let listener = TcpListener::bind(listen)?;
         let link = FaultyLink { addr: listener.local_addr()?.to_string(), faults: Default::default() };
-        let (upstream, faults) = (upstream.to_owned(), link.faults.clone());
+        link.set_upstream(upstream);
+        let faults = link.faults.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
+                let upstream = faults.lock().unwrap_or_else(|p| p.into_inner()).upstream.clone();
                 let Ok(server) = TcpStream::connect(&upstream) else { continue };
                 let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else { continue };
                 let faults = faults.clone();
@@ -140,6 +144,11 @@ impl FaultyLink {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Sends new connections to `upstream` (a bureau started again elsewhere).
+    pub fn set_upstream(&self, upstream: &str) {
+        upstream.clone_into(&mut self.lock().upstream);
     }
 
     /// Request bytes the bureau has been sent through this link so far.

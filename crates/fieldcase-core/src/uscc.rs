@@ -48,9 +48,12 @@ pub enum UsccError {
 pub struct Uscc(String);
 
 impl Uscc {
-    /// Checks a code as typed: surrounding white space is ignored and lower case accepted.
+    /// Checks a code as typed: white space anywhere is ignored (a licence prints the code in
+    /// groups), lower case accepted, and the full-width digits and letters a Chinese input
+    /// method gives (`９１３５…`) read as their ASCII forms.
     pub fn parse(input: &str) -> Result<Self, UsccError> {
-        let code: Vec<char> = input.trim().chars().map(|c| c.to_ascii_uppercase()).collect();
+        let code: Vec<char> =
+            input.chars().filter(|c| !c.is_whitespace()).map(half_width).map(|c| c.to_ascii_uppercase()).collect();
         if code.len() != 18 {
             return Err(UsccError::Length { found: code.len() });
         }
@@ -73,6 +76,14 @@ impl Uscc {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The ASCII form of a full-width ASCII character (U+FF01 to U+FF5E); any other as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        other => other,
     }
 }
 
@@ -148,6 +159,10 @@ mod tests {
             assert!(Uscc::parse(code).is_ok(), "{code} is a valid code: {:?}", Uscc::parse(code));
         }
         assert_eq!(Uscc::parse(" 91350100m000100y43 ").unwrap().as_str(), "91350100M000100Y43");
+        // As a Chinese input method types it, and as a licence groups it.
+        assert_eq!(Uscc::parse("９１３５０１００Ｍ０００１００Ｙ４３").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(Uscc::parse("９１３５ ０１００ ｍ０００ １００ｙ ４３").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(Uscc::parse("9135 0100\u{3000}M000 100Y 43").unwrap().as_str(), "91350100M000100Y43");
     }
 
     #[test]

@@ -79,6 +79,23 @@ pub fn write<T, E: From<DbError>>(
     Ok(value)
 }
 
+/// As [`write`], but committed without waiting for the disk (`synchronous = NORMAL` for this
+/// transaction alone): the database stays whole after a power cut, but this transaction may be
+/// lost with it, until the next ordinary write (or a checkpoint) makes it durable. Only for
+/// notes a crash may take back safely: the bureau's count of an upload's bytes, whose loss
+/// makes the client send the last chunks again.
+pub fn write_unsynced<T, E: From<DbError>>(
+    conn: &mut Connection,
+    f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+) -> Result<T, E> {
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(DbError::from)?;
+    let result = write(conn, f);
+    let restored = conn.pragma_update(None, "synchronous", "FULL").map_err(DbError::from);
+    let value = result?;
+    restored?;
+    Ok(value)
+}
+
 /// The files SQLite keeps beside a database in WAL mode: the log and its shared-memory index.
 fn journal_files(path: &Path) -> [PathBuf; 2] {
     ["-wal", "-shm"].map(|suffix| {

@@ -15,5 +15,5 @@ mod database;
 mod error;
 pub mod secret_file;
 
-pub use database::{OpenOptions, migrate, open, open_read_only, write};
+pub use database::{OpenOptions, migrate, open, open_read_only, write, write_unsynced};
 pub use error::DbError;

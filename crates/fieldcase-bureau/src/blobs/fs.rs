@@ -1,7 +1,7 @@
 //! The filesystem [`BlobStore`], the default: everything under `<data_dir>/blobs`.
 //!
 //! An upload in progress is one file, `staging/<upload id>`; a chunk is appended by copying
-//! the chunk file's bytes in at the upload's offset and fsyncing. Sealing fsyncs the staged
+//! the chunk file's bytes in at the upload's offset. Sealing fsyncs the staged
 //! file and renames it to its key (`sha256/<hex>` or `apart/<upload id>`), then fsyncs the
 //! key's directory, so a sealed blob is whole on disk before the database says it is there.
 //! Everything here is blocking file work, run on tokio's blocking pool.
@@ -104,7 +104,10 @@ impl BlobStore for FsBlobStore {
                     chunk.display()
                 )));
             }
-            file.sync_all().map_err(|e| unavailable(&staged, e))?;
+            // Not fsynced chunk by chunk (the disk's synchronous write speed would bound every
+            // upload): sealing fsyncs the whole before the rename, and bytes a power cut loses
+            // before then are found missing at the next append (StagedLost), which ends the
+            // upload so the client sends the file again. Never a verdict on missing bytes.
             if offset == 0 {
                 sync_dir(staged.parent().unwrap_or(Path::new(".")))?;
             }

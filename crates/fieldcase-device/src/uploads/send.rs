@@ -176,6 +176,7 @@ async fn send_file(
     }
     let (mut chunk, back) = blocking(move || reader.next_chunk(&expected)).await?;
     reader = back;
+    let mut noting: Option<tokio::task::JoinHandle<crate::Result<bool>>> = None;
     loop {
         let current = match chunk {
             Ok(current) => current,
@@ -199,14 +200,24 @@ async fn send_file(
         }
         offset = new_offset;
         live.advance(offset);
+        // The note of the chunk before, written while this one was on its way (a durable
+        // write per chunk would otherwise hold up the next): was the file paused since?
+        if let Some(previous) = noting.take() {
+            let paused = previous.await.map_err(|e| SyncError::Protocol(format!("noting progress stopped: {e}")))??;
+            if paused {
+                return Ok(Sent::Paused);
+            }
+        }
         if current.last {
             return Ok(Sent::Uploaded(offset));
         }
-        let noted = upload.clone();
-        if device.run(move |d| d.upload_advanced(id, &noted, offset)).await? {
-            return Ok(Sent::Paused);
+        let (shared, noted) = (device.clone(), upload.clone());
+        noting = Some(tokio::spawn(async move { shared.run(move |d| d.upload_advanced(id, &noted, offset)).await }));
+        let Some((next_chunk, mut back)) = following else { return Ok(Sent::Again) };
+        // The request is done with the chunk's bytes: its buffer takes the one after next.
+        if let Ok(buffer) = current.bytes.try_into_mut() {
+            back.spare.push(buffer.into());
         }
-        let Some((next_chunk, back)) = following else { return Ok(Sent::Again) };
         chunk = next_chunk;
         reader = back;
     }
@@ -275,6 +286,8 @@ struct ChunkReader {
     position: u64,
     size: u64,
     chunk_bytes: u64,
+    /// Buffers of chunks the bureau took, to read the next ones into.
+    spare: Vec<Vec<u8>>,
 }
 
 /// A damaged file, in words for the officer.
@@ -295,8 +308,15 @@ impl ChunkReader {
                 path.display()
             ));
         }
-        let mut reader =
-            ChunkReader { path: path.to_owned(), file, whole: Sha256::new(), position: 0, size, chunk_bytes };
+        let mut reader = ChunkReader {
+            path: path.to_owned(),
+            file,
+            whole: Sha256::new(),
+            position: 0,
+            size,
+            chunk_bytes,
+            spare: Vec::new(),
+        };
         let mut buffer = vec![0; 1 << 20];
         while reader.position < offset {
             let want = (offset - reader.position).min(buffer.len() as u64) as usize;
@@ -315,7 +335,9 @@ impl ChunkReader {
 
     fn read_chunk(&mut self, expected: &ContentHash) -> Result<Chunk, Problem> {
         let want = self.chunk_bytes.min(self.size - self.position) as usize;
-        let mut bytes = vec![0; want];
+        // A buffer a chunk already taken gave back: no fresh pages to fault in and zero.
+        let mut bytes = self.spare.pop().unwrap_or_default();
+        bytes.resize(want, 0);
         self.file.read_exact(&mut bytes).map_err(|e| {
             format!(
                 "the file {} cannot be read at byte {} ({e}): was it shortened?",
@@ -323,7 +345,13 @@ impl ChunkReader {
                 self.position
             )
         })?;
-        self.whole.update(&bytes);
+        // The chunk's own hash and the whole file's, side by side on two cores.
+        let whole = &mut self.whole;
+        let sha256: [u8; 32] = std::thread::scope(|scope| {
+            let chunk = scope.spawn(|| Sha256::digest(&bytes).into());
+            whole.update(&bytes);
+            chunk.join().unwrap_or_else(|_| Sha256::digest(&bytes).into())
+        });
         self.position += want as u64;
         let last = self.position == self.size;
         if last {
@@ -335,7 +363,7 @@ impl ChunkReader {
                 ));
             }
         }
-        Ok(Chunk { sha256: Sha256::digest(&bytes).into(), bytes: Bytes::from(bytes), last })
+        Ok(Chunk { sha256, bytes: Bytes::from(bytes), last })
     }
 }
 

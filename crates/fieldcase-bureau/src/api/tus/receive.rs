@@ -1,20 +1,16 @@
 //! A chunk streamed from the request body into a file of the incoming folder, hashed as it
 //! comes (its own checksum and the whole file's SHA-256), never held whole in memory.
-//!
-//! Hashing runs on the async task, frame by frame: a frame is at most some tens of KiB,
-//! which SHA-256 (with the CPU's SHA extensions) takes in microseconds, and handing each to
-//! the blocking pool would cost more than it saves.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
+use axum::body::Bytes;
 use chrono::Utc;
 use http_body_util::BodyExt;
-use tokio::io::{AsyncWriteExt, BufWriter};
 
 use super::super::{ApiError, AppState};
-use crate::uploads::hashing::{ChunkChecksum, FileHasher};
+use crate::uploads::hashing::{ChunkChecksum, ChunkHasher, FileHasher};
 use crate::uploads::{LEASE_RENEWAL, LEASE_TERM};
 
 /// How long the bureau waits for the next bytes of a chunk before it takes the chunk as cut.
@@ -82,12 +78,17 @@ pub struct Streaming<'a> {
 
 impl Streaming<'_> {
     /// Streams `body` into a new incoming file, taking at most `room` bytes.
+    ///
+    /// The async task only moves frames (reference-counted, not copied): one blocking thread
+    /// writes them to the file and feeds the whole-file hasher, another feeds the chunk's
+    /// checksum, so the two hashes run side by side on two cores and the next frames keep
+    /// arriving meanwhile. A bounded channel between them keeps memory flat.
     pub async fn receive(
         &self,
         body: Body,
         room: u64,
         checksum: Option<&ChunkChecksum>,
-        mut hasher: FileHasher,
+        hasher: FileHasher,
     ) -> Result<Received, ApiError> {
         tokio::fs::create_dir_all(&self.state.incoming)
             .await
@@ -95,9 +96,16 @@ impl Streaming<'_> {
         let name = crate::uploads::new_upload_id().map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
         let file = IncomingFile(self.state.incoming.join(name));
         let written = |e: std::io::Error| ApiError::Internal(format!("writing {}: {e}", file.path().display()));
-        let mut out = BufWriter::with_capacity(1 << 20, tokio::fs::File::create(file.path()).await.map_err(written)?);
-        let mut chunk_hasher = checksum.map(ChunkChecksum::hasher);
+        let (to_file, writing) = write_and_hash(file.path().to_owned(), hasher);
+        let (to_checksum, checking) = match checksum.map(ChunkChecksum::hasher) {
+            Some(chunk_hasher) => {
+                let (to, from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
+                (Some(to), Some(tokio::task::spawn_blocking(move || feed(from, chunk_hasher))))
+            }
+            None => (None, None),
+        };
         let (mut body, mut bytes, mut whole, mut too_long) = (body, 0u64, false, false);
+        let (mut batch, mut batched) = (Vec::new(), 0usize);
         let mut renewed = Instant::now();
         loop {
             let frame = match tokio::time::timeout(IDLE_TIMEOUT, body.frame()).await {
@@ -114,21 +122,28 @@ impl Streaming<'_> {
                 too_long = true;
                 break;
             }
-            out.write_all(&data).await.map_err(written)?;
-            hasher.update(&data);
-            if let Some(h) = chunk_hasher.as_mut() {
-                h.update(&data);
-            }
             bytes += data.len() as u64;
+            batched += data.len();
+            batch.push(data);
+            // Frames go on in batches: a hand-over per frame (some KiB) would cost more than its hashing.
+            if batched >= BATCH_BYTES {
+                if !hand_over(&mut batch, &to_file, to_checksum.as_ref()).await {
+                    break;
+                }
+                batched = 0;
+            }
             if renewed.elapsed() >= LEASE_RENEWAL {
                 self.renew().await?;
                 renewed = Instant::now();
             }
         }
-        out.flush().await.map_err(written)?;
-        drop(out);
-        let checksum_matches = match (chunk_hasher, checksum) {
-            (Some(h), Some(expected)) => Some(h.matches(expected)),
+        hand_over(&mut batch, &to_file, to_checksum.as_ref()).await;
+        drop((to_file, to_checksum));
+        let stopped = |e: tokio::task::JoinError| ApiError::Internal(format!("receiving a chunk stopped: {e}"));
+        let (outcome, hasher) = writing.await.map_err(stopped)?;
+        outcome.map_err(written)?;
+        let checksum_matches = match (checking, checksum) {
+            (Some(checking), Some(expected)) => Some(checking.await.map_err(stopped)?.matches(expected)),
             _ => None,
         };
         Ok(Received { file, bytes, whole, too_long, checksum_matches, hasher })
@@ -143,4 +158,63 @@ impl Streaming<'_> {
         }
         Ok(())
     }
+}
+
+/// Frames of the request handed to the threads together.
+type Batch = Vec<Bytes>;
+/// About how many bytes of frames make a batch.
+const BATCH_BYTES: usize = 512 * 1024;
+/// Batches on their way to a thread, at most: a few MiB.
+const BATCHES_IN_FLIGHT: usize = 8;
+
+/// Hands the batch to the checksum's thread and the writing thread; false if the writing
+/// thread stopped (on an error, which it returns when joined).
+async fn hand_over(
+    batch: &mut Batch,
+    to_file: &tokio::sync::mpsc::Sender<Batch>,
+    to_checksum: Option<&tokio::sync::mpsc::Sender<Batch>>,
+) -> bool {
+    if batch.is_empty() {
+        return true;
+    }
+    let batch = std::mem::take(batch);
+    if let Some(to) = to_checksum {
+        // Its thread outlives the loop; a send fails only if it panicked, seen when joined.
+        let _ = to.send(batch.clone()).await;
+    }
+    to_file.send(batch).await.is_ok()
+}
+
+/// The thread that writes a chunk's frames to `path` and feeds them to the whole-file hasher;
+/// it gives the hasher back with how the writing went.
+#[allow(clippy::type_complexity)]
+fn write_and_hash(
+    path: PathBuf,
+    hasher: FileHasher,
+) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<(std::io::Result<()>, FileHasher)>) {
+    use std::io::Write;
+    let (to, mut from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
+    let thread = tokio::task::spawn_blocking(move || {
+        let mut hasher = hasher;
+        let outcome = (|| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+            while let Some(batch) = from.blocking_recv() {
+                for data in batch {
+                    out.write_all(&data)?;
+                    hasher.update(&data);
+                }
+            }
+            out.flush()
+        })();
+        (outcome, hasher)
+    });
+    (to, thread)
+}
+
+/// Feeds every frame to the chunk's hasher until the request's frames end; gives it back.
+fn feed(mut from: tokio::sync::mpsc::Receiver<Batch>, mut hasher: ChunkHasher) -> ChunkHasher {
+    while let Some(batch) = from.blocking_recv() {
+        batch.iter().for_each(|data| hasher.update(data));
+    }
+    hasher
 }

@@ -15,7 +15,7 @@ use fieldcase_core::upload::{EvidenceVerdict, VerdictOutcome};
 use super::super::{ApiError, AppState};
 use super::receive::Received;
 use crate::blobs::BlobKey;
-use crate::store::{CustodyEntry, CustodyEvent, EvidenceBlob, Progress, UploadRecord};
+use crate::store::{CustodyEntry, CustodyEvent, EvidenceBlob, Progress, UploadRecord, UploadState};
 use crate::uploads::UploadRefusal;
 use crate::uploads::hashing::FileHasher;
 
@@ -39,8 +39,21 @@ pub async fn keep(
         // while that one was writing.
         return Err(UploadRefusal::Locked(upload.id.clone()).into());
     }
-    let staged =
-        state.blobs.append(&upload.id, &upload.staged, upload.offset, received.file.path(), received.bytes).await?;
+    let appended =
+        state.blobs.append(&upload.id, &upload.staged, upload.offset, received.file.path(), received.bytes).await;
+    let staged = match appended {
+        // The store lost bytes the database counts (a power cut before the disk wrote them):
+        // the upload cannot go on from its offset, so it is ended and the client starts again.
+        Err(lost @ crate::blobs::BlobError::StagedLost { .. }) => {
+            let detail = format!("ended by the bureau: {lost}; the client uploads the file again");
+            let now = record_instant(Utc::now());
+            super::standing::end_with(state, &upload, UploadState::Terminated, "bureau".into(), detail, now).await?;
+            return Err(
+                UploadRefusal::Gone { id: upload.id.clone(), why: "lost its staged bytes at the bureau" }.into()
+            );
+        }
+        other => other?,
+    };
     let now = record_instant(Utc::now());
     let expiry = chrono::Duration::from_std(state.uploads.expiry).unwrap_or(chrono::Duration::hours(72));
     let progress = Progress {

@@ -42,14 +42,23 @@ async fn end(
     actor: String,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let (event, detail) = match to {
-        UploadState::Expired => {
-            (CustodyEvent::Expired, format!("rested past its expiry with {} of {} bytes", upload.offset, upload.length))
-        }
-        _ => {
-            (CustodyEvent::Terminated, format!("ended by its client with {} of {} bytes", upload.offset, upload.length))
-        }
+    let detail = match to {
+        UploadState::Expired => format!("rested past its expiry with {} of {} bytes", upload.offset, upload.length),
+        _ => format!("ended by its client with {} of {} bytes", upload.offset, upload.length),
     };
+    end_with(state, upload, to, actor, detail, now).await
+}
+
+/// Ends an open upload as [`end`] does, with the custody entry's words given.
+pub(super) async fn end_with(
+    state: &AppState,
+    upload: &UploadRecord,
+    to: UploadState,
+    actor: String,
+    detail: String,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let event = if to == UploadState::Expired { CustodyEvent::Expired } else { CustodyEvent::Terminated };
     let entry = CustodyEntry {
         evidence_id: upload.evidence_id,
         upload_id: Some(upload.id.clone()),

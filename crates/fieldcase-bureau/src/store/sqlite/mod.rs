@@ -177,6 +177,25 @@ impl SqliteStore {
         .map_err(|e| StoreError::Other(format!("a database call stopped: {e}")))?
     }
 
+    /// A write committed without waiting for the disk ([`fieldcase_storage::write_unsynced`]):
+    /// for an upload's progress, which a crash may take back safely (the client then sends the
+    /// last chunks again), so that each chunk does not wait on a flush of everything written.
+    async fn write_unsynced<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let conn = Arc::clone(&self.conn);
+        let last_write = self.last_write.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = take_writer(&conn);
+            let value = fieldcase_storage::write_unsynced(&mut conn, f)?;
+            last_write.mark();
+            Ok(value)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("a database call stopped: {e}")))?
+    }
+
     /// A write that hands the decisions a ledger over its transaction.
     async fn with_ledger<T: Send + 'static>(
         &self,

@@ -32,8 +32,10 @@ impl UploadStore for SqliteStore {
         self.read(move |c| uploads::get(c, &id)).await
     }
 
+    // Leases and progress are written without waiting for the disk: a crash may take them
+    // back, and then a lease lapses and the client sends the last chunks again.
     async fn lease_upload(&self, id: String, lease: Lease, now: DateTime<Utc>) -> Result<Leasing> {
-        self.write(move |tx| {
+        self.write_unsynced(move |tx| {
             let Some(mut upload) = uploads::get(tx, &id)? else { return Ok(Leasing::Missing) };
             if !crate::uploads::may_lease(&upload, &lease.holder, now) {
                 return Ok(Leasing::Held(upload));
@@ -46,15 +48,15 @@ impl UploadStore for SqliteStore {
     }
 
     async fn renew_lease(&self, id: String, holder: String, until: DateTime<Utc>) -> Result<bool> {
-        self.write(move |tx| uploads::renew_lease(tx, &id, &holder, until)).await
+        self.write_unsynced(move |tx| uploads::renew_lease(tx, &id, &holder, until)).await
     }
 
     async fn advance_upload(&self, id: String, holder: String, progress: Progress) -> Result<bool> {
-        self.write(move |tx| uploads::advance(tx, &id, &holder, &progress)).await
+        self.write_unsynced(move |tx| uploads::advance(tx, &id, &holder, &progress)).await
     }
 
     async fn release_lease(&self, id: String, holder: String) -> Result<()> {
-        self.write(move |tx| uploads::release_lease(tx, &id, &holder)).await
+        self.write_unsynced(move |tx| uploads::release_lease(tx, &id, &holder)).await
     }
 
     async fn complete_upload(
