@@ -84,3 +84,36 @@ async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head() {
 async fn a_request_that_lost_its_lease_keeps_nothing() {
     upload_story::a_request_that_lost_its_lease_keeps_nothing(&on_disk).await;
 }
+
+/// The filesystem store no longer fsyncs each chunk (sealing does): staged bytes a power cut
+/// lost are found missing at the next chunk, and the upload is ended there (410, in the
+/// custody as ended by the bureau), so the client sends the file again; nothing missing is
+/// ever verified.
+#[tokio::test]
+async fn staged_bytes_lost_behind_the_bureau_end_the_upload_and_the_client_starts_again() {
+    use fieldcase_bureau::store::CustodyEvent;
+    use upload_story::client::{created, head, patch, patched, upload_id};
+
+    let scene = upload_story::Scene::start(&on_disk).await;
+    let (reference, bytes) = scene.file();
+    let (bureau, token) = (&scene.bureau, scene.token());
+    let at = created(bureau, token, &reference.id, reference.size).await;
+    let half = bytes.len() / 2;
+    patched(bureau, token, &at, 0, &bytes[..half]).await;
+    // What a power cut before the disk wrote them does: the staged bytes are gone.
+    let staged = bureau.data_dir.join("blobs").join("staging").join(upload_id(&at));
+    std::fs::OpenOptions::new().write(true).open(&staged).unwrap().set_len(0).unwrap();
+
+    let refused = patch(bureau, token, &at, half as u64, &bytes[half..], true).await;
+    assert_eq!(refused.status(), 410, "{}", refused.text().await.unwrap_or_default());
+    assert_eq!(head(bureau, token, &at).await.status(), 410, "the upload stays ended");
+    let custody = bureau.store.evidence_custody(reference.id).await.unwrap();
+    let ended = custody.iter().find(|e| e.event == CustodyEvent::Terminated).expect("ended");
+    assert!(ended.actor == "bureau" && ended.detail.contains("staged"), "{ended:?}");
+
+    // The client starts again and the file is verified whole.
+    upload_story::upload_whole(bureau, token, reference, bytes).await;
+    let blobs = bureau.store.evidence_blobs().await.unwrap();
+    assert_eq!(blobs.len(), 1, "one verdict, on the whole file");
+    assert_eq!(blobs[0].sha256, reference.sha256);
+}

@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-mod client;
+pub mod client;
 mod connections;
 mod scenes;
 
