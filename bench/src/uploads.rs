@@ -28,11 +28,13 @@ use fieldcase_tests::FaultyLink;
 use crate::evidence::make_file;
 use crate::prepared::{BureauProcess, copy_dir, prepared_pair};
 use crate::report::{Figure, results_dir};
+use crate::sync_push::median;
 use crate::tus_reference;
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 const PEAK_CEILING_MB: f64 = 64.0;
+const ROUNDS: usize = 3;
 /// The officer of the prepared pair.
 const OFFICER: (&str, &str) = ("JC-0107", "107107");
 
@@ -43,22 +45,29 @@ pub fn run() -> Result<()> {
 
     let file = work.join("shift-1gib.mp4");
     make_recording(&file, GIB)?;
-    let pair = Pair::new(&work, &template, &file, None)?;
-    let started = Instant::now();
-    pair.upload()?;
-    let ours = GIB as f64 / 1e6 / started.elapsed().as_secs_f64();
-    pair.expect_verified()?;
-    drop(pair);
-    let node = tus_reference::measure(&file, &work)?;
+    // Rounds alternate, so both sides meet the machine in the same moods; medians count.
+    let (mut fieldcase, mut node) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let pair = Pair::new(&work, &template, &file, None)?;
+        let started = Instant::now();
+        pair.upload()?;
+        fieldcase.push(GIB as f64 / 1e6 / started.elapsed().as_secs_f64());
+        pair.expect_verified()?;
+        drop(pair);
+        node.push(tus_reference::measure(&file, &work)?.mb_per_s);
+    }
+    let (ours, reference) = (median(fieldcase), median(node));
     Figure {
         name: "evidence_upload_1gib",
         value: ours,
         unit: "MB/s",
         reference_name: "@tus/server 2 + @tus/file-store from tus-js-client (no checksums)",
-        reference: node.mb_per_s,
+        reference,
         reference_unit: "MB/s",
-        target: "ratio >= 1.0 (8 MiB chunks; fieldcase with a SHA-256 per chunk and the whole file verified)".into(),
-        met: ours >= node.mb_per_s,
+        target: format!(
+            "ratio >= 1.0 (8 MiB chunks; fieldcase with a SHA-256 per chunk and the whole file verified; medians of {ROUNDS} rounds)"
+        ),
+        met: ours >= reference,
     }
     .emit()?;
 

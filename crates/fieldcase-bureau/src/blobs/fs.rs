@@ -111,6 +111,11 @@ impl BlobStore for FsBlobStore {
             if offset == 0 {
                 sync_dir(staged.parent().unwrap_or(Path::new(".")))?;
             }
+            // But the disk starts on them now, beside the next chunks, rather than all at the
+            // seal: the fsync there then finds little left to write.
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                handle.spawn_blocking(move || file.sync_data());
+            }
             Ok(StagedState::default())
         })
         .await

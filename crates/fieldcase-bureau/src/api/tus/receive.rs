@@ -79,10 +79,10 @@ pub struct Streaming<'a> {
 impl Streaming<'_> {
     /// Streams `body` into a new incoming file, taking at most `room` bytes.
     ///
-    /// The async task only moves frames (reference-counted, not copied): one blocking thread
-    /// writes them to the file and feeds the whole-file hasher, another feeds the chunk's
-    /// checksum, so the two hashes run side by side on two cores and the next frames keep
-    /// arriving meanwhile. A bounded channel between them keeps memory flat.
+    /// The async task only moves frames (reference-counted, not copied), in batches: one
+    /// blocking thread writes them to the file, one feeds the whole-file hasher and one the
+    /// chunk's checksum, so the work runs side by side and the next frames keep arriving
+    /// meanwhile. Bounded channels between them keep memory flat.
     pub async fn receive(
         &self,
         body: Body,
@@ -96,11 +96,12 @@ impl Streaming<'_> {
         let name = crate::uploads::new_upload_id().map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
         let file = IncomingFile(self.state.incoming.join(name));
         let written = |e: std::io::Error| ApiError::Internal(format!("writing {}: {e}", file.path().display()));
-        let (to_file, writing) = write_and_hash(file.path().to_owned(), hasher);
+        let (to_file, writing) = write_file(file.path().to_owned());
+        let (to_whole, hashing) = hash_on_a_thread(hasher, FileHasher::update);
         let (to_checksum, checking) = match checksum.map(ChunkChecksum::hasher) {
             Some(chunk_hasher) => {
-                let (to, from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
-                (Some(to), Some(tokio::task::spawn_blocking(move || feed(from, chunk_hasher))))
+                let (to, thread) = hash_on_a_thread(chunk_hasher, ChunkHasher::update);
+                (Some(to), Some(thread))
             }
             None => (None, None),
         };
@@ -127,7 +128,7 @@ impl Streaming<'_> {
             batch.push(data);
             // Frames go on in batches: a hand-over per frame (some KiB) would cost more than its hashing.
             if batched >= BATCH_BYTES {
-                if !hand_over(&mut batch, &to_file, to_checksum.as_ref()).await {
+                if !hand_over(&mut batch, &to_file, [Some(&to_whole), to_checksum.as_ref()]).await {
                     break;
                 }
                 batched = 0;
@@ -137,11 +138,11 @@ impl Streaming<'_> {
                 renewed = Instant::now();
             }
         }
-        hand_over(&mut batch, &to_file, to_checksum.as_ref()).await;
-        drop((to_file, to_checksum));
+        hand_over(&mut batch, &to_file, [Some(&to_whole), to_checksum.as_ref()]).await;
+        drop((to_file, to_whole, to_checksum));
         let stopped = |e: tokio::task::JoinError| ApiError::Internal(format!("receiving a chunk stopped: {e}"));
-        let (outcome, hasher) = writing.await.map_err(stopped)?;
-        outcome.map_err(written)?;
+        writing.await.map_err(stopped)?.map_err(written)?;
+        let hasher = hashing.await.map_err(stopped)?;
         let checksum_matches = match (checking, checksum) {
             (Some(checking), Some(expected)) => Some(checking.await.map_err(stopped)?.matches(expected)),
             _ => None,
@@ -167,54 +168,49 @@ const BATCH_BYTES: usize = 512 * 1024;
 /// Batches on their way to a thread, at most: a few MiB.
 const BATCHES_IN_FLIGHT: usize = 8;
 
-/// Hands the batch to the checksum's thread and the writing thread; false if the writing
+/// Hands the batch to the hashing threads and the writing thread; false if the writing
 /// thread stopped (on an error, which it returns when joined).
 async fn hand_over(
     batch: &mut Batch,
     to_file: &tokio::sync::mpsc::Sender<Batch>,
-    to_checksum: Option<&tokio::sync::mpsc::Sender<Batch>>,
+    to_hashers: [Option<&tokio::sync::mpsc::Sender<Batch>>; 2],
 ) -> bool {
     if batch.is_empty() {
         return true;
     }
     let batch = std::mem::take(batch);
-    if let Some(to) = to_checksum {
-        // Its thread outlives the loop; a send fails only if it panicked, seen when joined.
+    for to in to_hashers.into_iter().flatten() {
+        // A hashing thread outlives the loop; a send fails only if it panicked, seen when joined.
         let _ = to.send(batch.clone()).await;
     }
     to_file.send(batch).await.is_ok()
 }
 
-/// The thread that writes a chunk's frames to `path` and feeds them to the whole-file hasher;
-/// it gives the hasher back with how the writing went.
-#[allow(clippy::type_complexity)]
-fn write_and_hash(
-    path: PathBuf,
-    hasher: FileHasher,
-) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<(std::io::Result<()>, FileHasher)>) {
+/// The thread that writes a chunk's frames to `path`.
+fn write_file(path: PathBuf) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<std::io::Result<()>>) {
     use std::io::Write;
     let (to, mut from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
     let thread = tokio::task::spawn_blocking(move || {
-        let mut hasher = hasher;
-        let outcome = (|| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
-            while let Some(batch) = from.blocking_recv() {
-                for data in batch {
-                    out.write_all(&data)?;
-                    hasher.update(&data);
-                }
-            }
-            out.flush()
-        })();
-        (outcome, hasher)
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+        while let Some(batch) = from.blocking_recv() {
+            batch.iter().try_for_each(|data| out.write_all(data))?;
+        }
+        out.flush()
     });
     (to, thread)
 }
 
-/// Feeds every frame to the chunk's hasher until the request's frames end; gives it back.
-fn feed(mut from: tokio::sync::mpsc::Receiver<Batch>, mut hasher: ChunkHasher) -> ChunkHasher {
-    while let Some(batch) = from.blocking_recv() {
-        batch.iter().for_each(|data| hasher.update(data));
-    }
-    hasher
+/// A thread feeding every frame to `hasher` until the request's frames end; it gives it back.
+fn hash_on_a_thread<H: Send + 'static>(
+    mut hasher: H,
+    update: fn(&mut H, &[u8]),
+) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<H>) {
+    let (to, mut from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
+    let thread = tokio::task::spawn_blocking(move || {
+        while let Some(batch) = from.blocking_recv() {
+            batch.iter().for_each(|data| update(&mut hasher, data));
+        }
+        hasher
+    });
+    (to, thread)
 }
