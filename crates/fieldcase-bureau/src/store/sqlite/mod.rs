@@ -165,16 +165,7 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let conn = Arc::clone(&self.conn);
-        let last_write = self.last_write.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = take_writer(&conn);
-            let value = fieldcase_storage::write(&mut conn, f)?;
-            last_write.mark();
-            Ok(value)
-        })
-        .await
-        .map_err(|e| StoreError::Other(format!("a database call stopped: {e}")))?
+        self.write_as(Durability::Synced, f).await
     }
 
     /// A write committed without waiting for the disk ([`fieldcase_storage::write_unsynced`]):
@@ -184,11 +175,22 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        self.write_as(Durability::Unsynced, f).await
+    }
+
+    async fn write_as<T: Send + 'static>(
+        &self,
+        durability: Durability,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let conn = Arc::clone(&self.conn);
         let last_write = self.last_write.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = take_writer(&conn);
-            let value = fieldcase_storage::write_unsynced(&mut conn, f)?;
+            let value = match durability {
+                Durability::Synced => fieldcase_storage::write(&mut conn, f)?,
+                Durability::Unsynced => fieldcase_storage::write_unsynced(&mut conn, f)?,
+            };
             last_write.mark();
             Ok(value)
         })
@@ -203,6 +205,13 @@ impl SqliteStore {
     ) -> Result<T> {
         self.write(move |tx| f(&mut SqliteLedger::new(tx))).await
     }
+}
+
+/// Whether a write waits for the disk before it is taken as done.
+#[derive(Clone, Copy)]
+enum Durability {
+    Synced,
+    Unsynced,
 }
 
 /// The writer's connection, also after a write panicked while it held it. The panic failed
