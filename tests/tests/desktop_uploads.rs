@@ -70,7 +70,8 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
         const row = document.querySelector('[data-testid=upload-row][data-state=uploading]');
         if (!row) return null;
         return { figures: row.querySelector('[data-testid=upload-figures]').textContent,
-                 percent: row.querySelector('[data-testid=upload-progress]').value };"#;
+                 percent: row.querySelector('[data-testid=upload-progress]').value,
+                 safe: document.querySelectorAll('[data-testid=upload-row][data-safe=true]').length };"#;
     let deadline = Instant::now() + Duration::from_secs(90);
     let seen = loop {
         let shown = window.execute(sending, vec![]).await?;
@@ -84,6 +85,9 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
         "the rate and time left are shown while a file is sent: {seen}"
     );
     assert!(seen["percent"].as_f64().is_some_and(|p| p < 100.0), "shown part way: {seen}");
+    // Each file's verdict is fetched as soon as it is whole: the small files sent before the
+    // long one are verified while it is still on its way.
+    assert!(seen["safe"].as_u64().is_some_and(|n| n > 0), "files sent earlier are verified already: {seen}");
     std::fs::create_dir_all(target_dir().join("e2e"))?;
     let shot = window.screenshot().await?;
     std::fs::write(target_dir().join("e2e").join("uploads.png"), &shot)?;

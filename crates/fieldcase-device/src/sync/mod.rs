@@ -111,15 +111,19 @@ async fn sync_pages(device: &SharedDevice) -> Result<SyncReport, SyncError> {
     let mut clocks = pull_all(device, &http, &token, &clock, &mut report).await?;
     // What the pull changed is in the audit chain too: send it, so a sync ends with nothing waiting.
     push_all(device, &http, &token, &mut report).await?;
-    // Evidence files whose references the bureau now holds; then the bureau's verdicts on
-    // them, and the audit entries of both.
+    // Evidence files whose references the bureau now holds, each followed by a pull that
+    // brings the bureau's verdict on it; then the audit entries of both.
     let options = on_device(device, |d| Ok(d.upload_options())).await?;
-    let uploads = crate::uploads::upload_queued(device, &http, &token, &options).await?;
-    report.uploaded = uploads.uploaded;
-    report.damaged = uploads.damaged;
-    report.upload_problems = uploads.problems;
+    let mut pass = crate::uploads::UploadPass::start(device).await?;
+    while let Some(whole) = pass.send_next(device, &http, &token, &options).await? {
+        if whole {
+            clocks = pull_all(device, &http, &token, &clock, &mut report).await?;
+        }
+    }
+    report.uploaded = pass.report.uploaded;
+    report.damaged = pass.report.damaged;
+    report.upload_problems = pass.report.problems;
     if report.uploaded + report.damaged > 0 {
-        clocks = pull_all(device, &http, &token, &clock, &mut report).await?;
         push_all(device, &http, &token, &mut report).await?;
     }
     on_device(device, move |d| d.record_sync_success(clocks)).await?;

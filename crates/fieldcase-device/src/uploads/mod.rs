@@ -25,7 +25,7 @@ use fieldcase_core::ids::{EvidenceId, InspectionId};
 
 pub(crate) use ledger::apply_verdict;
 pub use live::LiveUploads;
-pub use send::{UploadOptions, UploadReport, upload_queued};
+pub use send::{UploadOptions, UploadPass, UploadReport, upload_queued};
 
 /// Where one evidence file stands on its way to the bureau.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]

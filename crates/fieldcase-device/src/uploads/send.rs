@@ -70,14 +70,39 @@ pub async fn upload_queued(
     token: &str,
     options: &UploadOptions,
 ) -> Result<UploadReport, SyncError> {
-    let live = device.run(|d| Ok(d.live_uploads())).await?;
-    let mut report = UploadReport::default();
-    let mut given_up: Vec<String> = Vec::new();
-    loop {
-        let skip = given_up.clone();
-        let Some(next) = device.run(move |d| d.next_upload(&skip)).await? else { return Ok(report) };
+    let mut pass = UploadPass::start(device).await?;
+    while pass.send_next(device, http, token, options).await?.is_some() {}
+    Ok(pass.report)
+}
+
+/// One pass over the queue, a file at a time, so the sync agent can fetch each file's
+/// verdict as soon as it is whole at the bureau, without waiting for the files after it.
+#[derive(Debug)]
+pub struct UploadPass {
+    live: LiveUploads,
+    /// Files this pass gave up on (refused, or moved under the agent): left for the next.
+    given_up: Vec<String>,
+    pub report: UploadReport,
+}
+
+impl UploadPass {
+    pub async fn start(device: &SharedDevice) -> Result<Self, SyncError> {
+        let live = device.run(|d| Ok(d.live_uploads())).await?;
+        Ok(UploadPass { live, given_up: Vec::new(), report: UploadReport::default() })
+    }
+
+    /// Sends the next file: None when none is left, else whether it is now whole at the bureau.
+    pub async fn send_next(
+        &mut self,
+        device: &SharedDevice,
+        http: &BureauHttp,
+        token: &str,
+        options: &UploadOptions,
+    ) -> Result<Option<bool>, SyncError> {
+        let skip = self.given_up.clone();
+        let Some(next) = device.run(move |d| d.next_upload(&skip)).await? else { return Ok(None) };
         let id = next.row.reference.id;
-        let mut outcome = send_file(device, http, token, &next, options, &live).await;
+        let mut outcome = send_file(device, http, token, &next, options, &self.live).await;
         // Twice more from the bureau's offset if it moved under the agent.
         for _ in 0..2 {
             if !matches!(outcome, Ok(Sent::Again)) {
@@ -85,23 +110,24 @@ pub async fn upload_queued(
             }
             let again = device.run(move |d| d.next_upload(&[])).await?.filter(|n| n.row.reference.id == id);
             let Some(again) = again else { break };
-            outcome = send_file(device, http, token, &again, options, &live).await;
+            outcome = send_file(device, http, token, &again, options, &self.live).await;
         }
-        live.end();
+        self.live.end();
         match outcome {
             Ok(Sent::Uploaded(bytes)) => {
                 device.run(move |d| d.upload_finished(id, bytes)).await?;
-                report.uploaded += 1;
+                self.report.uploaded += 1;
+                return Ok(Some(true));
             }
-            Ok(Sent::Damaged) => report.damaged += 1,
+            Ok(Sent::Damaged) => self.report.damaged += 1,
             Ok(Sent::Paused) => {}
-            Ok(Sent::Again) => given_up.push(id.to_string()),
+            Ok(Sent::Again) => self.given_up.push(id.to_string()),
             Err(e) if file_problem(&e) => {
                 let problem = e.to_string();
                 let noted = problem.clone();
                 device.run(move |d| d.upload_problem(id, Some(&noted))).await?;
-                report.problems.push(format!("evidence {id}: {problem}"));
-                given_up.push(id.to_string());
+                self.report.problems.push(format!("evidence {id}: {problem}"));
+                self.given_up.push(id.to_string());
             }
             Err(e) => {
                 let problem = e.to_string();
@@ -109,6 +135,7 @@ pub async fn upload_queued(
                 return Err(e);
             }
         }
+        Ok(Some(false))
     }
 }
 
