@@ -44,14 +44,7 @@ pub async fn keep(
     let staged = match appended {
         // The store lost bytes the database counts (a power cut before the disk wrote them):
         // the upload cannot go on from its offset, so it is ended and the client starts again.
-        Err(lost @ crate::blobs::BlobError::StagedLost { .. }) => {
-            let detail = format!("ended by the bureau: {lost}; the client uploads the file again");
-            let now = record_instant(Utc::now());
-            super::standing::end_with(state, &upload, UploadState::Terminated, "bureau".into(), detail, now).await?;
-            return Err(
-                UploadRefusal::Gone { id: upload.id.clone(), why: "lost its staged bytes at the bureau" }.into()
-            );
-        }
+        Err(lost @ crate::blobs::BlobError::StagedLost { .. }) => return Err(lost_staged(state, &upload, lost).await),
         other => other?,
     };
     let now = record_instant(Utc::now());
@@ -91,7 +84,11 @@ pub async fn finish(state: &AppState, upload: &UploadRecord) -> Result<VerdictOu
         VerdictOutcome::Verified => BlobKey::verified(&received),
         VerdictOutcome::Mismatch => BlobKey::apart(&upload.id),
     };
-    state.blobs.seal(&upload.id, &upload.staged, upload.offset, &key).await?;
+    match state.blobs.seal(&upload.id, &upload.staged, upload.offset, &key).await {
+        // As for an append: bytes the store lost end the upload, and the client sends again.
+        Err(lost @ crate::blobs::BlobError::StagedLost { .. }) => return Err(lost_staged(state, upload, lost).await),
+        other => other?,
+    }
     let now = record_instant(Utc::now());
     let entry = |actor: String, event, detail: String| CustodyEntry {
         evidence_id: upload.evidence_id,
@@ -141,4 +138,15 @@ pub async fn finish(state: &AppState, upload: &UploadRecord) -> Result<VerdictOu
     state.store.complete_upload(blob, verdict, custody).await?;
     tracing::info!(upload = %upload.id, evidence = %upload.evidence_id, ?outcome, "evidence upload decided");
     Ok(outcome)
+}
+
+/// Ends an upload whose staged bytes the store lost (a power cut before the disk wrote them):
+/// it cannot go on from its offset, so the client is told it is gone (410) and starts again.
+async fn lost_staged(state: &AppState, upload: &UploadRecord, lost: crate::blobs::BlobError) -> ApiError {
+    let detail = format!("ended by the bureau: {lost}; the client uploads the file again");
+    let now = record_instant(Utc::now());
+    match super::standing::end_with(state, upload, UploadState::Terminated, "bureau".into(), detail, now).await {
+        Ok(()) => UploadRefusal::Gone { id: upload.id.clone(), why: "lost its staged bytes at the bureau" }.into(),
+        Err(e) => e,
+    }
 }
