@@ -213,9 +213,7 @@ async fn send_file(
         let reading = (!current.last).then(|| tokio::task::spawn_blocking(move || reader.next_chunk(&expected)));
         let taken = send_chunk(http, token, &upload, offset, &current).await;
         let following = match reading {
-            Some(handle) => {
-                Some(handle.await.map_err(|e| SyncError::Protocol(format!("reading the file stopped: {e}")))?)
-            }
+            Some(handle) => Some(handle.await.map_err(stopped("reading the file"))?),
             None => None,
         };
         let new_offset = match taken? {
@@ -230,7 +228,7 @@ async fn send_file(
         // The note of the chunk before, written while this one was on its way (a durable
         // write per chunk would otherwise hold up the next): was the file paused since?
         if let Some(previous) = noting.take() {
-            let paused = previous.await.map_err(|e| SyncError::Protocol(format!("noting progress stopped: {e}")))??;
+            let paused = previous.await.map_err(stopped("noting progress"))??;
             if paused {
                 return Ok(Sent::Paused);
             }
@@ -295,7 +293,12 @@ async fn damaged(
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, SyncError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| SyncError::Protocol(format!("reading the file stopped: {e}")))
+    tokio::task::spawn_blocking(f).await.map_err(stopped("reading the file"))
+}
+
+/// A task of the agent's that ended without its result (it panicked), as a sync error.
+fn stopped(what: &'static str) -> impl Fn(tokio::task::JoinError) -> SyncError {
+    move |e| SyncError::Protocol(format!("{what} stopped: {e}"))
 }
 
 /// One chunk read, with its SHA-256.
