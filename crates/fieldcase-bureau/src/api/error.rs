@@ -235,6 +235,9 @@ impl From<UploadRefusal> for ApiError {
 
 impl From<crate::blobs::BlobError> for ApiError {
     fn from(e: crate::blobs::BlobError) -> Self {
+        if let crate::blobs::BlobError::Busy(upload) = e {
+            return UploadRefusal::Locked(upload).into();
+        }
         // The bureau's own store failed, not the client: the offset did not move, so the
         // client resends the chunk later.
         Self::Internal(e.to_string())

@@ -1,7 +1,8 @@
 //! The filesystem [`BlobStore`], the default: everything under `<data_dir>/blobs`.
 //!
-//! An upload in progress is one file, `staging/<upload id>`; a chunk is appended by copying
-//! the chunk file's bytes in at the upload's offset. Sealing fsyncs the staged
+//! An upload in progress is one file, `staging/<upload id>`; a chunk is written straight into
+//! it at the upload's offset, under a file lock (`open_in_place`), or copied in from a chunk
+//! file (`append`). Sealing fsyncs the staged
 //! file and renames it to its key (`sha256/<hex>` or `apart/<upload id>`), then fsyncs the
 //! key's directory, so a sealed blob is whole on disk before the database says it is there.
 //! Everything here is blocking file work, run on tokio's blocking pool.
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
-use super::{BlobError, BlobKey, BlobStore, StagedState};
+use super::{BlobError, BlobKey, BlobStore, InPlace, StagedState};
 
 /// The folder under the data directory the store keeps its files in.
 pub const BLOBS_DIR: &str = "blobs";
@@ -61,6 +62,46 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BlobError::Unavailable(format!("a file operation stopped: {e}")))?
 }
 
+/// The staged file of `upload`, opened and placed at `offset` for the next chunk.
+fn open_at(staged: &Path, upload: &str, offset: u64) -> Result<File, BlobError> {
+    let file =
+        OpenOptions::new().create(true).truncate(false).write(true).open(staged).map_err(|e| unavailable(staged, e))?;
+    at_offset(file, staged, upload, offset)
+}
+
+/// Places the staged `file` at `offset`: it must hold at least that many bytes (fewer were lost
+/// behind the bureau), and a tail past them is cut off: what an append wrote before a crash
+/// kept the database from recording it, or what a refused chunk left. It is written again.
+fn at_offset(mut file: File, staged: &Path, upload: &str, offset: u64) -> Result<File, BlobError> {
+    let held = file.metadata().map_err(|e| unavailable(staged, e))?.len();
+    if held < offset {
+        return Err(BlobError::StagedLost {
+            upload: upload.to_owned(),
+            detail: format!("{held} bytes are staged where {offset} were recorded"),
+        });
+    }
+    file.set_len(offset).map_err(|e| unavailable(staged, e))?;
+    file.seek(SeekFrom::Start(offset)).map_err(|e| unavailable(staged, e))?;
+    Ok(file)
+}
+
+/// After a chunk is written to the staged `file` at `offset`.
+fn appended(staged: &Path, file: File, offset: u64) -> Result<StagedState, BlobError> {
+    // Not fsynced chunk by chunk (the disk's synchronous write speed would bound every
+    // upload): sealing fsyncs the whole before the rename, and bytes a power cut loses
+    // before then are found missing at the next append (StagedLost), which ends the
+    // upload so the client sends the file again. Never a verdict on missing bytes.
+    if offset == 0 {
+        sync_dir(staged.parent().unwrap_or(Path::new(".")))?;
+    }
+    // But the disk starts on them now, beside the next chunks, rather than all at the
+    // seal: the fsync there then finds little left to write.
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        handle.spawn_blocking(move || file.sync_data());
+    }
+    Ok(StagedState::default())
+}
+
 /// Fsyncs a directory, so that a rename or a new file in it survives a power cut.
 fn sync_dir(dir: &Path) -> Result<(), BlobError> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| unavailable(dir, e))
@@ -79,23 +120,7 @@ impl BlobStore for FsBlobStore {
         let staged = self.staged(upload)?;
         let (upload, chunk) = (upload.to_owned(), chunk.to_owned());
         blocking(move || {
-            let mut file = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&staged)
-                .map_err(|e| unavailable(&staged, e))?;
-            let held = file.metadata().map_err(|e| unavailable(&staged, e))?.len();
-            if held < offset {
-                return Err(BlobError::StagedLost {
-                    upload,
-                    detail: format!("{held} bytes are staged where {offset} were recorded"),
-                });
-            }
-            // A tail past the offset is what an append wrote before a crash kept the database
-            // from recording it: it is written again now.
-            file.set_len(offset).map_err(|e| unavailable(&staged, e))?;
-            file.seek(SeekFrom::Start(offset)).map_err(|e| unavailable(&staged, e))?;
+            let mut file = open_at(&staged, &upload, offset)?;
             let mut source = File::open(&chunk).map_err(|e| unavailable(&chunk, e))?;
             let copied = io::copy(&mut (&mut source).take(len), &mut file).map_err(|e| unavailable(&staged, e))?;
             if copied != len {
@@ -104,19 +129,50 @@ impl BlobStore for FsBlobStore {
                     chunk.display()
                 )));
             }
-            // Not fsynced chunk by chunk (the disk's synchronous write speed would bound every
-            // upload): sealing fsyncs the whole before the rename, and bytes a power cut loses
-            // before then are found missing at the next append (StagedLost), which ends the
-            // upload so the client sends the file again. Never a verdict on missing bytes.
-            if offset == 0 {
-                sync_dir(staged.parent().unwrap_or(Path::new(".")))?;
+            appended(&staged, file, offset)
+        })
+        .await
+    }
+
+    async fn open_in_place(&self, upload: &str, offset: u64) -> Result<Option<InPlace>, BlobError> {
+        let staged = self.staged(upload)?;
+        let upload = upload.to_owned();
+        blocking(move || {
+            let file = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&staged)
+                .map_err(|e| unavailable(&staged, e))?;
+            // Taken before anything is cut or written: a writer whose lease ran out while its
+            // client was silent may still be writing, and must finish before another starts.
+            file.try_lock().map_err(|_| BlobError::Busy(upload.clone()))?;
+            let file = at_offset(file, &staged, &upload, offset)?;
+            Ok(Some(InPlace { file }))
+        })
+        .await
+    }
+
+    async fn append_in_place(
+        &self,
+        upload: &str,
+        in_place: &InPlace,
+        offset: u64,
+        len: u64,
+    ) -> Result<StagedState, BlobError> {
+        let staged = self.staged(upload)?;
+        let held = in_place.file.metadata().map_err(|e| unavailable(&staged, e))?.len();
+        blocking(move || {
+            // A handle of its own for the disk to be started on: a clone of the locked one
+            // would hold the lock until the disk is done.
+            if held != offset + len {
+                return Err(BlobError::Unavailable(format!(
+                    "{}: {held} bytes where {offset} and a chunk of {len} were written",
+                    staged.display()
+                )));
             }
-            // But the disk starts on them now, beside the next chunks, rather than all at the
-            // seal: the fsync there then finds little left to write.
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn_blocking(move || file.sync_data());
-            }
-            Ok(StagedState::default())
+            let file = File::open(&staged).map_err(|e| unavailable(&staged, e))?;
+            appended(&staged, file, offset)
         })
         .await
     }
@@ -254,5 +310,37 @@ mod tests {
         let missing = store.fetch(&BlobKey::apart("four"), &dir.path().join("x")).await.unwrap_err();
         assert!(matches!(missing, BlobError::NotFound(_)));
         assert!(store.staged("../etc").is_err(), "an upload id cannot name a path");
+    }
+
+    #[tokio::test]
+    async fn a_chunk_written_in_place_locks_the_staged_file_and_a_refused_one_is_cut_off() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::open(dir.path()).unwrap();
+        let mut first = store.open_in_place("u5", 0).await.unwrap().expect("the disk store writes in place");
+        first.file.write_all(b"0123").unwrap();
+        let busy = store.open_in_place("u5", 0).await.unwrap_err();
+        assert!(matches!(busy, BlobError::Busy(_)), "a second writer waits for the first: {busy}");
+        store.append_in_place("u5", &first, 0, 4).await.unwrap();
+        let short = store.append_in_place("u5", &first, 0, 5).await.unwrap_err();
+        assert!(matches!(short, BlobError::Unavailable(_)), "bytes not written are not counted: {short}");
+        drop(first);
+
+        // A chunk refused after it was written (a checksum mismatch) leaves a tail the next cuts.
+        let mut refused = store.open_in_place("u5", 4).await.unwrap().unwrap();
+        refused.file.write_all(b"junk").unwrap();
+        drop(refused);
+        let mut next = store.open_in_place("u5", 4).await.unwrap().unwrap();
+        next.file.write_all(b"45").unwrap();
+        store.append_in_place("u5", &next, 4, 2).await.unwrap();
+        drop(next);
+        let after = store.open_in_place("u5", 6).await.unwrap();
+        assert!(after.is_some(), "the lock goes with the writer's handle, not the disk's work after it");
+        drop(after);
+        assert_eq!(fs::read(store.staged("u5").unwrap()).unwrap(), b"012345");
+        let gap = store.open_in_place("u5", 9).await.unwrap_err();
+        assert!(matches!(gap, BlobError::StagedLost { .. }), "an offset past what is staged is refused: {gap}");
+        store.seal("u5", &StagedState::default(), 6, &BlobKey::apart("u5")).await.unwrap();
+        assert_eq!(fs::read(dir.path().join("blobs/apart/u5")).unwrap(), b"012345");
     }
 }

@@ -84,6 +84,17 @@ pub enum BlobError {
     StagedLost { upload: String, detail: String },
     #[error("no blob {0}")]
     NotFound(BlobKey),
+    /// Another writer holds the upload's staged file (a request whose lease ran out while its
+    /// client was silent, still writing): the chunk is refused as while any other is written.
+    #[error("upload {0} is being written by another request")]
+    Busy(String),
+}
+
+/// An upload's staged file, open at its offset for a chunk and locked for one writer (see
+/// [`BlobStore::open_in_place`]); the lock goes with the handle.
+#[derive(Debug)]
+pub struct InPlace {
+    pub file: std::fs::File,
 }
 
 /// Evidence bytes, staged per upload and sealed under their key. Every method is durable when
@@ -102,6 +113,29 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
         chunk: &Path,
         len: u64,
     ) -> Result<StagedState, BlobError>;
+
+    /// For a store that keeps an upload's staged bytes as one local file: that file, opened to
+    /// take a chunk written straight in at `offset` (anything past it cut off), locked so that
+    /// no other writer, in this process or another, opens it until the handle is dropped. The
+    /// chunk then skips the incoming folder and the copy of [`BlobStore::append`]; the caller
+    /// still counts its bytes with [`BlobStore::append_in_place`]. `None`: the store has no such
+    /// file (S3), and chunks go through the incoming folder.
+    async fn open_in_place(&self, _upload: &str, _offset: u64) -> Result<Option<InPlace>, BlobError> {
+        Ok(None)
+    }
+
+    /// Counts `len` bytes written through `in_place` after the `offset` bytes the upload held,
+    /// as [`BlobStore::append`] does for a chunk file. The caller keeps the handle (and so the
+    /// lock) until the database has recorded the new offset.
+    async fn append_in_place(
+        &self,
+        upload: &str,
+        _in_place: &InPlace,
+        _offset: u64,
+        _len: u64,
+    ) -> Result<StagedState, BlobError> {
+        Err(BlobError::Unavailable(format!("upload {upload}: this store takes no chunk in place")))
+    }
 
     /// Makes the upload's `total` staged bytes the blob `key`, then forgets what was staged.
     /// Sealing bytes under a `sha256/` key that already exists keeps the one copy.

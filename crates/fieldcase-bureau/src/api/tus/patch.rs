@@ -20,6 +20,7 @@ use fieldcase_core::wire;
 use super::super::{ApiError, ApiPath, AppState, Enrolled};
 use super::receive::Streaming;
 use super::{UPLOAD_CHECKSUM, UPLOAD_OFFSET, is_chunk, number_header, seal, standing};
+use crate::blobs::BlobError;
 use crate::store::{Lease, Leasing, UploadRecord, UploadState};
 use crate::uploads::hashing::{ChunkChecksum, FileHasher};
 use crate::uploads::{self, LEASE_TERM, UploadRefusal};
@@ -145,7 +146,13 @@ impl Chunk {
         })?;
         let streaming = Streaming { state: &self.state, upload: &upload.id, holder };
         let room = upload.length - upload.offset;
-        let received = streaming.receive(body, room, self.checksum.as_ref(), hasher).await?;
+        // Straight into the staged file where the store has one; it is locked first, so a
+        // request whose lease ran out but which is still writing is waited for (423).
+        let in_place = match self.state.blobs.open_in_place(&upload.id, upload.offset).await {
+            Err(lost @ BlobError::StagedLost { .. }) => return Err(seal::lost_staged(&self.state, &upload, lost).await),
+            other => other?,
+        };
+        let received = streaming.receive(body, room, self.checksum.as_ref(), hasher, in_place).await?;
         if received.too_long {
             return Err(past_length(&upload));
         }

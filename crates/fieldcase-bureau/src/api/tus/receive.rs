@@ -1,5 +1,6 @@
-//! A chunk streamed from the request body into a file of the incoming folder, hashed as it
-//! comes (its own checksum and the whole file's SHA-256), never held whole in memory.
+//! A chunk streamed from the request body straight into the upload's staged file (a store
+//! that has one) or into a file of the incoming folder, hashed as it comes (its own checksum
+//! and the whole file's SHA-256), never held whole in memory.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,6 +11,7 @@ use chrono::Utc;
 use http_body_util::BodyExt;
 
 use super::super::{ApiError, AppState};
+use crate::blobs::InPlace;
 use crate::uploads::hashing::{ChunkChecksum, ChunkHasher, FileHasher};
 use crate::uploads::{LEASE_RENEWAL, LEASE_TERM};
 
@@ -54,10 +56,19 @@ pub fn clear_stray(incoming: &Path) -> usize {
     entries.flatten().filter(|e| stale(e) && std::fs::remove_file(e.path()).is_ok()).count()
 }
 
+/// Where a chunk's bytes went.
+#[derive(Debug)]
+pub enum Arrived {
+    /// Into a file of the incoming folder, for the store to take in.
+    Incoming(IncomingFile),
+    /// Into the upload's staged file, after its offset; still locked.
+    InPlace(InPlace),
+}
+
 /// What arrived of a chunk.
 #[derive(Debug)]
 pub struct Received {
-    pub file: IncomingFile,
+    pub arrived: Arrived,
     pub bytes: u64,
     /// The body ended as it should (not cut, not idle past [`IDLE_TIMEOUT`]).
     pub whole: bool,
@@ -77,7 +88,8 @@ pub struct Streaming<'a> {
 }
 
 impl Streaming<'_> {
-    /// Streams `body` into a new incoming file, taking at most `room` bytes.
+    /// Streams `body` into `in_place` (the upload's staged file, at its offset) or, without
+    /// one, into a new incoming file, taking at most `room` bytes.
     ///
     /// The async task only moves frames (reference-counted, not copied), in batches: one
     /// blocking thread writes them to the file, one feeds the whole-file hasher and one the
@@ -89,14 +101,13 @@ impl Streaming<'_> {
         room: u64,
         checksum: Option<&ChunkChecksum>,
         hasher: FileHasher,
+        in_place: Option<InPlace>,
     ) -> Result<Received, ApiError> {
-        tokio::fs::create_dir_all(&self.state.incoming)
-            .await
-            .map_err(|e| ApiError::Internal(format!("making {}: {e}", self.state.incoming.display())))?;
-        let name = crate::uploads::new_upload_id().map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
-        let file = IncomingFile(self.state.incoming.join(name));
-        let written = |e: std::io::Error| ApiError::Internal(format!("writing {}: {e}", file.path().display()));
-        let (to_file, writing) = write_file(file.path().to_owned());
+        let target = match in_place {
+            Some(in_place) => Target::InPlace(in_place),
+            None => Target::Incoming(self.incoming_file().await?),
+        };
+        let (to_file, writing) = write_file(target);
         let (to_whole, hashing) = hash_on_a_thread(hasher, FileHasher::update);
         let (to_checksum, checking) = match checksum.map(ChunkChecksum::hasher) {
             Some(chunk_hasher) => {
@@ -141,13 +152,21 @@ impl Streaming<'_> {
         hand_over(&mut batch, &to_file, [Some(&to_whole), to_checksum.as_ref()]).await;
         drop((to_file, to_whole, to_checksum));
         let stopped = |e: tokio::task::JoinError| ApiError::Internal(format!("receiving a chunk stopped: {e}"));
-        writing.await.map_err(stopped)?.map_err(written)?;
+        let arrived = writing.await.map_err(stopped)??;
         let hasher = hashing.await.map_err(stopped)?;
         let checksum_matches = match (checking, checksum) {
             (Some(checking), Some(expected)) => Some(checking.await.map_err(stopped)?.matches(expected)),
             _ => None,
         };
-        Ok(Received { file, bytes, whole, too_long, checksum_matches, hasher })
+        Ok(Received { arrived, bytes, whole, too_long, checksum_matches, hasher })
+    }
+
+    async fn incoming_file(&self) -> Result<IncomingFile, ApiError> {
+        tokio::fs::create_dir_all(&self.state.incoming)
+            .await
+            .map_err(|e| ApiError::Internal(format!("making {}: {e}", self.state.incoming.display())))?;
+        let name = crate::uploads::new_upload_id().map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+        Ok(IncomingFile(self.state.incoming.join(name)))
     }
 
     async fn renew(&self) -> Result<(), ApiError> {
@@ -186,16 +205,33 @@ async fn hand_over(
     to_file.send(batch).await.is_ok()
 }
 
-/// The thread that writes a chunk's frames to `path`.
-fn write_file(path: PathBuf) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<std::io::Result<()>>) {
+/// Where the writing thread puts a chunk.
+enum Target {
+    Incoming(IncomingFile),
+    InPlace(InPlace),
+}
+
+/// The thread that writes a chunk's frames to its target; it gives back where they went.
+fn write_file(
+    target: Target,
+) -> (tokio::sync::mpsc::Sender<Batch>, tokio::task::JoinHandle<Result<Arrived, ApiError>>) {
     use std::io::Write;
     let (to, mut from) = tokio::sync::mpsc::channel::<Batch>(BATCHES_IN_FLIGHT);
     let thread = tokio::task::spawn_blocking(move || {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+        let (file, path) = match &target {
+            Target::Incoming(incoming) => (std::fs::File::create(incoming.path()), incoming.path().to_owned()),
+            Target::InPlace(in_place) => (in_place.file.try_clone(), PathBuf::from("the upload's staged file")),
+        };
+        let written = |e: std::io::Error| ApiError::Internal(format!("writing {}: {e}", path.display()));
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file.map_err(written)?);
         while let Some(batch) = from.blocking_recv() {
-            batch.iter().try_for_each(|data| out.write_all(data))?;
+            batch.iter().try_for_each(|data| out.write_all(data)).map_err(written)?;
         }
-        out.flush()
+        out.flush().map_err(written)?;
+        Ok(match target {
+            Target::Incoming(incoming) => Arrived::Incoming(incoming),
+            Target::InPlace(in_place) => Arrived::InPlace(in_place),
+        })
     });
     (to, thread)
 }

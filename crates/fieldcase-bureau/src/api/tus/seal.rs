@@ -13,7 +13,7 @@ use fieldcase_core::time::record_instant;
 use fieldcase_core::upload::{EvidenceVerdict, VerdictOutcome};
 
 use super::super::{ApiError, AppState};
-use super::receive::Received;
+use super::receive::{Arrived, Received};
 use crate::blobs::BlobKey;
 use crate::store::{CustodyEntry, CustodyEvent, EvidenceBlob, Progress, UploadRecord, UploadState};
 use crate::uploads::UploadRefusal;
@@ -30,17 +30,26 @@ pub async fn keep(
     if received.bytes == 0 {
         return Ok(upload);
     }
-    // The lease is made sure of (and moved on) just before the staged bytes change: a request
-    // whose lease ran out while its client was silent must not write over bytes another
-    // request has recorded since.
+    // The lease is made sure of (and moved on) just before the staged bytes are counted: a
+    // request whose lease ran out while its client was silent must not write over bytes
+    // another request has recorded since. (Bytes written in place went past the offset only,
+    // under the staged file's lock, which such a request still holds while it writes.)
     let until = record_instant(Utc::now()) + crate::uploads::LEASE_TERM;
     if !state.store.renew_lease(upload.id.clone(), holder.to_owned(), until).await? {
         // Another request took the upload meanwhile: this chunk is refused as if it had come
         // while that one was writing.
         return Err(UploadRefusal::Locked(upload.id.clone()).into());
     }
-    let appended =
-        state.blobs.append(&upload.id, &upload.staged, upload.offset, received.file.path(), received.bytes).await;
+    // Written in place, the staged file stays locked until the new offset is recorded.
+    let arrived = received.arrived;
+    let appended = match &arrived {
+        Arrived::Incoming(file) => {
+            state.blobs.append(&upload.id, &upload.staged, upload.offset, file.path(), received.bytes).await
+        }
+        Arrived::InPlace(in_place) => {
+            state.blobs.append_in_place(&upload.id, in_place, upload.offset, received.bytes).await
+        }
+    };
     let staged = match appended {
         // The store lost bytes the database counts (a power cut before the disk wrote them):
         // the upload cannot go on from its offset, so it is ended and the client starts again.
@@ -142,7 +151,7 @@ pub async fn finish(state: &AppState, upload: &UploadRecord) -> Result<VerdictOu
 
 /// Ends an upload whose staged bytes the store lost (a power cut before the disk wrote them):
 /// it cannot go on from its offset, so the client is told it is gone (410) and starts again.
-async fn lost_staged(state: &AppState, upload: &UploadRecord, lost: crate::blobs::BlobError) -> ApiError {
+pub(super) async fn lost_staged(state: &AppState, upload: &UploadRecord, lost: crate::blobs::BlobError) -> ApiError {
     let detail = format!("ended by the bureau: {lost}; the client uploads the file again");
     let now = record_instant(Utc::now());
     match super::standing::end_with(state, upload, UploadState::Terminated, "bureau".into(), detail, now).await {
