@@ -39,7 +39,9 @@ export async function runImport(
   if (s.running || dir === "") return;
   Object.assign(s, { running: true, cancelling: false, progress: null, summary: null });
   try {
-    s.summary = await run({ dir, recorderId: s.recorderId.trim() || null, inPlace: s.inPlace }, (p) => (s.progress = p));
+    s.summary = await run({ dir, recorderId: s.recorderId.trim() || null, inPlace: s.inPlace }, (p) => {
+      s.progress = p;
+    });
   } finally {
     s.running = false;
   }

@@ -97,14 +97,18 @@ export function startApp(): void {
   started = true;
   applyLocale(loadLocale());
   api.appInfo().then(
-    (info) => (app.info = info),
+    (info) => {
+      app.info = info;
+    },
     (err) => console.error("app_info failed", err),
   );
   // Listen first, then ask: a change between the two is not lost.
   api.onSyncStatus(setSync).catch((err) => console.error("sync events unavailable", err));
   api.syncStatus().then(setSync, (err) => console.error("sync_status failed", err));
   api.currentOfficer().then(
-    (signedIn) => (app.officer = signedIn),
+    (signedIn) => {
+      app.officer = signedIn;
+    },
     (err) => console.error("current_officer failed", err),
   );
 }

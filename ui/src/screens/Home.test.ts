@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
-import { summary } from "../test/fixtures";
+import { summary, syncStatus, upload } from "../test/fixtures";
 import Home from "./Home.svelte";
 
 describe("home", () => {
@@ -16,6 +16,7 @@ describe("home", () => {
         summary({ id: "a", site_name: "甲建筑公司", status: "draft", findings: 2 }),
         summary({ id: "b", site_name: "乙建筑公司", status: "finalized", required_answered: 8 }),
       ],
+      upload_status: () => [],
     });
     let ready = 0;
     render(Home, { onloaded: () => ready++ });
@@ -28,8 +29,39 @@ describe("home", () => {
     expect(screen.queryByTestId("inspection-empty")).toBeNull();
   });
 
+  it("sums up the day: today's inspections, drafts, the recently finalized and what waits for the bureau", async () => {
+    fakeBackend({
+      list_inspections: () => [
+        summary({ id: "today", site_name: "甲建筑公司", status: "draft", started_at: "2026-12-02T00:10:00Z" }),
+        summary({ id: "old", site_name: "乙建筑公司", status: "draft", started_at: "2026-11-02T00:10:00Z" }),
+        summary({
+          id: "done",
+          site_name: "丙建筑公司",
+          status: "finalized",
+          started_at: "2026-11-30T01:00:00Z",
+          ended_at: "2026-11-30T02:00:00Z",
+        }),
+      ],
+      upload_status: () => [upload({ state: "uploading" }), upload({ evidence_id: "v", state: "verified" }), upload({ evidence_id: "d", state: "damaged" })],
+    });
+    app.sync = syncStatus({ state: "offline", pending: { sites: 1, inspections: 2, certificate_checks: 0, evidence: 0, audit_entries: 9 } });
+    render(Home, { now: () => Date.parse("2026-12-02T03:00:00Z") });
+    const ids = (testid: string) => Array.from(screen.getByTestId(testid).querySelectorAll("button[data-id]")).map((b) => (b as HTMLElement).dataset.id);
+    await screen.findByTestId("home-day");
+    expect(ids("home-today")).toEqual(["today"]);
+    expect(ids("home-drafts")).toEqual(["today", "old"]);
+    expect(ids("home-finalized")).toEqual(["done"]);
+    expect(screen.getByTestId("home-waiting-records").textContent).toBe("3");
+    await waitFor(() => expect(screen.getByTestId("home-waiting-files").textContent).toBe("2"));
+    expect(screen.getByTestId("home-file-problems").textContent).toBe("1");
+    // Each inspection is listed once in the full list, whatever groups it is in above.
+    expect(screen.getAllByTestId("inspection-row").map((r) => r.dataset.id)).toEqual(["today", "old", "done"]);
+    await fireEvent.click(screen.getByTestId("home-finalized").querySelector("button[data-id=done]")!);
+    expect(router.route).toEqual({ name: "detail", id: "done" });
+  });
+
   it("opens an inspection from its row, by click or by Enter", async () => {
-    fakeBackend({ list_inspections: () => [summary({ id: "a" }), summary({ id: "b" })] });
+    fakeBackend({ list_inspections: () => [summary({ id: "a" }), summary({ id: "b" })], upload_status: () => [] });
     render(Home);
     const rows = await screen.findAllByTestId("inspection-row");
     await fireEvent.click(rows[1]!);
@@ -39,13 +71,16 @@ describe("home", () => {
   });
 
   it("says there are no inspections only when the laptop has none", async () => {
-    fakeBackend({ list_inspections: () => [] });
+    fakeBackend({ list_inspections: () => [], upload_status: () => [] });
     render(Home);
     expect(await screen.findByTestId("inspection-empty")).toBeTruthy();
   });
 
   it("shows the reason, not an empty list, when the inspections cannot be read", async () => {
-    fakeBackend({ list_inspections: () => new Refusal({ code: "damaged", message: "store.db is damaged" }) });
+    fakeBackend({
+      list_inspections: () => new Refusal({ code: "damaged", message: "store.db is damaged" }),
+      upload_status: () => [],
+    });
     let ready = 0;
     render(Home, { onloaded: () => ready++ });
     await waitFor(() => expect(ready).toBe(1));

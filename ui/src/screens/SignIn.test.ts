@@ -17,6 +17,7 @@ describe("sign-in", () => {
   it("signs the officer in from the header, then shows who is signed in on the home screen", async () => {
     const backend = fakeBackend({
       list_inspections: () => [summary()],
+      upload_status: () => [],
       sign_in: ({ officerId }) => ({ officer_id: officerId, name: "王伟" }),
     });
     render(App);
@@ -37,6 +38,7 @@ describe("sign-in", () => {
   it("says why a refused PIN was refused, clears the PIN and stays on the form", async () => {
     fakeBackend({
       list_inspections: () => [],
+      upload_status: () => [],
       sign_in: () => new Refusal({ code: "signin_refused", message: "wrong PIN for JC-0107" }),
     });
     render(App);
