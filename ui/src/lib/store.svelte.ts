@@ -16,9 +16,13 @@ export interface AppState {
   error: CommandFailure | null;
   info: AppInfo | null;
   locale: Locale;
+  /** The high-contrast theme, for outdoor light. */
+  contrast: boolean;
 }
 
-export const app = $state<AppState>({ officer: null, sync: null, error: null, info: null, locale: currentLocale() });
+export const app = $state<AppState>({ officer: null, sync: null, error: null, info: null, locale: currentLocale(), contrast: false });
+
+const CONTRAST_KEY = "fieldcase.contrast";
 
 /**
  * `t` that markup re-reads when the language changes: reading `app.locale` makes every
@@ -86,6 +90,32 @@ export function syncNow(): void {
   api.syncNow().catch(report);
 }
 
+/** Turns the high-contrast theme on or off; the choice is kept for the next start. */
+export function toggleContrast(): void {
+  applyContrast(!app.contrast);
+  try {
+    globalThis.localStorage?.setItem(CONTRAST_KEY, app.contrast ? "on" : "off");
+  } catch {
+    // A choice that cannot be saved still applies for this session.
+  }
+}
+
+function applyContrast(on: boolean): void {
+  app.contrast = on;
+  if (typeof document !== "undefined") {
+    if (on) document.documentElement.dataset.theme = "contrast";
+    else delete document.documentElement.dataset.theme;
+  }
+}
+
+function savedContrast(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(CONTRAST_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
+
 let started = false;
 
 /**
@@ -96,6 +126,7 @@ export function startApp(): void {
   if (started) return;
   started = true;
   applyLocale(loadLocale());
+  applyContrast(savedContrast());
   api.appInfo().then(
     (info) => {
       app.info = info;

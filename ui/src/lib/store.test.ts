@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
 import { syncStatus } from "../test/fixtures";
 import { HOME, navigate, onNavigate, router, sameRoute, type Route } from "./router.svelte";
-import { app, dismissError, report, setSync, signIn, signOut, switchLanguage, tr } from "./store.svelte";
+import { app, dismissError, report, setSync, signIn, signOut, switchLanguage, toggleContrast, tr } from "./store.svelte";
 
 describe("router", () => {
   it("opens the screen asked for and counts every visit, the same screen again too", () => {
@@ -83,5 +83,15 @@ describe("store", () => {
   it("holds the latest sync status", () => {
     setSync(syncStatus({ state: "synced" }));
     expect(app.sync?.state).toBe("synced");
+  });
+
+  it("turns the high-contrast theme on and off on the whole page, and remembers it", () => {
+    const was = app.contrast;
+    toggleContrast();
+    expect(app.contrast).toBe(!was);
+    expect(document.documentElement.dataset.theme === "contrast").toBe(!was);
+    expect(localStorage.getItem("fieldcase.contrast")).toBe(was ? "off" : "on");
+    toggleContrast();
+    expect(document.documentElement.dataset.theme === "contrast").toBe(was);
   });
 });
