@@ -32,7 +32,3 @@ export function onNavigate(listener: (to: Route) => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** Whether two routes open the same screen on the same record. */
-export function sameRoute(a: Route, b: Route): boolean {
-  return a.name === b.name && (a.name !== "detail" || (b.name === "detail" && a.id === b.id));
-}

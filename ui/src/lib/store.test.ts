@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
 import { syncStatus } from "../test/fixtures";
-import { HOME, navigate, onNavigate, router, sameRoute, type Route } from "./router.svelte";
+import { HOME, navigate, onNavigate, router, type Route } from "./router.svelte";
 import { app, dismissError, report, setSync, signIn, signOut, switchLanguage, toggleContrast, tr } from "./store.svelte";
 
 describe("router", () => {
@@ -20,13 +20,6 @@ describe("router", () => {
     stop();
     navigate(HOME);
     expect(seen).toEqual([{ name: "detail", id: "a" }]);
-  });
-
-  it("tells one inspection's screen from another's", () => {
-    expect(sameRoute({ name: "detail", id: "a" }, { name: "detail", id: "a" })).toBe(true);
-    expect(sameRoute({ name: "detail", id: "a" }, { name: "detail", id: "b" })).toBe(false);
-    expect(sameRoute(HOME, { name: "new" })).toBe(false);
-    expect(sameRoute(HOME, { name: "home" })).toBe(true);
   });
 });
 

@@ -88,4 +88,18 @@ describe("home", () => {
     // The container is drawn (so "loaded" can be told from "not drawn yet") but says nothing untrue.
     expect(screen.getByTestId("inspection-list").textContent?.trim()).toBe("");
   });
+
+  it("drops a load that fails after the officer has left, rather than showing its error on another screen", async () => {
+    let fail: (err: unknown) => void = () => {};
+    const backend = fakeBackend({
+      list_inspections: () => new Promise((_, reject) => (fail = reject)),
+      upload_status: () => [],
+    });
+    const view = render(Home);
+    await waitFor(() => expect(backend.callsTo("list_inspections")).toHaveLength(1));
+    view.unmount();
+    fail({ code: "damaged", message: "store.db is damaged" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(app.error).toBeNull();
+  });
 });
