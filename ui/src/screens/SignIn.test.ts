@@ -22,6 +22,8 @@ describe("sign-in", () => {
     });
     render(App);
     await fireEvent.click(await screen.findByTestId("signin-open"));
+    // Keyboard focus moves to the screen just opened, so Tab goes on from there.
+    await waitFor(() => expect(document.activeElement?.tagName).toBe("MAIN"));
     await fireEvent.input(await screen.findByTestId("signin-officer"), { target: { value: " JC-0107 " } });
     await fireEvent.input(screen.getByTestId("signin-pin"), { target: { value: "107107" } });
     await fireEvent.click(screen.getByTestId("signin-submit"));
