@@ -1,5 +1,5 @@
 // The window's shared state: who is signed in, how sync stands, the error on screen, the
-// language. Screens keep their own records; only what the header, the banner and more
+// language and the theme. Screens keep their own records; only what the header, the banner and more
 // than one screen need lives here. Every change goes through the functions below.
 import * as api from "../api";
 import { toCommandFailure, type CommandFailure } from "../api";
