@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import { CATALOGS, translate, type Locale, type Translate } from "./i18n";
-import { pendingTotal, syncDetail, syncStateLabel } from "./syncLabels";
+import { pendingTotal, syncDetail, syncProblem, syncStateLabel } from "./syncLabels";
 
 const status = (over: Partial<SyncStatus> = {}): SyncStatus => ({
   state: "pending",
@@ -42,5 +42,15 @@ describe("sync labels", () => {
 
   it("says when records need attention", () => {
     expect(syncDetail(status({ needs_attention: 2 }), zh)).toContain("2");
+  });
+
+  it("puts the last problem in plain words, with what to do, and nothing when all is well", () => {
+    expect(syncProblem(status({ state: "synced" }), en)).toBeNull();
+    expect(syncProblem(status({ state: "pending" }), en)).toBeNull();
+    expect(syncProblem(status({ state: "offline", last_error: "connect: ECONNREFUSED", last_error_code: "offline" }), zh)).toContain("联网后会自动同步");
+    expect(syncProblem(status({ state: "error", last_error: "401", last_error_code: "device_revoked" }), en)).toContain("administrator");
+    const other = syncProblem(status({ state: "error", last_error: "HTTP 500 from /api/v1/sync", last_error_code: "bureau_error" }), en);
+    expect(other).toContain("tries again");
+    expect(other).not.toContain("HTTP 500");
   });
 });

@@ -38,3 +38,19 @@ export function syncDetail(s: SyncStatus, t: Translate): string {
   );
   return parts.join(" · ");
 }
+
+/** Codes that mean the bureau no longer accepts this laptop: only an administrator can help. */
+const REFUSED_CODES: ReadonlySet<string> = new Set(["unauthorized", "device_revoked", "device_key_mismatch", "forbidden", "bureau_key"]);
+
+/**
+ * The last sync problem in plain words, with what to do; null when there is none. The
+ * device's own message (for an engineer) goes in the tooltip, not here.
+ */
+export function syncProblem(s: SyncStatus, t: Translate): string | null {
+  if (s.state === "offline") return t("sync.problem.offline");
+  if (s.state !== "error" && s.last_error === null) return null;
+  if (s.last_error_code === "offline") return t("sync.problem.offline");
+  if (s.last_error_code !== null && REFUSED_CODES.has(s.last_error_code)) return t("sync.problem.refused");
+  if (s.last_error === null && s.last_error_code === null) return null;
+  return t("sync.problem.other");
+}
