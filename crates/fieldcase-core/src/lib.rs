@@ -22,6 +22,7 @@ mod openapi;
 mod push_checks;
 pub mod registry;
 pub mod rules;
+pub mod sha256_pair;
 pub mod sign_in_scope;
 pub mod signing;
 pub mod site;

@@ -1,7 +1,8 @@
 //! The two hashes a chunk goes through as it streams in: the checksum the client sent in
 //! `Upload-Checksum` (sha256, or sha1 as the official Python client sends), and the whole
 //! file's SHA-256, whose state is kept with the upload's offset so that a restarted bureau
-//! carries on where it stopped.
+//! carries on where it stopped. A sha256 checksum and the whole file's hash go through each
+//! block together ([`fieldcase_core::sha256_pair`]): the pair costs about what one costs.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -9,21 +10,22 @@ use sha2::Digest;
 use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 
 use fieldcase_core::canonical::ContentHash;
+use fieldcase_core::sha256_pair::{Sha256Run, update_both};
 
 /// The whole file's SHA-256 so far.
 #[derive(Clone, Debug, Default)]
-pub struct FileHasher(sha2::Sha256);
+pub struct FileHasher(Sha256Run);
 
 impl FileHasher {
     /// The hasher a row kept ([`FileHasher::state`]); None if the bytes are not a state.
     pub fn restore(state: &[u8]) -> Option<Self> {
         let serialized = SerializedState::<sha2::Sha256>::try_from(state).ok()?;
-        sha2::Sha256::deserialize(&serialized).ok().map(Self)
+        sha2::Sha256::deserialize(&serialized).ok().map(|h| Self(Sha256Run::from_sha2(&h)))
     }
 
-    /// The state to keep with the offset.
+    /// The state to keep with the offset (sha2's serialized state).
     pub fn state(&self) -> Vec<u8> {
-        self.0.serialize().to_vec()
+        self.0.to_sha2().serialize().to_vec()
     }
 
     pub fn update(&mut self, bytes: &[u8]) {
@@ -31,7 +33,28 @@ impl FileHasher {
     }
 
     pub fn finish(self) -> ContentHash {
-        ContentHash::from_digest(self.0.finalize().into())
+        ContentHash::from_digest(self.0.finalize())
+    }
+}
+
+/// What a chunk's bytes go through as they arrive: the whole file's hash and, if the client
+/// sent a checksum, the chunk's own.
+#[derive(Debug)]
+pub struct StreamHashers {
+    pub whole: FileHasher,
+    pub chunk: Option<ChunkHasher>,
+}
+
+impl StreamHashers {
+    pub fn update(&mut self, bytes: &[u8]) {
+        match &mut self.chunk {
+            Some(ChunkHasher::Sha256(chunk)) => update_both(&mut self.whole.0, chunk, bytes),
+            Some(other) => {
+                self.whole.update(bytes);
+                other.update(bytes);
+            }
+            None => self.whole.update(bytes),
+        }
     }
 }
 
@@ -74,7 +97,7 @@ impl ChunkChecksum {
     /// A hasher of the chunk's bytes, for [`ChunkHasher::matches`].
     pub fn hasher(&self) -> ChunkHasher {
         match self {
-            Self::Sha256(_) => ChunkHasher::Sha256(sha2::Sha256::new()),
+            Self::Sha256(_) => ChunkHasher::Sha256(Sha256Run::default()),
             Self::Sha1(_) => ChunkHasher::Sha1(sha1::Sha1::new()),
         }
     }
@@ -83,7 +106,7 @@ impl ChunkChecksum {
 /// The chunk's own hash as it streams in.
 #[derive(Clone, Debug)]
 pub enum ChunkHasher {
-    Sha256(sha2::Sha256),
+    Sha256(Sha256Run),
     Sha1(sha1::Sha1),
 }
 

@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 
 use super::super::{ApiError, AppState};
 use crate::blobs::InPlace;
-use crate::uploads::hashing::{ChunkChecksum, ChunkHasher, FileHasher};
+use crate::uploads::hashing::{ChunkChecksum, FileHasher, StreamHashers};
 use crate::uploads::{LEASE_RENEWAL, LEASE_TERM};
 
 /// How long the bureau waits for the next bytes of a chunk before it takes the chunk as cut.
@@ -92,9 +92,9 @@ impl Streaming<'_> {
     /// one, into a new incoming file, taking at most `room` bytes.
     ///
     /// The async task only moves frames (reference-counted, not copied), in batches: one
-    /// blocking thread writes them to the file, one feeds the whole-file hasher and one the
-    /// chunk's checksum, so the work runs side by side and the next frames keep arriving
-    /// meanwhile. Bounded channels between them keep memory flat.
+    /// blocking thread writes them to the file and one feeds the whole-file hash and the
+    /// chunk's checksum (together, in one pass), so the work runs side by side and the next
+    /// frames keep arriving meanwhile. Bounded channels between them keep memory flat.
     pub async fn receive(
         &self,
         body: Body,
@@ -108,14 +108,8 @@ impl Streaming<'_> {
             None => Target::Incoming(self.incoming_file().await?),
         };
         let (to_file, writing) = write_file(target);
-        let (to_whole, hashing) = hash_on_a_thread(hasher, FileHasher::update);
-        let (to_checksum, checking) = match checksum.map(ChunkChecksum::hasher) {
-            Some(chunk_hasher) => {
-                let (to, thread) = hash_on_a_thread(chunk_hasher, ChunkHasher::update);
-                (Some(to), Some(thread))
-            }
-            None => (None, None),
-        };
+        let hashers = StreamHashers { whole: hasher, chunk: checksum.map(ChunkChecksum::hasher) };
+        let (to_hashers, hashing) = hash_on_a_thread(hashers, StreamHashers::update);
         let (mut body, mut bytes, mut whole, mut too_long) = (body, 0u64, false, false);
         let (mut batch, mut batched) = (Vec::new(), 0usize);
         let mut renewed = Instant::now();
@@ -139,7 +133,7 @@ impl Streaming<'_> {
             batch.push(data);
             // Frames go on in batches: a hand-over per frame (some KiB) would cost more than its hashing.
             if batched >= BATCH_BYTES {
-                if !hand_over(&mut batch, &to_file, [Some(&to_whole), to_checksum.as_ref()]).await {
+                if !hand_over(&mut batch, &to_file, &to_hashers).await {
                     break;
                 }
                 batched = 0;
@@ -149,15 +143,12 @@ impl Streaming<'_> {
                 renewed = Instant::now();
             }
         }
-        hand_over(&mut batch, &to_file, [Some(&to_whole), to_checksum.as_ref()]).await;
-        drop((to_file, to_whole, to_checksum));
+        hand_over(&mut batch, &to_file, &to_hashers).await;
+        drop((to_file, to_hashers));
         let stopped = |e: tokio::task::JoinError| ApiError::Internal(format!("receiving a chunk stopped: {e}"));
         let arrived = writing.await.map_err(stopped)??;
-        let hasher = hashing.await.map_err(stopped)?;
-        let checksum_matches = match (checking, checksum) {
-            (Some(checking), Some(expected)) => Some(checking.await.map_err(stopped)?.matches(expected)),
-            _ => None,
-        };
+        let StreamHashers { whole: hasher, chunk } = hashing.await.map_err(stopped)?;
+        let checksum_matches = chunk.zip(checksum).map(|(chunk, expected)| chunk.matches(expected));
         Ok(Received { arrived, bytes, whole, too_long, checksum_matches, hasher })
     }
 
@@ -187,21 +178,19 @@ const BATCH_BYTES: usize = 512 * 1024;
 /// Batches on their way to a thread, at most: a few MiB.
 const BATCHES_IN_FLIGHT: usize = 8;
 
-/// Hands the batch to the hashing threads and the writing thread; false if the writing
-/// thread stopped (on an error, which it returns when joined).
+/// Hands the batch to the hashing thread and the writing thread; false if the writing thread
+/// stopped (on an error, which it returns when joined).
 async fn hand_over(
     batch: &mut Batch,
     to_file: &tokio::sync::mpsc::Sender<Batch>,
-    to_hashers: [Option<&tokio::sync::mpsc::Sender<Batch>>; 2],
+    to_hashers: &tokio::sync::mpsc::Sender<Batch>,
 ) -> bool {
     if batch.is_empty() {
         return true;
     }
     let batch = std::mem::take(batch);
-    for to in to_hashers.into_iter().flatten() {
-        // A hashing thread outlives the loop; a send fails only if it panicked, seen when joined.
-        let _ = to.send(batch.clone()).await;
-    }
+    // The hashing thread outlives the loop; a send fails only if it panicked, seen when joined.
+    let _ = to_hashers.send(batch.clone()).await;
     to_file.send(batch).await.is_ok()
 }
 
