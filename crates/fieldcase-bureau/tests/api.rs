@@ -22,11 +22,10 @@ use fieldcase_core::wire::EnrollRequest;
 use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
 use serde_json::value::RawValue;
 
-use common::{TestBureau, TestDevice, assert_error, of_kind};
+use common::{Backend, TestBureau, TestDevice, assert_error, of_kind};
 
-#[tokio::test]
-async fn health_answers_with_the_bureau_clock() {
-    let bureau = TestBureau::start().await;
+async fn health_answers_with_the_bureau_clock(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let (status, body) = bureau.get("/api/v1/health", None).await;
     assert_eq!(status, 200);
     let health: Health = serde_json::from_value(body).expect("a health answer");
@@ -35,9 +34,8 @@ async fn health_answers_with_the_bureau_clock() {
     bureau.stop().await.expect("the bureau stops cleanly when asked");
 }
 
-#[tokio::test]
-async fn unknown_paths_and_methods_answer_in_the_error_shape() {
-    let bureau = TestBureau::start().await;
+async fn unknown_paths_and_methods_answer_in_the_error_shape(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     assert_error(&bureau.get("/api/v2/health", None).await, 404, "not_found");
     let delete = bureau.client.delete(format!("{}/api/v1/health", bureau.url)).send().await.expect("an answer");
     assert_eq!(delete.status().as_u16(), 405);
@@ -45,9 +43,8 @@ async fn unknown_paths_and_methods_answer_in_the_error_shape() {
     assert_eq!(body["code"], "method_not_allowed");
 }
 
-#[tokio::test]
-async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
-    let bureau = TestBureau::start().await;
+async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let device = TestDevice::new();
     let code = bureau.code().await;
 
@@ -64,32 +61,18 @@ async fn an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes() {
     let unknown = bureau.post("/api/v1/enroll", &device.enroll_request("AAAA-BBBB-CCCC"), None).await;
     assert_error(&unknown, 401, "enrollment_code_invalid");
 
-    // What is on disk: the hash of the token and of the code, never either of them.
-    let db = Connection::open(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the database opens");
-    let stored: String = db
-        .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device.device.id().to_string()], |r| {
-            r.get(0)
-        })
-        .expect("the device is registered");
+    // What is stored: the hash of the token and of the code, never either of them.
+    let (stored, codes, everything) = stored_secrets(&bureau, &device.device.id().to_string()).await;
     assert_eq!(stored, ContentHash::of_bytes(token.as_bytes()).to_hex(), "only the token's SHA-256 is kept");
-    let dump: String = db
-        .query_row(
-            "SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes",
-            [],
-            |r| r.get(0),
-        )
-        .expect("codes");
-    assert!(!dump.contains(&code) && !dump.contains(&code.replace('-', "")), "the code itself is not kept");
-    let bytes = std::fs::read(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the file");
-    assert!(!String::from_utf8_lossy(&bytes).contains(&token), "the token is nowhere in the database file");
+    assert!(!codes.contains(&code) && !codes.contains(&code.replace('-', "")), "the code itself is not kept");
+    assert!(!everything.contains(&token), "the token is nowhere in the database");
 
     // The token works.
     assert_eq!(bureau.get("/api/v1/changes", Some(&token)).await.0, 200);
 }
 
-#[tokio::test]
-async fn an_expired_code_is_refused() {
-    let bureau = TestBureau::start().await;
+async fn an_expired_code_is_refused(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let device = TestDevice::new();
     let stale = admin::create_enrollment_code(
         bureau.store.as_ref(),
@@ -105,9 +88,8 @@ async fn an_expired_code_is_refused() {
     assert!(bureau.store.devices().await.expect("devices").is_empty(), "a refused enrollment registers nothing");
 }
 
-#[tokio::test]
-async fn enrolling_again_replaces_the_token_and_needs_the_same_key() {
-    let bureau = TestBureau::start().await;
+async fn enrolling_again_replaces_the_token_and_needs_the_same_key(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     let first = device.enroll(&bureau).await.token;
     let second = device.enroll(&bureau).await.token;
@@ -133,9 +115,8 @@ async fn enrolling_again_replaces_the_token_and_needs_the_same_key() {
     );
 }
 
-#[tokio::test]
-async fn unknown_and_revoked_devices_are_refused() {
-    let bureau = TestBureau::start().await;
+async fn unknown_and_revoked_devices_are_refused(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -170,9 +151,8 @@ async fn unknown_and_revoked_devices_are_refused() {
 
 /// Enrolling proves possession of the device key: someone with a fresh code and a victim's
 /// id and public key (both public) cannot enroll them, so cannot replace the victim's token.
-#[tokio::test]
-async fn enrolling_needs_the_device_key_itself() {
-    let bureau = TestBureau::start().await;
+async fn enrolling_needs_the_device_key_itself(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut victim = TestDevice::new();
     victim.enroll(&bureau).await;
     let attacker = TestDevice::new();
@@ -201,9 +181,8 @@ async fn enrolling_needs_the_device_key_itself() {
     assert_error(&bureau.post("/api/v1/enroll", &seen, None).await, 401, "enrollment_code_invalid");
 }
 
-#[tokio::test]
-async fn the_same_page_twice_is_all_duplicates() {
-    let bureau = TestBureau::start().await;
+async fn the_same_page_twice_is_all_duplicates(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -223,9 +202,8 @@ async fn the_same_page_twice_is_all_duplicates() {
     assert!(bureau.store.reviews(ReviewScope::All).await.expect("reviews").is_empty(), "duplicates are no news");
 }
 
-#[tokio::test]
-async fn the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays() {
-    let bureau = TestBureau::start().await;
+async fn the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -258,9 +236,8 @@ async fn the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays
     assert!(reviews[0].record.to_string().contains("另一个地点"));
 }
 
-#[tokio::test]
-async fn a_page_with_a_bad_signature_is_refused_whole() {
-    let bureau = TestBureau::start().await;
+async fn a_page_with_a_bad_signature_is_refused_whole(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -299,9 +276,8 @@ async fn a_page_with_a_bad_signature_is_refused_whole() {
     );
 }
 
-#[tokio::test]
-async fn malformed_and_misshapen_bodies_are_400() {
-    let bureau = TestBureau::start().await;
+async fn malformed_and_misshapen_bodies_are_400(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
 
@@ -322,9 +298,8 @@ async fn malformed_and_misshapen_bodies_are_400() {
     assert_error(&query, 400, "bad_request");
 }
 
-#[tokio::test]
-async fn bodies_over_the_limit_and_pages_over_the_item_limit_are_413() {
-    let bureau = TestBureau::start_with(|c| c.max_body_bytes = 8 * 1024).await;
+async fn bodies_over_the_limit_and_pages_over_the_item_limit_are_413(backend: Backend) {
+    let Some(bureau) = TestBureau::on_with(backend, |c| c.max_body_bytes = 8 * 1024).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -334,7 +309,7 @@ async fn bodies_over_the_limit_and_pages_over_the_item_limit_are_413() {
     let message = assert_error(&answer, 413, "payload_too_large");
     assert!(message.contains("8192 bytes"), "the limit is named: {message}");
 
-    let roomy = TestBureau::start().await;
+    let Some(roomy) = TestBureau::on(backend).await else { return };
     device.enroll(&roomy).await;
     let too_many = vec![PushItem::Site(site); MAX_PUSH_PAGE + 1];
     let message = assert_error(&device.push_raw(&roomy, too_many).await, 413, "payload_too_large");
@@ -354,9 +329,8 @@ async fn device_with_audit_entries(bureau: &TestBureau) -> (TestDevice, Vec<Audi
     (device, entries)
 }
 
-#[tokio::test]
-async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
-    let bureau = TestBureau::start().await;
+async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let (device, entries) = device_with_audit_entries(&bureau).await;
     assert!(entries.len() >= 4, "{}", entries.len());
     let run_of = |range: std::ops::Range<usize>| PushItem::Audit(AuditRun::of(&entries[range]).expect("entries"));
@@ -400,9 +374,9 @@ async fn a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled() {
     assert!(matches!(answer.results[0].fate, Fate::Conflict { .. }), "{:?}", answer.results[0]);
 }
 
-#[tokio::test]
-async fn a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_it() {
-    let bureau = Arc::new(TestBureau::start().await);
+async fn a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_it(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
+    let bureau = Arc::new(bureau);
     let (mut device, entries) = device_with_audit_entries(&bureau).await;
     let first = device.page(vec![PushItem::Audit(AuditRun::of(&entries[..2]).expect("entries"))]);
     let mut second = device.page(vec![PushItem::Audit(AuditRun::of(&entries[2..]).expect("entries"))]);
@@ -433,9 +407,8 @@ async fn a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_i
     assert_eq!(bureau.store.sites().await.expect("sites").len(), 0, "the orphan page stored nothing");
 }
 
-#[tokio::test]
-async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
-    let bureau = TestBureau::start().await;
+async fn a_site_whose_credit_code_the_bureau_knows_joins_it(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
     let directory = bureau.store.sites().await.expect("sites");
     let known = directory
@@ -472,9 +445,8 @@ async fn a_site_whose_credit_code_the_bureau_knows_joins_it() {
     assert!(!body.to_string().contains(&mine.id.to_string()), "a joined site is not a new change");
 }
 
-#[tokio::test]
-async fn the_change_feed_pages_with_a_cursor() {
-    let bureau = TestBureau::start().await;
+async fn the_change_feed_pages_with_a_cursor(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("demo data");
     let mut device = TestDevice::new();
     device.enroll_without_signing_in(&bureau).await;
@@ -516,9 +488,8 @@ async fn the_change_feed_pages_with_a_cursor() {
     assert!(end.changes.is_empty() && !end.more && end.next_cursor == after, "at the end the cursor stays");
 }
 
-#[tokio::test]
-async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_arrive() {
-    let bureau = TestBureau::start().await;
+async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_arrive(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -547,9 +518,8 @@ async fn an_inspection_without_two_checked_officers_is_flagged_until_the_checks_
     );
 }
 
-#[tokio::test]
-async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected() {
-    let bureau = TestBureau::start().await;
+async fn an_inspection_changed_after_sealing_or_not_sealed_is_rejected(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D5");
@@ -606,9 +576,8 @@ fn rejection(result: &fieldcase_core::wire::ItemResult) -> &str {
 /// Beijing time. An inspection dated at the end of chrono's range, resting on two valid
 /// checks of certificates the registry knows, used to panic that conversion inside the write:
 /// the writer was poisoned and every write after it answered 500 until the bureau restarted.
-#[tokio::test]
-async fn an_inspection_dated_at_the_end_of_time_is_rejected_and_the_bureau_goes_on_storing() {
-    let bureau = TestBureau::start().await;
+async fn an_inspection_dated_at_the_end_of_time_is_rejected_and_the_bureau_goes_on_storing(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     admin::seed_demo(bureau.store.as_ref(), &bureau.key(), Utc::now()).await.expect("the demo registry");
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
@@ -639,9 +608,8 @@ async fn an_inspection_dated_at_the_end_of_time_is_rejected_and_the_bureau_goes_
 /// Every instant (and date) a pushed record carries must lie in the years a record may fall
 /// in; one that does not rejects its item, naming the field, and the rest of the page is
 /// stored.
-#[tokio::test]
-async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in() {
-    let bureau = TestBureau::start().await;
+async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let (mut device, entries) = device_with_audit_entries(&bureau).await;
     let site = device.site("浙江恒筑建设集团有限公司", "91330106MA2B3C4D6");
     let sealed = device.finalized_inspection(&site);
@@ -720,9 +688,8 @@ async fn every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in
     assert_eq!(bureau.store.reviews(ReviewScope::Open).await.expect("reviews").len(), fields.len(), "each is kept");
 }
 
-#[tokio::test]
-async fn the_openapi_document_lists_every_path() {
-    let bureau = TestBureau::start().await;
+async fn the_openapi_document_lists_every_path(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let (status, doc) = bureau.get("/api/v1/openapi.json", None).await;
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", doc["openapi"]);
@@ -747,12 +714,13 @@ async fn the_openapi_document_lists_every_path() {
     assert!(doc["components"]["securitySchemes"]["device_token"].is_object(), "the bearer token is described");
 }
 
-#[tokio::test]
-async fn a_data_directory_that_cannot_be_written_stops_the_start() {
+async fn a_data_directory_that_cannot_be_written_stops_the_start(backend: Backend) {
     let tmp = tempfile::tempdir().expect("a temp dir");
     let file = tmp.path().join("not-a-directory");
     std::fs::write(&file, b"").expect("a file");
-    let config = fieldcase_bureau::Config::new(file.join("bureau"));
+    let mut config = fieldcase_bureau::Config::new(file.join("bureau"));
+    let Some(url) = backend.database_url().await else { return };
+    config.database_url = url.map(fieldcase_bureau::Secret::new);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let err =
         fieldcase_bureau::serve(listener, config, std::future::pending()).await.expect_err("the start is refused");
@@ -766,9 +734,8 @@ async fn a_data_directory_that_cannot_be_written_stops_the_start() {
 /// record carries the trusted time (the last moment known to have passed) with the laptop's
 /// reading beside it, and the bureau flags a start known only roughly for a person. So is a
 /// record made before the device ever learned the bureau's clock.
-#[tokio::test]
-async fn an_inspection_whose_start_is_known_only_roughly_is_flagged() {
-    let bureau = TestBureau::start().await;
+async fn an_inspection_whose_start_is_known_only_roughly_is_flagged(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let clock = std::sync::Arc::new(fieldcase_device::ManualClock::new(Utc::now()));
     let mut device = TestDevice::with_clock(clock.clone());
     device.enroll(&bureau).await;
@@ -810,9 +777,8 @@ async fn an_inspection_whose_start_is_known_only_roughly_is_flagged() {
 
 /// A cursor beyond any the feed gives is a mistake, answered as one, not echoed back as the
 /// next cursor.
-#[tokio::test]
-async fn a_cursor_beyond_the_feed_is_refused() {
-    let bureau = TestBureau::start().await;
+async fn a_cursor_beyond_the_feed_is_refused(backend: Backend) {
+    let Some(bureau) = TestBureau::on(backend).await else { return };
     let mut device = TestDevice::new();
     device.enroll(&bureau).await;
     let huge = bureau.get("/api/v1/changes?after=18446744073709551615", Some(&device.token)).await;
@@ -825,3 +791,77 @@ async fn a_cursor_beyond_the_feed_is_refused() {
     );
     assert_eq!(bureau.get("/api/v1/changes?after=9223372036854775807", Some(&device.token)).await.0, 200);
 }
+
+/// What the bureau's database holds of a device's token and of enrollment codes: the device's
+/// token hash, every code's hash and label, and all the database's bytes (SQLite: the file;
+/// PostgreSQL: every row of the tables that could hold a token, as text).
+async fn stored_secrets(bureau: &TestBureau, device: &str) -> (String, String, String) {
+    match &bureau.config.database_url {
+        None => {
+            let db = Connection::open(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the database opens");
+            let stored: String = db
+                .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device], |r| r.get(0))
+                .expect("the device is registered");
+            let codes: String = db
+                .query_row(
+                    "SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes",
+                    [],
+                    |r| r.get(0),
+                )
+                .expect("codes");
+            let bytes = std::fs::read(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the file");
+            (stored, codes, String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Some(url) => {
+            let (client, connection) =
+                tokio_postgres::connect(url.expose(), tokio_postgres::NoTls).await.expect("the database opens");
+            tokio::spawn(connection);
+            let stored: String = client
+                .query_one("SELECT token_hash FROM devices WHERE device_id = $1", &[&device])
+                .await
+                .expect("the device is registered")
+                .get(0);
+            let codes: String = client
+                .query_one(
+                    "SELECT string_agg(code_hash, ',') || string_agg(COALESCE(label, ''), ',') FROM enrollment_codes",
+                    &[],
+                )
+                .await
+                .expect("codes")
+                .get(0);
+            let mut everything = String::new();
+            for table in ["devices", "enrollment_codes", "admin_tokens", "changes", "reviews"] {
+                let rows = client.query(&format!("SELECT t::text FROM {table} t"), &[]).await.expect("the rows");
+                everything.extend(rows.iter().map(|row| row.get::<_, String>(0)));
+            }
+            (stored, codes, everything)
+        }
+    }
+}
+
+on_both_backends!(
+    health_answers_with_the_bureau_clock,
+    unknown_paths_and_methods_answer_in_the_error_shape,
+    an_enrollment_code_works_once_and_the_bureau_keeps_only_hashes,
+    an_expired_code_is_refused,
+    enrolling_again_replaces_the_token_and_needs_the_same_key,
+    unknown_and_revoked_devices_are_refused,
+    enrolling_needs_the_device_key_itself,
+    the_same_page_twice_is_all_duplicates,
+    the_same_id_with_another_hash_is_a_conflict_and_the_first_version_stays,
+    a_page_with_a_bad_signature_is_refused_whole,
+    malformed_and_misshapen_bodies_are_400,
+    bodies_over_the_limit_and_pages_over_the_item_limit_are_413,
+    a_gap_in_the_audit_chain_is_rejected_then_accepted_once_filled,
+    a_page_sent_ahead_is_stored_after_the_page_it_follows_and_not_without_it,
+    a_site_whose_credit_code_the_bureau_knows_joins_it,
+    the_change_feed_pages_with_a_cursor,
+    an_inspection_without_two_checked_officers_is_flagged_until_the_checks_arrive,
+    an_inspection_changed_after_sealing_or_not_sealed_is_rejected,
+    an_inspection_dated_at_the_end_of_time_is_rejected_and_the_bureau_goes_on_storing,
+    every_instant_a_device_pushes_is_held_to_the_years_a_record_may_fall_in,
+    the_openapi_document_lists_every_path,
+    a_data_directory_that_cannot_be_written_stops_the_start,
+    an_inspection_whose_start_is_known_only_roughly_is_flagged,
+    a_cursor_beyond_the_feed_is_refused,
+);

@@ -1,5 +1,5 @@
-//! The behaviour every `BureauStore` backend must have, told as one story. A new backend
-//! (PostgreSQL) adds a test that opens it and calls [`story`].
+//! The behaviour every `BureauStore` backend must have, told as one story: SQLite in a
+//! temporary file, PostgreSQL in a fresh database of the test binary's cluster.
 
 // A panic in a test is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
@@ -11,6 +11,7 @@ use chrono::{Duration, Utc};
 use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
 use fieldcase_bureau::credentials::code_hash;
 use fieldcase_bureau::push;
+use fieldcase_bureau::store::postgres::PostgresStore;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::store::{
     BureauStore, Enrollment, NewAdminToken, NewEnrollmentCode, PageBound, ReviewScope, StoreError, TokenHash,
@@ -36,6 +37,23 @@ async fn sqlite_tells_the_story() {
     // And it is all still there after a reopen.
     drop(store);
     let again = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens again");
+    still_there(&again).await;
+}
+
+#[tokio::test]
+async fn postgres_tells_the_story() {
+    let Some(url) = common::pg::database().await else { return };
+    let store = PostgresStore::open(&url).await.expect("the store opens");
+    story(&store).await;
+
+    // And it is all still there after a reopen, its migrations not run twice.
+    drop(store);
+    let again = PostgresStore::open(&url).await.expect("the store opens again");
+    still_there(&again).await;
+}
+
+/// What the story left, as a reopened store finds it.
+async fn still_there(again: &dyn BureauStore) {
     assert_eq!(again.devices().await.expect("devices").len(), 1);
     assert_eq!(
         again.changes(0, PageBound::changes(100), None).await.expect("changes").changes.len(),
