@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use rusqlite::Connection;
 
 use fieldcase_bureau::admin;
 use fieldcase_bureau::store::ReviewScope;
@@ -22,6 +21,7 @@ use fieldcase_core::wire::EnrollRequest;
 use fieldcase_core::wire::{Fate, Health, MAX_PUSH_PAGE, PullResponse, PushItem, PushRequest, PushResponse};
 use serde_json::value::RawValue;
 
+use common::backend::stored_secrets;
 use common::{Backend, TestBureau, TestDevice, assert_error, of_kind};
 
 async fn health_answers_with_the_bureau_clock(backend: Backend) {
@@ -790,53 +790,6 @@ async fn a_cursor_beyond_the_feed_is_refused(backend: Backend) {
         "bad_request",
     );
     assert_eq!(bureau.get("/api/v1/changes?after=9223372036854775807", Some(&device.token)).await.0, 200);
-}
-
-/// What the bureau's database holds of a device's token and of enrollment codes: the device's
-/// token hash, every code's hash and label, and all the database's bytes (SQLite: the file;
-/// PostgreSQL: every row of the tables that could hold a token, as text).
-async fn stored_secrets(bureau: &TestBureau, device: &str) -> (String, String, String) {
-    match &bureau.config.database_url {
-        None => {
-            let db = Connection::open(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the database opens");
-            let stored: String = db
-                .query_row("SELECT token_hash FROM devices WHERE device_id = ?1", [device], |r| r.get(0))
-                .expect("the device is registered");
-            let codes: String = db
-                .query_row(
-                    "SELECT group_concat(code_hash) || group_concat(COALESCE(label, '')) FROM enrollment_codes",
-                    [],
-                    |r| r.get(0),
-                )
-                .expect("codes");
-            let bytes = std::fs::read(bureau.data_dir.join(fieldcase_bureau::DB_FILE)).expect("the file");
-            (stored, codes, String::from_utf8_lossy(&bytes).into_owned())
-        }
-        Some(url) => {
-            let (client, connection) =
-                tokio_postgres::connect(url.expose(), tokio_postgres::NoTls).await.expect("the database opens");
-            tokio::spawn(connection);
-            let stored: String = client
-                .query_one("SELECT token_hash FROM devices WHERE device_id = $1", &[&device])
-                .await
-                .expect("the device is registered")
-                .get(0);
-            let codes: String = client
-                .query_one(
-                    "SELECT string_agg(code_hash, ',') || string_agg(COALESCE(label, ''), ',') FROM enrollment_codes",
-                    &[],
-                )
-                .await
-                .expect("codes")
-                .get(0);
-            let mut everything = String::new();
-            for table in ["devices", "enrollment_codes", "admin_tokens", "changes", "reviews"] {
-                let rows = client.query(&format!("SELECT t::text FROM {table} t"), &[]).await.expect("the rows");
-                everything.extend(rows.iter().map(|row| row.get::<_, String>(0)));
-            }
-            (stored, codes, everything)
-        }
-    }
 }
 
 on_both_backends!(

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod backend;
 pub mod pg;
 pub mod records;
 pub mod s3;
@@ -17,6 +18,8 @@ use tokio::task::JoinHandle;
 
 use fieldcase_bureau::store::BureauStore;
 use fieldcase_bureau::{Bureau, BureauError, Config, Secret, admin};
+
+pub use backend::Backend;
 use fieldcase_core::RecordKind;
 use fieldcase_core::inspection::{Inspection, Seal};
 use fieldcase_core::signing::{SecretKey, Signed};
@@ -34,47 +37,6 @@ pub const OFFICER: (&str, &str, &str) = ("JC-0901", "33010620240901", "901901");
 /// [`OFFICER`]'s unit, which the test devices serve (a device holds the PIN verifiers of its
 /// units' officers only).
 pub const OFFICER_UNIT: &str = "执法一队";
-
-/// Where a test bureau keeps its records: each test of the API and upload stories runs on
-/// both ([`on_both_backends!`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// A SQLite file in the bureau's temporary data directory (the default).
-    Sqlite,
-    /// A fresh database in this test binary's PostgreSQL cluster ([`pg`]).
-    Postgres,
-}
-
-impl Backend {
-    /// The `database_url` that puts a bureau on this backend (None for SQLite); None outside
-    /// CI when PostgreSQL is not installed (the test is then skipped, having said why).
-    pub async fn database_url(self) -> Option<Option<String>> {
-        match self {
-            Backend::Sqlite => Some(None),
-            Backend::Postgres => pg::database().await.map(Some),
-        }
-    }
-}
-
-/// Runs each named test, an `async fn(Backend)`, once on SQLite (`sqlite::name`) and once on
-/// PostgreSQL (`postgres::name`).
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test($crate::common::Backend::Sqlite).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $test() {
-                super::$test($crate::common::Backend::Postgres).await;
-            })*
-        }
-    };
-}
 
 /// A bureau served on 127.0.0.1:0 in this test's runtime, stopped on drop.
 pub struct TestBureau {
