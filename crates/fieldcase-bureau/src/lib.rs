@@ -24,6 +24,7 @@ pub mod push;
 pub mod registry;
 pub mod store;
 pub mod tls;
+pub mod transfer;
 pub mod uploads;
 
 use std::future::Future;

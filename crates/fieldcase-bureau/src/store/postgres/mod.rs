@@ -44,6 +44,7 @@
 mod bureau_store;
 mod device_ledger;
 mod feed;
+mod import;
 mod ledger;
 mod migrate;
 mod people;
