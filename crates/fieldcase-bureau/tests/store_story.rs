@@ -52,6 +52,27 @@ async fn postgres_tells_the_story() {
     still_there(&again).await;
 }
 
+/// A `database_url` that is not PostgreSQL's, or names a server that is not there, stops the
+/// bureau with what was wrong and how to put it right.
+#[tokio::test]
+async fn a_bad_or_unreachable_database_url_says_what_and_how_to_fix_it() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let mut config = fieldcase_bureau::Config::new(tmp.path().join("bureau"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for (url, says) in [
+        ("mysql://bureau@db/fieldcase", "must be a PostgreSQL URL"),
+        ("postgres://bureau@db:port/fieldcase", "is not a PostgreSQL URL"),
+        (&*format!("postgres://bureau@127.0.0.1:{port}/fieldcase"), "cannot reach the PostgreSQL server"),
+    ] {
+        config.database_url = Some(fieldcase_bureau::Secret::new(url));
+        let err = fieldcase_bureau::open_store(&config, fieldcase_bureau::OpenMode::CreateIfMissing)
+            .await
+            .expect_err("refused");
+        let message = err.to_string();
+        assert!(message.contains(says) && message.contains("database_url"), "{url}: {message}");
+    }
+}
+
 /// What the story left, as a reopened store finds it.
 async fn still_there(again: &dyn BureauStore) {
     assert_eq!(again.devices().await.expect("devices").len(), 1);

@@ -149,7 +149,7 @@ impl PostgresStore {
             .build()
             .map_err(|e| OpenError::Store { at: at.clone(), source: StoreError::Other(e.to_string()) })?;
         // The first connection tells an unreachable server from a database that is wrong.
-        let client = pool.get().await.map_err(|e| OpenError::Unreachable { at: at.clone(), detail: e.to_string() })?;
+        let client = pool.get().await.map_err(|e| OpenError::Unreachable { at: at.clone(), detail: causes(&e) })?;
         drop(client);
         let mut store = PostgresStore { pool, at: at.clone(), identity: String::new() };
         let prepared = async {
@@ -200,6 +200,21 @@ impl PostgresStore {
         })
         .await
     }
+}
+
+/// An error with the causes under it, which the pool's message alone leaves out (the refused
+/// connection, the unknown database, the wrong password).
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// `host:port/database` of a connection's settings, without user or password.
