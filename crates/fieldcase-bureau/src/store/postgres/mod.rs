@@ -188,6 +188,20 @@ impl PostgresStore {
         .map_err(|e| StoreError::Other(format!("a database call stopped: {e}")))?
     }
 
+    /// [`PostgresStore::run`] for a write committed without waiting for the server's disk
+    /// (`synchronous_commit = off` for this transaction only): an upload's lease and progress,
+    /// which a crash may take back safely, as the SQLite backend's unsynced writes may.
+    async fn run_unsynced<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut PgLedger<'_, '_>) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.run(move |l| {
+            l.block(async { Ok(l.tx.batch_execute("SET LOCAL synchronous_commit TO OFF").await?) })?;
+            f(l)
+        })
+        .await
+    }
+
     /// [`PostgresStore::run`] for a write that holds `lock` from its start.
     async fn locked<T: Send + 'static>(
         &self,

@@ -34,8 +34,10 @@ impl UploadStore for PostgresStore {
         self.run(move |l| l.block(rows::upload_row(l.tx, &id, false))).await
     }
 
+    // Leases and progress are committed without waiting for the disk: a crash may take them
+    // back, and then a lease lapses and the client sends the last chunks again.
     async fn lease_upload(&self, id: String, lease: Lease, now: DateTime<Utc>) -> Result<Leasing> {
-        self.run(move |l| {
+        self.run_unsynced(move |l| {
             let Some(mut upload) = l.block(rows::upload_row(l.tx, &id, true))? else { return Ok(Leasing::Missing) };
             if !crate::uploads::may_lease(&upload, &lease.holder, now) {
                 return Ok(Leasing::Held(upload));
@@ -48,15 +50,15 @@ impl UploadStore for PostgresStore {
     }
 
     async fn renew_lease(&self, id: String, holder: String, until: DateTime<Utc>) -> Result<bool> {
-        self.run(move |l| l.block(rows::renew_lease(l.tx, &id, &holder, until))).await
+        self.run_unsynced(move |l| l.block(rows::renew_lease(l.tx, &id, &holder, until))).await
     }
 
     async fn advance_upload(&self, id: String, holder: String, progress: Progress) -> Result<bool> {
-        self.run(move |l| l.block(rows::advance(l.tx, &id, &holder, &progress))).await
+        self.run_unsynced(move |l| l.block(rows::advance(l.tx, &id, &holder, &progress))).await
     }
 
     async fn release_lease(&self, id: String, holder: String) -> Result<()> {
-        self.run(move |l| l.block(rows::release_lease(l.tx, &id, &holder))).await
+        self.run_unsynced(move |l| l.block(rows::release_lease(l.tx, &id, &holder))).await
     }
 
     async fn complete_upload(
