@@ -21,11 +21,11 @@ CREATE TABLE devices (
     device_id    text PRIMARY KEY,
     public_key   text NOT NULL,
     label        text,
-    host_label   text,
     token_hash   text NOT NULL UNIQUE,
     enrolled_at  timestamptz NOT NULL,
     last_seen    timestamptz,
     revoked_at   timestamptz,
+    host_label   text,
     units        text NOT NULL DEFAULT '[]'
 );
 
