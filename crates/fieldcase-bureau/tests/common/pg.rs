@@ -61,8 +61,10 @@ fn start() -> Result<Cluster, String> {
     let Some(bin) = find_bin() else {
         return Err(format!("{MISSING}: run scripts/install-deps.sh test (Debian package postgresql)"));
     };
-    let root = tempfile::Builder::new().prefix("fieldcase-pg-").tempdir().map_err(|e| e.to_string())?.keep();
     let as_root = is_root();
+    // As root, in /tmp itself: `postgres` could not reach a folder under root's own TMPDIR.
+    let parent = if as_root { PathBuf::from("/tmp") } else { std::env::temp_dir() };
+    let root = tempfile::Builder::new().prefix("fieldcase-pg-").tempdir_in(parent).map_err(|e| e.to_string())?.keep();
     if as_root {
         // The server runs as `postgres`, which must own its folder.
         run(Command::new("chown").args(["-R", SUPERUSER]).arg(&root))?;
