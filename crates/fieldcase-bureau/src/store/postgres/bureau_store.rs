@@ -11,7 +11,7 @@ use fieldcase_core::registry::{KeyRotation, RegistryScope, SignedRegistryUpdate}
 use fieldcase_core::signing::{PublicKey, SecretKey};
 use fieldcase_core::site::Site;
 use fieldcase_core::time::record_instant;
-use fieldcase_core::wire::ItemResult;
+use fieldcase_core::wire::{ItemResult, PushItem};
 
 use super::{Lock, PostgresStore, feed, people, received, registry_rows, reviews, upload_rows};
 use crate::certificates::{CertificateAction, CertificateChanges, CertificateEvent, CertificateRecord, OfficerRecord};
@@ -66,7 +66,11 @@ impl BureauStore for PostgresStore {
         let device = device.clone();
         let now = record_instant(now);
         self.locked(Lock::Device(device.device_id), move |l| {
-            let results = push::apply_page(l, &device, items, now)?;
+            // Examined first, so what the page will ask is read in a few queries.
+            let items: Vec<_> = items.collect();
+            let pushed: Vec<&PushItem> = items.iter().filter_map(|e| e.as_ref().ok()).map(|e| &e.item).collect();
+            l.prefetch(&pushed)?;
+            let results = push::apply_page(l, &device, Box::new(items.into_iter()), now)?;
             l.block(people::touch(l.tx, device.device_id, now))?;
             Ok(results)
         })

@@ -3,14 +3,20 @@
 //! [`crate::enrollment`] (`device_ledger.rs`) by calling the table modules, waiting on each
 //! query from the blocking thread the transaction runs on.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
+
+use futures_util::future::try_join_all;
+use tokio_postgres::types::ToSql;
 
 use tokio::runtime::Handle;
 
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::CertificateCheck;
+use fieldcase_core::codes::RecordKind;
 use fieldcase_core::ids::{CheckId, DeviceId};
+use fieldcase_core::inspection::Inspection;
 
 use super::reviews;
 use super::rows::{Tx, exec};
@@ -50,6 +56,28 @@ pub(super) async fn take(tx: &Tx<'_>, lock: Lock) -> Result<()> {
     Ok(())
 }
 
+/// A write whose answer the decisions do not wait for: kept until the next read or the
+/// commit, then sent with the others at once (pipelined on the connection, in order), so a
+/// page of a thousand records does not wait a thousand round trips for its inserts.
+pub(super) struct Write {
+    sql: &'static str,
+    params: Vec<Box<dyn ToSql + Send + Sync>>,
+}
+
+impl Write {
+    pub(super) fn new(sql: &'static str, params: Vec<Box<dyn ToSql + Send + Sync>>) -> Self {
+        Write { sql, params }
+    }
+}
+
+/// The parameters of a [`Write`], each owned.
+macro_rules! owned {
+    ($($value:expr),* $(,)?) => {
+        vec![$(Box::new($value) as Box<dyn tokio_postgres::types::ToSql + Send + Sync>),*]
+    };
+}
+pub(super) use owned;
+
 /// One PostgreSQL transaction, as the decisions see it.
 ///
 /// A push holds its device's lock, so what a page keeps asking can be read once, as on
@@ -61,10 +89,16 @@ pub(crate) struct PgLedger<'t, 'c> {
     runtime: Handle,
     /// Whether the feed's lock is held already (taking it again is harmless but a round trip).
     feed_locked: bool,
+    /// Writes not sent yet (see [`Write`]).
+    pending: RefCell<Vec<Write>>,
     pub(super) last_audit: HashMap<DeviceId, Option<(u64, ContentHash)>>,
     pub(super) has_open_reviews: HashMap<DeviceId, bool>,
     pub(super) checks: HashMap<CheckId, CertificateCheck>,
     pub(super) histories: HashMap<String, Vec<CertificateEvent>>,
+    /// The hash held under each id the page's items name (see `prefetch`).
+    pub(super) hashes: HashMap<(RecordKind, String), Option<ContentHash>>,
+    /// The stored inspections naming each of the page's certificate checks.
+    pub(super) citing: HashMap<CheckId, Vec<(DeviceId, Inspection)>>,
 }
 
 impl<'t, 'c> PgLedger<'t, 'c> {
@@ -73,16 +107,48 @@ impl<'t, 'c> PgLedger<'t, 'c> {
             tx,
             runtime,
             feed_locked: false,
+            pending: RefCell::new(Vec::new()),
             last_audit: HashMap::new(),
             has_open_reviews: HashMap::new(),
             checks: HashMap::new(),
             histories: HashMap::new(),
+            hashes: HashMap::new(),
+            citing: HashMap::new(),
         }
     }
 
-    /// Waits for a query of this transaction (on the blocking thread it runs on).
+    /// Waits for a query of this transaction (on the blocking thread it runs on), after the
+    /// writes kept until now, so that it sees them.
     pub(super) fn block<T>(&self, query: impl Future<Output = Result<T>>) -> Result<T> {
+        self.flush()?;
         self.runtime.block_on(query)
+    }
+
+    /// Keeps a write until the next read or the commit.
+    pub(super) fn defer(&self, write: Write) {
+        self.pending.borrow_mut().push(write);
+    }
+
+    /// Sends the writes kept, all at once, and waits for every answer: the first error fails
+    /// the transaction, as it would have failed it when sent alone.
+    pub(super) fn flush(&self) -> Result<()> {
+        let pending = std::mem::take(&mut *self.pending.borrow_mut());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        self.runtime.block_on(async {
+            let mut statements = Vec::with_capacity(pending.len());
+            for write in &pending {
+                statements.push(self.tx.prepare_cached(write.sql).await?);
+            }
+            let sent = pending.iter().zip(&statements).map(|(write, statement)| async move {
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    write.params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
+                self.tx.execute(statement, &params).await
+            });
+            try_join_all(sent).await?;
+            Ok(())
+        })
     }
 
     pub(super) fn lock(&mut self, lock: Lock) -> Result<()> {

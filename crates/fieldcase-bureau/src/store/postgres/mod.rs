@@ -48,6 +48,7 @@ mod import;
 mod ledger;
 mod migrate;
 mod people;
+mod prefetch;
 mod push_ledger;
 mod received;
 mod registry_ledger;
@@ -179,7 +180,9 @@ impl PostgresStore {
             let tx = handle.block_on(client.transaction())?;
             let value = {
                 let mut ledger = PgLedger::new(&tx, handle.clone());
-                f(&mut ledger)?
+                let value = f(&mut ledger)?;
+                ledger.flush()?;
+                value
             };
             handle.block_on(tx.commit())?;
             Ok(value)

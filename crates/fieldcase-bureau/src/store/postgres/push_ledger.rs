@@ -1,5 +1,6 @@
 //! The push decisions' reads and writes ([`PushLedger`]) on PostgreSQL. The push holds its
-//! device's lock (see the module doc of `postgres`), so what is cached here stays true.
+//! device's lock (see the module doc of `postgres`), so what is cached here stays true. Its
+//! inserts are kept and sent together before the next read ([`super::ledger::Write`]).
 
 use chrono::{DateTime, Utc};
 
@@ -14,13 +15,16 @@ use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 use fieldcase_core::wire::PushItem;
 
-use super::{Lock, PgLedger, received, registry_rows, reviews, upload_rows};
+use super::{Lock, PgLedger, prefetch, received, registry_rows, reviews, upload_rows};
 use crate::certificates::CertificateEvent;
 use crate::push::{NewReview, PushLedger};
 use crate::store::{Result, ReviewReason};
 
 impl PushLedger for PgLedger<'_, '_> {
     fn stored_hash(&mut self, device: DeviceId, item: &PushItem) -> Result<Option<ContentHash>> {
+        if let Some(held) = prefetch::key(item).and_then(|key| self.hashes.get(&key)) {
+            return Ok(*held);
+        }
         match item {
             PushItem::Site(s) => self.block(received::site_hash(self.tx, s.id)),
             PushItem::Inspection(i) => self.block(received::inspection_hash(self.tx, i.id)),
@@ -45,11 +49,15 @@ impl PushLedger for PgLedger<'_, '_> {
     }
 
     fn insert_site(&mut self, site: &Site, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        self.block(received::insert_site(self.tx, site, Some(from), at))
+        self.block(received::insert_site(self.tx, site, Some(from), at))?;
+        self.now_holds(RecordKind::Site, site.id.to_string(), ContentHash::of(site));
+        Ok(())
     }
 
     fn insert_site_alias(&mut self, pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        self.block(received::insert_alias(self.tx, pushed, joins, from, at))
+        self.defer(received::alias_write(pushed, joins, from, at)?);
+        self.now_holds(RecordKind::Site, pushed.id.to_string(), ContentHash::of(pushed));
+        Ok(())
     }
 
     fn insert_inspection(
@@ -59,7 +67,12 @@ impl PushLedger for PgLedger<'_, '_> {
         from: DeviceId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.block(received::insert_inspection(self.tx, inspection, content_hash, from, at))
+        for write in received::inspection_writes(inspection, content_hash, from, at)? {
+            self.defer(write);
+        }
+        self.now_holds(RecordKind::Inspection, inspection.id.to_string(), content_hash);
+        self.now_cites(from, inspection);
+        Ok(())
     }
 
     fn held_checks(&mut self, checks: &[CheckId]) -> Result<Vec<CertificateCheck>> {
@@ -81,6 +94,9 @@ impl PushLedger for PgLedger<'_, '_> {
     }
 
     fn inspections_citing(&mut self, check: CheckId) -> Result<Vec<(DeviceId, Inspection)>> {
+        if let Some(citing) = self.citing.get(&check) {
+            return Ok(citing.clone());
+        }
         self.block(received::citing(self.tx, check))
     }
 
@@ -91,13 +107,16 @@ impl PushLedger for PgLedger<'_, '_> {
         from: DeviceId,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.block(received::insert_check(self.tx, check, content_hash, from, at))?;
+        self.defer(received::check_write(check, content_hash, from, at)?);
+        self.now_holds(RecordKind::CertificateCheck, check.id.to_string(), content_hash);
         self.checks.insert(check.id, check.clone());
         Ok(())
     }
 
     fn insert_evidence(&mut self, evidence: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        self.block(upload_rows::insert_evidence(self.tx, evidence, from, at))
+        self.defer(upload_rows::evidence_write(evidence, from, at)?);
+        self.now_holds(RecordKind::Evidence, evidence.id.to_string(), ContentHash::of(evidence));
+        Ok(())
     }
 
     fn held_inspection(&mut self, id: InspectionId) -> Result<Option<Inspection>> {
@@ -105,7 +124,9 @@ impl PushLedger for PgLedger<'_, '_> {
     }
 
     fn insert_recorder_check(&mut self, check: &RecorderCheck, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-        self.block(upload_rows::insert_recorder_check(self.tx, check, from, at))
+        self.defer(upload_rows::recorder_check_write(check, from, at)?);
+        self.now_holds(RecordKind::RecorderCheck, check.id.to_string(), ContentHash::of(check));
+        Ok(())
     }
 
     fn audit_head(&mut self, device: DeviceId) -> Result<Option<(u64, ContentHash)>> {
@@ -125,7 +146,9 @@ impl PushLedger for PgLedger<'_, '_> {
         skip: usize,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        self.block(reviews::insert_run(self.tx, device, run, hashes, skip, at))?;
+        if let Some(write) = reviews::run_write(device, run, hashes, skip, at) {
+            self.defer(write);
+        }
         if let Some(&last) = hashes.last() {
             self.last_audit.insert(device, Some((run.last_seq(), last)));
         }

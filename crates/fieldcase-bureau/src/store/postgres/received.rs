@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::certificate::{CertificateCheck, CheckResult};
 use fieldcase_core::ids::{CheckId, DeviceId, InspectionId, SiteId};
-use fieldcase_core::inspection::{Inspection, Outcome};
+use fieldcase_core::inspection::Inspection;
 use fieldcase_core::site::Site;
 use fieldcase_core::uscc::Uscc;
 use fieldcase_storage::columns::record_text;
 
 use super::feed::{self, Kind};
+use super::ledger::{Write, owned};
 use super::rows::{Tx, exec, get, json, parsed, parsed_opt, row_opt, rows};
 use crate::store::{DirectorySite, ReceivedInspection, Result, ReviewReason, SiteSource, StoreError};
 
@@ -47,28 +48,20 @@ pub(super) async fn insert_site(tx: &Tx<'_>, site: &Site, source: Option<DeviceI
     feed::append(tx, Kind::Site, &site.id.to_string(), &record, at, None).await
 }
 
-pub(super) async fn insert_alias(
-    tx: &Tx<'_>,
-    pushed: &Site,
-    joins: SiteId,
-    from: DeviceId,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    exec(
-        tx,
+/// A device's site that joins the directory site `joins`.
+pub(super) fn alias_write(pushed: &Site, joins: SiteId, from: DeviceId, at: DateTime<Utc>) -> Result<Write> {
+    Ok(Write::new(
         "INSERT INTO site_aliases (device_site_id, site_id, device_id, record, content_hash, received_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &pushed.id.to_string(),
-            &joins.to_string(),
-            &from.to_string(),
-            &record_text(pushed)?,
-            &ContentHash::of(pushed).to_hex(),
-            &at,
+        owned![
+            pushed.id.to_string(),
+            joins.to_string(),
+            from.to_string(),
+            record_text(pushed)?,
+            ContentHash::of(pushed).to_hex(),
+            at
         ],
-    )
-    .await?;
-    Ok(())
+    ))
 }
 
 /// The directory by name, each site with the device ids that joined it.
@@ -104,43 +97,39 @@ pub(super) async fn inspection_hash(tx: &Tx<'_>, id: InspectionId) -> Result<Opt
     found.map(|r| parsed(&r, 0)).transpose()
 }
 
-pub(super) async fn insert_inspection(
-    tx: &Tx<'_>,
+/// An inspection and the certificate checks it names.
+pub(super) fn inspection_writes(
     inspection: &Inspection,
     content_hash: ContentHash,
     from: DeviceId,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<Write>> {
     let id = inspection.id.to_string();
-    exec(
-        tx,
+    let mut writes = vec![Write::new(
         "INSERT INTO inspections (id, supersedes, site_id, device_id, started_at, ended_at, outcome, record, content_hash, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &id,
-            &inspection.supersedes.map(|s| s.to_string()),
-            &inspection.site_id.to_string(),
-            &from.to_string(),
-            &inspection.started_at,
-            &inspection.ended_at,
-            &inspection.outcome.as_ref().map(Outcome::name),
-            &record_text(inspection)?,
-            &content_hash.to_hex(),
-            &at,
+        owned![
+            id.clone(),
+            inspection.supersedes.map(|s| s.to_string()),
+            inspection.site_id.to_string(),
+            from.to_string(),
+            inspection.started_at,
+            inspection.ended_at,
+            inspection.outcome.as_ref().map(|o| o.name().to_owned()),
+            record_text(inspection)?,
+            content_hash.to_hex(),
+            at,
         ],
-    )
-    .await?;
+    )];
     let checks: Vec<String> = inspection.officer_checks.iter().map(ToString::to_string).collect();
     if !checks.is_empty() {
-        exec(
-            tx,
+        writes.push(Write::new(
             "INSERT INTO inspection_officer_checks (inspection_id, check_id)
              SELECT $1, check_id FROM unnest($2::text[]) AS check_id ON CONFLICT DO NOTHING",
-            &[&id, &checks],
-        )
-        .await?;
+            owned![id, checks],
+        ));
     }
-    Ok(())
+    Ok(writes)
 }
 
 /// The inspection held under `id`, as it was sealed.
@@ -224,30 +213,26 @@ fn result_name(result: CheckResult) -> Result<String> {
     }
 }
 
-pub(super) async fn insert_check(
-    tx: &Tx<'_>,
+pub(super) fn check_write(
     check: &CertificateCheck,
     content_hash: ContentHash,
     from: DeviceId,
     at: DateTime<Utc>,
-) -> Result<()> {
-    exec(
-        tx,
+) -> Result<Write> {
+    Ok(Write::new(
         "INSERT INTO certificate_checks (id, inspection_id, officer_id, result, device_id, record, content_hash, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            &check.id.to_string(),
-            &check.inspection_id.to_string(),
-            &check.officer_id.as_str(),
-            &result_name(check.result)?,
-            &from.to_string(),
-            &record_text(check)?,
-            &content_hash.to_hex(),
-            &at,
+        owned![
+            check.id.to_string(),
+            check.inspection_id.to_string(),
+            check.officer_id.as_str().to_owned(),
+            result_name(check.result)?,
+            from.to_string(),
+            record_text(check)?,
+            content_hash.to_hex(),
+            at,
         ],
-    )
-    .await?;
-    Ok(())
+    ))
 }
 
 /// The checks among `checks` that the bureau holds, in the order named.

@@ -9,6 +9,7 @@ use fieldcase_core::codes::RecordKind;
 use fieldcase_core::ids::DeviceId;
 use fieldcase_storage::columns::record_text;
 
+use super::ledger::{Write, owned};
 use super::rows::{Tx, big, exec, get, json, one, parsed, row_opt, rows, unsigned};
 use crate::push::NewReview;
 use crate::store::{Result, ReviewItem, ReviewReason, ReviewScope, StoreError};
@@ -177,15 +178,14 @@ pub(super) async fn audit_head(tx: &Tx<'_>, device: DeviceId) -> Result<Option<(
 }
 
 /// Stores the entries of `run` from its `skip`-th on, each with its hash from `hashes`, in
-/// one statement (a run may hold thousands).
-pub(super) async fn insert_run(
-    tx: &Tx<'_>,
+/// one statement (a run may hold thousands); None when there are none.
+pub(super) fn run_write(
     device: DeviceId,
     run: &AuditRun,
     hashes: &[ContentHash],
     skip: usize,
     at: DateTime<Utc>,
-) -> Result<()> {
+) -> Option<Write> {
     let mut prev_hash = if skip == 0 { run.prev_hash } else { hashes[skip - 1] };
     let (mut seqs, mut prevs, mut ats, mut actors, mut actions, mut subjects, mut payloads, mut own) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -202,15 +202,12 @@ pub(super) async fn insert_run(
         prev_hash = *hash;
     }
     if seqs.is_empty() {
-        return Ok(());
+        return None;
     }
-    exec(
-        tx,
+    Some(Write::new(
         "INSERT INTO audit_entries (device_id, seq, prev_hash, at, actor, action, subject, payload_hash, hash, received_at)
-         SELECT $1::text, *, $10::timestamptz FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                        $8::bytea[], $9::bytea[])",
-        &[&device.to_string(), &seqs, &prevs, &ats, &actors, &actions, &subjects, &payloads, &own, &at],
-    )
-    .await?;
-    Ok(())
+         SELECT $1::text, *, $10::timestamptz FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::text[],
+                                                           $6::text[], $7::text[], $8::bytea[], $9::bytea[])",
+        owned![device.to_string(), seqs, prevs, ats, actors, actions, subjects, payloads, own, at],
+    ))
 }

@@ -10,6 +10,7 @@ use fieldcase_core::ids::{DeviceId, EvidenceId, InspectionId, RecorderCheckId};
 use fieldcase_core::upload::VerdictOutcome;
 use fieldcase_storage::columns::record_text;
 
+use super::ledger::{Write, owned};
 use super::rows::{Tx, big, exec, get, json, parsed, row_opt, rows, unsigned};
 use crate::blobs::{BlobKey, StagedState};
 use crate::store::{
@@ -38,24 +39,21 @@ pub(super) async fn held_evidence(tx: &Tx<'_>, id: EvidenceId) -> Result<Option<
         .transpose()
 }
 
-pub(super) async fn insert_evidence(tx: &Tx<'_>, e: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<()> {
-    exec(
-        tx,
+pub(super) fn evidence_write(e: &EvidenceRef, from: DeviceId, at: DateTime<Utc>) -> Result<Write> {
+    Ok(Write::new(
         "INSERT INTO evidence (id, inspection_id, sha256, size, device_id, record, content_hash, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            &e.id.to_string(),
-            &e.inspection_id.to_string(),
-            &e.sha256.to_hex(),
-            &big(e.size),
-            &from.to_string(),
-            &record_text(e)?,
-            &ContentHash::of(e).to_hex(),
-            &at,
+        owned![
+            e.id.to_string(),
+            e.inspection_id.to_string(),
+            e.sha256.to_hex(),
+            big(e.size),
+            from.to_string(),
+            record_text(e)?,
+            ContentHash::of(e).to_hex(),
+            at,
         ],
-    )
-    .await?;
-    Ok(())
+    ))
 }
 
 /// The references held for an inspection, by id.
@@ -71,28 +69,20 @@ pub(super) async fn recorder_check_hash(tx: &Tx<'_>, id: RecorderCheckId) -> Res
     found.map(|r| parsed(&r, 0)).transpose()
 }
 
-pub(super) async fn insert_recorder_check(
-    tx: &Tx<'_>,
-    c: &RecorderCheck,
-    from: DeviceId,
-    at: DateTime<Utc>,
-) -> Result<()> {
-    exec(
-        tx,
+pub(super) fn recorder_check_write(c: &RecorderCheck, from: DeviceId, at: DateTime<Utc>) -> Result<Write> {
+    Ok(Write::new(
         "INSERT INTO recorder_checks (id, inspection_id, recorder_id, device_id, record, content_hash, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            &c.id.to_string(),
-            &c.inspection_id.to_string(),
-            &c.recorder_id,
-            &from.to_string(),
-            &record_text(c)?,
-            &ContentHash::of(c).to_hex(),
-            &at,
+        owned![
+            c.id.to_string(),
+            c.inspection_id.to_string(),
+            c.recorder_id.clone(),
+            from.to_string(),
+            record_text(c)?,
+            ContentHash::of(c).to_hex(),
+            at,
         ],
-    )
-    .await?;
-    Ok(())
+    ))
 }
 
 /// The checks held for an inspection, oldest first.
