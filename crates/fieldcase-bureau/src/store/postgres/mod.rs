@@ -6,8 +6,11 @@
 //! The decisions are not made here: a write hands a [`PgLedger`] over its transaction to
 //! [`crate::push`], [`crate::registry`] and [`crate::enrollment`], whose ledger traits are
 //! synchronous. So each call of this store runs on tokio's blocking pool (as the SQLite
-//! backend's do) and waits there on each query of its transaction; the connection itself is
-//! driven by the runtime. The decisions stay written once, and SQLite keeps its speed.
+//! backend's do) and waits there on the queries of its transaction; the connection itself is
+//! driven by the runtime. The decisions stay written once, and SQLite keeps its speed. A
+//! round trip per query would make a push wait on the network for every item, so a push
+//! reads what its page will ask in a few queries first (`prefetch.rs`), and its inserts are
+//! kept and sent together, pipelined, before the next read or the commit (`ledger::Write`).
 //!
 //! # Concurrency
 //!
