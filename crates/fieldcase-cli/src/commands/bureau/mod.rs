@@ -95,6 +95,8 @@ pub enum BureauCommand {
     /// The bureau's signing key
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Bring the bureau's database (SQLite in the data directory, or PostgreSQL at database_url) to this fieldcase's schema, as starting the bureau would, and stop: for a deployment that migrates before it starts its bureau processes
+    Migrate,
     /// Write every record of the bureau's SQLite database to a file, to move the bureau to PostgreSQL with `import`
     Export {
         /// The file to write
@@ -140,6 +142,7 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         BureauCommand::Officer(cmd) => officer::run(ctx, &data_dir, cmd),
         BureauCommand::Key(cmd) => key::run(ctx, &data_dir, cmd),
         BureauCommand::Evidence(cmd) => evidence::run(ctx, &data_dir, cmd),
+        BureauCommand::Migrate => transfer::migrate(ctx, &data_dir),
         BureauCommand::Export { out } => transfer::export(ctx, &data_dir, &out),
         BureauCommand::Import { from } => transfer::import(ctx, &data_dir, &from),
         BureauCommand::AdminToken { action, label, expires_in } => {

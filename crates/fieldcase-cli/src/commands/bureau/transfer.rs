@@ -1,4 +1,5 @@
-//! `fieldcase bureau export | import`: moving a bureau from SQLite to PostgreSQL (see
+//! `fieldcase bureau migrate | export | import`: bringing the bureau's database to the
+//! current schema, and moving a bureau from SQLite to PostgreSQL (see
 //! `fieldcase_bureau::transfer`). Export reads the SQLite database in the data directory;
 //! import loads the file into the empty PostgreSQL database `database_url` names, and verifies
 //! every device's audit chain there.
@@ -10,12 +11,22 @@ use std::path::Path;
 use fieldcase_bureau::store::postgres::PostgresStore;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::transfer::{Moved, export_sqlite};
-use fieldcase_bureau::{BureauError, Config, DB_FILE};
+use fieldcase_bureau::{BureauError, Config, DB_FILE, OpenMode};
 use fieldcase_core::ErrorCode;
 
-use super::store::runtime;
+use super::store::{runtime, with_store};
 use crate::commands::Context;
 use crate::output::{Failure, print};
+
+pub(super) fn migrate(ctx: &Context, data_dir: &Path) -> Result<(), Failure> {
+    // Opening a store applies the migrations its database has not had.
+    let store =
+        with_store(data_dir, OpenMode::CreateIfMissing, async |store| Ok::<_, BureauError>(format!("{store:?}")))?;
+    print(ctx.json, &serde_json::json!({ "migrated": store }), |_| {
+        format!("the bureau's database has every migration of this fieldcase: {store}")
+    });
+    Ok(())
+}
 
 pub(super) fn export(ctx: &Context, data_dir: &Path, out: &Path) -> Result<(), Failure> {
     let db = data_dir.join(DB_FILE);
