@@ -2,14 +2,14 @@
 # Installs what fieldcase needs on a Debian or Ubuntu machine, skipping what is already there.
 #   scripts/install-deps.sh        to build and run the app
 #   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell, the
-#                                  tus peers, an S3 server)
+#                                  tus peers, an S3 server, PostgreSQL for a throwaway test cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
           libayatana-appindicator3-dev librsvg2-dev libxdo-dev fonts-noto-cjk)
 if [[ "${1:-}" == test ]]; then
-  packages+=(webkit2gtk-driver xvfb sqlite3)
+  packages+=(webkit2gtk-driver xvfb sqlite3 postgresql)
 fi
 
 missing=()

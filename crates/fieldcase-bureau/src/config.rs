@@ -67,7 +67,7 @@ pub struct Config {
     /// (`FIELDCASE_PULL_PAGE_BYTES`).
     pub pull_page_bytes: usize,
     /// Where records are kept (`FIELDCASE_DATABASE_URL`): unset for SQLite in the data
-    /// directory, the only backend built in so far.
+    /// directory, a `postgres://` URL for PostgreSQL (see [`crate::store::postgres`]).
     pub database_url: Option<Secret>,
     /// The PEM certificate chain and private key to serve HTTPS with (`FIELDCASE_TLS_CERT`,
     /// `FIELDCASE_TLS_KEY`); both or neither: without them the bureau serves plain HTTP.

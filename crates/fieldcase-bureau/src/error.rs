@@ -18,10 +18,9 @@ pub enum BureauError {
     Config(#[from] ConfigError),
     #[error("the TLS setting {} cannot be used: {detail}; give a PEM certificate chain (tls_cert) and its PEM private key (tls_key), or unset both to serve plain HTTP on loopback", path.display())]
     Tls { path: PathBuf, detail: String },
-    #[error(
-        "database_url is set, but only the SQLite backend is built into this bureau; unset database_url (FIELDCASE_DATABASE_URL) to keep records in the data directory"
-    )]
-    UnsupportedDatabase,
+    /// The database `database_url` names cannot be used (the message says why and what to do).
+    #[error("{0}")]
+    Database(String),
     #[error("the bureau's database {}: {source}", path.display())]
     Store { path: PathBuf, source: StoreError },
     #[error("{0}")]

@@ -24,6 +24,7 @@ pub mod push;
 pub mod registry;
 pub mod store;
 pub mod tls;
+pub mod transfer;
 pub mod uploads;
 
 use std::future::Future;
@@ -150,28 +151,41 @@ pub async fn serve(
 }
 
 /// Opens the bureau's store for administration (or serving): the backend the configuration
-/// names, in its data directory.
+/// names (`database_url`: PostgreSQL; unset: SQLite in the data directory). The data
+/// directory holds the bureau's key and the feed's mark with either backend.
 pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn BureauStore>, BureauError> {
-    if config.database_url.is_some() {
-        return Err(BureauError::UnsupportedDatabase);
-    }
     let db = config.data_dir.join(DB_FILE);
     match mode {
-        OpenMode::MustExist if !db.is_file() => return Err(BureauError::NoData { path: config.data_dir.clone() }),
+        OpenMode::MustExist if config.database_url.is_none() && !db.is_file() => {
+            return Err(BureauError::NoData { path: config.data_dir.clone() });
+        }
         OpenMode::MustExist => {}
         OpenMode::CreateIfMissing => prepare_data_dir(&config.data_dir)?,
     }
-    let store = SqliteStore::open_async(db.clone()).await.map_err(|source| match source {
-        store::StoreError::ReadOnly(detail) => BureauError::DataDir {
-            path: config.data_dir.clone(),
-            detail: format!("its database cannot be written ({detail})"),
-        },
-        source => BureauError::Store { path: db, source },
-    })?;
+    let store: Arc<dyn BureauStore> = match &config.database_url {
+        Some(url) => Arc::new(open_postgres(url.expose()).await?),
+        None => Arc::new(SqliteStore::open_async(db.clone()).await.map_err(|source| match source {
+            store::StoreError::ReadOnly(detail) => BureauError::DataDir {
+                path: config.data_dir.clone(),
+                detail: format!("its database cannot be written ({detail})"),
+            },
+            source => BureauError::Store { path: db, source },
+        })?),
+    };
     // Before anything else uses it: a restored database must not add to the feed under the
     // epoch devices already passed.
-    feed_epoch::settle(&config.data_dir, &store, chrono::Utc::now()).await?;
-    Ok(Arc::new(store))
+    feed_epoch::settle(&config.data_dir, store.as_ref(), chrono::Utc::now()).await?;
+    Ok(store)
+}
+
+/// The PostgreSQL database a `postgres://` URL names.
+async fn open_postgres(url: &str) -> Result<store::postgres::PostgresStore, BureauError> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(BureauError::Database(
+            "database_url must be a PostgreSQL URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE; unset it (FIELDCASE_DATABASE_URL, or database_url in bureau.toml) to keep records in SQLite in the data directory".into(),
+        ));
+    }
+    store::postgres::PostgresStore::open(url).await.map_err(|e| BureauError::Database(e.to_string()))
 }
 
 /// Makes the data directory if needed and proves it can be written.

@@ -1,5 +1,5 @@
-//! The behaviour every `BureauStore` backend must have, told as one story. A new backend
-//! (PostgreSQL) adds a test that opens it and calls [`story`].
+//! The behaviour every `BureauStore` backend must have, told as one story: SQLite in a
+//! temporary file, PostgreSQL in a fresh database of the test binary's cluster.
 
 // A panic in a test is a failed test with its reason.
 #![allow(clippy::unwrap_used)]
@@ -11,6 +11,7 @@ use chrono::{Duration, Utc};
 use fieldcase_bureau::certificates::{CertificateAction, CertificateFields};
 use fieldcase_bureau::credentials::code_hash;
 use fieldcase_bureau::push;
+use fieldcase_bureau::store::postgres::PostgresStore;
 use fieldcase_bureau::store::sqlite::SqliteStore;
 use fieldcase_bureau::store::{
     BureauStore, Enrollment, NewAdminToken, NewEnrollmentCode, PageBound, ReviewScope, StoreError, TokenHash,
@@ -36,6 +37,44 @@ async fn sqlite_tells_the_story() {
     // And it is all still there after a reopen.
     drop(store);
     let again = SqliteStore::open_async(tmp.path().join("bureau.db")).await.expect("the store opens again");
+    still_there(&again).await;
+}
+
+#[tokio::test]
+async fn postgres_tells_the_story() {
+    let Some(url) = common::pg::database().await else { return };
+    let store = PostgresStore::open(&url).await.expect("the store opens");
+    story(&store).await;
+
+    // And it is all still there after a reopen, its migrations not run twice.
+    drop(store);
+    let again = PostgresStore::open(&url).await.expect("the store opens again");
+    still_there(&again).await;
+}
+
+/// A `database_url` that is not PostgreSQL's, or names a server that is not there, stops the
+/// bureau with what was wrong and how to put it right.
+#[tokio::test]
+async fn a_bad_or_unreachable_database_url_says_what_and_how_to_fix_it() {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let mut config = fieldcase_bureau::Config::new(tmp.path().join("bureau"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for (url, says) in [
+        ("mysql://bureau@db/fieldcase", "must be a PostgreSQL URL"),
+        ("postgres://bureau@db:port/fieldcase", "is not a PostgreSQL URL"),
+        (&*format!("postgres://bureau@127.0.0.1:{port}/fieldcase"), "cannot reach the PostgreSQL server"),
+    ] {
+        config.database_url = Some(fieldcase_bureau::Secret::new(url));
+        let err = fieldcase_bureau::open_store(&config, fieldcase_bureau::OpenMode::CreateIfMissing)
+            .await
+            .expect_err("refused");
+        let message = err.to_string();
+        assert!(message.contains(says) && message.contains("database_url"), "{url}: {message}");
+    }
+}
+
+/// What the story left, as a reopened store finds it.
+async fn still_there(again: &dyn BureauStore) {
     assert_eq!(again.devices().await.expect("devices").len(), 1);
     assert_eq!(
         again.changes(0, PageBound::changes(100), None).await.expect("changes").changes.len(),

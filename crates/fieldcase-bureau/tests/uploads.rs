@@ -1,58 +1,31 @@
 //! The evidence upload story on the filesystem blob store (the default): tus over HTTP to a
-//! real bureau, from creation to the verdict in the device's feed.
+//! real bureau, from creation to the verdict in the device's feed, each scene with the
+//! bureau's records on SQLite (`sqlite::…`) and on PostgreSQL (`postgres::…`).
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 mod upload_story;
 
-use fieldcase_bureau::Config;
 use fieldcase_bureau::blobs::settings::BlobSettings;
+use fieldcase_bureau::{Config, Secret};
+use upload_story::Configure;
+use upload_story::{
+    a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing, a_request_that_lost_its_lease_keeps_nothing,
+    a_restarted_bureau_resumes_at_its_offset, a_resting_upload_expires,
+    an_upload_left_whole_but_undecided_is_decided_at_the_next_head, creation_with_upload_takes_the_first_chunk,
+    mistakes_are_refused_with_their_status, one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived,
+    other_bytes_are_kept_apart_as_a_mismatch, three_chunks_are_verified_and_told_to_their_device_only,
+};
 
 fn on_disk(config: &mut Config) {
     config.blobs = BlobSettings::Fs;
 }
 
-#[tokio::test]
-async fn three_chunks_are_verified_and_told_to_their_device_only() {
-    upload_story::three_chunks_are_verified_and_told_to_their_device_only(&on_disk).await;
-}
-
-#[tokio::test]
-async fn creation_with_upload_takes_the_first_chunk() {
-    upload_story::creation_with_upload_takes_the_first_chunk(&on_disk).await;
-}
-
-#[tokio::test]
-async fn mistakes_are_refused_with_their_status() {
-    upload_story::mistakes_are_refused_with_their_status(&on_disk).await;
-}
-
-#[tokio::test]
-async fn a_resting_upload_expires() {
-    upload_story::a_resting_upload_expires(&on_disk).await;
-}
-
-#[tokio::test]
-async fn one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived() {
-    upload_story::one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived(&on_disk).await;
-}
-
-#[tokio::test]
-async fn other_bytes_are_kept_apart_as_a_mismatch() {
-    upload_story::other_bytes_are_kept_apart_as_a_mismatch(&on_disk).await;
-}
-
-#[tokio::test]
-async fn a_restarted_bureau_resumes_at_its_offset() {
-    upload_story::a_restarted_bureau_resumes_at_its_offset(&on_disk).await;
-}
-
 /// What `fieldcase bureau evidence verify` relies on: the sealed copy re-hashes to the
 /// verdict's hash, and a copy changed on disk afterwards does not.
-#[tokio::test]
-async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
-    let scene = upload_story::Scene::start(&on_disk).await;
+async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict(configure: Configure<'_>) {
+    let scene = upload_story::Scene::start(configure).await;
     let (reference, bytes) = scene.file();
     upload_story::upload_whole(&scene.bureau, scene.token(), reference, bytes).await;
     let blob = scene.bureau.store.evidence_blobs().await.unwrap().remove(0);
@@ -70,31 +43,15 @@ async fn a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict() {
     assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0, "no scratch copy is left behind");
 }
 
-#[tokio::test]
-async fn a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing() {
-    upload_story::a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing(&on_disk).await;
-}
-
-#[tokio::test]
-async fn an_upload_left_whole_but_undecided_is_decided_at_the_next_head() {
-    upload_story::an_upload_left_whole_but_undecided_is_decided_at_the_next_head(&on_disk).await;
-}
-
-#[tokio::test]
-async fn a_request_that_lost_its_lease_keeps_nothing() {
-    upload_story::a_request_that_lost_its_lease_keeps_nothing(&on_disk).await;
-}
-
 /// The filesystem store no longer fsyncs each chunk (sealing does): staged bytes a power cut
 /// lost are found missing at the next chunk, and the upload is ended there (410, in the
 /// custody as ended by the bureau), so the client sends the file again; nothing missing is
 /// ever verified.
-#[tokio::test]
-async fn staged_bytes_lost_behind_the_bureau_end_the_upload_and_the_client_starts_again() {
+async fn staged_bytes_lost_behind_the_bureau_end_the_upload_and_the_client_starts_again(configure: Configure<'_>) {
     use fieldcase_bureau::store::CustodyEvent;
     use upload_story::client::{created, head, patch, patched, upload_id};
 
-    let scene = upload_story::Scene::start(&on_disk).await;
+    let scene = upload_story::Scene::start(configure).await;
     let (reference, bytes) = scene.file();
     let (bureau, token) = (&scene.bureau, scene.token());
     let at = created(bureau, token, &reference.id, reference.size).await;
@@ -117,3 +74,43 @@ async fn staged_bytes_lost_behind_the_bureau_end_the_upload_and_the_client_start
     assert_eq!(blobs.len(), 1, "one verdict, on the whole file");
     assert_eq!(blobs[0].sha256, reference.sha256);
 }
+
+/// Each scene twice: on SQLite, and on a fresh PostgreSQL database of the test cluster.
+macro_rules! scenes_on_both_backends {
+    ($($scene:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $scene() {
+                super::$scene(&super::on_disk).await;
+            })*
+        }
+        mod postgres {
+            use super::{Config, Secret};
+
+            $(#[tokio::test]
+            async fn $scene() {
+                let Some(url) = crate::common::pg::database().await else { return };
+                let on_postgres = move |config: &mut Config| {
+                    super::on_disk(config);
+                    config.database_url = Some(Secret::new(url.clone()));
+                };
+                super::$scene(&on_postgres).await;
+            })*
+        }
+    };
+}
+
+scenes_on_both_backends!(
+    three_chunks_are_verified_and_told_to_their_device_only,
+    creation_with_upload_takes_the_first_chunk,
+    mistakes_are_refused_with_their_status,
+    a_resting_upload_expires,
+    one_patch_at_a_time_and_a_cut_chunk_keeps_what_arrived,
+    other_bytes_are_kept_apart_as_a_mismatch,
+    a_restarted_bureau_resumes_at_its_offset,
+    a_cut_checked_chunk_and_a_stream_past_the_end_keep_nothing,
+    an_upload_left_whole_but_undecided_is_decided_at_the_next_head,
+    a_request_that_lost_its_lease_keeps_nothing,
+    a_sealed_copy_changed_on_disk_no_longer_rehashes_to_its_verdict,
+    staged_bytes_lost_behind_the_bureau_end_the_upload_and_the_client_starts_again,
+);

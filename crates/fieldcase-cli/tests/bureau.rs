@@ -136,6 +136,20 @@ fn evidence_commands_say_when_nothing_was_received_and_refuse_a_bad_id() {
 }
 
 #[test]
+fn migrate_brings_a_new_or_current_database_to_the_schema_and_says_which() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bureau");
+    for _ in 0..2 {
+        let run = fieldcase(&dir, &["bureau", "migrate", "--json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let said = json(&run.stdout)["migrated"].as_str().unwrap().to_owned();
+        assert!(said.contains("bureau.db"), "names the database: {said}");
+    }
+    assert!(dir.join("bureau.db").is_file());
+    assert_eq!(fieldcase(&dir, &["bureau", "devices"]).code, 0, "a bureau the other commands use");
+}
+
+#[test]
 fn seeding_twice_adds_nothing_the_second_time() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bureau");

@@ -1,15 +1,17 @@
 //! The bureau's storage, behind one trait so the backend is chosen at start-up.
 //!
 //! [`BureauStore`] is everything the HTTP handlers and the administration functions need;
-//! SQLite ([`sqlite::SqliteStore`]) is the default backend, chosen in [`crate::open_store`]
-//! from the configuration. The decisions are not the backend's: a write that decides runs
-//! [`crate::push`] or [`crate::registry`] over the backend's ledger for one transaction
-//! ([`crate::push::PushLedger`], [`crate::registry::RegistryLedger`]), which only reads and
-//! writes rows. A second backend (PostgreSQL) is a module beside `sqlite/` with its own
-//! `migrations/`, implementing this trait and those ledgers in SQL; it runs the same story
-//! test (`tests/store_story.rs`). Handlers do not change.
+//! SQLite ([`sqlite::SqliteStore`]) is the default backend, PostgreSQL
+//! ([`postgres::PostgresStore`]) the one for a bureau beyond one machine, chosen in
+//! [`crate::open_store`] from the configuration. The decisions are not the backend's: a
+//! write that decides runs [`crate::push`] or [`crate::registry`] over the backend's ledger
+//! for one transaction ([`crate::push::PushLedger`], [`crate::registry::RegistryLedger`]),
+//! which only reads and writes rows. Each backend is a module with its own `migrations/`, implementing this trait
+//! and those ledgers in SQL; both run the same story test (`tests/store_story.rs`) and the
+//! API and upload tests. Handlers do not change.
 
 mod feed;
+pub mod postgres;
 mod records;
 pub mod sqlite;
 mod uploads;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod backend;
+pub mod pg;
 pub mod records;
 pub mod s3;
 
@@ -15,7 +17,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use fieldcase_bureau::store::BureauStore;
-use fieldcase_bureau::{Bureau, BureauError, Config, admin};
+use fieldcase_bureau::{Bureau, BureauError, Config, Secret, admin};
+
+pub use backend::Backend;
 use fieldcase_core::RecordKind;
 use fieldcase_core::inspection::{Inspection, Seal};
 use fieldcase_core::signing::{SecretKey, Signed};
@@ -57,6 +61,22 @@ impl TestBureau {
         let mut config = Config::new(tmp.path().join("bureau"));
         tweak(&mut config);
         Self::start_in(tmp, config).await
+    }
+
+    /// A bureau on `backend`; None when the backend is missing and the test is skipped.
+    pub async fn on(backend: Backend) -> Option<Self> {
+        Self::on_with(backend, |_| {}).await
+    }
+
+    pub async fn on_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
+        let url = backend.database_url().await?;
+        Some(
+            Self::start_with(|config| {
+                config.database_url = url.map(Secret::new);
+                tweak(config)
+            })
+            .await,
+        )
     }
 
     /// Stops the server and starts a new one on the same data directory with `config`, as

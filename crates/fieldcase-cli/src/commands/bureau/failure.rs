@@ -14,10 +14,8 @@ impl From<BureauError> for Failure {
             BureauError::DataDir { .. } => ErrorCode::DataDirUnusable,
             BureauError::NoData { .. } => ErrorCode::NoData,
             BureauError::Key { .. } => ErrorCode::BureauKey,
-            BureauError::Config(_) | BureauError::UnsupportedDatabase | BureauError::Tls { .. } => {
-                ErrorCode::ConfigInvalid
-            }
-            BureauError::Store { .. } => ErrorCode::Storage,
+            BureauError::Config(_) | BureauError::Tls { .. } => ErrorCode::ConfigInvalid,
+            BureauError::Store { .. } | BureauError::Database(_) => ErrorCode::Storage,
             BureauError::Admin(StoreError::NotFound { .. }) => ErrorCode::NotFound,
             BureauError::Admin(StoreError::Refused(r)) => match r.kind {
                 RefusalKind::NotFound => ErrorCode::NotFound,

@@ -13,6 +13,7 @@ mod qr_png;
 mod records;
 mod serve;
 mod store;
+mod transfer;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -94,6 +95,20 @@ pub enum BureauCommand {
     /// The bureau's signing key
     #[command(subcommand)]
     Key(key::KeyCommand),
+    /// Bring the bureau's database (SQLite in the data directory, or PostgreSQL at database_url) to this fieldcase's schema, as starting the bureau would, and stop: for a deployment that migrates before it starts its bureau processes
+    Migrate,
+    /// Write every record of the bureau's SQLite database to a file, to move the bureau to PostgreSQL with `import`
+    Export {
+        /// The file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Load a file `export` wrote into the empty PostgreSQL database database_url names, then verify every device's audit chain there
+    Import {
+        /// The file `export` wrote
+        #[arg(value_name = "FILE")]
+        from: PathBuf,
+    },
     /// Make a token for the administrators' API (/api/v1/admin), printed once (the bureau keeps only its hash); or list or revoke them
     #[command(args_conflicts_with_subcommands = true)]
     AdminToken {
@@ -127,6 +142,9 @@ pub fn run(ctx: &Context, cmd: BureauCommand) -> Result<(), Failure> {
         BureauCommand::Officer(cmd) => officer::run(ctx, &data_dir, cmd),
         BureauCommand::Key(cmd) => key::run(ctx, &data_dir, cmd),
         BureauCommand::Evidence(cmd) => evidence::run(ctx, &data_dir, cmd),
+        BureauCommand::Migrate => transfer::migrate(ctx, &data_dir),
+        BureauCommand::Export { out } => transfer::export(ctx, &data_dir, &out),
+        BureauCommand::Import { from } => transfer::import(ctx, &data_dir, &from),
         BureauCommand::AdminToken { action, label, expires_in } => {
             admin_token::run(ctx, &data_dir, action, label, expires_in)
         }
