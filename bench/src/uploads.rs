@@ -34,7 +34,7 @@ use crate::tus_reference;
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 const PEAK_CEILING_MB: f64 = 64.0;
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 /// The officer of the prepared pair.
 const OFFICER: (&str, &str) = ("JC-0107", "107107");
 
