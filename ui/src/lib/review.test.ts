@@ -13,6 +13,8 @@ describe("review blockers", () => {
       text: "必查项未回答：wage_account、ledgers",
       fix: "checklist",
     });
+    const named = blocker({ rule: "missing_answers", items: ["ledgers", "x"] }, zh, (id) => (id === "ledgers" ? "工资台账" : id));
+    expect(named.text).toBe("必查项未回答：工资台账、x");
     expect(blocker({ rule: "too_few_checked_officers", officers: ["JC-0107"] }, en).text).toContain("1 so far");
     expect(blocker({ rule: "too_few_checked_officers", officers: [] }, zh).fix).toBe("officers");
     expect(blocker({ rule: "gaps_without_reason", id: "i", gaps: ["g1", "g2"] }, zh)).toMatchObject({ fix: "evidence" });

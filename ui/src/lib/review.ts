@@ -13,10 +13,14 @@ export interface Blocker {
   fix: FixTarget | null;
 }
 
-export function blocker(v: RuleViolation, t: Translate): Blocker {
+/**
+ * `itemName` names a checklist item by its id (its text in the officer's language); an
+ * unknown id is shown as it is.
+ */
+export function blocker(v: RuleViolation, t: Translate, itemName: (id: string) => string = (id) => id): Blocker {
   switch (v.rule) {
     case "missing_answers":
-      return { rule: v.rule, text: t("review.missing_answers", { items: v.items.join("、") }), fix: "checklist" };
+      return { rule: v.rule, text: t("review.missing_answers", { items: v.items.map(itemName).join("、") }), fix: "checklist" };
     case "too_few_checked_officers":
       return { rule: v.rule, text: t("review.too_few_checked_officers", { count: v.officers.length }), fix: "officers" };
     case "gaps_without_reason":

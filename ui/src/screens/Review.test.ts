@@ -18,7 +18,7 @@ describe("review before finalizing", () => {
 
   it("lists what blocks finalizing with a link to each fix; finalizing is refused with the reason, then allowed", async () => {
     let blocking: RuleViolation[] = [
-      { rule: "missing_answers", items: ["ledgers"] },
+      { rule: "missing_answers", items: ["wage_account"] },
       { rule: "too_few_checked_officers", officers: [] },
     ];
     const backend = fakeBackend({
@@ -32,7 +32,9 @@ describe("review before finalizing", () => {
     render(Review, { id: "insp-1" });
     const items = await screen.findAllByTestId("review-blocker");
     expect(items.map((i) => i.dataset.rule)).toEqual(["missing_answers", "too_few_checked_officers"]);
-    expect(items[0]?.textContent).toContain("ledgers");
+    // Items are named by their text, not their ids.
+    expect(items[0]?.textContent).not.toContain("wage_account");
+    expect(items[0]?.textContent).toContain("必查项未回答：是否开设农民工工资专用账户");
 
     await fireEvent.click(screen.getByTestId("review-finalize"));
     await waitFor(() => expect(app.error?.code).toBe("rule_violation"));
