@@ -301,6 +301,14 @@ async fn an_officer_begins_at_a_new_site_reviews_what_blocks_finalizing_and_filt
     click(&window, "[data-testid=filter-clear]").await?;
     wait_for(&window, &format!("[data-testid=records-count][data-count='{all}']")).await?;
     window.close().await?;
+    // `make screenshot`: the README shows these screens as an officer sees them.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        let shots = fieldcase_tests::target_dir().join("e2e");
+        for (shot, doc) in [("new-site-refused", "new-site"), ("review", "review"), ("records", "records")] {
+            let to = format!("{}/../docs/{doc}.png", env!("CARGO_MANIFEST_DIR"));
+            std::fs::copy(shots.join(format!("{shot}.png")), to)?;
+        }
+    }
 
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
     assert_eq!(shown["inspection"]["status"], "finalized");
