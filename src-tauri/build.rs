@@ -27,6 +27,10 @@ fn main() {
         "upload_status",
         "pause_uploads",
         "resume_uploads",
+        "list_records",
+        "review_inspection",
+        "check_uscc",
+        "add_site",
     ])))
     .expect("the Tauri build step succeeds");
 }

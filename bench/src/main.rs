@@ -8,6 +8,7 @@ mod evidence;
 mod flood;
 mod pin;
 mod prepared;
+mod records;
 mod registry;
 mod report;
 mod sync_push;
@@ -37,6 +38,9 @@ fn main() -> Result<()> {
     }
     if wants("evidence") {
         evidence::run()?;
+    }
+    if wants("records") {
+        records::run()?;
     }
     if wants("uploads") {
         uploads::run()?;

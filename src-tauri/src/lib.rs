@@ -108,6 +108,10 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::uploads::upload_status,
             commands::uploads::pause_uploads,
             commands::uploads::resume_uploads,
+            commands::records::list_records,
+            commands::records::review_inspection,
+            commands::records::check_uscc,
+            commands::records::add_site,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -176,3 +176,22 @@ pub async fn listed_ids(client: &Client) -> Result<Vec<String>> {
     }
     Ok(ids)
 }
+
+/// Chooses the option with `value` in a select, as a click on it does.
+pub async fn choose(client: &Client, select_css: &str, value: &str) -> Result<()> {
+    click(client, &format!("{select_css} option[value='{value}']")).await
+}
+
+/// Saves what the window shows as `target/e2e/NAME.png`.
+pub async fn save_screenshot(client: &Client, name: &str) -> Result<()> {
+    let shot = client.screenshot().await?;
+    let out = crate::target_dir().join("e2e");
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join(format!("{name}.png")), &shot)?;
+    Ok(())
+}
+
+/// An element's text once it appears.
+pub async fn text_of(client: &Client, css: &str) -> Result<String> {
+    Ok(wait_for(client, css).await?.text().await?)
+}

@@ -196,3 +196,122 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     assert_eq!(shown["inspection"]["created_by"]["officer"], "JC-0107", "made in the signed-in officer's name");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_begins_at_a_new_site_reviews_what_blocks_finalizing_and_filters_the_records() -> anyhow::Result<()>
+{
+    use fieldcase_tests::{Bureau, choose, click, save_screenshot, text_of, type_into};
+
+    let tmp = tempfile::tempdir()?;
+    let bureau = Bureau::start(&tmp.path().join("bureau"))?;
+    bureau.admin(&["seed-demo"])?;
+    let data = tmp.path().join("device");
+    fieldcase_tests::DeviceDir::new(data.clone()).enroll_and_sign_in(&bureau)?;
+    // Two inspections at a directory site, for the records to filter.
+    fieldcase_tests::finalize_inspections(&data, 2)?;
+    let driver = TauriDriver::start()?;
+    let window =
+        driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
+    wait_for(&window, "body[data-ready=true]").await?;
+
+    // Begin: the directory is searched as the officer types.
+    click(&window, "[data-testid=new-inspection]").await?;
+    // The bureau's directory (its demo sites) is on the laptop since the first sync.
+    wait_for(&window, "[data-testid=site-matches][data-count='4']").await?;
+    type_into(&window, "[data-testid=site-search]", "西溪").await?;
+    wait_for(&window, "[data-testid=site-matches][data-count='1']").await?;
+
+    // A new site: a mistyped credit code is refused as typed, with the reason.
+    click(&window, "[data-testid=add-site-open]").await?;
+    type_into(&window, "[data-testid=add-site-name]", "杭州新址建设有限公司").await?;
+    type_into(&window, "[data-testid=add-site-uscc]", "91330106MA2GL7QX41").await?;
+    let refused = text_of(&window, "[data-testid=uscc-status][data-valid=false]").await?;
+    assert!(refused.contains("校验位") && refused.contains("“Q”"), "the reason is told: {refused}");
+    save_screenshot(&window, "new-site-refused").await?;
+    // Typed again the way a licence prints it (groups, lower case): read as the valid code.
+    let field = wait_for(&window, "[data-testid=add-site-uscc]").await?;
+    field.clear().await?;
+    field.send_keys("91330106 ma2gl7qx4q").await?;
+    let accepted = text_of(&window, "[data-testid=uscc-status][data-valid=true]").await?;
+    assert!(accepted.contains("91330106MA2GL7QX4Q"), "{accepted}");
+    click(&window, "[data-testid=add-site-submit]").await?;
+    wait_for(&window, "[data-testid=site-added]").await?;
+    save_screenshot(&window, "new-inspection").await?;
+    click(&window, "[data-testid=create-submit]").await?;
+    let detail = wait_for(&window, "[data-testid=inspection-detail][data-status=draft]").await?;
+    let id = detail.attr("data-id").await?.expect("an id");
+
+    // Review: what blocks finalizing, and finalizing refused with the reason shown.
+    click(&window, "[data-testid=review-open]").await?;
+    wait_for(&window, "[data-testid=review-blocker][data-rule=missing_answers]").await?;
+    wait_for(&window, "[data-testid=review-blocker][data-rule=too_few_checked_officers]").await?;
+    save_screenshot(&window, "review").await?;
+    click(&window, "[data-testid=review-finalize]").await?;
+    let banner = text_of(&window, "[data-testid=error-banner][data-code=rule_violation]").await?;
+    assert!(banner.contains("不符合执法规则"), "{banner}");
+    assert!(window.find(Locator::Css("[data-testid=review]")).await.is_ok(), "still on the review page");
+
+    // Each blocker leads to its fix: the checklist, then the officers.
+    click(&window, "[data-testid=review-fix-missing_answers]").await?;
+    wait_for(&window, "[data-testid=inspection-detail]").await?;
+    for item in [
+        "wage_account",
+        "real_name",
+        "guarantee_deposit",
+        "notice_board",
+        "labor_contracts",
+        "ledgers",
+        "contractor_pays",
+        "monthly_bank",
+    ] {
+        click(&window, &format!("[data-testid=answer-{item}-yes]")).await?;
+        wait_for(&window, &format!("[data-testid=answer-{item}-yes][aria-pressed=true]")).await?;
+    }
+    for (n, number) in ["33010620240107", "33010620240112"].into_iter().enumerate() {
+        type_into(&window, "[data-testid=check-input]", number).await?;
+        click(&window, "[data-testid=check-submit]").await?;
+        // The check's row appears once it is recorded.
+        wait_for(&window, &format!("[data-testid=certificate-check][data-result=valid]:nth-of-type({})", n + 1))
+            .await?;
+    }
+    click(&window, "[data-testid=review-open]").await?;
+    wait_for(&window, "[data-testid=review-ready]").await?;
+    click(&window, "[data-testid=review-finalize]").await?;
+    wait_for(&window, &format!("[data-testid=inspection-detail][data-id='{id}'][data-status=finalized]")).await?;
+
+    // Records: the filters narrow the list.
+    click(&window, "[data-testid=records-open]").await?;
+    let all = wait_for(&window, "[data-testid=records-count]").await?.attr("data-count").await?.expect("a count");
+    assert_eq!(all, "3", "the two made before and the new one");
+    let sites: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["site", "list", "--json"])?)?;
+    let new_site = sites
+        .as_array()
+        .and_then(|all| all.iter().find(|s| s["name"] == "杭州新址建设有限公司"))
+        .and_then(|s| s["id"].as_str())
+        .expect("the new site is in the store")
+        .to_owned();
+    choose(&window, "[data-testid=filter-site]", &new_site).await?;
+    wait_for(&window, "[data-testid=records-count][data-count='1']").await?;
+    let rows = window.find_all(Locator::Css("[data-testid=record-row]")).await?;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].attr("data-id").await?.as_deref(), Some(id.as_str()));
+    save_screenshot(&window, "records").await?;
+    choose(&window, "[data-testid=filter-status]", "draft").await?;
+    wait_for(&window, "[data-testid=records-empty]").await?;
+    click(&window, "[data-testid=filter-clear]").await?;
+    wait_for(&window, &format!("[data-testid=records-count][data-count='{all}']")).await?;
+    window.close().await?;
+    // `make screenshot`: the README shows these screens as an officer sees them.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        let shots = fieldcase_tests::target_dir().join("e2e");
+        for (shot, doc) in [("new-site-refused", "new-site"), ("review", "review"), ("records", "records")] {
+            let to = format!("{}/../docs/{doc}.png", env!("CARGO_MANIFEST_DIR"));
+            std::fs::copy(shots.join(format!("{shot}.png")), to)?;
+        }
+    }
+
+    let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
+    assert_eq!(shown["inspection"]["status"], "finalized");
+    assert_eq!(shown["inspection"]["site_id"], new_site.as_str());
+    Ok(())
+}

@@ -25,6 +25,11 @@ import type { ImportProgress } from "./bindings/ImportProgress";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { InspectionEvidence } from "./bindings/InspectionEvidence";
 import type { RecorderCheck } from "./bindings/RecorderCheck";
+import type { NewSite } from "./bindings/NewSite";
+import type { RecordFilter } from "./bindings/RecordFilter";
+import type { RecordRow } from "./bindings/RecordRow";
+import type { RuleViolation } from "./bindings/RuleViolation";
+import type { UsccCheck } from "./bindings/UsccCheck";
 
 /** Codes made up on this side, for failures that did not come from a command. */
 export const LOCAL_ERROR_CODES = ["ipc", "unexpected"] as const;
@@ -198,3 +203,16 @@ export async function chooseFolder(): Promise<string | null> {
     throw toCommandFailure(err);
   }
 }
+
+/** The inspections matching the records screen's filters, newest first (filtered on the device). */
+export const listRecords = (filter: RecordFilter): Promise<RecordRow[]> => call("list_records", { filter });
+
+/** What would refuse finalizing the draft now with this outcome; empty when it can be sealed. */
+export const reviewInspection = (id: InspectionId, outcome: Outcome | null): Promise<RuleViolation[]> =>
+  call("review_inspection", { id, outcome });
+
+/** Checks a unified social credit code as typed, by the device's rules. */
+export const checkUscc = (text: string): Promise<UsccCheck> => call("check_uscc", { text });
+
+/** Records a new site as entered. */
+export const addSite = (site: NewSite): Promise<Site> => call("add_site", { site });

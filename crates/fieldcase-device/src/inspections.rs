@@ -208,6 +208,21 @@ impl Device {
         })
     }
 
+    /// Everything that would refuse finalizing this draft now with `outcome` (the review
+    /// page's list): the same rules, clock and evidence `finalize` uses, nothing recorded.
+    /// Empty when the draft can be sealed.
+    pub fn review(&self, id: InspectionId, outcome: Option<Outcome>) -> Result<Vec<RuleViolation>> {
+        let draft = self.inspection(id)?;
+        let template = self.template_for(&draft)?;
+        let checks = self.checks_of_lineage(&draft)?;
+        let now = self.trusted_time()?.trusted;
+        let manifest = self.manifest_at(&draft, now)?;
+        match rules::finalize_with_evidence(&draft, &template, &checks, Some(manifest), outcome, now) {
+            Ok(_) => Ok(Vec::new()),
+            Err(RuleViolations(violations)) => Ok(violations),
+        }
+    }
+
     /// Starts a correction of a finalized inspection: a new draft that supersedes it.
     /// The original stays exactly as it was sealed.
     pub fn correct(&mut self, id: InspectionId) -> Result<Inspection> {

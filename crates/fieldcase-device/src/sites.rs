@@ -87,3 +87,53 @@ impl Device {
         })
     }
 }
+
+/// A credit code checked as the officer types it: the code as it will be kept, or what is
+/// wrong with it. The problem is given as data (not words) so the window says it in the
+/// officer's language; the rules themselves are core's [`Uscc::parse`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UsccCheck {
+    /// The code normalized (half-width, no spaces, capitals) when it is valid.
+    pub code: Option<String>,
+    pub problem: Option<UsccProblem>,
+    /// The reason in English, for logs and scripts.
+    pub message: Option<String>,
+}
+
+/// Why a typed credit code is refused; positions count from 1, as on a business licence.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+#[ts(export)]
+pub enum UsccProblem {
+    Length { found: usize },
+    Character { position: usize, found: String },
+    Authority { found: String },
+    Division { position: usize, found: String },
+    CheckCharacter { expected: String, found: String },
+}
+
+impl UsccCheck {
+    pub fn of(typed: &str) -> Self {
+        use fieldcase_core::uscc::UsccError as E;
+        match Uscc::parse(typed) {
+            Ok(code) => UsccCheck { code: Some(code.to_string()), problem: None, message: None },
+            Err(e) => {
+                let problem = match &e {
+                    E::Length { found } => UsccProblem::Length { found: *found },
+                    E::Character { position, found } => {
+                        UsccProblem::Character { position: *position, found: found.to_string() }
+                    }
+                    E::Authority { found } => UsccProblem::Authority { found: found.to_string() },
+                    E::Division { position, found } => {
+                        UsccProblem::Division { position: *position, found: found.to_string() }
+                    }
+                    E::CheckCharacter { expected, found } => {
+                        UsccProblem::CheckCharacter { expected: expected.to_string(), found: found.to_string() }
+                    }
+                };
+                UsccCheck { code: None, problem: Some(problem), message: Some(e.to_string()) }
+            }
+        }
+    }
+}

@@ -7,7 +7,13 @@ export type Route =
   | { name: "new" }
   | { name: "signin" }
   | { name: "uploads" }
-  | { name: "detail"; id: InspectionId };
+  | { name: "records" }
+  | { name: "review"; id: InspectionId }
+  /** `fix` names the part of the inspection to bring into view (from the review page). */
+  | { name: "detail"; id: InspectionId; fix?: FixTarget };
+
+/** The parts of an inspection the review page links to, each where a blocker is fixed. */
+export type FixTarget = "checklist" | "officers" | "evidence" | "outcome";
 
 export const HOME: Route = { name: "home" };
 

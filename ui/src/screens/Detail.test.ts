@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CertificateCheck } from "../bindings/CertificateCheck";
 import type { InspectionDetail } from "../bindings/InspectionDetail";
+import { router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
 import { check, detail } from "../test/fixtures";
@@ -39,6 +40,15 @@ describe("inspection detail", () => {
     // A "no" here is a suspected violation, marked as such.
     expect(no.closest("li")?.classList.contains("item--finding")).toBe(true);
     expect(document.activeElement).toBe(no);
+  });
+
+  it("opened from the review page, brings the part to fix into view and focus", async () => {
+    fakeBackend({ get_inspection: () => detail() });
+    render(Detail, { id: "insp-1", fix: "officers" });
+    await screen.findByTestId("check-input");
+    await waitFor(() => expect((document.activeElement as HTMLElement | null)?.dataset.fix).toBe("officers"));
+    await fireEvent.click(screen.getByTestId("review-open"));
+    expect(router.route).toEqual({ name: "review", id: "insp-1" });
   });
 
   it("checks officers one after another from the same field, a refused certificate shown in red with its result", async () => {

@@ -13,6 +13,7 @@ pub mod gap_reasons;
 pub mod inspections;
 pub mod outbox;
 pub mod recorder_checks;
+pub mod records;
 pub mod registry;
 pub mod session;
 pub mod sites;
@@ -38,6 +39,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0008_evidence.sql")),
     M::up(include_str!("../../migrations/0009_registry_units.sql")),
     M::up(include_str!("../../migrations/0010_evidence_uploads.sql")),
+    M::up(include_str!("../../migrations/0011_records_filter.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.
