@@ -15,7 +15,7 @@ mod proxy;
 mod upload_scene;
 mod window;
 
-pub use proxy::{Cut, CuttingProxy, FaultyLink};
+pub use proxy::{Cut, CuttingProxy, FaultyLink, RoundRobin};
 pub use upload_scene::{MARKER, Recording, UploadScene, write_recording};
 pub use window::{TauriDriver, choose, click, listed_ids, save_screenshot, text_of, type_into, wait_for};
 
@@ -164,6 +164,15 @@ impl Bureau {
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the bureau outright (SIGKILL), as a crash or a lost machine would: requests under
+    /// way are cut wherever they are.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }

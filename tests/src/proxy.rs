@@ -1,4 +1,5 @@
-//! A TCP proxy between a device and its bureau, for networks that cut or crawl.
+//! TCP proxies between a device and its bureau: networks that cut or crawl, and a load
+//! balancer in front of several bureau processes.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -67,7 +68,12 @@ fn relay(client: TcpStream, server: TcpStream, cut: Option<Cut>, delay: Duration
 }
 
 /// Copies `from` to `to`, closing both after `limit` bytes when a limit is set.
-fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Duration) {
+fn pipe(from: TcpStream, to: TcpStream, limit: Option<usize>, delay: Duration) {
+    pipe_counting(from, to, limit, delay, |_| ());
+}
+
+/// [`pipe`], telling `count` how many bytes went through as they go.
+fn pipe_counting(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Duration, count: impl Fn(u64)) {
     let mut sent = 0usize;
     let mut buf = [0u8; 8192];
     loop {
@@ -82,6 +88,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, limit: Option<usize>, delay: Dur
         if to.write_all(&buf[..n]).is_err() {
             break;
         }
+        count(n as u64);
         sent += n;
         if limit.is_some_and(|l| sent >= l) {
             break;
@@ -232,4 +239,96 @@ fn faulty_pipe(mut from: TcpStream, mut to: TcpStream, faults: &std::sync::Mutex
     }
     let _ = from.shutdown(std::net::Shutdown::Both);
     let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// What a [`RoundRobin`] has done, per upstream, in the order the upstreams were given.
+#[derive(Debug, Default)]
+struct Rotation {
+    upstreams: Vec<String>,
+    /// The upstream the next connection tries first.
+    next: usize,
+    /// Connections each upstream took.
+    connections: Vec<u64>,
+    /// Request bytes each upstream was sent.
+    forwarded: Vec<u64>,
+    /// Close each connection after this many request bytes (None: never).
+    cut_each_after: Option<usize>,
+}
+
+/// A load balancer in front of several bureau processes: each new connection goes to the next
+/// upstream in turn, and one that refuses the connection (a process that stopped) is passed
+/// over for the one after, as a balancer's health check would. Keeps counts per upstream, so a
+/// test can tell that every process served.
+#[derive(Debug, Clone)]
+pub struct RoundRobin {
+    pub addr: String,
+    rotation: std::sync::Arc<std::sync::Mutex<Rotation>>,
+}
+
+impl RoundRobin {
+    pub fn start(upstreams: &[String]) -> Result<Self> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let rotation = Rotation {
+            upstreams: upstreams.to_vec(),
+            connections: vec![0; upstreams.len()],
+            forwarded: vec![0; upstreams.len()],
+            ..Default::default()
+        };
+        let balancer =
+            RoundRobin { addr: listener.local_addr()?.to_string(), rotation: std::sync::Arc::new(rotation.into()) };
+        let shared = balancer.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Some((n, server, cut)) = shared.connect() else { continue };
+                let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else { continue };
+                let counter = shared.clone();
+                std::thread::spawn(move || {
+                    pipe_counting(c2, s2, cut, Duration::ZERO, |bytes| counter.lock().forwarded[n] += bytes)
+                });
+                std::thread::spawn(move || pipe(server, client, None, Duration::ZERO));
+            }
+        });
+        Ok(balancer)
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Closes every connection made from now on after `bytes` of request (None: never): a
+    /// client's next request, or the rest of a cut upload, then goes to the next process.
+    pub fn cut_each_after(&self, bytes: Option<usize>) {
+        self.lock().cut_each_after = bytes;
+    }
+
+    /// Connections each upstream has taken, in the order given.
+    pub fn connections(&self) -> Vec<u64> {
+        self.lock().connections.clone()
+    }
+
+    /// Request bytes each upstream has been sent, in the order given.
+    pub fn forwarded(&self) -> Vec<u64> {
+        self.lock().forwarded.clone()
+    }
+
+    /// The next upstream in turn that accepts a connection: its index, the connection, and
+    /// where to cut it.
+    fn connect(&self) -> Option<(usize, TcpStream, Option<usize>)> {
+        let (upstreams, first, cut) = {
+            let mut r = self.lock();
+            let first = r.next;
+            r.next = (first + 1) % r.upstreams.len().max(1);
+            (r.upstreams.clone(), first, r.cut_each_after)
+        };
+        (0..upstreams.len()).map(|k| (first + k) % upstreams.len()).find_map(|n| {
+            let server = TcpStream::connect(&upstreams[n]).ok()?;
+            self.lock().connections[n] += 1;
+            Some((n, server, cut))
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Rotation> {
+        self.rotation.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }

@@ -39,13 +39,17 @@ pub async fn settle(data_dir: &Path, store: &dyn BureauStore, now: DateTime<Utc>
             );
             store.begin_feed_epoch(new_epoch()?, now).await?
         }
-        None => store.begin_feed_epoch(new_epoch()?, now).await?,
+        None => store.begin_first_feed_epoch(new_epoch()?, now).await?,
     };
     write_mark(&path, &Mark { state: state.clone(), identity })?;
     Ok(state)
 }
 
 /// Keeps the mark up with the feed while the bureau serves.
+///
+/// With several bureau processes this runs in each, per process and safe to repeat: each
+/// writes the mark in its own data directory (or, sharing one, the same file through its own
+/// aside file), and a mark only ever records a cursor the shared database had reached.
 pub async fn keep_marking(data_dir: PathBuf, store: std::sync::Arc<dyn BureauStore>) {
     let path = data_dir.join(HIGH_WATER_FILE);
     let identity = store.identity();
@@ -95,8 +99,9 @@ fn read_mark(path: &Path) -> Option<Mark> {
 }
 
 fn write_mark(path: &Path, mark: &Mark) -> Result<(), BureauError> {
-    // Written aside and renamed, so a crash leaves the old mark or the new one, never half.
-    let aside = path.with_extension("next");
+    // Written aside and renamed, so a crash leaves the old mark or the new one, never half; the
+    // aside file is this process's own, since processes sharing a data directory each mark.
+    let aside = path.with_extension(format!("next.{}", std::process::id()));
     std::fs::write(&aside, format!("{} {} {}\n", mark.state.epoch, mark.state.last_cursor, mark.identity))
         .and_then(|()| std::fs::rename(&aside, path))
         .map_err(|e| BureauError::DataDir {

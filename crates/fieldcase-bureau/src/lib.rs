@@ -6,6 +6,37 @@
 //! push makes are in [`push`], shared by every backend; administration is in [`admin`] and
 //! on the store, the rules of certificates (and their CSV import) in [`certificates`], and the
 //! bureau's signing key, its rotation included, in [`keys`].
+//!
+//! # Background work with several processes
+//!
+//! Several `bureau serve` processes may share one PostgreSQL database and one S3 store behind
+//! a load balancer. Each piece of work a process does besides answering requests is either
+//! guarded by a PostgreSQL advisory lock, so one process does it, or per process and safe to
+//! repeat:
+//!
+//! - **Migrations at start**: one process at a time, under an advisory lock
+//!   (`store::postgres` `Lock::Schema`); the next finds them applied.
+//! - **The feed's epoch at start** ([`feed_epoch::settle`]): a new database's first epoch is
+//!   begun under the feed's advisory lock, and a process that finds one begun keeps it
+//!   ([`store::BureauStore::begin_first_feed_epoch`]), so every process serves the same epoch.
+//!   A restored database is found by any process's mark and begins a new epoch; every process
+//!   must then be restarted (they were stopped for the restore anyway), since each serves the
+//!   epoch it read at start.
+//! - **The feed's high-water mark** ([`feed_epoch::keep_marking`], every 2 s): per process,
+//!   in its own data directory; safe to repeat.
+//! - **The signing key at start** ([`keys::current`]): registered under the registry's
+//!   advisory lock; a process whose `bureau.key` is not the key the database has active is
+//!   refused, so every process must hold a copy of the same key file.
+//! - **Stray incoming files** ([`api::tus::clear_stray`], at start): per process; only files
+//!   untouched for an hour go, so a folder shared with a running process loses nothing.
+//! - **Upload expiry**: no sweeper; the request that finds an upload past its expiry ends it,
+//!   by a conditional update only one process wins (the others find it ended), and only the
+//!   winner discards the staged bytes.
+//! - **Upload leases**: a row locked `FOR UPDATE`; a PATCH at any process takes it only when
+//!   free or run out, and the staged state (offset, hasher, S3 parts) is in the upload's row,
+//!   so a PATCH at another process goes on from there.
+//! - **The WAL checkpointer** (`store::sqlite::checkpointer`): SQLite only, one per process;
+//!   a PostgreSQL bureau has none.
 
 // Unit tests may unwrap: a panic there is a failed test with its reason.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

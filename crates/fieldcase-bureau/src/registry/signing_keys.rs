@@ -25,7 +25,7 @@ pub fn register_signing_key(
             known.retired_at.map(|at| at.to_rfc3339()).unwrap_or_default()
         ))),
         (None, Some(other)) => Err(StoreError::SigningKey(format!(
-            "the key in bureau.key ({id}) is not the bureau's active signing key ({}); restore the bureau.key that belongs to this database from a backup",
+            "the key in bureau.key ({id}) is not the bureau's active signing key ({}); restore the bureau.key that belongs to this database from a backup (several bureau processes on one database each need a copy of that one file)",
             other.key_id
         ))),
         (None, None) => {

@@ -182,6 +182,16 @@ pub trait BureauStore: UploadStore + Send + Sync + fmt::Debug {
     /// Begins a new epoch of the feed (see [`crate::feed_epoch`]).
     async fn begin_feed_epoch(&self, epoch: String, now: DateTime<Utc>) -> Result<FeedState>;
 
+    /// Begins the feed's first epoch, unless one was begun meanwhile (by another bureau process
+    /// opening the same new database at the same moment): the epoch in force either way, so
+    /// that every process serves the same one.
+    async fn begin_first_feed_epoch(&self, epoch: String, now: DateTime<Utc>) -> Result<FeedState> {
+        match self.feed_state().await? {
+            Some(state) => Ok(state),
+            None => self.begin_feed_epoch(epoch, now).await,
+        }
+    }
+
     // ----- directory and review -----
 
     /// Adds a site to the directory (and the feed) unless one with its unified social

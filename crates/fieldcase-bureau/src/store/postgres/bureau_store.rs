@@ -97,6 +97,19 @@ impl BureauStore for PostgresStore {
         .await
     }
 
+    async fn begin_first_feed_epoch(&self, epoch: String, now: DateTime<Utc>) -> Result<FeedState> {
+        // Looked at and begun under the feed's lock: of two processes opening a new database at
+        // once, the second finds the first's epoch and keeps it.
+        self.locked(Lock::Feed, move |l| {
+            if let Some(state) = l.block(feed::state(l.tx))? {
+                return Ok(state);
+            }
+            l.block(feed::begin(l.tx, &epoch, record_instant(now)))?;
+            l.block(feed::state(l.tx))?.ok_or_else(|| StoreError::Other("the feed's epoch vanished".into()))
+        })
+        .await
+    }
+
     async fn add_site(&self, site: Site, now: DateTime<Utc>) -> Result<bool> {
         // The feed's lock first, as a push does: one site per credit code.
         self.locked(Lock::Feed, move |l| {
