@@ -5,9 +5,11 @@
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
 mod evidence;
+mod fleet;
 mod flood;
 mod pin;
 mod prepared;
+mod push_postgres;
 mod records;
 mod registry;
 mod report;
@@ -26,6 +28,11 @@ fn main() -> Result<()> {
     let wants = |name: &str| only.as_deref().is_none_or(|o| o == name);
     if wants("push") {
         sync_push::run()?;
+    }
+    // The same push into PostgreSQL, then four devices through two processes against it.
+    if wants("push-postgres") {
+        let single = push_postgres::run()?;
+        fleet::run(single)?;
     }
     if wants("flood") {
         flood::run()?;

@@ -21,13 +21,31 @@ const UNIT: &str = "执法一队";
 /// then `inspections` finalized inspections made offline; then the bureau stopped. Made
 /// once and kept in `work` for every later run.
 pub(crate) fn prepared_pair(work: &Path, inspections: usize) -> Result<PathBuf> {
+    prepared(work, &format!("pair-{inspections}"), 1, inspections)
+}
+
+/// As [`prepared_pair`], with `devices` devices enrolled with the one bureau, each holding
+/// `inspections` of its own: `device/`, then `device-1/`, `device-2/`…
+pub(crate) fn prepared_fleet(work: &Path, devices: usize, inspections: usize) -> Result<PathBuf> {
+    prepared(work, &format!("fleet-{devices}x{inspections}"), devices, inspections)
+}
+
+/// The folder of the `index`th device of a prepared pair or fleet.
+pub(crate) fn device_dir(template: &Path, index: usize) -> PathBuf {
+    if index == 0 { template.join("device") } else { template.join(format!("device-{index}")) }
+}
+
+fn prepared(work: &Path, name: &str, devices: usize, inspections: usize) -> Result<PathBuf> {
     std::fs::create_dir_all(work)?;
-    let template = work.join(format!("pair-{inspections}"));
+    let template = work.join(name);
     if template.join("address").is_file() {
         return Ok(template);
     }
-    eprintln!("preparing a device with {inspections} finalized inspections (once; kept in {})", template.display());
-    let partial = work.join("pair-partial");
+    eprintln!(
+        "preparing {devices} device(s) with {inspections} finalized inspections each (once; kept in {})",
+        template.display()
+    );
+    let partial = work.join(format!("{name}-partial"));
     let _ = std::fs::remove_dir_all(&partial);
     let mut bureau = BureauProcess::start(&partial.join("bureau"), "127.0.0.1:0")?;
     let number = format!("3301062024{}", OFFICER.0.trim_start_matches("JC-"));
@@ -52,22 +70,23 @@ pub(crate) fn prepared_pair(work: &Path, inspections: usize) -> Result<PathBuf> 
     // The laptop serves the officer's unit: it holds the PIN verifiers of that unit's officers.
     bureau.admin(&["officer", "set-unit", OFFICER.0, UNIT])?;
     bureau.admin_with_input(&["officer", "set-pin", OFFICER.0], OFFICER.1)?;
-    let code = bureau.admin(&["enroll-code", "--unit", UNIT])?;
-    let device = SharedDevice::new(Device::open(&partial.join("device"), OpenMode::CreateIfMissing)?);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        sync::enroll(&device, &bureau.url, sync::Transport::default(), code.trim(), Some("bench".into())).await?;
-        sync::sync_once(&device).await
-    })?;
-    let mut device = device.lock();
-    device.sign_in(OFFICER.0, OFFICER.1)?;
-    let site = device.add_site(fieldcase_core::site::NewSite {
-        name: "基准测试建设有限公司".into(),
-        uscc: "91350100M000100Y43".into(),
-        ..Default::default()
-    })?;
-    fieldcase_device::demo::finalized_inspections(&mut device, site.id, inspections)?;
-    drop(device);
+    for index in 0..devices {
+        let code = bureau.admin(&["enroll-code", "--unit", UNIT])?;
+        let device = SharedDevice::new(Device::open(&device_dir(&partial, index), OpenMode::CreateIfMissing)?);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        runtime.block_on(async {
+            sync::enroll(&device, &bureau.url, sync::Transport::default(), code.trim(), Some("bench".into())).await?;
+            sync::sync_once(&device).await
+        })?;
+        let mut device = device.lock();
+        device.sign_in(OFFICER.0, OFFICER.1)?;
+        let site = device.add_site(fieldcase_core::site::NewSite {
+            name: "基准测试建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })?;
+        fieldcase_device::demo::finalized_inspections(&mut device, site.id, inspections)?;
+    }
     bureau.stop();
     std::fs::write(partial.join("address"), bureau.url.trim_start_matches("http://"))?;
     std::fs::rename(&partial, &template)?;
@@ -86,6 +105,12 @@ pub(crate) struct Enrolled {
 
 impl Enrolled {
     pub(crate) fn copy_of(work: &Path, template: &Path) -> Result<Self> {
+        Self::copy_on(work, template, None)
+    }
+
+    /// As [`Enrolled::copy_of`], the bureau keeping its records in `database_url` (a fresh
+    /// copy of the prepared bureau's database) when given.
+    pub(crate) fn copy_on(work: &Path, template: &Path, database_url: Option<&str>) -> Result<Self> {
         let tmp = tempfile::tempdir_in(work)?;
         copy_dir(&template.join("device"), &tmp.path().join("device"))?;
         copy_dir(&template.join("bureau"), &tmp.path().join("bureau"))?;
@@ -93,7 +118,7 @@ impl Enrolled {
         // The address was the template bureau's; the last round's copy may have just left it.
         let deadline = Instant::now() + Duration::from_secs(10);
         let bureau = loop {
-            match BureauProcess::start(&tmp.path().join("bureau"), address.trim()) {
+            match BureauProcess::start_on(&tmp.path().join("bureau"), address.trim(), database_url) {
                 Ok(b) => break b,
                 Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
                 Err(e) => return Err(e),
@@ -131,6 +156,7 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 pub(crate) struct BureauProcess {
     child: Option<Child>,
     data_dir: PathBuf,
+    database_url: Option<String>,
     pub(crate) url: String,
 }
 
@@ -140,7 +166,17 @@ impl BureauProcess {
     }
 
     pub(crate) fn start(data_dir: &Path, listen: &str) -> Result<Self> {
-        let mut child = Command::new(Self::fieldcase())
+        Self::start_on(data_dir, listen, None)
+    }
+
+    /// A bureau keeping its records in the PostgreSQL database `database_url` (its key still
+    /// in `data_dir`), or in SQLite in `data_dir` without one.
+    pub(crate) fn start_on(data_dir: &Path, listen: &str, database_url: Option<&str>) -> Result<Self> {
+        let mut command = Command::new(Self::fieldcase());
+        if let Some(url) = database_url {
+            command.env("FIELDCASE_DATABASE_URL", url);
+        }
+        let mut child = command
             .args(["bureau", "serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
             .stdout(Stdio::piped())
@@ -155,7 +191,12 @@ impl BureauProcess {
             }
         };
         std::thread::spawn(move || for _ in lines {});
-        Ok(BureauProcess { child: Some(child), data_dir: data_dir.to_owned(), url })
+        Ok(BureauProcess {
+            child: Some(child),
+            data_dir: data_dir.to_owned(),
+            database_url: database_url.map(str::to_owned),
+            url,
+        })
     }
 
     pub(crate) fn admin(&self, args: &[&str]) -> Result<String> {
@@ -164,7 +205,11 @@ impl BureauProcess {
 
     /// An administrator's command with `input` on its standard input (a PIN).
     pub(crate) fn admin_with_input(&self, args: &[&str], input: &str) -> Result<String> {
-        let mut child = Command::new(Self::fieldcase())
+        let mut command = Command::new(Self::fieldcase());
+        if let Some(url) = &self.database_url {
+            command.env("FIELDCASE_DATABASE_URL", url);
+        }
+        let mut child = command
             .arg("--data-dir")
             .arg(&self.data_dir)
             .arg("bureau")

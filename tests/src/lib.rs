@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
+pub mod pg_cluster;
 mod proxy;
 mod upload_scene;
 mod window;

@@ -1,0 +1,123 @@
+//! Issue 13's target for several bureau processes on one PostgreSQL database: four devices,
+//! 2,500 finalized inspections each, push at once through two bureau processes (two devices
+//! each); their aggregate rate is at least 1.5 times that of one device pushing 10,000
+//! through one process (`push_10k_inspections_postgres`, measured just before in the same
+//! run), and each process stays under 200 MB at its peak.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use fieldcase_device::{Device, OpenMode, SharedDevice, sync};
+
+use crate::prepared::{BureauProcess, copy_dir, device_dir, prepared_fleet};
+use crate::push_postgres::{cluster, fresh, import_bureau};
+use crate::report::{Figure, results_dir};
+use crate::sync_push::median;
+
+const DEVICES: usize = 4;
+const EACH: usize = 2_500;
+/// Rounds of the measurement.
+const ROUNDS: usize = 3;
+
+/// Measures and prints the figures against `single`, one device's rate through one process.
+pub fn run(single: f64) -> Result<()> {
+    let cluster = cluster()?;
+    let work = results_dir().join("work");
+    let template = prepared_fleet(&work, DEVICES, EACH)?;
+    let database = import_bureau(cluster, &template, "bench_fleet")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+
+    let mut rates = Vec::with_capacity(ROUNDS);
+    let mut peak_mb: f64 = 0.0;
+    for round in 1..=ROUNDS {
+        let url = runtime.block_on(fresh(cluster, &format!("fleet_{round}"), Some(&database)))?;
+        let (seconds, peak) = push_once(&work, &template, &url, &runtime)?;
+        eprintln!(
+            "(fleet round {round}: {} inspections from {DEVICES} devices through 2 bureaus in {seconds:.2} s, peak {peak:.1} MB)",
+            DEVICES * EACH
+        );
+        rates.push((DEVICES * EACH) as f64 / seconds);
+        peak_mb = peak_mb.max(peak);
+    }
+    let rate = median(rates);
+    Figure {
+        name: "push_10k_inspections_4_devices_2_bureaus",
+        value: rate,
+        unit: "inspections/s",
+        reference_name: "one_device_one_bureau_postgres",
+        reference: single,
+        reference_unit: "inspections/s",
+        target: format!("ratio >= 1.5 (medians of {ROUNDS} rounds)"),
+        met: rate / single >= 1.5,
+    }
+    .emit()?;
+    Figure {
+        name: "bureau_peak_memory_push_4_devices_2_bureaus_postgres",
+        value: peak_mb,
+        unit: "MB",
+        reference_name: "ceiling",
+        reference: 200.0,
+        reference_unit: "MB",
+        target: format!("< 200 MB per process (the highest of 2 processes and {ROUNDS} rounds)"),
+        met: peak_mb < 200.0,
+    }
+    .emit()?;
+    Ok(())
+}
+
+/// One round: fresh copies of the bureau (twice, one per process, both on `database_url`) and
+/// of the devices, the first two pointed at the first process, the other two at the second. Gives the seconds from the first push's start to the
+/// last one's end, and the higher of the two processes' peak memory.
+fn push_once(
+    work: &Path,
+    template: &Path,
+    database_url: &str,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(f64, f64)> {
+    let tmp = tempfile::tempdir_in(work)?;
+    let mut bureaus = Vec::with_capacity(2);
+    for index in 0..2 {
+        let data_dir = tmp.path().join(format!("bureau-{index}"));
+        copy_dir(&template.join("bureau"), &data_dir)?;
+        bureaus.push(BureauProcess::start_on(&data_dir, "127.0.0.1:0", Some(database_url))?);
+    }
+    let mut devices = Vec::with_capacity(DEVICES);
+    for index in 0..DEVICES {
+        let dir = tmp.path().join(format!("device-{index}"));
+        copy_dir(&device_dir(template, index), &dir)?;
+        // The enrollment names the bureau by its address: half the devices reach each process.
+        let db = rusqlite::Connection::open(dir.join(fieldcase_device::DB_FILE))?;
+        db.execute("UPDATE enrollment SET bureau_url = ?1", [&bureaus[index * 2 / DEVICES].url])?;
+        drop(db);
+        let device = Device::open(&dir, OpenMode::MustExist)?;
+        // A token that worked lately, as in every push bench (see `prepared::Enrolled`).
+        let enrollment = device.enrollment()?.context("the prepared device is enrolled")?;
+        let http = sync::BureauHttp::for_enrollment(&enrollment)?;
+        runtime.block_on(http.pull(&enrollment.token, 0, 1))?;
+        devices.push(SharedDevice::new(device));
+    }
+    let started = Instant::now();
+    let reports = runtime.block_on(async {
+        let mut pushes = tokio::task::JoinSet::new();
+        for device in devices {
+            pushes.spawn(async move { sync::sync_once(&device).await });
+        }
+        let mut reports = Vec::with_capacity(DEVICES);
+        while let Some(done) = pushes.join_next().await {
+            reports.push(done??);
+        }
+        anyhow::Ok(reports)
+    })?;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut peak: f64 = 0.0;
+    for bureau in &mut bureaus {
+        peak = peak.max(bureau.peak_rss_mb()?);
+        bureau.stop();
+    }
+    let (pushed, refused) = reports.iter().fold((0, 0), |(p, r), report| (p + report.pushed, r + report.refused));
+    if refused > 0 || pushed == 0 {
+        bail!("the bureaus took {pushed} items and refused {refused}; the figure would mean nothing");
+    }
+    Ok((seconds, peak))
+}
