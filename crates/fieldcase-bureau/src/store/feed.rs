@@ -2,6 +2,28 @@
 
 use fieldcase_core::wire::Change;
 
+/// What a change carries; its name is the `kind` column of either backend's feed.
+#[derive(Debug, Clone, Copy)]
+pub enum ChangeKind {
+    Site,
+    Template,
+    Registry,
+    KeyRotation,
+    EvidenceVerdict,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Site => "site",
+            ChangeKind::Template => "template",
+            ChangeKind::Registry => "registry",
+            ChangeKind::KeyRotation => "key_rotation",
+            ChangeKind::EvidenceVerdict => "evidence_verdict",
+        }
+    }
+}
+
 /// Where the change feed stands: its epoch and its last cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedState {

@@ -13,27 +13,7 @@ use super::ledger::{Lock, take};
 use super::rows::{Tx, exec, get, one, row_opt, rows, unsigned};
 use crate::store::{ChangePage, FeedState, PageBound, Result, StoreError};
 
-/// What a change carries (the SQLite backend's `changes::Kind`, by the same names).
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Kind {
-    Site,
-    Template,
-    Registry,
-    KeyRotation,
-    EvidenceVerdict,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Site => "site",
-            Kind::Template => "template",
-            Kind::Registry => "registry",
-            Kind::KeyRotation => "key_rotation",
-            Kind::EvidenceVerdict => "evidence_verdict",
-        }
-    }
-}
+pub(super) use crate::store::feed::ChangeKind as Kind;
 
 /// Appends a change for every device (None) or for one device only.
 pub(super) async fn append(

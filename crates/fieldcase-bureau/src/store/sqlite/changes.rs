@@ -9,26 +9,7 @@ use fieldcase_core::wire::{Change, ChangeRecord};
 use crate::store::{ChangePage, PageBound, Result, StoreError};
 use fieldcase_storage::columns::instant_text;
 
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    Site,
-    Template,
-    Registry,
-    KeyRotation,
-    EvidenceVerdict,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Site => "site",
-            Kind::Template => "template",
-            Kind::Registry => "registry",
-            Kind::KeyRotation => "key_rotation",
-            Kind::EvidenceVerdict => "evidence_verdict",
-        }
-    }
-}
+pub use crate::store::feed::ChangeKind as Kind;
 
 /// Appends a change for every device.
 pub fn append(conn: &Connection, kind: Kind, record_id: &str, record: &str, at: DateTime<Utc>) -> Result<()> {
