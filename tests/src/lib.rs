@@ -81,14 +81,17 @@ impl Bureau {
         Self::start_on(data_dir, "127.0.0.1:0")
     }
 
-    /// Starts a bureau on `listen` and waits until it says where it listens.
+    /// Starts a bureau on `listen` and waits until it says where it listens. Its log (one
+    /// line per request) goes to [`Bureau::log_path`], kept beside the data directory.
     pub fn start_on(data_dir: &Path, listen: &str) -> Result<Self> {
         use std::io::BufRead;
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(Self::log_path(data_dir))?;
         let mut child = Command::new(binary("fieldcase"))
             .args(["bureau", "serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
+            .env("FIELDCASE_LOG", "info")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()?;
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = std::io::BufReader::new(stdout).lines();
@@ -105,6 +108,16 @@ impl Bureau {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Where the bureau on `data_dir` logs: `<data_dir>.log`, outside the data it serves.
+    pub fn log_path(data_dir: &Path) -> PathBuf {
+        data_dir.with_extension("log")
+    }
+
+    /// What this bureau has logged so far, every start of it on this data directory.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(Self::log_path(&self.data_dir)).unwrap_or_default()
     }
 
     /// Runs an administrator's command on this bureau's data directory.

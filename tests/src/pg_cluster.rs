@@ -25,6 +25,8 @@ const SUPERUSER: &str = "postgres";
 #[derive(Debug)]
 pub struct Cluster {
     port: u16,
+    /// The PEM certificate of the authority that signed the server's TLS certificate.
+    authority: PathBuf,
 }
 
 impl Cluster {
@@ -51,6 +53,13 @@ impl Cluster {
     /// The `postgres://` URL of database `name` in this cluster.
     pub fn url(&self, name: &str) -> String {
         format!("postgres://{SUPERUSER}@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// The URL of database `name` over TLS, the server's certificate checked against the
+    /// cluster's own authority (`authority`, when given, instead).
+    pub fn tls_url(&self, name: &str, authority: Option<&Path>) -> String {
+        let authority = authority.unwrap_or(&self.authority).display().to_string().replace(' ', "%20");
+        format!("{}?sslmode=verify-full&sslrootcert={authority}", self.url(name))
     }
 }
 
@@ -108,12 +117,13 @@ fn start() -> Result<Cluster, String> {
         "UTF8",
         "--no-sync",
     ]))?;
+    let authority = certify(as_root, &root, &data)?;
     let mut last_error = String::new();
     // A port found free may be taken before the server binds it: then try another.
     for _ in 0..5 {
         let port = free_port();
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 -c ssl=on",
             root.display()
         );
         let started = run(pg(as_root, &bin.join("pg_ctl"))
@@ -125,12 +135,40 @@ fn start() -> Result<Cluster, String> {
         match started {
             Ok(()) => {
                 watch(as_root, &bin.join("pg_ctl"), &root)?;
-                return Ok(Cluster { port });
+                return Ok(Cluster { port, authority });
             }
             Err(e) => last_error = format!("{e}; its log: {}", std::fs::read_to_string(&log).unwrap_or_default()),
         }
     }
     Err(format!("pg_ctl could not start the cluster on a loopback port in five tries: {last_error}"))
+}
+
+/// Gives the server a TLS certificate for 127.0.0.1 and localhost (`server.crt` and
+/// `server.key` in `data`, where PostgreSQL looks for them), issued by an authority made for
+/// this cluster; gives the authority's PEM file. Plain connections are served as before.
+fn certify(as_root: bool, root: &Path, data: &Path) -> Result<PathBuf, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let failed = |e: &dyn std::fmt::Display| format!("cannot make the cluster's TLS certificate: {e}");
+    let ca_key = rcgen::KeyPair::generate().map_err(|e| failed(&e))?;
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| failed(&e))?;
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "fieldcase test cluster authority");
+    let ca_cert = ca.self_signed(&ca_key).map_err(|e| failed(&e))?;
+    let issuer = rcgen::Issuer::new(ca, ca_key);
+    let key = rcgen::KeyPair::generate().map_err(|e| failed(&e))?;
+    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    let cert = rcgen::CertificateParams::new(names).and_then(|p| p.signed_by(&key, &issuer)).map_err(|e| failed(&e))?;
+    let authority = root.join("authority.pem");
+    std::fs::write(&authority, ca_cert.pem()).map_err(|e| failed(&e))?;
+    std::fs::write(data.join("server.crt"), cert.pem()).map_err(|e| failed(&e))?;
+    let key_file = data.join("server.key");
+    std::fs::write(&key_file, key.serialize_pem()).map_err(|e| failed(&e))?;
+    // PostgreSQL refuses a key others may read; as root, the server's user must own it.
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).map_err(|e| failed(&e))?;
+    if as_root {
+        run(Command::new("chown").arg(SUPERUSER).arg(&key_file).arg(data.join("server.crt")))?;
+    }
+    Ok(authority)
 }
 
 /// A command of PostgreSQL's, as `postgres` when running as root.

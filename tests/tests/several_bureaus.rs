@@ -71,6 +71,15 @@ fn inspection_with_recording(device: &DeviceDir, folder: &Path, name: &str, size
     inspection
 }
 
+/// The uploads a bureau's log shows a chunk written to (a PATCH answered 204), by upload id.
+fn patched_uploads(log: &str) -> BTreeSet<String> {
+    log.lines()
+        .filter(|line| line.contains("method=PATCH") && line.contains("status=204"))
+        .filter_map(|line| line.split_whitespace().find_map(|field| field.strip_prefix("path=/api/v1/uploads/")))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Syncs and uploads until nothing is pending and every file is verified by the bureau; a
 /// failed run (a cut connection, a process gone) is tried again. Returns the failed runs.
 fn sync_until_done(device: &DeviceDir, within: Duration) -> usize {
@@ -233,6 +242,11 @@ async fn two_bureau_processes_share_one_database_and_one_store_and_one_carries_o
     all_sync(&devices);
     let forwarded = balancer.forwarded();
     assert!(forwarded.iter().all(|bytes| *bytes > 2 * MIB), "both processes took evidence bytes: {forwarded:?}");
+    let (at_a, at_b) = (patched_uploads(&a.log()), patched_uploads(&b.log()));
+    assert!(
+        at_a.intersection(&at_b).next().is_some(),
+        "some upload took chunks at both processes: A wrote {at_a:?}, B wrote {at_b:?}"
+    );
     assert_complete(&database_url, &devices, &made, &b).await;
 
     // Round two: process A is killed while the laptops push and upload; B carries on alone.

@@ -20,11 +20,12 @@ use fieldcase_core::upload::VerdictOutcome;
 use crate::store::{HeldEvidence, UploadRecord, UploadState};
 
 /// How long a lease lasts before it must be renewed: a request that streams renews it every
-/// [`LEASE_RENEWAL`]; one whose process died frees the upload after this.
-pub const LEASE_TERM: Duration = Duration::seconds(120);
+/// [`LEASE_RENEWAL`], silent or not; one whose process died frees the upload after this, so
+/// the device's next attempt (through another process) goes on within half a minute.
+pub const LEASE_TERM: Duration = Duration::seconds(30);
 
-/// How often a streaming request renews its lease.
-pub const LEASE_RENEWAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often a streaming request renews its lease: a few chances before it runs out.
+pub const LEASE_RENEWAL: std::time::Duration = std::time::Duration::from_secs(8);
 
 /// Why an upload cannot be created or written, as the tus side answers it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

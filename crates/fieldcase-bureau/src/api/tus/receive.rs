@@ -114,7 +114,24 @@ impl Streaming<'_> {
         let (mut batch, mut batched) = (Vec::new(), 0usize);
         let mut renewed = Instant::now();
         loop {
-            let frame = match tokio::time::timeout(IDLE_TIMEOUT, body.frame()).await {
+            // The lease is renewed on time even while the client is silent, so a short lease
+            // (which frees an upload soon after its process dies) never runs out under a live
+            // request; silence past IDLE_TIMEOUT ends the chunk.
+            let silent_since = Instant::now();
+            let next = loop {
+                let wait = LEASE_RENEWAL
+                    .saturating_sub(renewed.elapsed())
+                    .min(IDLE_TIMEOUT.saturating_sub(silent_since.elapsed()));
+                match tokio::time::timeout(wait, body.frame()).await {
+                    Ok(next) => break Ok(next),
+                    Err(silent) if silent_since.elapsed() >= IDLE_TIMEOUT => break Err(silent),
+                    Err(_) => {
+                        self.renew().await?;
+                        renewed = Instant::now();
+                    }
+                }
+            };
+            let frame = match next {
                 Ok(Some(Ok(frame))) => frame,
                 Ok(None) => {
                     whole = true;

@@ -58,17 +58,16 @@ mod registry_ledger;
 mod registry_rows;
 mod reviews;
 mod rows;
+mod tls;
 mod upload_rows;
 mod upload_store;
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::Utc;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio::runtime::Handle;
-use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
 use fieldcase_core::checklist::default_template;
@@ -115,7 +114,11 @@ pub enum OpenError {
     )]
     BadUrl(String),
     #[error(
-        "cannot reach the PostgreSQL server at {at} ({detail}); check that it runs and accepts connections there, and that database_url names the right host, port, user, password and database"
+        "database_url's TLS settings cannot be used: {0} (sslmode=verify-full&sslrootcert=/path/to/ca.pem asks for TLS to a server whose certificate that authority signed)"
+    )]
+    Tls(String),
+    #[error(
+        "cannot reach the PostgreSQL server at {at} ({detail}); check that it runs and accepts connections there, that database_url names the right host, port, user, password and database, and with TLS that sslrootcert names the authority that signed the server's certificate"
     )]
     Unreachable { at: String, detail: String },
     #[error("the PostgreSQL database at {at} cannot be used: {source}")]
@@ -142,9 +145,9 @@ impl PostgresStore {
     /// Connects to the database `url` names, brings its schema up to date and makes sure the
     /// default checklist template is published.
     pub async fn open(url: &str) -> Result<Self, OpenError> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| OpenError::BadUrl(e.to_string()))?;
+        let tls::Settings { config, tls } = tls::settings(url)?;
         let at = where_is(&config);
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .wait_timeout(Some(POOL_WAIT))
