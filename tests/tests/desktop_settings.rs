@@ -42,7 +42,8 @@ async fn every_main_screen_passes_the_accessibility_check() -> anyhow::Result<()
     fieldcase_tests::finalize_inspections(&data, 1)?;
     fieldcase(&data, &["signout"])?;
     let driver = TauriDriver::start()?;
-    let window = driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
+    let window =
+        driver.launch(&binary("fieldcase-desktop"), &["--data-dir", data.to_str().expect("UTF-8 path")]).await?;
     wait_for(&window, "body[data-ready=true]").await?;
 
     click(&window, "[data-testid=signin-open]").await?;
@@ -91,8 +92,7 @@ async fn every_main_screen_passes_the_accessibility_check() -> anyhow::Result<()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_officer_switches_the_language_sets_the_sign_in_length_and_moves_the_bureau_address() -> anyhow::Result<()>
-{
+async fn an_officer_switches_the_language_sets_the_sign_in_length_and_moves_the_bureau_address() -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
     let data = tmp.path().join("device");

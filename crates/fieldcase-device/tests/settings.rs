@@ -22,8 +22,10 @@ fn open(dir: &Path, clock: &Arc<ManualClock>) -> Device {
 
 fn last_action(dir: &Path) -> (String, String) {
     let conn = rusqlite::Connection::open(dir.join(DB_FILE)).unwrap();
-    conn.query_row("SELECT action, subject FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
+    conn.query_row("SELECT action, subject FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .unwrap()
 }
 
 #[test]
@@ -43,7 +45,11 @@ fn a_shorter_sign_in_chosen_in_the_settings_ends_the_sign_in_and_holds_after_a_r
         assert!(err.to_string().contains("1 to 12 hours"), "the message says the range: {err}");
     }
     device.set_session_hours(2).unwrap();
-    assert_eq!(last_action(dir.path()), ("device.session_hours".into(), "2".into()), "the change is in the audit chain");
+    assert_eq!(
+        last_action(dir.path()),
+        ("device.session_hours".into(), "2".into()),
+        "the change is in the audit chain"
+    );
     assert_eq!(device.settings().unwrap().session_hours, 2);
 
     // Kept in the store: a restart (or the command line) keeps it, and the device enforces it.
@@ -51,7 +57,11 @@ fn a_shorter_sign_in_chosen_in_the_settings_ends_the_sign_in_and_holds_after_a_r
     let mut device = open(dir.path(), &clock);
     assert_eq!(device.settings().unwrap().session_hours, 2);
     let site = device
-        .add_site(fieldcase_core::site::NewSite { name: "甲".into(), uscc: "91350100M000100Y43".into(), ..Default::default() })
+        .add_site(fieldcase_core::site::NewSite {
+            name: "甲".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })
         .unwrap();
     let draft = device.new_inspection(site.id, None, None).unwrap();
     clock.advance(Duration::hours(1) + Duration::minutes(59));

@@ -45,7 +45,11 @@ pub async fn set_bureau_url(state: State<'_, AppState>, url: String) -> CommandR
 /// Enrolls this laptop with a bureau, with a one-time code from its administrator; the agent
 /// then syncs at once (bringing the registry, so that officers can sign in).
 #[tauri::command]
-pub async fn enroll_device(state: State<'_, AppState>, bureau_url: String, code: String) -> CommandResult<SettingsView> {
+pub async fn enroll_device(
+    state: State<'_, AppState>,
+    bureau_url: String,
+    code: String,
+) -> CommandResult<SettingsView> {
     let device = state.device.clone()?;
     sync::enroll(&device, &bureau_url, Transport::default(), code.trim(), None).await?;
     if let Some(agent) = &state.agent {
@@ -77,7 +81,8 @@ pub async fn set_language(state: State<'_, AppState>, language: Language) -> Com
 pub async fn vault_usage(state: State<'_, AppState>) -> CommandResult<VaultUsage> {
     let root = on_device(state, |d| Ok(d.data_dir().join(VAULT_DIR))).await?;
     tauri::async_runtime::spawn_blocking(move || {
-        evidence::vault_usage(&root).map_err(|e| DeviceError::Io { path: root, detail: format!("{e}; the evidence vault cannot be read") })
+        evidence::vault_usage(&root)
+            .map_err(|e| DeviceError::Io { path: root, detail: format!("{e}; the evidence vault cannot be read") })
     })
     .await
     .map_err(|e| CommandError::from(DeviceError::Storage(format!("the vault measure stopped: {e}"))))?

@@ -97,7 +97,9 @@ pub fn parse_bureau_url(typed: &str, transport: &Transport) -> Result<String, (B
     if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
         return fail(
             BureauUrlProblem::Extra,
-            format!("'{typed}' carries a user name, a query or a fragment; write the bureau's address alone, as https://host:port"),
+            format!(
+                "'{typed}' carries a user name, a query or a fragment; write the bureau's address alone, as https://host:port"
+            ),
         );
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
