@@ -31,6 +31,13 @@ fn main() {
         "review_inspection",
         "check_uscc",
         "add_site",
+        "get_settings",
+        "check_bureau_url",
+        "set_bureau_url",
+        "enroll_device",
+        "set_session_hours",
+        "set_language",
+        "vault_usage",
     ])))
     .expect("the Tauri build step succeeds");
 }

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use fieldcase_core::ErrorCode;
 use fieldcase_device::DeviceError;
+use fieldcase_device::sync::SyncError;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -17,6 +18,12 @@ pub struct CommandError {
 
 impl From<DeviceError> for CommandError {
     fn from(e: DeviceError) -> Self {
+        CommandError { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<SyncError> for CommandError {
+    fn from(e: SyncError) -> Self {
         CommandError { code: e.code(), message: e.to_string() }
     }
 }

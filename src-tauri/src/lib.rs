@@ -112,6 +112,13 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::records::review_inspection,
             commands::records::check_uscc,
             commands::records::add_site,
+            commands::settings::get_settings,
+            commands::settings::check_bureau_url,
+            commands::settings::set_bureau_url,
+            commands::settings::enroll_device,
+            commands::settings::set_session_hours,
+            commands::settings::set_language,
+            commands::settings::vault_usage,
         ])
         .run(context)
         .expect("the fieldcase window opens");

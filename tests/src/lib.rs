@@ -11,11 +11,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
+mod a11y;
 pub mod pg_cluster;
 mod proxy;
 mod upload_scene;
 mod window;
 
+pub use a11y::assert_accessible;
 pub use proxy::{Cut, CuttingProxy, FaultyLink, RoundRobin};
 pub use upload_scene::{MARKER, Recording, UploadScene, write_recording};
 pub use window::{TauriDriver, choose, click, listed_ids, save_screenshot, text_of, type_into, wait_for};

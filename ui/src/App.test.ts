@@ -4,7 +4,7 @@ import App from "./App.svelte";
 import { HOME, navigate } from "./lib/router.svelte";
 import { app } from "./lib/store.svelte";
 import { fakeBackend, resetBackend } from "./test/backend";
-import { summary } from "./test/fixtures";
+import { settingsView, summary } from "./test/fixtures";
 
 describe("the shell", () => {
   beforeEach(() => navigate(HOME));
@@ -28,8 +28,18 @@ describe("the shell", () => {
   });
 
   it("opens each screen from the header, marking the open one for the eye and for screen readers", async () => {
-    fakeBackend({ list_inspections: () => [], upload_status: () => [], list_sites: () => [], list_templates: () => [] });
+    fakeBackend({
+      list_inspections: () => [],
+      upload_status: () => [],
+      list_sites: () => [],
+      list_templates: () => [],
+      get_settings: () => settingsView(),
+      vault_usage: () => ({ path: "/v", bytes: 0, files: 0, free_bytes: null, disk_bytes: null }),
+    });
     render(App);
+    await fireEvent.click(screen.getByTestId("settings-open"));
+    expect(await screen.findByTestId("settings-bureau")).toBeTruthy();
+    expect(screen.getByTestId("settings-open").getAttribute("aria-current")).toBe("page");
     await fireEvent.click(screen.getByTestId("uploads-open"));
     expect(await screen.findByTestId("uploads-screen")).toBeTruthy();
     expect(screen.getByTestId("uploads-open").getAttribute("aria-current")).toBe("page");

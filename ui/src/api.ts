@@ -30,6 +30,10 @@ import type { RecordFilter } from "./bindings/RecordFilter";
 import type { RecordRow } from "./bindings/RecordRow";
 import type { RuleViolation } from "./bindings/RuleViolation";
 import type { UsccCheck } from "./bindings/UsccCheck";
+import type { BureauUrlCheck } from "./bindings/BureauUrlCheck";
+import type { Language } from "./bindings/Language";
+import type { SettingsView } from "./bindings/SettingsView";
+import type { VaultUsage } from "./bindings/VaultUsage";
 
 /** Codes made up on this side, for failures that did not come from a command. */
 export const LOCAL_ERROR_CODES = ["ipc", "unexpected"] as const;
@@ -216,3 +220,25 @@ export const checkUscc = (text: string): Promise<UsccCheck> => call("check_uscc"
 
 /** Records a new site as entered. */
 export const addSite = (site: NewSite): Promise<Site> => call("add_site", { site });
+
+/** The settings as they stand: enrollment, language, sign-in length, the vault's place. */
+export const getSettings = (): Promise<SettingsView> => call("get_settings");
+
+/** Checks a bureau address as typed, by this laptop's rules. */
+export const checkBureauUrl = (text: string): Promise<BureauUrlCheck> => call("check_bureau_url", { text });
+
+/** Moves the enrollment to another address of the same bureau (a signed-in officer only). */
+export const setBureauUrl = (url: string): Promise<SettingsView> => call("set_bureau_url", { url });
+
+/** Enrolls this laptop with a bureau, with a one-time code from its administrator. */
+export const enrollDevice = (bureauUrl: string, code: string): Promise<SettingsView> =>
+  call("enroll_device", { bureauUrl, code });
+
+/** Sets how long a sign-in lasts, in hours (a signed-in officer only). */
+export const setSessionHours = (hours: number): Promise<SettingsView> => call("set_session_hours", { hours });
+
+/** Keeps the window's language on the device for the next start. */
+export const setLanguage = (language: Language): Promise<void> => call("set_language", { language });
+
+/** What the evidence vault holds, and the room left on its disk. */
+export const vaultUsage = (): Promise<VaultUsage> => call("vault_usage");

@@ -3,8 +3,10 @@
 // record, so a key missing from another locale must still show something true.
 import zhCN from "./locales/zh-CN.json";
 import en from "./locales/en.json";
+import type { Language } from "./bindings/Language";
 
-export type Locale = "zh-CN" | "en";
+/** The window's languages: the same set the device keeps (`Language`, from the Rust type). */
+export type Locale = Language;
 /** The keys of the default locale; `t` accepts no other, so a typo fails type-checking. */
 export type MessageKey = keyof typeof zhCN;
 export type Messages = Readonly<Record<string, string>>;

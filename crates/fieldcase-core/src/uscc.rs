@@ -79,8 +79,9 @@ impl Uscc {
     }
 }
 
-/// The ASCII form of a full-width ASCII character (U+FF01 to U+FF5E); any other as it is.
-fn half_width(c: char) -> char {
+/// The ASCII form of a full-width ASCII character (U+FF01 to U+FF5E), as a Chinese input
+/// method types digits, letters and signs; any other as it is.
+pub fn half_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         other => other,

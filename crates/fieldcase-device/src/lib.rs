@@ -17,6 +17,7 @@ mod evidence_import;
 mod evidence_records;
 mod inspections;
 pub mod keys;
+pub mod preferences;
 pub mod qr;
 mod recorder;
 pub mod records;
@@ -85,8 +86,9 @@ pub struct Device {
     id: DeviceId,
     clock: Arc<dyn Clock>,
     max_registry_age: chrono::Duration,
-    /// How long a sign-in lasts.
-    session_length: chrono::Duration,
+    /// How long a sign-in lasts when set for this run (`FIELDCASE_SESSION_HOURS`); else as
+    /// chosen in the settings kept in the store (see `preferences`).
+    session_override: Option<chrono::Duration>,
     /// The longest stretch without recording in an inspection that needs no reason.
     gap_limit: chrono::Duration,
     /// The laptop time this process last wrote down as the latest seen (see
@@ -109,7 +111,7 @@ impl Device {
     pub fn open_with(data_dir: &Path, mode: OpenMode, settings: &DeviceSettings) -> Result<Self> {
         let mut device = Self::open(data_dir, mode)?;
         device.set_max_registry_age(settings.max_registry_age);
-        device.session_length = settings.session_length;
+        device.session_override = settings.session_length;
         device.gap_limit = settings.gap_limit;
         device.upload_chunk_bytes = settings.upload_chunk_bytes;
         Ok(device)
@@ -130,7 +132,7 @@ impl Device {
             id: DeviceId::from_uuid(Default::default()),
             clock,
             max_registry_age: chrono::Duration::days(registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
-            session_length: chrono::Duration::hours(settings::DEFAULT_SESSION_HOURS),
+            session_override: None,
             gap_limit: chrono::Duration::minutes(fieldcase_core::evidence::DEFAULT_GAP_MINUTES),
             laptop_time_noted: None,
             upload_chunk_bytes: fieldcase_core::upload::DEFAULT_CHUNK_BYTES,

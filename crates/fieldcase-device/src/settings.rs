@@ -14,8 +14,9 @@ use crate::{DeviceError, Result};
 pub struct DeviceSettings {
     /// How old the registry copy may be before every check says it is stale.
     pub max_registry_age: Duration,
-    /// How long a sign-in lasts (`FIELDCASE_SESSION_HOURS`, 1 to 168; 12 by default).
-    pub session_length: Duration,
+    /// How long a sign-in lasts, when `FIELDCASE_SESSION_HOURS` (1 to 168) sets it for this
+    /// run; None: as chosen in the window's settings (12 hours if never chosen).
+    pub session_length: Option<Duration>,
     /// The longest stretch without recording inside an inspection that needs no written
     /// reason (`FIELDCASE_GAP_MINUTES`, 1 to 240; 5 by default).
     pub gap_limit: Duration,
@@ -39,7 +40,7 @@ impl Default for DeviceSettings {
     fn default() -> Self {
         DeviceSettings {
             max_registry_age: Duration::days(crate::registry::DEFAULT_MAX_REGISTRY_AGE_DAYS),
-            session_length: Duration::hours(DEFAULT_SESSION_HOURS),
+            session_length: None,
             gap_limit: Duration::minutes(DEFAULT_GAP_MINUTES),
             upload_chunk_bytes: fieldcase_core::upload::DEFAULT_CHUNK_BYTES,
         }
@@ -68,11 +69,11 @@ fn gap_limit(setting: Option<&str>) -> Result<Duration> {
     }
 }
 
-fn session_length(setting: Option<&str>) -> Result<Duration> {
+fn session_length(setting: Option<&str>) -> Result<Option<Duration>> {
     match setting.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(Duration::hours(DEFAULT_SESSION_HOURS)),
+        None => Ok(None),
         Some(text) => match text.parse::<i64>() {
-            Ok(hours) if (1..=168).contains(&hours) => Ok(Duration::hours(hours)),
+            Ok(hours) if (1..=168).contains(&hours) => Ok(Some(Duration::hours(hours))),
             _ => Err(DeviceError::Invalid(format!(
                 "{SESSION_HOURS_ENV}={text} is not a number of hours from 1 to 168 (a week)"
             ))),
@@ -110,7 +111,7 @@ mod tests {
         let bad = DeviceSettings::from_vars(|name| (name == MAX_AGE_ENV).then(|| "soon".to_owned())).unwrap_err();
         assert!(bad.to_string().contains(MAX_AGE_ENV), "the message names the variable: {bad}");
         let hours = DeviceSettings::from_vars(|name| (name == SESSION_HOURS_ENV).then(|| "8".to_owned())).unwrap();
-        assert_eq!(hours.session_length, Duration::hours(8));
+        assert_eq!(hours.session_length, Some(Duration::hours(8)));
         let bad = DeviceSettings::from_vars(|name| (name == SESSION_HOURS_ENV).then(|| "0".to_owned())).unwrap_err();
         assert!(bad.to_string().contains(SESSION_HOURS_ENV), "{bad}");
         let gaps = DeviceSettings::from_vars(|name| (name == GAP_MINUTES_ENV).then(|| "10".to_owned())).unwrap();

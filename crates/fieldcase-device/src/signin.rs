@@ -150,7 +150,7 @@ impl Device {
     /// certificate (suspended or revoked at the bureau, learned at the last sync).
     pub fn signed_in(&self) -> Result<Option<OfficerEntry>> {
         let Some((officer, since)) = self.read(session::current)? else { return Ok(None) };
-        if self.trusted_time()?.trusted >= since + self.session_length {
+        if self.trusted_time()?.trusted >= since + self.session_length()? {
             return Ok(None);
         }
         let certificates = self.read(|c| copy::certificates_of(c, officer.as_str()))?;
@@ -165,9 +165,10 @@ impl Device {
         })))
     }
 
-    /// Sets how long a sign-in lasts.
+    /// Sets how long a sign-in lasts for this run, over what the settings say (as
+    /// `FIELDCASE_SESSION_HOURS` does).
     pub fn set_session_length(&mut self, length: Duration) {
-        self.session_length = length;
+        self.session_override = Some(length);
     }
 }
 

@@ -15,6 +15,7 @@ use crate::{AppState, CommandError};
 
 pub mod evidence;
 pub mod records;
+pub mod settings;
 pub mod uploads;
 
 type CommandResult<T> = Result<T, CommandError>;

@@ -8,6 +8,7 @@ export type Route =
   | { name: "signin" }
   | { name: "uploads" }
   | { name: "records" }
+  | { name: "settings" }
   | { name: "review"; id: InspectionId }
   /** `fix` names the part of the inspection to bring into view (from the review page). */
   | { name: "detail"; id: InspectionId; fix?: FixTarget };

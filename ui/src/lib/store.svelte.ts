@@ -6,7 +6,7 @@ import { toCommandFailure, type CommandFailure } from "../api";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { SignedIn } from "../bindings/SignedIn";
 import type { SyncStatus } from "../bindings/SyncStatus";
-import { currentLocale, loadLocale, otherLocale, setLocale, t, type Locale, type Translate } from "../i18n";
+import { DEFAULT_LOCALE, currentLocale, loadLocale, otherLocale, setLocale, t, type Locale, type Translate } from "../i18n";
 import { HOME, navigate, onNavigate } from "./router.svelte";
 
 export interface AppState {
@@ -52,8 +52,17 @@ export function setSync(next: SyncStatus): void {
 }
 
 export function switchLanguage(): void {
-  setLocale(otherLocale(app.locale));
+  chooseLanguage(otherLocale(app.locale));
+}
+
+/**
+ * Shows the window in `locale` at once and keeps the choice on the device for the next
+ * start (and in this window's storage, so the next start draws its first screen in it).
+ */
+export function chooseLanguage(locale: Locale): void {
+  setLocale(locale);
   applyLocale(currentLocale());
+  api.setLanguage(locale).catch((err) => console.error("set_language failed", err));
 }
 
 function applyLocale(locale: Locale): void {
@@ -136,6 +145,18 @@ export function startApp(): void {
   // Listen first, then ask: a change between the two is not lost.
   api.onSyncStatus(setSync).catch((err) => console.error("sync events unavailable", err));
   api.syncStatus().then(setSync, (err) => console.error("sync_status failed", err));
+  // The device keeps the language chosen (the default until one is): the window's own
+  // storage only lets the first screen be drawn in it before the device answers.
+  api.getSettings().then(
+    (settings) => {
+      const locale = settings.language ?? DEFAULT_LOCALE;
+      if (locale !== app.locale) {
+        setLocale(locale);
+        applyLocale(currentLocale());
+      }
+    },
+    (err) => console.error("get_settings failed", err),
+  );
   api.currentOfficer().then(
     (signedIn) => {
       app.officer = signedIn;

@@ -5,6 +5,7 @@ import type { InspectionDetail } from "../bindings/InspectionDetail";
 import type { InspectionSummary } from "../bindings/InspectionSummary";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { UploadItem } from "../bindings/UploadItem";
+import type { SettingsView } from "../bindings/SettingsView";
 
 export function summary(over: Partial<InspectionSummary> = {}): InspectionSummary {
   return {
@@ -118,5 +119,25 @@ export function check(result: CheckReport["result"], number: string): CheckRepor
     registry: { version: 3, issued_at: "2026-11-30T00:00:00Z", age_seconds: 60, stale: false },
     time: { laptop: "2026-12-01T02:00:00Z", trusted: "2026-12-01T02:00:00Z", anchored: true, set_back: false, warning: null },
     recorded: null,
+  };
+}
+
+export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
+  return {
+    device_id: "0190f3a2-1b2c-7d4e-8f00-123456789abc",
+    data_dir: "/home/officer/.local/share/fieldcase",
+    vault_dir: "/home/officer/.local/share/fieldcase/vault",
+    enrollment: {
+      bureau_url: "https://bureau.example.cn",
+      enrolled_at: "2026-12-01T01:00:00Z",
+      insecure_http: false,
+      own_authority: false,
+    },
+    language: null,
+    session_hours: 12,
+    session_hours_min: 1,
+    session_hours_max: 12,
+    session_hours_fixed: false,
+    ...over,
   };
 }

@@ -11,12 +11,14 @@ mod pump;
 pub mod sample;
 mod scan;
 mod thumbnail;
+mod usage;
 mod vault;
 
 pub use capture::{CaptureTime, read_capture_time};
 pub use detect::{describe, detect};
 pub use scan::{Candidate, Scan, SkipReason, Skipped, scan};
 pub use thumbnail::{ThumbnailError, thumbnail_jpeg};
+pub use usage::{VaultUsage, vault_usage};
 pub use vault::{ImportError, Stored, Vault};
 
 /// The kinds of media and sources of capture times are part of the records (core), where

@@ -70,3 +70,9 @@ pub fn set(conn: &Connection, e: &Enrollment) -> Result<()> {
     ])?;
     Ok(())
 }
+
+/// Moves the enrollment to another address of the same bureau (its key stays pinned).
+pub fn set_url(conn: &Connection, bureau_url: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE enrollment SET bureau_url = ?1 WHERE singleton = 1")?.execute([bureau_url])?;
+    Ok(())
+}

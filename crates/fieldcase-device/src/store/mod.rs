@@ -16,6 +16,7 @@ pub mod recorder_checks;
 pub mod records;
 pub mod registry;
 pub mod session;
+pub mod settings;
 pub mod sites;
 pub mod sync_state;
 pub mod templates;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0009_registry_units.sql")),
     M::up(include_str!("../../migrations/0010_evidence_uploads.sql")),
     M::up(include_str!("../../migrations/0011_records_filter.sql")),
+    M::up(include_str!("../../migrations/0012_device_settings.sql")),
 ];
 
 /// What can go wrong below the device's API: a database failure, classified.

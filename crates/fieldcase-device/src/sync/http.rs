@@ -28,6 +28,11 @@ impl Transport {
     pub fn lab() -> Self {
         Transport { insecure_http: true, ca_pem: None }
     }
+
+    /// The transport this device chose when it enrolled.
+    pub fn of_enrollment(enrollment: &crate::store::enrollment::Enrollment) -> Self {
+        Transport { insecure_http: enrollment.insecure_http, ca_pem: enrollment.ca_pem.clone() }
+    }
 }
 
 /// A client for one bureau address.
@@ -40,24 +45,8 @@ pub struct BureauHttp {
 impl BureauHttp {
     /// A client for `bureau_url`, if `transport` allows it.
     pub fn new(bureau_url: &str, transport: &Transport) -> Result<Self, SyncError> {
-        let base = bureau_url.trim().trim_end_matches('/').to_owned();
-        let url = reqwest::Url::parse(&base).map_err(|e| {
-            SyncError::Address(format!("'{bureau_url}' is not an address ({e}); write it as https://host:port"))
-        })?;
-        match url.scheme() {
-            "https" => {}
-            "http" if transport.insecure_http || is_loopback(&url) => {}
-            "http" => {
-                return Err(SyncError::Address(format!(
-                    "'{bureau_url}' is plain http:// to another machine: the token and the records would cross the network unprotected; use the bureau's https:// address, or, in a lab only, enroll with --insecure-http"
-                )));
-            }
-            other => {
-                return Err(SyncError::Address(format!(
-                    "'{bureau_url}' is a {other}: address; write the bureau's https:// address"
-                )));
-            }
-        }
+        let base = super::address::parse_bureau_url(bureau_url, transport)
+            .map_err(|(_, message)| SyncError::Address(message))?;
         let mut builder =
             reqwest::Client::builder().connect_timeout(Duration::from_secs(5)).timeout(Duration::from_secs(60));
         if let Some(pem) = &transport.ca_pem {
@@ -72,8 +61,7 @@ impl BureauHttp {
 
     /// A client for the bureau this device enrolled with, as it enrolled.
     pub fn for_enrollment(enrollment: &crate::store::enrollment::Enrollment) -> Result<Self, SyncError> {
-        let transport = Transport { insecure_http: enrollment.insecure_http, ca_pem: enrollment.ca_pem.clone() };
-        Self::new(&enrollment.bureau_url, &transport)
+        Self::new(&enrollment.bureau_url, &Transport::of_enrollment(enrollment))
     }
 
     pub fn url(&self) -> &str {
@@ -160,16 +148,6 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> std::time::Duration {
         .and_then(|v| v.trim().parse::<u64>().ok())
         .unwrap_or(1);
     std::time::Duration::from_secs(seconds.clamp(1, 3600))
-}
-
-/// Whether the address names this machine (no network to cross).
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    match bare.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => bare.eq_ignore_ascii_case("localhost"),
-    }
 }
 
 /// reqwest's messages repeat the URL, which the sync error already names.

@@ -5,6 +5,7 @@
 //! blocking threads; only the HTTP calls are async. Everything the agent knows survives a
 //! restart, because it lives in the store: the outbox, the cursors, the last error.
 
+mod address;
 mod error;
 mod http;
 mod pulled;
@@ -20,6 +21,7 @@ use fieldcase_core::limits;
 use fieldcase_core::wire::{MAX_PUSH_PAGE, PushResponse};
 use tokio::sync::{Notify, watch};
 
+pub use address::{BureauUrlCheck, BureauUrlProblem, parse_bureau_url};
 pub use error::SyncError;
 pub use http::{BureauHttp, Transport};
 pub use pulled::PulledChanges;
