@@ -61,10 +61,8 @@ impl Inspection {
     /// Records an answer and settles the item's finding with it: a "no" on an item the
     /// checklist counts as a finding raises it; any other answer withdraws the item's finding.
     pub fn set_answer(&mut self, item: &ChecklistItem, value: AnswerValue) -> AnswerChange {
-        let mut change = AnswerChange {
-            answer_changed: self.answers.get(&item.id) != Some(&value),
-            ..AnswerChange::default()
-        };
+        let mut change =
+            AnswerChange { answer_changed: self.answers.get(&item.id) != Some(&value), ..AnswerChange::default() };
         if value == AnswerValue::No {
             if item.no_is_finding && self.finding_of(&item.id).is_none() {
                 let finding = finding_from_item(item, None);

@@ -140,4 +140,3 @@ impl From<DraftError> for DeviceError {
         }
     }
 }
-

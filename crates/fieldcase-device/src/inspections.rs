@@ -20,7 +20,9 @@ use fieldcase_core::site::Site;
 use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
-use crate::store::{audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates};
+use crate::store::{
+    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates,
+};
 use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
 
 /// A certificate check as the checking code hands it to the device for recording.

@@ -30,7 +30,11 @@ fn device() -> (tempfile::TempDir, Arc<ManualClock>, Device) {
 
 fn draft(device: &mut Device) -> InspectionId {
     let site = device
-        .add_site(NewSite { name: "杭州某建设有限公司".into(), uscc: "91350100M000100Y43".into(), ..Default::default() })
+        .add_site(NewSite {
+            name: "杭州某建设有限公司".into(),
+            uscc: "91350100M000100Y43".into(),
+            ..Default::default()
+        })
         .unwrap();
     device.new_inspection(site.id, None, None).unwrap().id
 }
@@ -55,7 +59,10 @@ fn a_note_is_kept_on_the_draft_with_an_audit_entry_and_saving_it_unchanged_recor
     assert_eq!(
         entries_after(&device, id, before),
         [
-            ("inspection.note".to_owned(), ContentHash::of(&json!({"item": "ledgers", "note": "工资表由劳务公司保管"}))),
+            (
+                "inspection.note".to_owned(),
+                ContentHash::of(&json!({"item": "ledgers", "note": "工资表由劳务公司保管"}))
+            ),
             ("inspection.note".to_owned(), ContentHash::of(&json!({"item": "ledgers", "note": null}))),
         ],
         "one entry per change, none for the note saved again unchanged"
@@ -94,13 +101,22 @@ fn a_no_raises_its_finding_with_the_basis_the_officer_rewords_it_and_another_ans
     assert_eq!(
         entries_after(&device, id, before),
         [
-            ("inspection.answer".to_owned(), ContentHash::of(&json!({"item": "wage_account", "value": {"kind": "no"}}))),
-            ("inspection.finding.raise".to_owned(), ContentHash::of(&json!({"item": "wage_account", "finding": raised}))),
+            (
+                "inspection.answer".to_owned(),
+                ContentHash::of(&json!({"item": "wage_account", "value": {"kind": "no"}}))
+            ),
+            (
+                "inspection.finding.raise".to_owned(),
+                ContentHash::of(&json!({"item": "wage_account", "finding": raised}))
+            ),
             (
                 "inspection.finding.raise".to_owned(),
                 ContentHash::of(&json!({"item": "wage_account", "finding": reworded}))
             ),
-            ("inspection.answer".to_owned(), ContentHash::of(&json!({"item": "wage_account", "value": {"kind": "yes"}}))),
+            (
+                "inspection.answer".to_owned(),
+                ContentHash::of(&json!({"item": "wage_account", "value": {"kind": "yes"}}))
+            ),
             (
                 "inspection.finding.withdraw".to_owned(),
                 ContentHash::of(&json!({"item": "wage_account", "finding": reworded, "because": "answer_changed"}))

@@ -93,7 +93,10 @@ fn a_finding_the_checklist_requires_is_withdrawn_only_by_changing_the_answer() {
     let refused = d.withdraw_finding(item(&t, "ledgers")).unwrap_err();
     assert_eq!(refused, DraftError::FindingByChecklist { item: "ledgers".into() });
     assert!(refused.to_string().contains("change the answer"), "says what to do: {refused}");
-    assert_eq!(d.set_answer(item(&t, "ledgers"), AnswerValue::NotApplicable).withdrawn.unwrap().description, "考勤表缺十月");
+    assert_eq!(
+        d.set_answer(item(&t, "ledgers"), AnswerValue::NotApplicable).withdrawn.unwrap().description,
+        "考勤表缺十月"
+    );
 }
 
 #[test]

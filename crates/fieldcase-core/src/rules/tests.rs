@@ -283,13 +283,20 @@ fn findings_the_checklist_requires_are_raised_once_with_their_basis_and_the_offi
     let deadline = NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
     let sealed =
         finalize(&d, &t, &two_checks(), Some(Outcome::RectificationOrder { deadline }), now()).expect("it finalizes");
-    let sealed: Vec<_> =
-        sealed.findings.iter().map(|f| (f.item_id.as_deref().unwrap(), f.description.as_str(), f.basis.as_deref())).collect();
+    let sealed: Vec<_> = sealed
+        .findings
+        .iter()
+        .map(|f| (f.item_id.as_deref().unwrap(), f.description.as_str(), f.basis.as_deref()))
+        .collect();
     assert_eq!(
         sealed,
         [
             ("ledgers", "考勤表缺十月", Some("保障农民工工资支付条例 第十五条、第二十八条")),
-            ("wage_account", t.item("wage_account").unwrap().text_zh.as_str(), Some("保障农民工工资支付条例 第二十六条")),
+            (
+                "wage_account",
+                t.item("wage_account").unwrap().text_zh.as_str(),
+                Some("保障农民工工资支付条例 第二十六条")
+            ),
         ]
     );
 }
