@@ -111,9 +111,9 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes() -> anyhow::Result<()>
-{
-    use fieldcase_tests::Bureau;
+async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes()
+-> anyhow::Result<()> {
+    use fieldcase_tests::{Bureau, choose, click, save_screenshot, text_of, type_into};
 
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
@@ -141,13 +141,29 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     window.find(Locator::Css("[data-testid=signin-submit]")).await?.click().await?;
     wait_for(&window, "[data-testid=signed-in-officer][data-officer=JC-0107]").await?;
 
-    // A new inspection, every required item answered.
+    // A new inspection, every required item answered, the wage account "no".
     window.find(Locator::Css("[data-testid=new-inspection]")).await?.click().await?;
     wait_for(&window, "[data-testid=create-submit]").await?.click().await?;
     let detail = wait_for(&window, "[data-testid=inspection-detail][data-status=draft]").await?;
     let id = detail.attr("data-id").await?.expect("an id");
+    wait_for(&window, "[data-testid=checklist-progress][data-answered='0'][data-required-left='8']").await?;
+    click(&window, "[data-testid=answer-wage_account-no]").await?;
+    wait_for(&window, "[data-testid=answer-wage_account-no][aria-pressed=true]").await?;
+    // The checklist counts this "no" as a finding: raised at once, with its legal basis.
+    let basis = text_of(&window, "[data-testid=finding-wage_account-basis]").await?;
+    assert!(basis.contains("保障农民工工资支付条例 第二十六条"), "the finding carries its basis: {basis}");
+    // The officer words it as found.
+    click(&window, "[data-testid=finding-wage_account-edit]").await?;
+    let wording = wait_for(&window, "[data-testid=finding-wage_account-input]").await?;
+    wording.clear().await?;
+    wording.send_keys("未开设农民工工资专用账户，工资由班组长现金发放").await?;
+    click(&window, "[data-testid=finding-wage_account-save]").await?;
+    let described = text_of(&window, "[data-testid=finding-wage_account-description]").await?;
+    assert_eq!(described, "未开设农民工工资专用账户，工资由班组长现金发放");
+    // A note saves by itself once the typing pauses, without leaving the field.
+    type_into(&window, "[data-testid=note-wage_account]", "项目经理称账户正在开设中").await?;
+    wait_for(&window, "[data-testid=note-wage_account-state][data-status=saved]").await?;
     for item in [
-        "wage_account",
         "real_name",
         "guarantee_deposit",
         "notice_board",
@@ -179,7 +195,23 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
     let rows = window.find_all(Locator::Css("[data-testid=certificate-check]")).await?;
     assert_eq!(rows.len(), 3, "every check is recorded on the inspection, the refused one too");
 
-    window.find(Locator::Css("[data-testid=finalize]")).await?.click().await?;
+    wait_for(&window, "[data-testid=checklist-progress][data-required-left='0']").await?;
+    let finding_in_view = "document.querySelector('[data-item-id=wage_account]').scrollIntoView({block: 'start'})";
+    window.execute(finding_in_view, Vec::new()).await?;
+    save_screenshot(&window, "checklist").await?;
+
+    // A finding recorded: finalizing "from the answers" is refused for want of an outcome.
+    click(&window, "[data-testid=finalize]").await?;
+    let banner = text_of(&window, "[data-testid=error-banner][data-code=rule_violation]").await?;
+    assert!(banner.contains("outcome is needed"), "refused for want of an outcome: {banner}");
+    assert!(window.find(Locator::Css("[data-testid=inspection-detail][data-status=draft]")).await.is_ok());
+    click(&window, "[data-testid=error-dismiss]").await?;
+    choose(&window, "[data-testid=finalize-outcome]", "no_violation").await?;
+    click(&window, "[data-testid=finalize]").await?;
+    let banner = text_of(&window, "[data-testid=error-banner][data-code=rule_violation]").await?;
+    assert!(banner.contains("contradicts"), "'no violation' is refused beside a finding: {banner}");
+    choose(&window, "[data-testid=finalize-outcome]", "case_filed").await?;
+    click(&window, "[data-testid=finalize]").await?;
     wait_for(&window, "[data-testid=inspection-detail][data-status=finalized]").await?;
     let shot = window.screenshot().await?;
     std::fs::create_dir_all(fieldcase_tests::target_dir().join("e2e"))?;
@@ -194,6 +226,17 @@ async fn an_officer_signs_in_checks_two_officers_sees_a_revoked_certificate_refu
         "sealed on the two valid checks"
     );
     assert_eq!(shown["inspection"]["created_by"]["officer"], "JC-0107", "made in the signed-in officer's name");
+    let findings = &shown["inspection"]["findings"];
+    assert_eq!(findings.as_array().map(Vec::len), Some(1), "{findings}");
+    assert_eq!(findings[0]["description"], "未开设农民工工资专用账户，工资由班组长现金发放");
+    assert_eq!(findings[0]["basis"], "保障农民工工资支付条例 第二十六条");
+    assert_eq!(shown["inspection"]["notes"]["wage_account"], "项目经理称账户正在开设中");
+    assert_eq!(shown["inspection"]["outcome"]["type"], "case_filed");
+    // `make screenshot`: the README shows the checklist with a finding.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        let shot = fieldcase_tests::target_dir().join("e2e").join("checklist.png");
+        std::fs::copy(shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/checklist.png"))?;
+    }
     Ok(())
 }
 

@@ -107,6 +107,21 @@ export const createInspection = (args: NewInspection): Promise<InspectionSummary
 export const answerItem = (id: InspectionId, itemId: string, value: string): Promise<InspectionDetail> =>
   call("answer_item", { id, itemId, value });
 
+/** Writes the officer's note on a checklist item; an empty note removes it. */
+export const setItemNote = (id: InspectionId, itemId: string, note: string): Promise<InspectionDetail> =>
+  call("set_item_note", { id, itemId, note });
+
+/**
+ * Raises a finding from an item answered "no" (or rewords the one raised); the device adds
+ * the item's legal basis.
+ */
+export const raiseFinding = (id: InspectionId, itemId: string, description: string): Promise<InspectionDetail> =>
+  call("raise_finding", { id, itemId, description });
+
+/** Withdraws the finding raised from an item whose answer stays "no". */
+export const withdrawFinding = (id: InspectionId, itemId: string): Promise<InspectionDetail> =>
+  call("withdraw_finding", { id, itemId });
+
 /** The sync agent's status now; later changes arrive as `sync-status` events. */
 export const syncStatus = (): Promise<SyncStatus> => call("sync_status");
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnswerValue } from "./bindings/AnswerValue";
 import type { CheckResult } from "./bindings/CheckResult";
-import type { ChecklistItem } from "./bindings/ChecklistItem";
 import { CATALOGS, translate, type Locale, type Translate } from "./i18n";
 import {
   answerInputValue,
@@ -9,7 +8,6 @@ import {
   checkResultLabel,
   displayState,
   errorMessage,
-  isFindingAnswer,
   outcomeLabel,
   progressComplete,
   progressText,
@@ -69,22 +67,6 @@ describe("answers", () => {
     expect([yes, no, na, number, undefined].map(yesNoChoice)).toEqual(["yes", "no", "na", null, null]);
     expect(answerInputValue(number)).toBe("42");
     expect(answerInputValue(yes)).toBe("");
-  });
-
-  it("marks a finding only for a no on an item where no is a violation", () => {
-    const item = (no_is_finding: boolean): ChecklistItem => ({
-      id: "wage_account",
-      text_zh: "是否开设工资专用账户",
-      text_en: "Special wage account opened",
-      basis: "保障农民工工资支付条例 第二十六条",
-      required: true,
-      kind: "yes_no",
-      no_is_finding,
-    });
-    expect(isFindingAnswer(item(true), no)).toBe(true);
-    expect(isFindingAnswer(item(true), yes)).toBe(false);
-    expect(isFindingAnswer(item(true), undefined)).toBe(false);
-    expect(isFindingAnswer(item(false), no)).toBe(false);
   });
 });
 

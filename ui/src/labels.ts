@@ -3,7 +3,6 @@
 import type { AnswerValue } from "./bindings/AnswerValue";
 import type { CheckMethod } from "./bindings/CheckMethod";
 import type { CheckResult } from "./bindings/CheckResult";
-import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { InspectionStatus } from "./bindings/InspectionStatus";
 import type { InspectionSummary } from "./bindings/InspectionSummary";
@@ -75,11 +74,6 @@ export function yesNoChoice(value: AnswerValue | undefined): YesNoChoice | null 
 /** The text to put back in an input for a number or text answer. */
 export function answerInputValue(value: AnswerValue | undefined): string {
   return value?.kind === "number" || value?.kind === "text" ? value.value : "";
-}
-
-/** Whether this answer will become a finding (suspected violation) when finalized. */
-export function isFindingAnswer(item: ChecklistItem, value: AnswerValue | undefined): boolean {
-  return item.no_is_finding && value?.kind === "no";
 }
 
 export function outcomeLabel(outcome: Outcome | null, t: Translate): string {

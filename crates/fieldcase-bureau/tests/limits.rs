@@ -90,15 +90,19 @@ fn fields() -> Vec<Field> {
         Field {
             name: "findings[0].item_id",
             limit: limits::IDENTIFIER,
-            make: |h, t| {
-                h.inspection(|i| i.findings = vec![Finding { item_id: Some(t), description: "工资表缺页".into() }])
-            },
+            make: |h, t| h.inspection(|i| i.findings = vec![finding(&t)]),
         },
         Field {
             name: "findings[0].description",
             limit: limits::FREE_TEXT,
-            make: |h, t| h.inspection(|i| i.findings = vec![Finding { item_id: None, description: t }]),
+            make: |h, t| h.inspection(|i| i.findings = vec![Finding { item_id: None, description: t, basis: None }]),
         },
+        Field {
+            name: "findings[0].basis",
+            limit: limits::BASIS,
+            make: |h, t| h.inspection(|i| i.findings = vec![Finding { basis: Some(t), ..finding("ledgers") }]),
+        },
+        Field { name: "notes.ledgers", limit: limits::FREE_TEXT, make: |h, t| h.inspection(|i| i.notes = note(t)) },
         Field {
             name: "created_by",
             limit: limits::OFFICER_ID,
@@ -124,6 +128,15 @@ fn fields() -> Vec<Field> {
             make: |h, t| h.evidence(|e| e.officer_id = Some(officer(&t))),
         },
     ]
+}
+
+/// A finding raised from `item` (an honest one, unless its item id is the text tried).
+fn finding(item: &str) -> Finding {
+    Finding { item_id: Some(item.into()), description: "工资表缺页".into(), basis: None }
+}
+
+fn note(text: String) -> std::collections::BTreeMap<String, String> {
+    [("ledgers".to_owned(), text)].into()
 }
 
 /// For text lengths at, just under and beyond each limit, in characters of one, three and

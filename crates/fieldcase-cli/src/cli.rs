@@ -106,6 +106,12 @@ pub enum InspectionCommand {
     Answer { id: String, item: String, value: String },
     /// Add a finding in your own words to a draft
     Finding { id: String, text: String },
+    /// Write a note on a checklist item of a draft (an empty TEXT removes it)
+    Note { id: String, item: String, text: String },
+    /// Raise a finding from an item answered "no" (or reword it); it carries the item's legal basis
+    Raise { id: String, item: String, text: String },
+    /// Withdraw the finding raised from an item whose answer stays "no"
+    Withdraw { id: String, item: String },
     /// Seal a draft: checks the rules, hashes and signs it; it cannot change afterwards
     Finalize {
         id: String,

@@ -51,16 +51,23 @@ impl Outcome {
     }
 }
 
-/// A suspected violation, from a checklist answer or written by the officer.
+/// A suspected violation, raised from a checklist item answered "no" or written by the officer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
-    /// The checklist item it comes from, if any.
+    /// The checklist item it is raised from, if any: that item is answered "no".
     #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub item_id: Option<String>,
     #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub description: String,
+    /// The legal basis of the item it is raised from (e.g. 保障农民工工资支付条例 第二十六条).
+    /// Absent in findings written without an item and in records sealed before findings kept
+    /// it (their hashes stay as sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub basis: Option<String>,
 }
 
 /// The seal of a finalized inspection: the hash of its content and the device's signature.
@@ -121,8 +128,14 @@ pub struct Inspection {
     pub ended_at: Option<DateTime<Utc>>,
     /// Answers by checklist item id.
     pub answers: BTreeMap<String, AnswerValue>,
-    /// Findings written by the officer; those from "no" answers are added at finalizing.
+    /// Findings written by the officer or raised from items answered "no" (see
+    /// [`crate::draft`]); finalizing raises any still missing from items whose "no" is a
+    /// finding by the checklist.
     pub findings: Vec<Finding>,
+    /// The officer's notes on checklist items, by item id; part of the sealed content.
+    /// Absent when there are none, so records sealed before notes were kept keep their hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub notes: BTreeMap<String, String>,
     pub outcome: Option<Outcome>,
     /// The certificate checks the finalization rests on.
     pub officer_checks: Vec<CheckId>,
@@ -158,6 +171,7 @@ impl Inspection {
             ended_at: None,
             answers: BTreeMap::new(),
             findings: Vec::new(),
+            notes: BTreeMap::new(),
             outcome: None,
             officer_checks: Vec::new(),
             created_by,
@@ -179,8 +193,8 @@ impl Inspection {
             seal: None,
             evidence: None,
             created_by,
-            // Findings derived from answers are derived again at finalizing.
-            findings: self.findings.iter().filter(|f| f.item_id.is_none()).cloned().collect(),
+            // Findings raised from items stay with the answers they rest on: changing such an
+            // answer in the correction withdraws its finding, as in any draft.
             ..self.clone()
         }
     }

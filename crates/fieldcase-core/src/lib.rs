@@ -12,6 +12,7 @@ pub mod canonical;
 pub mod certificate;
 pub mod checklist;
 pub mod codes;
+pub mod draft;
 pub mod evidence;
 mod hex_digits;
 pub mod ids;

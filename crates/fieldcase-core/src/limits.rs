@@ -25,8 +25,11 @@ pub const SITE_NAME: usize = 300;
 pub const ADDRESS: usize = 500;
 /// Where on the site an inspection took place (e.g. 3号楼项目部).
 pub const LOCATION: usize = 300;
-/// What an officer writes in words: a finding, a text answer.
+/// What an officer writes in words: a finding, a text answer, a note on a checklist item.
 pub const FREE_TEXT: usize = 5000;
+/// A checklist item's legal basis, carried by the findings raised from it
+/// (e.g. 保障农民工工资支付条例 第二十六条).
+pub const BASIS: usize = 500;
 /// A number answer as typed (e.g. 12 or 3185.50).
 pub const NUMBER: usize = 64;
 /// An identifier made by a program: a checklist item's id, a template's id, a body-cam's id.
@@ -106,6 +109,12 @@ pub fn check_inspection(inspection: &Inspection) -> Result<(), TooLong> {
             .map_err(|e| TooLong { field: format!("findings[{n}].item_id"), ..e })?;
         check("findings (a description)", &finding.description, FREE_TEXT)
             .map_err(|e| TooLong { field: format!("findings[{n}].description"), ..e })?;
+        check_opt("findings (a legal basis)", finding.basis.as_deref(), BASIS)
+            .map_err(|e| TooLong { field: format!("findings[{n}].basis"), ..e })?;
+    }
+    for (item, note) in &inspection.notes {
+        check("notes (an item id)", item, IDENTIFIER)?;
+        check("note", note, FREE_TEXT).map_err(|e| TooLong { field: format!("notes.{item}"), ..e })?;
     }
     if let Some(manifest) = &inspection.evidence {
         check_manifest(manifest)?;

@@ -12,6 +12,7 @@ use ts_rs::TS;
 
 use crate::certificate::{CertificateCheck, CheckResult};
 use crate::checklist::{AnswerValue, ChecklistTemplate};
+use crate::draft::finding_from_item;
 use crate::evidence::EvidenceManifest;
 use crate::ids::{InspectionId, OfficerId};
 use crate::inspection::{Finding, Inspection, InspectionStatus, Outcome};
@@ -109,7 +110,33 @@ pub fn checked_officers<'a>(
         .collect()
 }
 
-/// Seals a draft's content: checks every rule, derives findings from the answers, settles
+/// The findings a draft is sealed with: the officer's own; those raised from items whose
+/// answer is still "no", each with its item's legal basis as the template states it; and,
+/// for items the checklist counts a "no" on as a finding, any not raised yet (drafts made
+/// before findings were raised as the answer was given, corrections of such records).
+fn sealed_findings(draft: &Inspection, template: &ChecklistTemplate) -> Vec<Finding> {
+    let answered_no = |item_id: &str| draft.answers.get(item_id) == Some(&AnswerValue::No);
+    let mut findings: Vec<Finding> = draft
+        .findings
+        .iter()
+        .filter_map(|f| match f.item_id.as_deref() {
+            None => Some(f.clone()),
+            // A finding whose item is not in the template has no "no" to rest on.
+            Some(id) => template
+                .item(id)
+                .filter(|item| answered_no(&item.id))
+                .map(|item| Finding { basis: finding_from_item(item, None).basis, ..f.clone() }),
+        })
+        .collect();
+    for item in &template.items {
+        if item.no_is_finding && answered_no(&item.id) && draft.finding_of(&item.id).is_none() {
+            findings.push(finding_from_item(item, None));
+        }
+    }
+    findings
+}
+
+/// Seals a draft's content: checks every rule, settles the findings raised from answers, the
 /// the outcome and the time window. The caller hashes and signs the result.
 pub fn finalize(
     draft: &Inspection,
@@ -159,12 +186,7 @@ pub fn finalize_with_evidence(
         violations.push(RuleViolation::TooFewCheckedOfficers { officers: officers.into_iter().cloned().collect() });
     }
 
-    let mut findings: Vec<Finding> = draft.findings.iter().filter(|f| f.item_id.is_none()).cloned().collect();
-    for item in &template.items {
-        if item.no_is_finding && draft.answers.get(&item.id) == Some(&AnswerValue::No) {
-            findings.push(Finding { item_id: Some(item.id.clone()), description: item.text_zh.clone() });
-        }
-    }
+    let findings = sealed_findings(draft, template);
 
     let day = now.with_timezone(&beijing()).date_naive();
     let outcome = match outcome.or_else(|| draft.outcome.clone()) {

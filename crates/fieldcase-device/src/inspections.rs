@@ -1,5 +1,6 @@
-//! Inspections on the device: drafts an officer fills in, certificate checks recorded for
-//! them, finalizing (rules checked, hashed, signed), and corrections that supersede.
+//! Inspections on the device: drafts begun, certificate checks recorded for them,
+//! finalizing (rules checked, hashed, signed), and corrections that supersede. What an
+//! officer fills in on a draft's checklist is in `checklist.rs`.
 
 use std::collections::HashMap;
 
@@ -7,19 +8,21 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use fieldcase_core::RecordKind;
-use fieldcase_core::audit::Actor;
+use fieldcase_core::audit::AuditEntry;
 use fieldcase_core::certificate::{CertificateCheck, CheckMethod, CheckResult};
-use fieldcase_core::checklist::{AnswerValue, ChecklistTemplate, default_template};
+use fieldcase_core::checklist::{ChecklistTemplate, default_template};
 use fieldcase_core::ids::{CheckId, InspectionId, OfficerId, SiteId};
-use fieldcase_core::inspection::{Finding, Inspection, Outcome, Seal};
-use fieldcase_core::limits::{self, CERTIFICATE_NUMBER, FREE_TEXT, LOCATION};
+use fieldcase_core::inspection::{Inspection, Outcome, Seal};
+use fieldcase_core::limits::{self, CERTIFICATE_NUMBER, LOCATION};
 use fieldcase_core::rules::{self, RuleViolation, RuleViolations};
 use fieldcase_core::signing::Signed;
 use fieldcase_core::site::Site;
 use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
-use crate::store::{certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates};
+use crate::store::{
+    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates,
+};
 use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
 
 /// A certificate check as the checking code hands it to the device for recording.
@@ -104,39 +107,6 @@ impl Device {
             id: id.to_string(),
             hint: "`fieldcase inspection list` shows the inspections",
         })
-    }
-
-    /// Records an answer on a draft, given as typed (`yes`/`no`/`na`, a number, or text).
-    pub fn answer(&mut self, id: InspectionId, item_id: &str, raw: &str) -> Result<Inspection> {
-        let actor = self.officer_actor()?;
-        let mut draft = self.draft(id)?;
-        let template = self.template_for(&draft)?;
-        let item = template.item(item_id).ok_or_else(|| DeviceError::UnknownItem {
-            template: template.id.0.clone(),
-            item: item_id.to_owned(),
-            items: template.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(", "),
-        })?;
-        let value = AnswerValue::parse(item, raw).map_err(|e| DeviceError::Invalid(e.to_string()))?;
-        draft.answers.insert(item.id.clone(), value.clone());
-        let now = self.record_time()?;
-        let payload = serde_json::json!({ "item": item.id, "value": value });
-        self.update_draft(&draft, now, &actor, "inspection.answer", &payload)?;
-        Ok(draft)
-    }
-
-    /// Adds a finding in the officer's own words to a draft.
-    pub fn add_finding(&mut self, id: InspectionId, description: &str) -> Result<Inspection> {
-        let actor = self.officer_actor()?;
-        let description = limits::check("finding", description.trim(), FREE_TEXT)?;
-        if description.is_empty() {
-            return Err(DeviceError::Invalid("a finding needs a description of what was found".into()));
-        }
-        let mut draft = self.draft(id)?;
-        let finding = Finding { item_id: None, description: description.to_owned() };
-        draft.findings.push(finding.clone());
-        let now = self.record_time()?;
-        self.update_draft(&draft, now, &actor, "inspection.finding", &finding)?;
-        Ok(draft)
     }
 
     /// Records a certificate check for a draft. The check itself (registry, credentials) is
@@ -284,6 +254,13 @@ impl Device {
         Ok(InspectionDetail { summary, inspection, site, template, checks, evidence })
     }
 
+    /// Every audit entry about one inspection version, oldest first: its making, each answer,
+    /// note and finding, and its seal (a certificate check is filed under its own id).
+    pub fn inspection_history(&self, id: InspectionId) -> Result<Vec<AuditEntry>> {
+        self.inspection(id)?;
+        self.read(|c| audit_log::about(c, &id.to_string()))
+    }
+
     pub(crate) fn draft(&self, id: InspectionId) -> Result<Inspection> {
         let inspection = self.inspection(id)?;
         if !inspection.is_draft() {
@@ -297,20 +274,5 @@ impl Device {
     fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
         let ids = self.lineage(inspection)?;
         self.read(|c| certificate_checks::for_inspections(c, &ids))
-    }
-
-    fn update_draft<P: Serialize + ?Sized>(
-        &mut self,
-        draft: &Inspection,
-        now: DateTime<Utc>,
-        actor: &Actor,
-        action: &str,
-        payload: &P,
-    ) -> Result<()> {
-        self.write(|tx| {
-            inspections::replace_draft(tx, draft)?;
-            append_audit(tx, now, actor, action, &draft.id.to_string(), payload)?;
-            Ok(())
-        })
     }
 }

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod audit;
+mod checklist;
 pub mod clock;
 pub mod demo;
 mod error;

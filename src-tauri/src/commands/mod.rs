@@ -13,6 +13,7 @@ use tauri::State;
 
 use crate::{AppState, CommandError};
 
+pub mod checklist;
 pub mod evidence;
 pub mod records;
 pub mod settings;

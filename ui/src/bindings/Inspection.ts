@@ -43,9 +43,16 @@ ended_at: string | null,
  */
 answers: { [key in string]: AnswerValue }, 
 /**
- * Findings written by the officer; those from "no" answers are added at finalizing.
+ * Findings written by the officer or raised from items answered "no" (see
+ * [`crate::draft`]); finalizing raises any still missing from items whose "no" is a
+ * finding by the checklist.
  */
-findings: Array<Finding>, outcome: Outcome | null, 
+findings: Array<Finding>, 
+/**
+ * The officer's notes on checklist items, by item id; part of the sealed content.
+ * Absent when there are none, so records sealed before notes were kept keep their hash.
+ */
+notes?: { [key in string]: string }, outcome: Outcome | null, 
 /**
  * The certificate checks the finalization rests on.
  */

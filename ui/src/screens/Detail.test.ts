@@ -29,7 +29,12 @@ describe("inspection detail", () => {
   it("saves an answer and shows the record as the device returns it, focus kept on the control", async () => {
     const backend = fakeBackend({
       get_inspection: () => detail(),
-      answer_item: ({ itemId }) => detail({ answers: { [itemId as string]: { kind: "no" } } }),
+      // The device raises the finding a "no" is on this item, with the item's basis.
+      answer_item: ({ itemId }) =>
+        detail({
+          answers: { [itemId as string]: { kind: "no" } },
+          findings: [{ item_id: itemId as string, description: "未开设工资专用账户", basis: "条例 第二十六条" }],
+        }),
     });
     render(Detail, { id: "insp-1" });
     const no = await screen.findByTestId("answer-wage_account-no");
@@ -37,8 +42,9 @@ describe("inspection detail", () => {
     await fireEvent.click(no);
     await waitFor(() => expect(no.getAttribute("aria-pressed")).toBe("true"));
     expect(backend.callsTo("answer_item")).toEqual([{ id: "insp-1", itemId: "wage_account", value: "no" }]);
-    // A "no" here is a suspected violation, marked as such.
+    // A "no" here is a suspected violation, marked as such, with its legal basis.
     expect(no.closest("li")?.classList.contains("item--finding")).toBe(true);
+    expect(screen.getByTestId("finding-wage_account-basis").textContent).toContain("条例 第二十六条");
     expect(document.activeElement).toBe(no);
   });
 

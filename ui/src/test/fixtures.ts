@@ -60,7 +60,17 @@ export function syncStatus(over: Partial<SyncStatus> = {}): SyncStatus {
   };
 }
 
-export function detail(over: { answers?: InspectionDetail["inspection"]["answers"]; checks?: CertificateCheck[]; status?: "draft" | "finalized" } = {}): InspectionDetail {
+type InspectionRecord = InspectionDetail["inspection"];
+
+export function detail(
+  over: {
+    answers?: InspectionRecord["answers"];
+    findings?: InspectionRecord["findings"];
+    notes?: InspectionRecord["notes"];
+    checks?: CertificateCheck[];
+    status?: "draft" | "finalized";
+  } = {},
+): InspectionDetail {
   const status = over.status ?? "draft";
   return {
     summary: summary({ id: "insp-1", status }),
@@ -74,7 +84,8 @@ export function detail(over: { answers?: InspectionDetail["inspection"]["answers
       started_at: "2026-12-01T01:30:00Z",
       ended_at: null,
       answers: over.answers ?? {},
-      findings: [],
+      findings: over.findings ?? [],
+      ...(over.notes ? { notes: over.notes } : {}),
       outcome: null,
       officer_checks: [],
       created_by: { type: "officer", officer: "JC-0107", device: "dev-1" },
@@ -98,6 +109,8 @@ export function detail(over: { answers?: InspectionDetail["inspection"]["answers
       items: [
         { id: "wage_account", text_zh: "是否开设农民工工资专用账户", text_en: "Wage account opened", basis: "条例 第二十六条", required: true, kind: "yes_no", no_is_finding: true },
         { id: "workers", text_zh: "在场人数", text_en: "Workers on site", basis: "", required: false, kind: "number", no_is_finding: false },
+        { id: "site_office", text_zh: "项目部是否张贴用工管理制度", text_en: "Labor policy posted in the site office", basis: "劳动合同法 第四条", required: false, kind: "yes_no", no_is_finding: false },
+        { id: "remarks", text_zh: "其他情况", text_en: "Other remarks", basis: "", required: false, kind: "text", no_is_finding: false },
       ],
     },
     checks: over.checks ?? [],

@@ -29,6 +29,19 @@ pub fn run(ctx: &Context, cmd: InspectionCommand) -> Result<(), Failure> {
             let inspection = device.add_finding(parse_id(&id)?, &text)?;
             print(ctx.json, &inspection.findings, |f| format!("{} finding(s) recorded", f.len()));
         }
+        InspectionCommand::Note { id, item, text } => {
+            let inspection = device.set_item_note(parse_id(&id)?, &item, &text)?;
+            let note = inspection.notes.get(&item);
+            print(ctx.json, &note, |n| n.map_or_else(|| format!("{item}: no note"), |n| format!("{item}: {n}")));
+        }
+        InspectionCommand::Raise { id, item, text } => {
+            let inspection = device.raise_finding(parse_id(&id)?, &item, &text)?;
+            print(ctx.json, &inspection.finding_of(&item), |_| format!("finding raised on {item}"));
+        }
+        InspectionCommand::Withdraw { id, item } => {
+            let inspection = device.withdraw_finding(parse_id(&id)?, &item)?;
+            print(ctx.json, &inspection.findings, |f| format!("withdrawn; {} finding(s) remain", f.len()));
+        }
         InspectionCommand::Finalize { id, outcome, deadline } => {
             let outcome = outcome_from(outcome, deadline)?;
             let sealed = device.finalize(parse_id(&id)?, outcome)?;
@@ -121,11 +134,17 @@ fn show(d: &InspectionDetail) -> String {
         let answer =
             i.answers.get(&item.id).map(|a| a.display()).unwrap_or(if item.required { "— required" } else { "—" });
         let _ = writeln!(out, "  {:<18} {:<12} {}", item.id, answer, item.text_zh);
+        if let Some(note) = i.notes.get(&item.id) {
+            let _ = writeln!(out, "  {:<18} note: {note}", "");
+        }
     }
     if !i.findings.is_empty() {
         let _ = writeln!(out, "findings");
         for f in &i.findings {
             let _ = writeln!(out, "  - {}", f.description);
+            if let Some(basis) = &f.basis {
+                let _ = writeln!(out, "    basis: {basis}");
+            }
         }
     }
     if let Some(o) = &i.outcome {

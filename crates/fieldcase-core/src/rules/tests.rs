@@ -225,3 +225,126 @@ fn the_seal_covers_the_evidence_manifest() {
         "a record sealed without a manifest keeps the form it was sealed in"
     );
 }
+
+fn two_checks() -> [CertificateCheck; 2] {
+    [check("JC-0001", CheckResult::Valid, t0()), check("JC-0002", CheckResult::Valid, t0())]
+}
+
+/// The default checklist with a yes/no item whose "no" is a finding only when the officer
+/// raises one.
+fn template_with_optional_finding() -> ChecklistTemplate {
+    let mut t = default_template();
+    t.items.push(crate::checklist::ChecklistItem {
+        id: "site_office".into(),
+        text_zh: "项目部是否张贴劳动用工管理制度".into(),
+        text_en: "Is the labor management policy posted in the site office?".into(),
+        basis: "劳动合同法 第四条".into(),
+        required: false,
+        kind: crate::checklist::AnswerKind::YesNo,
+        no_is_finding: false,
+    });
+    t
+}
+
+#[test]
+fn a_finding_the_officer_raised_from_a_no_needs_an_outcome_and_is_sealed_with_its_basis() {
+    let t = template_with_optional_finding();
+    let mut d = draft();
+    d.set_answer(t.item("site_office").unwrap(), AnswerValue::No);
+    let sealed = finalize(&d, &t, &two_checks(), None, now()).expect("a \"no\" alone is not a finding here");
+    assert_eq!(sealed.outcome, Some(Outcome::NoViolation));
+
+    d.raise_finding(t.item("site_office").unwrap(), "未张贴用工管理制度").unwrap();
+    let err = finalize(&d, &t, &two_checks(), None, now()).unwrap_err();
+    assert_eq!(err.0, vec![RuleViolation::OutcomeRequired { findings: 1 }], "a raised finding counts");
+    let err = finalize(&d, &t, &two_checks(), Some(Outcome::NoViolation), now()).unwrap_err();
+    assert_eq!(err.0, vec![RuleViolation::OutcomeContradictsFindings { findings: 1 }]);
+
+    let sealed = finalize(&d, &t, &two_checks(), Some(Outcome::CaseFiled), now()).unwrap();
+    assert_eq!(
+        sealed.findings,
+        vec![Finding {
+            item_id: Some("site_office".into()),
+            description: "未张贴用工管理制度".into(),
+            basis: Some("劳动合同法 第四条".into()),
+        }]
+    );
+}
+
+#[test]
+fn findings_the_checklist_requires_are_raised_once_with_their_basis_and_the_officers_words_kept() {
+    let t = default_template();
+    let mut d = draft();
+    // A draft made before "no" raised its finding as it was given: raised at finalizing.
+    d.answers.insert("wage_account".into(), AnswerValue::No);
+    // Raised as it was given, and reworded by the officer.
+    d.set_answer(t.item("ledgers").unwrap(), AnswerValue::No);
+    d.raise_finding(t.item("ledgers").unwrap(), "考勤表缺十月").unwrap();
+    let deadline = NaiveDate::from_ymd_opt(2026, 3, 16).unwrap();
+    let sealed =
+        finalize(&d, &t, &two_checks(), Some(Outcome::RectificationOrder { deadline }), now()).expect("it finalizes");
+    let sealed: Vec<_> = sealed
+        .findings
+        .iter()
+        .map(|f| (f.item_id.as_deref().unwrap(), f.description.as_str(), f.basis.as_deref()))
+        .collect();
+    assert_eq!(
+        sealed,
+        [
+            ("ledgers", "考勤表缺十月", Some("保障农民工工资支付条例 第十五条、第二十八条")),
+            (
+                "wage_account",
+                t.item("wage_account").unwrap().text_zh.as_str(),
+                Some("保障农民工工资支付条例 第二十六条")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_finding_whose_no_is_gone_is_not_sealed() {
+    let t = template_with_optional_finding();
+    let mut d = draft();
+    d.set_answer(t.item("site_office").unwrap(), AnswerValue::No);
+    d.raise_finding(t.item("site_office").unwrap(), "未张贴").unwrap();
+    // Written past `set_answer`, as a damaged or hand-made draft could be.
+    d.answers.insert("site_office".into(), AnswerValue::Yes);
+    let sealed = finalize(&d, &t, &two_checks(), None, now()).expect("no finding is left to need an outcome");
+    assert!(sealed.findings.is_empty(), "{:?}", sealed.findings);
+    assert_eq!(sealed.outcome, Some(Outcome::NoViolation));
+}
+
+/// A record sealed before findings kept their basis and before notes: read by this version,
+/// it hashes exactly as it did when it was sealed, so its seal still verifies.
+#[test]
+fn a_record_sealed_before_notes_and_bases_keeps_its_hash() {
+    let sealed_before = r#"{"id":"0190f3c2-7b1a-7c3e-9a55-2f1d0e6b8a41","supersedes":null,
+        "site_id":"00000000-0000-0000-0000-000000000002","template_id":"construction-wage","template_version":1,
+        "location":"3号楼项目部","started_at":"2026-03-02T01:30:00Z","ended_at":"2026-03-02T03:30:00Z",
+        "answers":{"wage_account":{"kind":"no"},"real_name":{"kind":"yes"}},
+        "findings":[{"item_id":"wage_account","description":"施工总承包单位是否按规定开设农民工工资专用账户"},
+                    {"item_id":null,"description":"工资表缺页"}],
+        "outcome":{"type":"case_filed"},"officer_checks":["00000000-0000-0000-0000-00000000000a"],
+        "created_by":{"type":"device","device":"00000000-0000-0000-0000-000000000001"},
+        "status":"finalized","seal":null}"#;
+    let mut as_sealed: serde_json::Value = serde_json::from_str(sealed_before).unwrap();
+    let record: Inspection = serde_json::from_value(as_sealed.clone()).unwrap();
+    let map = as_sealed.as_object_mut().unwrap();
+    map.remove("status");
+    map.remove("seal");
+    let hash_when_sealed = crate::canonical::ContentHash::of(&as_sealed);
+    assert_eq!(
+        hash_when_sealed.to_hex(),
+        "21735809d4d06f0c92f0941ceb9dd5106af742f807c7ad37da78825fe9385042",
+        "the content as it was sealed"
+    );
+    assert_eq!(record.content_hash(), hash_when_sealed, "read by this version, the record hashes as it was sealed");
+    assert!(record.notes.is_empty() && record.findings.iter().all(|f| f.basis.is_none()));
+
+    let mut noted = record.clone();
+    noted.notes.insert("real_name".into(), "花名册在劳务公司".into());
+    assert_ne!(noted.content_hash(), record.content_hash(), "a note is part of the sealed content");
+    let mut based = record.clone();
+    based.findings[0].basis = Some("保障农民工工资支付条例 第二十六条".into());
+    assert_ne!(based.content_hash(), record.content_hash(), "so is a finding's basis");
+}
