@@ -31,6 +31,9 @@ fn main() {
         "review_inspection",
         "check_uscc",
         "add_site",
+        "inspection_history",
+        "record_sheet",
+        "export_record_pdf",
     ])))
     .expect("the Tauri build step succeeds");
 }

@@ -65,7 +65,8 @@ pub fn data_dir_from(args: impl IntoIterator<Item = String>, env: Option<String>
 pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
     let data_dir = data_dir_from(std::env::args().skip(1), std::env::var("FIELDCASE_DATA_DIR").ok());
     builder
-        // The evidence panel's "choose…" opens the system's folder picker; nothing else of it is granted.
+        // The evidence panel's "choose…" opens the system's folder picker, and the printed
+        // record's "save as…" its save dialog; nothing else of it is granted.
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::open(&data_dir))
         .setup(|app| {
@@ -112,6 +113,9 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::records::review_inspection,
             commands::records::check_uscc,
             commands::records::add_site,
+            commands::print::inspection_history,
+            commands::print::record_sheet,
+            commands::print::export_record_pdf,
         ])
         .run(context)
         .expect("the fieldcase window opens");

@@ -294,7 +294,7 @@ impl Device {
 
     /// The checks of a draft and of the versions it corrects: a correction rests on the
     /// checks made at the inspection itself.
-    fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
+    pub(crate) fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
         let ids = self.lineage(inspection)?;
         self.read(|c| certificate_checks::for_inspections(c, &ids))
     }

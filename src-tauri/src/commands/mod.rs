@@ -14,6 +14,7 @@ use tauri::State;
 use crate::{AppState, CommandError};
 
 pub mod evidence;
+pub mod print;
 pub mod records;
 pub mod uploads;
 
