@@ -33,10 +33,10 @@ export function auditActionLabel(action: string, t: Translate): string {
 
 /** `officer:JC-0107@<device>` → `JC-0107`; `device:<id>` → "device" and its id's start. */
 export function actorLabel(actor: string, t: Translate): string {
-  const officer = /^officer:([^@]+)@/.exec(actor);
-  if (officer) return officer[1];
-  const device = /^device:(.+)$/.exec(actor);
-  if (device) return `${t("history.device")} ${device[1].slice(0, 8)}`;
+  const officer = /^officer:([^@]+)@/.exec(actor)?.[1];
+  if (officer !== undefined) return officer;
+  const device = /^device:(.+)$/.exec(actor)?.[1];
+  if (device !== undefined) return `${t("history.device")} ${device.slice(0, 8)}`;
   return actor;
 }
 

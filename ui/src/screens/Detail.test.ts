@@ -120,9 +120,9 @@ describe("inspection detail", () => {
     render(Detail, { id: "insp-1" });
     await waitFor(() => expect(screen.getAllByTestId("history-entry")).toHaveLength(2));
     const rows = screen.getAllByTestId("history-entry");
-    expect(rows[1].textContent).toContain("定稿封存");
-    expect(rows[1].textContent).toContain("JC-0107");
-    expect(rows[1].textContent).toContain("2026-12-01 09:30");
+    expect(rows[1]?.textContent).toContain("定稿封存");
+    expect(rows[1]?.textContent).toContain("JC-0107");
+    expect(rows[1]?.textContent).toContain("2026-12-01 09:30");
     expect(screen.getByTestId("custody-file").textContent).toBe("DJI_0001.MP4：2 条记录");
     expect(screen.getAllByTestId("custody-entry").map((r) => r.dataset.action)).toEqual(["evidence.import", "evidence.verified"]);
     expect(backend.callsTo("inspection_history")).toEqual([{ id: "insp-1" }]);

@@ -63,9 +63,9 @@ describe("the printable record", () => {
     expect(screen.getByTestId("record-bureau").textContent).toBe("杭州市西湖区人力资源和社会保障局");
     expect(screen.getByTestId("record-site").textContent).toBe("浙江恒筑建设集团有限公司");
     expect(screen.getByTestId("record-time").textContent).toBe("2026-12-01 09:30 – 2026-12-01 11:05（北京时间）");
-    expect(screen.getAllByTestId("record-officer")[0].textContent).toContain("王伟（JC-0107）");
-    expect(screen.getAllByTestId("record-item")[0].textContent).toContain("否");
-    expect(screen.getAllByTestId("record-item")[1].textContent).toContain("未作答");
+    expect(screen.getAllByTestId("record-officer")[0]?.textContent).toContain("王伟（JC-0107）");
+    expect(screen.getAllByTestId("record-item")[0]?.textContent).toContain("否");
+    expect(screen.getAllByTestId("record-item")[1]?.textContent).toContain("未作答");
     expect(screen.getByTestId("record-finding").textContent).toContain("依据：保障农民工工资支付条例 第二十六条");
     expect(screen.getByTestId("record-outcome").textContent).toBe("责令限期改正（期限：2026-12-31）");
     expect(screen.getByTestId("record-file").textContent).toContain("1.5 KB");
@@ -116,7 +116,7 @@ describe("the printable record", () => {
     render(Print, { id: "insp-1" });
     const record = await screen.findByTestId("record-sheet");
     expect(record.textContent).toContain("On-site inspection record");
-    expect(screen.getAllByTestId("record-item")[0].textContent).toContain("Wage account opened");
+    expect(screen.getAllByTestId("record-item")[0]?.textContent).toContain("Wage account opened");
     expect(screen.getByTestId("record-outcome").textContent).toBe("Rectification ordered (by 2026-12-31)");
     expect(record.textContent).not.toContain("现场检查笔录");
   });
