@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what fieldcase needs on a Debian or Ubuntu machine, skipping what is already there.
 #   scripts/install-deps.sh        to build and run the app
-#   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell, the
+#   scripts/install-deps.sh test   also what the tests need (WebDriver, Xvfb, sqlite3 shell, poppler-utils, the
 #                                  tus peers, an S3 server, PostgreSQL for a throwaway test cluster)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev
           libayatana-appindicator3-dev librsvg2-dev libxdo-dev fonts-noto-cjk)
 if [[ "${1:-}" == test ]]; then
-  packages+=(webkit2gtk-driver xvfb sqlite3 postgresql)
+  # poppler-utils: pdftotext and pdftoppm read back the inspection record's PDF in its test.
+  packages+=(webkit2gtk-driver xvfb sqlite3 postgresql poppler-utils)
 fi
 
 missing=()

@@ -41,6 +41,9 @@ fn main() {
         "set_session_hours",
         "set_language",
         "vault_usage",
+        "inspection_history",
+        "record_sheet",
+        "export_record_pdf",
     ])))
     .expect("the Tauri build step succeeds");
 }

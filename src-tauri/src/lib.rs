@@ -65,7 +65,8 @@ pub fn data_dir_from(args: impl IntoIterator<Item = String>, env: Option<String>
 pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
     let data_dir = data_dir_from(std::env::args().skip(1), std::env::var("FIELDCASE_DATA_DIR").ok());
     builder
-        // The evidence panel's "choose…" opens the system's folder picker; nothing else of it is granted.
+        // The evidence panel's "choose…" opens the system's folder picker, and the printed
+        // record's "save as…" its save dialog; nothing else of it is granted.
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::open(&data_dir))
         .setup(|app| {
@@ -122,6 +123,9 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::settings::set_session_hours,
             commands::settings::set_language,
             commands::settings::vault_usage,
+            commands::print::inspection_history,
+            commands::print::record_sheet,
+            commands::print::export_record_pdf,
         ])
         .run(context)
         .expect("the fieldcase window opens");

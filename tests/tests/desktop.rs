@@ -111,7 +111,7 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked_certificate_refused_and_finalizes()
+async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked_certificate_refused_finalizes_and_prints_the_record()
 -> anyhow::Result<()> {
     use fieldcase_tests::{Bureau, choose, click, save_screenshot, text_of, type_into};
 
@@ -216,9 +216,29 @@ async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked
     let shot = window.screenshot().await?;
     std::fs::create_dir_all(fieldcase_tests::target_dir().join("e2e"))?;
     std::fs::write(fieldcase_tests::target_dir().join("e2e").join("finalized.png"), &shot)?;
-    window.close().await?;
+    // The sealed inspection's history names its finalizing.
+    wait_for(&window, "[data-testid=history-entry][data-action='inspection.finalize']").await?;
 
+    // The on-site inspection record: the page to print, with the seal's hash, and its PDF.
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
+    let hash = shown["inspection"]["seal"]["content_hash"].as_str().expect("a seal").to_owned();
+    click(&window, "[data-testid=record-open]").await?;
+    assert_eq!(text_of(&window, "[data-testid=record-seal-hash]").await?, hash, "the page shows the seal's hash");
+    assert!(text_of(&window, "[data-testid=record-sheet]").await?.contains("现场检查笔录"));
+    save_screenshot(&window, "record").await?;
+    click(&window, "[data-testid=record-export]").await?;
+    let exported = wait_for(&window, "[data-testid=record-exported][data-path$='.pdf']").await?;
+    let pdf = exported.attr("data-path").await?.expect("the path of the PDF");
+    assert!(pdf.starts_with(data.to_str().expect("UTF-8 path")), "saved in the data directory's exports: {pdf}");
+    let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output()?;
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&hash), "the exported PDF carries the seal's hash");
+    window.close().await?;
+    // `make screenshot`: the README shows the printable record.
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
+        let shot = fieldcase_tests::target_dir().join("e2e").join("record.png");
+        std::fs::copy(shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/record.png"))?;
+    }
+
     assert_eq!(shown["inspection"]["status"], "finalized");
     assert_eq!(
         shown["inspection"]["officer_checks"].as_array().map(Vec::len),

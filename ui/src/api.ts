@@ -3,7 +3,7 @@
 // parameters. Every failure is turned into a CommandError, so callers handle one shape.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import type { UploadItem } from "./bindings/UploadItem";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SignedIn } from "./bindings/SignedIn";
@@ -34,6 +34,9 @@ import type { BureauUrlCheck } from "./bindings/BureauUrlCheck";
 import type { Language } from "./bindings/Language";
 import type { SettingsView } from "./bindings/SettingsView";
 import type { VaultUsage } from "./bindings/VaultUsage";
+import type { ExportedPdf } from "./bindings/ExportedPdf";
+import type { InspectionHistory } from "./bindings/InspectionHistory";
+import type { RecordSheet } from "./bindings/RecordSheet";
 
 /** Codes made up on this side, for failures that did not come from a command. */
 export const LOCAL_ERROR_CODES = ["ipc", "unexpected"] as const;
@@ -257,3 +260,25 @@ export const setLanguage = (language: Language): Promise<void> => call("set_lang
 
 /** What the evidence vault holds, and the room left on its disk. */
 export const vaultUsage = (): Promise<VaultUsage> => call("vault_usage");
+/** Every audit entry about an inspection, and each of its evidence files' chain of custody. */
+export const inspectionHistory = (id: InspectionId): Promise<InspectionHistory> => call("inspection_history", { id });
+
+/** What the on-site inspection record of a finalized inspection shows; a draft is refused. */
+export const recordSheet = (id: InspectionId): Promise<RecordSheet> => call("record_sheet", { id });
+
+/**
+ * Writes the record as a PDF (in `lang`) at `path`, or into the data directory's `exports/`
+ * when `path` is null; resolves to where it went and its size.
+ */
+export const exportRecordPdf = (id: InspectionId, lang: string, path: string | null): Promise<ExportedPdf> =>
+  call("export_record_pdf", { id, lang, path });
+
+/** The system's save dialog for a PDF; null when the officer closed it. */
+export async function choosePdfPath(defaultName: string): Promise<string | null> {
+  try {
+    const chosen = await save({ defaultPath: defaultName, filters: [{ name: "PDF", extensions: ["pdf"] }] });
+    return typeof chosen === "string" ? chosen : null;
+  } catch (err) {
+    throw toCommandFailure(err);
+  }
+}

@@ -1,5 +1,6 @@
 // Starts the window: the shared state first, then the shell.
 import "./styles.css";
+import "./record.css";
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { startApp } from "./lib/store.svelte";

@@ -31,6 +31,9 @@ pub enum Command {
     /// Inspections: drafts, answers, finalizing, corrections
     #[command(subcommand)]
     Inspection(InspectionCommand),
+    /// The on-site inspection record (现场检查笔录) of a finalized inspection
+    #[command(subcommand)]
+    Record(crate::commands::record::RecordCommand),
     /// The device's audit chain
     #[command(subcommand)]
     Audit(AuditCommand),

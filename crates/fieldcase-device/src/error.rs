@@ -53,6 +53,10 @@ pub enum DeviceError {
         "nobody is signed in on this laptop (or the sign-in has ended), and records are made by a signed-in officer; nothing was recorded: sign in with your staff number and PIN (`fieldcase signin OFFICER_ID`, the PIN on standard input), then try again"
     )]
     SigninRequired,
+    #[error(
+        "no Chinese font to print the record in: looked for Noto Sans CJK, Source Han Sans and WenQuanYi under {searched}; install Debian's fonts-noto-cjk (`apt-get install fonts-noto-cjk`), or set FIELDCASE_CJK_FONT to a .ttc, .otf or .ttf font file"
+    )]
+    NoFont { searched: String },
     #[error("internal storage error: {0}")]
     Storage(String),
     /// A storage error not yet placed in its file; `Device` turns it into one of the above.
@@ -72,7 +76,7 @@ impl DeviceError {
             Self::NoData { .. } => ErrorCode::NoData,
             Self::DataDir { .. } => ErrorCode::DataDirUnusable,
             Self::Damaged { .. } => ErrorCode::Damaged,
-            Self::Io { .. } => ErrorCode::Io,
+            Self::Io { .. } | Self::NoFont { .. } => ErrorCode::Io,
             Self::ChainBroken(_) => ErrorCode::AuditChainBroken,
             Self::Immutable(_) => ErrorCode::Immutable,
             Self::SignIn(_) => ErrorCode::SigninRefused,

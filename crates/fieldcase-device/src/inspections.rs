@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use fieldcase_core::RecordKind;
-use fieldcase_core::audit::AuditEntry;
 use fieldcase_core::certificate::{CertificateCheck, CheckMethod, CheckResult};
 use fieldcase_core::checklist::{ChecklistTemplate, default_template};
 use fieldcase_core::ids::{CheckId, InspectionId, OfficerId, SiteId};
@@ -20,9 +19,7 @@ use fieldcase_core::site::Site;
 use fieldcase_core::time::check_date;
 
 use crate::audit::append_audit;
-use crate::store::{
-    audit_log, certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates,
-};
+use crate::store::{certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates};
 use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
 
 /// A certificate check as the checking code hands it to the device for recording.
@@ -254,13 +251,6 @@ impl Device {
         Ok(InspectionDetail { summary, inspection, site, template, checks, evidence })
     }
 
-    /// Every audit entry about one inspection version, oldest first: its making, each answer,
-    /// note and finding, and its seal (a certificate check is filed under its own id).
-    pub fn inspection_history(&self, id: InspectionId) -> Result<Vec<AuditEntry>> {
-        self.inspection(id)?;
-        self.read(|c| audit_log::about(c, &id.to_string()))
-    }
-
     pub(crate) fn draft(&self, id: InspectionId) -> Result<Inspection> {
         let inspection = self.inspection(id)?;
         if !inspection.is_draft() {
@@ -271,7 +261,7 @@ impl Device {
 
     /// The checks of a draft and of the versions it corrects: a correction rests on the
     /// checks made at the inspection itself.
-    fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
+    pub(crate) fn checks_of_lineage(&self, inspection: &Inspection) -> Result<Vec<CertificateCheck>> {
         let ids = self.lineage(inspection)?;
         self.read(|c| certificate_checks::for_inspections(c, &ids))
     }

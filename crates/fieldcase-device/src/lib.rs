@@ -16,10 +16,12 @@ mod error;
 pub mod evidence;
 mod evidence_import;
 mod evidence_records;
+mod history;
 mod inspections;
 pub mod keys;
 pub mod preferences;
 pub mod qr;
+pub mod record;
 mod recorder;
 pub mod records;
 pub mod registry;
@@ -51,6 +53,7 @@ pub use evidence_import::{
     AlreadyThere, ImportOptions, ImportProgress, ImportSummary, ImportedFile, SkippedFile, VAULT_DIR,
 };
 pub use evidence_records::{EvidenceItem, InspectionEvidence, Mismatch, VerifyReport};
+pub use history::{FileCustody, InspectionHistory};
 pub use inspections::NewCheck;
 pub use recorder::NewRecorderCheck;
 pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV, UPLOAD_CHUNK_ENV};

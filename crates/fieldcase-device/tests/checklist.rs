@@ -42,14 +42,14 @@ fn draft(device: &mut Device) -> InspectionId {
 /// The actions of the audit entries about `id` after the first `skip`, each with the hash
 /// of what it recorded.
 fn entries_after(device: &Device, id: InspectionId, skip: usize) -> Vec<(String, ContentHash)> {
-    device.inspection_history(id).unwrap().into_iter().skip(skip).map(|e| (e.action, e.payload_hash)).collect()
+    device.inspection_history(id).unwrap().audit.into_iter().skip(skip).map(|e| (e.action, e.payload_hash)).collect()
 }
 
 #[test]
 fn a_note_is_kept_on_the_draft_with_an_audit_entry_and_saving_it_unchanged_records_nothing() {
     let (_dir, _clock, mut device) = device();
     let id = draft(&mut device);
-    let before = device.inspection_history(id).unwrap().len();
+    let before = device.inspection_history(id).unwrap().audit.len();
 
     let noted = device.set_item_note(id, "ledgers", " 工资表由劳务公司保管 ").unwrap();
     assert_eq!(noted.notes.get("ledgers").map(String::as_str), Some("工资表由劳务公司保管"));
@@ -73,14 +73,14 @@ fn a_note_is_kept_on_the_draft_with_an_audit_entry_and_saving_it_unchanged_recor
     let err = device.set_item_note(id, "ledgers", &"字".repeat(limits::FREE_TEXT + 1)).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.to_string().contains("nothing was recorded"), "{err}");
-    assert_eq!(device.inspection_history(id).unwrap().len(), before + 2, "nothing of a refused note is recorded");
+    assert_eq!(device.inspection_history(id).unwrap().audit.len(), before + 2, "nothing of a refused note is recorded");
 }
 
 #[test]
 fn a_no_raises_its_finding_with_the_basis_the_officer_rewords_it_and_another_answer_withdraws_it() {
     let (_dir, _clock, mut device) = device();
     let id = draft(&mut device);
-    let before = device.inspection_history(id).unwrap().len();
+    let before = device.inspection_history(id).unwrap().audit.len();
 
     let answered = device.answer(id, "wage_account", "no").unwrap();
     let raised = answered.finding_of("wage_account").cloned().expect("the checklist counts this \"no\" as a finding");

@@ -15,6 +15,7 @@ use crate::{AppState, CommandError};
 
 pub mod checklist;
 pub mod evidence;
+pub mod print;
 pub mod records;
 pub mod settings;
 pub mod uploads;

@@ -10,6 +10,8 @@ export type Route =
   | { name: "records" }
   | { name: "settings" }
   | { name: "review"; id: InspectionId }
+  /** The on-site inspection record of a finalized inspection, laid out to print. */
+  | { name: "print"; id: InspectionId }
   /** `fix` names the part of the inspection to bring into view (from the review page). */
   | { name: "detail"; id: InspectionId; fix?: FixTarget };
 

@@ -90,6 +90,7 @@ describe("inspection detail", () => {
         allowed
           ? detail({ status: "finalized" })
           : new Refusal({ code: "rule_violation", message: "two officers with a valid certificate must be checked" }),
+      inspection_history: () => ({ audit: [], custody: [] }),
     });
     render(Detail, { id: "insp-1" });
     await fireEvent.click(await screen.findByTestId("finalize"));
@@ -102,5 +103,45 @@ describe("inspection detail", () => {
     // A finalized record offers nothing to change.
     expect(screen.queryByTestId("finalize")).toBeNull();
     expect(screen.queryByTestId("answer-wage_account-yes")).toBeNull();
+  });
+
+  it("shows a sealed inspection's audit history and each file's custody, and opens its printable record", async () => {
+    const entry = (seq: number, action: string, subject: string) => ({
+      seq,
+      prev_hash: "00".repeat(32),
+      at: "2026-12-01T01:30:00Z",
+      actor: "officer:JC-0107@0190aaaa-bbbb",
+      action,
+      subject,
+      payload_hash: "11".repeat(32),
+      hash: `${seq}`.padStart(64, "a"),
+    });
+    const backend = fakeBackend({
+      get_inspection: () => detail({ status: "finalized" }),
+      inspection_history: () => ({
+        audit: [entry(3, "inspection.create", "insp-1"), entry(9, "inspection.finalize", "insp-1")],
+        custody: [{ evidence_id: "ev-1", name: "DJI_0001.MP4", entries: [entry(5, "evidence.import", "ev-1"), entry(12, "evidence.verified", "ev-1")] }],
+      }),
+    });
+    render(Detail, { id: "insp-1" });
+    await waitFor(() => expect(screen.getAllByTestId("history-entry")).toHaveLength(2));
+    const rows = screen.getAllByTestId("history-entry");
+    expect(rows[1]?.textContent).toContain("定稿封存");
+    expect(rows[1]?.textContent).toContain("JC-0107");
+    expect(rows[1]?.textContent).toContain("2026-12-01 09:30");
+    expect(screen.getByTestId("custody-file").textContent).toBe("DJI_0001.MP4：2 条记录");
+    expect(screen.getAllByTestId("custody-entry").map((r) => r.dataset.action)).toEqual(["evidence.import", "evidence.verified"]);
+    expect(backend.callsTo("inspection_history")).toEqual([{ id: "insp-1" }]);
+    await fireEvent.click(screen.getByTestId("record-open"));
+    expect(router.route).toEqual({ name: "print", id: "insp-1" });
+  });
+
+  it("does not ask a draft for its history (a draft is still being written)", async () => {
+    const backend = fakeBackend({ get_inspection: () => detail() });
+    render(Detail, { id: "insp-1" });
+    await screen.findByTestId("finalize");
+    expect(screen.queryByTestId("history")).toBeNull();
+    expect(screen.queryByTestId("record-open")).toBeNull();
+    expect(backend.callsTo("inspection_history")).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod evidence_uploads;
 mod inspection;
 mod officer_session;
+pub mod record;
 mod site;
 
 use std::path::PathBuf;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Site(cmd) => site::run(&ctx, cmd),
         Command::Inspection(cmd) => inspection::run(&ctx, cmd),
+        Command::Record(cmd) => record::run(&ctx, cmd),
         Command::Audit(AuditCommand::Verify) => {
             let report = ctx.open(OpenMode::MustExist)?.verify_audit()?;
             print(ctx.json, &report, |r| {
