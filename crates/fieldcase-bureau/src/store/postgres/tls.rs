@@ -130,18 +130,17 @@ impl MakeTlsConnect<tokio_postgres::Socket> for MaybeTls {
     type TlsConnect = ServerTls;
     type Error = io::Error;
 
+    // Called for every server, TLS or not (tokio-postgres asks before it reads the mode), so
+    // nothing is refused here: a plain connection never calls `connect`.
     fn make_tls_connect(&mut self, host: &str) -> io::Result<ServerTls> {
-        let connector = self.0.clone().ok_or_else(|| io::Error::other("TLS was not asked for in database_url"))?;
-        let name = ServerName::try_from(host.to_owned())
-            .map_err(|_| io::Error::other(format!("{host} is not a name a certificate can be checked against")))?;
-        Ok(ServerTls { connector, name })
+        Ok(ServerTls { connector: self.0.clone(), host: host.to_owned() })
     }
 }
 
 /// The handshake with one server.
 pub struct ServerTls {
-    connector: TlsConnector,
-    name: ServerName<'static>,
+    connector: Option<TlsConnector>,
+    host: String,
 }
 
 impl TlsConnect<tokio_postgres::Socket> for ServerTls {
@@ -151,7 +150,11 @@ impl TlsConnect<tokio_postgres::Socket> for ServerTls {
 
     fn connect(self, socket: tokio_postgres::Socket) -> Self::Future {
         Box::pin(async move {
-            let stream = self.connector.connect(self.name, socket).await?;
+            let connector = self.connector.ok_or_else(|| io::Error::other("TLS was not asked for in database_url"))?;
+            let host = self.host;
+            let name = ServerName::try_from(host.clone())
+                .map_err(|_| io::Error::other(format!("{host} is not a name a certificate can be checked against")))?;
+            let stream = connector.connect(name, socket).await?;
             Ok(RustlsStream(Box::new(stream)))
         })
     }
