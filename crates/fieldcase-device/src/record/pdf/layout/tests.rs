@@ -163,7 +163,7 @@ fn a_long_record_runs_onto_numbered_pages_and_stays_inside_the_margins() {
                 Op::Qr { x, y, side, .. } => (*x, *y, *x + side),
             };
             assert!(x >= MARGIN - 0.01 && right <= PAGE_WIDTH - MARGIN + 0.01, "{op:?} leaves the text width");
-            assert!(y >= MARGIN - 30.0 && y <= PAGE_HEIGHT - MARGIN, "{op:?} leaves the page");
+            assert!((MARGIN - 30.0..=PAGE_HEIGHT - MARGIN).contains(&y), "{op:?} leaves the page");
         }
     }
     let last = texts(pages.last().map(std::slice::from_ref).unwrap());
