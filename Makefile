@@ -25,9 +25,10 @@ lint:
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 ## bench: the speed and memory figures the issues name, each beside its reference
-bench: deps-test
-	cargo build --release -p fieldcase-cli -p fieldcase-bench
-	"$${CARGO_TARGET_DIR:-target}/release/fieldcase-bench"
+## (first_screen opens real windows: the whole run is under Xvfb)
+bench: deps-test ui
+	cargo build --release -p fieldcase-cli -p fieldcase-bench -p fieldcase-desktop -p fieldcase-bare-window
+	xvfb-run -a -s "-screen 0 1280x860x24" "$${CARGO_TARGET_DIR:-target}/release/fieldcase-bench"
 
 ## screenshot: refresh the README's screenshots from the end-to-end tests
 screenshot: deps-test build

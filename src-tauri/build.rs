@@ -3,6 +3,7 @@ fn main() {
     // the window may call exactly what capabilities/main.json lists.
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
         "app_info",
+        "first_screen_drawn",
         "list_inspections",
         "get_inspection",
         "list_sites",

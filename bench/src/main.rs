@@ -5,6 +5,7 @@
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
 mod evidence;
+mod first_screen;
 mod fleet;
 mod flood;
 mod pin;
@@ -51,6 +52,9 @@ fn main() -> Result<()> {
     }
     if wants("uploads") {
         uploads::run()?;
+    }
+    if wants("first-screen") {
+        first_screen::run()?;
     }
     // The Node tus pair alone, only when asked: the upload figures measure it beside themselves.
     if only.as_deref() == Some("tus-reference") {

@@ -30,7 +30,7 @@ const ROUNDS: usize = 15;
 
 pub fn run() -> Result<()> {
     let dir = tempfile::tempdir()?;
-    let site_ids = fill(dir.path())?;
+    let site_ids = fill(dir.path(), INSPECTIONS)?;
     let device = Device::open(dir.path(), OpenMode::MustExist)?;
     let day = |d| NaiveDate::from_ymd_opt(2026, 3, d);
     let filters = [
@@ -88,10 +88,10 @@ fn median_ms(mut f: impl FnMut() -> Result<usize>) -> Result<f64> {
     Ok(times[ROUNDS / 2])
 }
 
-/// A device with `SITES` sites and `INSPECTIONS` inspections over a year, one in three
+/// A device with `SITES` sites and `count` inspections, about 27 a day, one in three
 /// finalized and sealed (half of those still waiting for the bureau), written in one
-/// transaction through the device's own store functions: the figure is about reading them.
-fn fill(dir: &std::path::Path) -> Result<Vec<SiteId>> {
+/// transaction through the device's own store functions: the figures are about reading them.
+pub fn fill(dir: &std::path::Path, count: usize) -> Result<Vec<SiteId>> {
     let device = Device::open(dir, OpenMode::CreateIfMissing)?;
     let device_id: DeviceId = device.info().device_id.parse().context("the device's id")?;
     let template = device.templates()?.into_iter().next().context("the shipped checklist template")?;
@@ -115,8 +115,8 @@ fn fill(dir: &std::path::Path) -> Result<Vec<SiteId>> {
         sites::insert(&tx, &site)?;
         site_ids.push(site.id);
     }
-    for n in 0..INSPECTIONS {
-        // About 27 inspections a day, over a year.
+    for n in 0..count {
+        // About 27 inspections a day.
         let at = start + Duration::minutes(53 * n as i64);
         let time = TrustedTime { laptop: at, trusted: at, anchored: true, set_back: false, warning: None };
         let site = site_ids[n % SITES];

@@ -12,6 +12,7 @@ mod error;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use fieldcase_device::sync::{Backoff, SyncAgent};
 use fieldcase_device::{Device, DeviceSettings, OpenMode, SharedDevice, default_data_dir};
@@ -28,6 +29,8 @@ pub struct AppState {
     agent: Option<SyncAgent>,
     /// Set by the officer's "cancel" to stop the evidence import under way.
     import_cancel: Arc<AtomicBool>,
+    /// When the app started, for the time its first screen took to draw.
+    started: Instant,
 }
 
 impl AppState {
@@ -37,7 +40,7 @@ impl AppState {
             .map(SharedDevice::new)
             .map_err(CommandError::from);
         let agent = device.as_ref().ok().and_then(|d| SyncAgent::new(d.clone(), Backoff::default()).ok());
-        AppState { device, agent, import_cancel: Arc::default() }
+        AppState { device, agent, import_cancel: Arc::default(), started: Instant::now() }
     }
 }
 
@@ -85,6 +88,7 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
+            commands::first_screen_drawn,
             commands::list_inspections,
             commands::get_inspection,
             commands::list_sites,

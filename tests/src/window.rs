@@ -43,6 +43,12 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub fn start() -> Result<Self> {
+        Self::start_with_env(&[])
+    }
+
+    /// As [`TauriDriver::start`], the apps it launches seeing `vars` in their environment
+    /// (the driver passes its own on to them).
+    pub fn start_with_env(vars: &[(&str, &str)]) -> Result<Self> {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the desktop tests open a real window and need a display: run them under `xvfb-run -a` (make test does)"
@@ -52,6 +58,7 @@ impl TauriDriver {
         let (port, native_port) = (free_port(), free_port());
         let child = Command::new(tauri_driver_path())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(vars.iter().copied())
             // tauri-driver reports a failed forward to WebKitWebDriver only on stdout.
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())

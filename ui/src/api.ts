@@ -83,6 +83,8 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
 }
 
 export const appInfo = (): Promise<AppInfo> => call("app_info");
+/** Tells the app its first screen is on view, for the start-up time it reports. */
+export const firstScreenDrawn = (): Promise<void> => call("first_screen_drawn");
 
 /** Newest first. */
 export const listInspections = (): Promise<InspectionSummary[]> => call("list_inspections");

@@ -39,6 +39,14 @@ pub async fn app_info(state: State<'_, AppState>) -> CommandResult<AppInfo> {
     on_device(state, |d| Ok(d.info())).await
 }
 
+/// The window says its first screen is drawn (its records shown, then painted): the time since
+/// the app started goes to standard error, where `make bench` reads it (`first_screen`) and an
+/// administrator can see a slow start.
+#[tauri::command]
+pub fn first_screen_drawn(state: State<'_, AppState>) {
+    eprintln!("fieldcase: first screen drawn {} ms after start", state.started.elapsed().as_millis());
+}
+
 #[tauri::command]
 pub async fn list_inspections(state: State<'_, AppState>) -> CommandResult<Vec<InspectionSummary>> {
     on_device(state, |d| d.inspections()).await

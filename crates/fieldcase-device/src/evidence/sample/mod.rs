@@ -96,6 +96,32 @@ struct Clip {
     moov_last: bool,
 }
 
+/// A recording's bytes as a body cam writes them: `mvhd` says it started at `start` (None:
+/// the recorder's clock was unset, which the box gives as 1904) and lasted `seconds`; 48 KB
+/// of media made from `seed`, after the `moov` box or, as some recorders write, before it.
+pub fn recording(
+    brand: &[u8; 4],
+    version: u8,
+    start: Option<DateTime<Utc>>,
+    seconds: u64,
+    seed: u32,
+    moov_last: bool,
+) -> Vec<u8> {
+    // Times as the box holds them: whole seconds; an unset clock is 1904 (0).
+    let created = start.unwrap_or(DateTime::<Utc>::from_timestamp(-2_082_844_800, 0).expect("1904"));
+    let moov = boxes::moov(version, created, seconds * 90_000, 90_000);
+    let mdat = boxes::mdat(&media(seed, 48 << 10));
+    let mut bytes = boxes::ftyp(brand);
+    if moov_last {
+        bytes.extend(mdat);
+        bytes.extend(moov);
+    } else {
+        bytes.extend(moov);
+        bytes.extend(mdat);
+    }
+    bytes
+}
+
 /// Writes the sample recorder folder into `dir` (which may exist) and says what it holds.
 pub fn write_recorder_folder(dir: &Path) -> io::Result<SampleManifest> {
     let mut entries = Vec::new();
@@ -154,18 +180,7 @@ pub fn write_recorder_folder(dir: &Path) -> io::Result<SampleManifest> {
     ];
     for (n, clip) in clips.iter().enumerate() {
         let duration_ms = clip.minutes as u64 * 60_000;
-        // Times as the box holds them: whole seconds; an unset clock is 1904 (0).
-        let created = clip.start.unwrap_or(DateTime::<Utc>::from_timestamp(-2_082_844_800, 0).expect("1904"));
-        let moov = boxes::moov(clip.version, created, clip.minutes as u64 * 60 * 90_000, 90_000);
-        let mdat = boxes::mdat(&media(n as u32, 48 << 10));
-        let mut bytes = boxes::ftyp(clip.brand);
-        if clip.moov_last {
-            bytes.extend(mdat);
-            bytes.extend(moov);
-        } else {
-            bytes.extend(moov);
-            bytes.extend(mdat);
-        }
+        let bytes = recording(clip.brand, clip.version, clip.start, clip.minutes as u64 * 60, n as u32, clip.moov_last);
         let start = clip.start.unwrap_or(at(9, 54, 0));
         let capture = CaptureTime {
             start,

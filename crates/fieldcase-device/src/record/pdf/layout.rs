@@ -166,7 +166,9 @@ fn seal<M: Measure>(flow: &mut Flow<'_, M>, sheet: &RecordSheet, lang: RecordLan
     .collect();
     let text_height: f32 = lines.iter().map(|(size, _)| Flow::<M>::line_height(*size)).sum();
     flow.space(8.0);
-    flow.ensure(Flow::<M>::line_height(HEADING) + 6.0 + text_height.max(QR_SIDE));
+    // The signature lines follow on the same page: signed under the seal they attest, never
+    // on a page of their own.
+    flow.ensure(Flow::<M>::line_height(HEADING) + 6.0 + text_height.max(QR_SIDE) + signatures_height::<M>());
     flow.paragraph(MARGIN, TEXT_WIDTH, HEADING, l.seal);
     flow.rule();
     let top = flow.y();
@@ -187,15 +189,23 @@ pub fn qr_op(qr: &SealQr, x: f32, y: f32, side: f32) -> Op {
     Op::Qr { x: x + inset, y: y + inset, side: side - 2.0 * inset, modules, dark: qr.dark.clone() }
 }
 
+/// Space before the signature lines, and each line's row.
+const SIGNATURES_GAP: f32 = 18.0;
+const SIGNATURE_GAP: f32 = 22.0;
+
+/// The height [`signatures`] takes.
+fn signatures_height<M: Measure>() -> f32 {
+    SIGNATURES_GAP + 2.0 * (SIGNATURE_GAP + Flow::<M>::line_height(BODY))
+}
+
 /// Lines for the officers' and the inspected unit's signatures, each with a date.
 fn signatures<M: Measure>(flow: &mut Flow<'_, M>, lang: RecordLang) {
     let l = lang.labels();
-    let row = Flow::<M>::line_height(BODY) + 22.0;
-    flow.space(18.0);
-    flow.ensure(2.0 * row);
+    flow.space(SIGNATURES_GAP);
+    flow.ensure(signatures_height::<M>() - SIGNATURES_GAP);
     let date_x = RIGHT - 130.0;
     for label in [l.sign_officers, l.sign_party] {
-        flow.space(22.0);
+        flow.space(SIGNATURE_GAP);
         let top = flow.y();
         let base = top - BODY * 1.1;
         flow.text_at(MARGIN, top, BODY, label);

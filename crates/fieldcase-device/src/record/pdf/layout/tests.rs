@@ -169,3 +169,22 @@ fn a_long_record_runs_onto_numbered_pages_and_stays_inside_the_margins() {
     let last = texts(pages.last().map(std::slice::from_ref).unwrap());
     assert!(last.contains(&"检查人员签名"), "the signature lines close the record, on its last page");
 }
+
+#[test]
+fn the_signature_lines_stand_on_the_page_of_the_seal_however_long_the_record() {
+    // Each added finding moves the seal down a little: some count puts it at the foot of a page.
+    for count in 0..48 {
+        let mut sheet = sample_sheet();
+        sheet.findings = (0..count)
+            .map(|i| SheetFinding { description: format!("第{i}项：工资台账未按月记录"), basis: None })
+            .collect();
+        let pages = layout(&sheet, RecordLang::Zh, &Fixed);
+        let page_of = |needle: &str| {
+            pages.iter().position(|p| texts(std::slice::from_ref(p)).iter().any(|t| t.starts_with(needle))).unwrap()
+        };
+        // The hash may wrap: its first line starts with its first characters.
+        let hash = &sheet.seal.content_hash[..16];
+        assert_eq!(page_of("检查人员签名"), page_of(hash), "{count} findings: signatures parted from the seal");
+        assert_eq!(page_of("被检查单位签名"), page_of(hash), "{count} findings: signatures parted from the seal");
+    }
+}
