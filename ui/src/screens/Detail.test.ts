@@ -82,6 +82,60 @@ describe("inspection detail", () => {
     expect(screen.getByTestId("finalize-panel").textContent).toContain("1");
   });
 
+  it("shows the two-officer gate as the device answers it: one officer checked, then met after the next check", async () => {
+    let checks: CertificateCheck[] = [recorded("valid", "JC-0107")];
+    // The device's answer to a review: the officers checked valid so far, until two are.
+    const valid = () => [...new Set(checks.filter((c) => c.result === "valid").map((c) => c.officer_id))];
+    const backend = fakeBackend({
+      get_inspection: () => detail({ checks }),
+      review_inspection: () => (valid().length < 2 ? [{ rule: "too_few_checked_officers", officers: valid() }] : []),
+      check_certificate: ({ text }) => {
+        checks = [...checks, recorded("valid", "JC-0112")];
+        return check("valid", text as string);
+      },
+    });
+    render(Detail, { id: "insp-1" });
+    const open = await screen.findByTestId("officers-gate");
+    expect([open.dataset.met, open.dataset.valid]).toEqual(["false", "1"]);
+    expect(open.getAttribute("role")).toBe("status");
+    expect(open.textContent?.trim()).toBe("两名持证执法人员：已核验 1 名，还需 1 名");
+    expect(open.classList.contains("badge--bad")).toBe(true);
+
+    await fireEvent.input(screen.getByTestId("check-input"), { target: { value: "33010620240112" } });
+    await fireEvent.click(screen.getByTestId("check-submit"));
+    await waitFor(() => expect(screen.getByTestId("check-result").dataset.result).toBe("valid"));
+    // The gate after the check is drawn with the check's own result, not a redraw behind it.
+    expect(screen.getByTestId("officers-gate").dataset.met).toBe("true");
+    const met = screen.getByTestId("officers-gate");
+    expect(met.dataset.valid).toBe("2");
+    expect(met.textContent?.trim()).toBe("两名持证执法人员已核验");
+    expect(met.classList.contains("badge--ok")).toBe(true);
+    // Asked as the screen opened and once after the check, for the gate alone (no outcome).
+    expect(backend.callsTo("review_inspection")).toEqual([
+      { id: "insp-1", outcome: null },
+      { id: "insp-1", outcome: null },
+    ]);
+  });
+
+  it("shows no gate, and nothing in the banner, when the device cannot be asked about it", async () => {
+    fakeBackend({
+      get_inspection: () => detail(),
+      review_inspection: () => new Refusal({ code: "storage", message: "database is locked" }),
+    });
+    render(Detail, { id: "insp-1" });
+    await screen.findByTestId("check-input");
+    expect(screen.queryByTestId("officers-gate")).toBeNull();
+    expect(app.error, "finalizing still refuses with the reason; the gate's question is no error of the officer's").toBeNull();
+  });
+
+  it("does not ask about the gate on a sealed record, and shows none", async () => {
+    const backend = fakeBackend({ get_inspection: () => detail({ status: "finalized" }), inspection_history: () => ({ audit: [], custody: [] }) });
+    render(Detail, { id: "insp-1" });
+    await screen.findByTestId("record-open");
+    expect(screen.queryByTestId("officers-gate")).toBeNull();
+    expect(backend.callsTo("review_inspection")).toEqual([]);
+  });
+
   it("shows why finalizing was refused, then the sealed record once it is allowed", async () => {
     let allowed = false;
     fakeBackend({
