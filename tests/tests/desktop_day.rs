@@ -130,21 +130,34 @@ async fn whole_day(lang: &Language) -> anyhow::Result<()> {
     wording.send_keys(lang.finding).await?;
     click(&window, "[data-testid=finding-wage_account-save]").await?;
     wait_for(&window, "[data-testid=finding-wage_account-description]").await?;
-    for item in
-        ["real_name", "guarantee_deposit", "notice_board", "labor_contracts", "ledgers", "contractor_pays", "monthly_bank"]
-    {
+    for item in [
+        "real_name",
+        "guarantee_deposit",
+        "notice_board",
+        "labor_contracts",
+        "ledgers",
+        "contractor_pays",
+        "monthly_bank",
+    ] {
         click(&window, &format!("[data-testid=answer-{item}-yes]")).await?;
         wait_for(&window, &format!("[data-testid=answer-{item}-yes][aria-pressed=true]")).await?;
     }
     wait_for(&window, "[data-testid=checklist-progress][data-required-left='0']").await?;
 
-    // The officers present: one valid, one revoked and refused in red, another valid.
-    for (number, result) in [("33010620240107", "valid"), ("33010620240120", "revoked"), ("33010620240112", "valid")] {
+    // The officers present: one valid, one revoked and refused in red, another valid; the
+    // two-officer gate shown open until the second valid check.
+    wait_for(&window, "[data-testid=officers-gate][data-met=false][data-valid='0']").await?;
+    for (number, result, gate) in [
+        ("33010620240107", "valid", "[data-met=false][data-valid='1']"),
+        ("33010620240120", "revoked", "[data-met=false][data-valid='1']"),
+        ("33010620240112", "valid", "[data-met=true]"),
+    ] {
         type_into(&window, "[data-testid=check-input]", number).await?;
         click(&window, "[data-testid=check-submit]").await?;
         let shown = wait_for(&window, &format!("[data-testid=check-result][data-result={result}]")).await?;
         let red = shown.attr("class").await?.unwrap_or_default().contains("check-result--bad");
         assert_eq!(red, result != "valid", "{number}: every result but a valid one shows in red");
+        wait_for(&window, &format!("[data-testid=officers-gate]{gate}")).await?;
     }
     let rows = window.find_all(Locator::Css("[data-testid=certificate-check]")).await?;
     assert_eq!(rows.len(), 3, "every check is recorded, the refused one too");
