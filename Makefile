@@ -32,7 +32,7 @@ bench: deps-test ui
 
 ## screenshot: refresh the README's screenshots from the end-to-end tests
 screenshot: deps-test build
-	FIELDCASE_UPDATE_SCREENSHOT=1 xvfb-run -a -s "-screen 0 1280x860x24" cargo test -p fieldcase-tests --test desktop --test desktop_uploads --test desktop_settings
+	FIELDCASE_UPDATE_SCREENSHOT=1 xvfb-run -a -s "-screen 0 1280x860x24" cargo test --workspace --test desktop --test desktop_uploads --test desktop_settings --test desktop_day
 
 build: ui
 	cargo build --workspace --bins

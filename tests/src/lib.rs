@@ -20,7 +20,9 @@ mod window;
 pub use a11y::assert_accessible;
 pub use proxy::{Cut, CuttingProxy, FaultyLink, RoundRobin};
 pub use upload_scene::{MARKER, Recording, UploadScene, write_recording};
-pub use window::{TauriDriver, choose, click, listed_ids, save_screenshot, text_of, type_into, wait_for};
+pub use window::{
+    TauriDriver, choose, click, listed_ids, publish_screenshots, save_screenshot, text_of, type_into, wait_for,
+};
 
 /// The directory the test binary was built into (`target/debug`), where the app's binaries are.
 pub fn target_dir() -> PathBuf {

@@ -198,6 +198,20 @@ pub async fn save_screenshot(client: &Client, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// `make screenshot` (`FIELDCASE_UPDATE_SCREENSHOT`): the README's pictures, each a shot the
+/// tests saved (`(shot, picture)`: `target/e2e/{shot}.png` becomes `docs/{picture}.png`).
+pub fn publish_screenshots(shots: &[(&str, &str)]) -> Result<()> {
+    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_none() {
+        return Ok(());
+    }
+    let saved = crate::target_dir().join("e2e");
+    for (shot, picture) in shots {
+        let to = format!("{}/../docs/{picture}.png", env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(saved.join(format!("{shot}.png")), to)?;
+    }
+    Ok(())
+}
+
 /// An element's text once it appears.
 pub async fn text_of(client: &Client, css: &str) -> Result<String> {
     Ok(wait_for(client, css).await?.text().await?)

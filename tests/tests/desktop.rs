@@ -46,10 +46,7 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
     wait_for(&window, &format!("[data-testid=inspection-row][data-id='{new_id}']")).await?;
     assert_eq!(listed_ids(&window).await?.len(), 4);
 
-    let shot = window.screenshot().await?;
-    let out = fieldcase_tests::target_dir().join("e2e");
-    std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join("inspection-list.png"), &shot)?;
+    fieldcase_tests::save_screenshot(&window, "inspection-list").await?;
     window.close().await?;
 
     // What the window wrote is in the store, as the command line sees it.
@@ -73,7 +70,7 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyhow::Result<()> {
-    use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
+    use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections, save_screenshot};
 
     let tmp = tempfile::tempdir()?;
     let data = tmp.path().join("device");
@@ -95,13 +92,9 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
     // The officer does not have to wait for the next attempt.
     window.find(Locator::Css("[data-testid=sync-now]")).await?.click().await?;
     wait_for(&window, "[data-testid=sync-status][data-state=synced]").await?;
-    let shot = window.screenshot().await?;
-    std::fs::create_dir_all(fieldcase_tests::target_dir().join("e2e"))?;
-    std::fs::write(fieldcase_tests::target_dir().join("e2e").join("synced.png"), &shot)?;
-    // `make screenshot`: the README shows the list as an officer sees it after a sync.
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/screenshot.png"), &shot)?;
-    }
+    save_screenshot(&window, "synced").await?;
+    // The README shows the list as an officer sees it after a sync.
+    fieldcase_tests::publish_screenshots(&[("synced", "screenshot")])?;
     window.close().await?;
 
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
@@ -233,11 +226,7 @@ async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked
     let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output()?;
     assert!(String::from_utf8_lossy(&text.stdout).contains(&hash), "the exported PDF carries the seal's hash");
     window.close().await?;
-    // `make screenshot`: the README shows the printable record.
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        let shot = fieldcase_tests::target_dir().join("e2e").join("record.png");
-        std::fs::copy(shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/record.png"))?;
-    }
+    fieldcase_tests::publish_screenshots(&[("record", "record")])?;
 
     assert_eq!(shown["inspection"]["status"], "finalized");
     assert_eq!(
@@ -252,11 +241,7 @@ async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked
     assert_eq!(findings[0]["basis"], "保障农民工工资支付条例 第二十六条");
     assert_eq!(shown["inspection"]["notes"]["wage_account"], "项目经理称账户正在开设中");
     assert_eq!(shown["inspection"]["outcome"]["type"], "case_filed");
-    // `make screenshot`: the README shows the checklist with a finding.
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        let shot = fieldcase_tests::target_dir().join("e2e").join("checklist.png");
-        std::fs::copy(shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/checklist.png"))?;
-    }
+    fieldcase_tests::publish_screenshots(&[("checklist", "checklist")])?;
     Ok(())
 }
 
@@ -364,14 +349,11 @@ async fn an_officer_begins_at_a_new_site_reviews_what_blocks_finalizing_and_filt
     click(&window, "[data-testid=filter-clear]").await?;
     wait_for(&window, &format!("[data-testid=records-count][data-count='{all}']")).await?;
     window.close().await?;
-    // `make screenshot`: the README shows these screens as an officer sees them.
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        let shots = fieldcase_tests::target_dir().join("e2e");
-        for (shot, doc) in [("new-site-refused", "new-site"), ("review", "review"), ("records", "records")] {
-            let to = format!("{}/../docs/{doc}.png", env!("CARGO_MANIFEST_DIR"));
-            std::fs::copy(shots.join(format!("{shot}.png")), to)?;
-        }
-    }
+    fieldcase_tests::publish_screenshots(&[
+        ("new-site-refused", "new-site"),
+        ("review", "review"),
+        ("records", "records"),
+    ])?;
 
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
     assert_eq!(shown["inspection"]["status"], "finalized");

@@ -17,8 +17,8 @@ use fantoccini::{Client, Locator};
 use fieldcase_device::GAP_MINUTES_ENV;
 use fieldcase_device::evidence::sample::{recording, write_recorder_folder};
 use fieldcase_tests::{
-    Bureau, DeviceDir, OFFICER, TauriDriver, binary, choose, click, fieldcase, save_screenshot, text_of, type_into,
-    wait_for,
+    Bureau, DeviceDir, OFFICER, TauriDriver, binary, choose, click, fieldcase, publish_screenshots, save_screenshot,
+    text_of, type_into, wait_for,
 };
 
 /// What the officer reads in one language, where the test checks the words themselves.
@@ -161,6 +161,7 @@ async fn whole_day(lang: &Language) -> anyhow::Result<()> {
     }
     let rows = window.find_all(Locator::Css("[data-testid=certificate-check]")).await?;
     assert_eq!(rows.len(), 3, "every check is recorded, the refused one too");
+    scroll_to(&window, "[data-testid=officers-gate]").await?;
     save_screenshot(&window, &format!("day-{}-officers", lang.code)).await?;
 
     // The evidence: the recorder folder as the body cam left it. Two recordings of this
@@ -199,7 +200,12 @@ async fn whole_day(lang: &Language) -> anyhow::Result<()> {
     assert_eq!(seen.last().map(|s| (s.0.as_str(), s.1)), Some(("false", files)), "and ended on every file: {seen:?}");
 
     // The timeline: the break between the two recordings is the one gap.
-    let timeline = wait_for(&window, "[data-testid=timeline][data-recordings='2']").await?;
+    // The morning's files are the inspection's too, but fall outside its window: only the
+    // two recordings are drawn on the bar.
+    let two = "[data-testid=timeline]:has([data-testid=timeline-recording] ~ [data-testid=timeline-recording])";
+    let timeline = wait_for(&window, two).await?;
+    let drawn = window.find_all(Locator::Css("[data-testid=timeline-recording]")).await?;
+    assert_eq!(drawn.len(), 2, "the two recordings of the inspection are on its timeline");
     assert_eq!(timeline.attr("data-gaps").await?.as_deref(), Some("1"), "one break over the limit");
     let gap = wait_for(&window, "[data-testid=gap][data-has-reason=false]").await?;
     let gap_id = gap.attr("data-gap-id").await?.expect("a gap names itself");
@@ -214,6 +220,7 @@ async fn whole_day(lang: &Language) -> anyhow::Result<()> {
     type_into(&window, &format!("{row} [data-testid=gap-reason-input]"), lang.gap_reason).await?;
     click(&window, &format!("{row} [data-testid=gap-reason-save]")).await?;
     wait_for(&window, &format!("{row}[data-has-reason=true]")).await?;
+    scroll_to(&window, "[data-testid=timeline]").await?;
     save_screenshot(&window, &format!("day-{}-evidence", lang.code)).await?;
     choose(&window, "[data-testid=finalize-outcome]", "case_filed").await?;
     click(&window, "[data-testid=finalize]").await?;
@@ -248,6 +255,9 @@ async fn whole_day(lang: &Language) -> anyhow::Result<()> {
     let verified = bureau.admin(&["evidence", "verify"])?;
     assert_eq!(verified.matches(" intact ").count(), files, "the bureau holds every file intact: {verified}");
     fieldcase(&data, &["audit", "verify"])?;
+    if lang.code == "zh-CN" {
+        publish_screenshots(&[("day-zh-CN-officers", "officers"), ("day-zh-CN-evidence", "evidence")])?;
+    }
     Ok(())
 }
 
@@ -260,9 +270,19 @@ fn write_clip(folder: &Path, start: DateTime<Utc>, seconds: u64, seed: u32) -> a
     Ok(())
 }
 
+/// Brings the element to the middle of the window, for a screenshot that shows it.
+async fn scroll_to(window: &Client, css: &str) -> anyhow::Result<()> {
+    window
+        .execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", vec![css.into()])
+        .await?;
+    Ok(())
+}
+
 /// The window's own words (headings, labels, buttons, table heads, states) are all in the
 /// officer's language: in English none is in Chinese characters. What officers and the
-/// bureau wrote (site names, officers' names, the legal basis) is theirs and not checked.
+/// bureau wrote (site names, officers' names, the legal basis) is theirs and not checked;
+/// the page marks it `translate="no"`, and words in another language carry their `lang`
+/// (the switch to Chinese is labelled 中文).
 async fn assert_words_in(window: &Client, lang: &Language, screen: &str) -> anyhow::Result<()> {
     if lang.code == "zh-CN" {
         return Ok(());
@@ -270,7 +290,8 @@ async fn assert_words_in(window: &Client, lang: &Language, screen: &str) -> anyh
     let chinese = r#"
         const own = 'button, h1, h2, h3, h4, th, label, legend, .field__label, .badge, [role=status] > strong, .hint';
         return [...document.querySelectorAll(own)]
-            .filter((e) => e.offsetParent !== null && !e.closest('option, select'))
+            .filter((e) => e.offsetParent !== null && !e.closest('option, select, [translate=no]'))
+            .filter((e) => (e.closest('[lang]')?.lang ?? 'en') === 'en')
             .map((e) => [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim())
             .filter((t) => /\p{Script=Han}/u.test(t));"#;
     let found = window.execute(chinese, vec![]).await?;

@@ -109,10 +109,7 @@ async fn an_officer_switches_the_language_sets_the_sign_in_length_and_moves_the_
     assert!(enrolled.contains(&bureau.url()), "the bureau it is enrolled with is named: {enrolled}");
     wait_for(&window, "[data-testid=vault-files][data-files='0']").await?;
     save_screenshot(&window, "settings").await?;
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        let shot = fieldcase_tests::target_dir().join("e2e").join("settings.png");
-        std::fs::copy(shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/settings.png"))?;
-    }
+    fieldcase_tests::publish_screenshots(&[("settings", "settings")])?;
 
     // English at once, every string; and back.
     assert_eq!(shown_language(&window).await?, ("zh-CN".into(), "设置".into()));

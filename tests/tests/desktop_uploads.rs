@@ -15,7 +15,7 @@ use fieldcase_device::demo::{answer_all, check_two_officers};
 use fieldcase_device::evidence::sample::write_recorder_folder;
 use fieldcase_device::{Device, OpenMode};
 use fieldcase_tests::{
-    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, click, fieldcase, target_dir, type_into, wait_for,
+    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, click, fieldcase, save_screenshot, type_into, wait_for,
     write_recording,
 };
 
@@ -88,13 +88,9 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
     // Each file's verdict is fetched as soon as it is whole: the small files sent before the
     // long one are verified while it is still on its way.
     assert!(seen["safe"].as_u64().is_some_and(|n| n > 0), "files sent earlier are verified already: {seen}");
-    std::fs::create_dir_all(target_dir().join("e2e"))?;
-    let shot = window.screenshot().await?;
-    std::fs::write(target_dir().join("e2e").join("uploads.png"), &shot)?;
-    // `make screenshot`: the README shows a file on its way.
-    if std::env::var_os("FIELDCASE_UPDATE_SCREENSHOT").is_some() {
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/uploads.png"), &shot)?;
-    }
+    save_screenshot(&window, "uploads").await?;
+    // The README shows a file on its way.
+    fieldcase_tests::publish_screenshots(&[("uploads", "uploads")])?;
 
     link.slow_down(Duration::ZERO);
     let safe = "[data-testid=upload-row][data-safe=true]";
@@ -106,7 +102,7 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
     let note = window.execute("return document.querySelector('[data-testid=upload-safe]').textContent", vec![]).await?;
     let note = note.as_str().unwrap_or_default().to_owned();
     assert!(note.contains("可从记录仪删除"), "the officer is told the recorder may be cleared: {note}");
-    std::fs::write(target_dir().join("e2e").join("uploads-verified.png"), window.screenshot().await?)?;
+    save_screenshot(&window, "uploads-verified").await?;
     window.close().await?;
 
     let verified = bureau.admin(&["evidence", "verify"])?;
