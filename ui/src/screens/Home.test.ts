@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { LIST_LIMIT } from "../lib/home";
 import { router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
@@ -54,10 +55,28 @@ describe("home", () => {
     expect(screen.getByTestId("home-waiting-records").textContent).toBe("3");
     await waitFor(() => expect(screen.getByTestId("home-waiting-files").textContent).toBe("2"));
     expect(screen.getByTestId("home-file-problems").textContent).toBe("1");
-    // Each inspection is listed once in the full list, whatever groups it is in above.
+    // Each inspection is listed once in the latest list, whatever groups it is in above.
     expect(screen.getAllByTestId("inspection-row").map((r) => r.dataset.id)).toEqual(["today", "old", "done"]);
     await fireEvent.click(screen.getByTestId("home-finalized").querySelector("button[data-id=done]")!);
     expect(router.route).toEqual({ name: "detail", id: "done" });
+  });
+
+  it("lists only the latest inspections, and leads to Records for the rest", async () => {
+    const many = Array.from({ length: LIST_LIMIT + 12 }, (_, n) => summary({ id: `i${n}` }));
+    fakeBackend({ list_inspections: () => many, upload_status: () => [] });
+    render(Home);
+    const rows = await screen.findAllByTestId("inspection-row");
+    expect(rows.map((r) => r.dataset.id)).toEqual(many.slice(0, LIST_LIMIT).map((s) => s.id));
+    expect(screen.getByTestId("inspection-more").dataset.total).toBe(String(LIST_LIMIT + 12));
+    await fireEvent.click(screen.getByTestId("inspection-more-open"));
+    expect(router.route).toEqual({ name: "records" });
+  });
+
+  it("says nothing of more when every inspection is listed", async () => {
+    fakeBackend({ list_inspections: () => [summary({ id: "a" })], upload_status: () => [] });
+    render(Home);
+    await screen.findAllByTestId("inspection-row");
+    expect(screen.queryByTestId("inspection-more")).toBeNull();
   });
 
   it("opens an inspection from its row, by click or by Enter", async () => {
