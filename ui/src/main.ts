@@ -1,13 +1,11 @@
-// Starts the window: the day's inspections asked for, the shared state, then the shell.
+// Starts the window: the shared state first, then the shell.
 import "./styles.css";
 import "./record.css";
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { firstScreenDrawn } from "./api";
-import { askForTheDay } from "./lib/startList";
 import { startApp } from "./lib/store.svelte";
 
-askForTheDay();
 startApp();
 mount(App, {
   target: document.getElementById("app") ?? document.body,
