@@ -207,7 +207,9 @@ pub fn publish_screenshots(shots: &[(&str, &str)]) -> Result<()> {
     let saved = crate::target_dir().join("e2e");
     for (shot, picture) in shots {
         let to = format!("{}/../docs/{picture}.png", env!("CARGO_MANIFEST_DIR"));
-        std::fs::copy(saved.join(format!("{shot}.png")), to)?;
+        std::fs::copy(saved.join(format!("{shot}.png")), &to).with_context(|| {
+            format!("the shot {shot} was not saved by this test (save_screenshot), or {to} cannot be written")
+        })?;
     }
     Ok(())
 }

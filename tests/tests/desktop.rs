@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use fantoccini::Locator;
-use fieldcase_tests::{TauriDriver, binary, fieldcase, listed_ids, wait_for};
+use fieldcase_tests::{TauriDriver, binary, fieldcase, listed_ids, publish_screenshots, save_screenshot, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after_a_restart() -> anyhow::Result<()> {
@@ -46,7 +46,7 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
     wait_for(&window, &format!("[data-testid=inspection-row][data-id='{new_id}']")).await?;
     assert_eq!(listed_ids(&window).await?.len(), 4);
 
-    fieldcase_tests::save_screenshot(&window, "inspection-list").await?;
+    save_screenshot(&window, "inspection-list").await?;
     window.close().await?;
 
     // What the window wrote is in the store, as the command line sees it.
@@ -70,7 +70,7 @@ async fn an_officer_sees_the_demo_inspections_creates_a_draft_and_finds_it_after
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyhow::Result<()> {
-    use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections, save_screenshot};
+    use fieldcase_tests::{Bureau, DeviceDir, finalize_inspections};
 
     let tmp = tempfile::tempdir()?;
     let data = tmp.path().join("device");
@@ -94,7 +94,7 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
     wait_for(&window, "[data-testid=sync-status][data-state=synced]").await?;
     save_screenshot(&window, "synced").await?;
     // The README shows the list as an officer sees it after a sync.
-    fieldcase_tests::publish_screenshots(&[("synced", "screenshot")])?;
+    publish_screenshots(&[("synced", "screenshot")])?;
     window.close().await?;
 
     let held: serde_json::Value = serde_json::from_str(&bureau.admin(&["inspections", "--json"])?)?;
@@ -106,7 +106,7 @@ async fn the_window_shows_sync_catching_up_when_the_bureau_comes_back() -> anyho
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked_certificate_refused_finalizes_and_prints_the_record()
 -> anyhow::Result<()> {
-    use fieldcase_tests::{Bureau, choose, click, save_screenshot, text_of, type_into};
+    use fieldcase_tests::{Bureau, choose, click, text_of, type_into};
 
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
@@ -226,7 +226,7 @@ async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked
     let text = std::process::Command::new("pdftotext").args([pdf.as_str(), "-"]).output()?;
     assert!(String::from_utf8_lossy(&text.stdout).contains(&hash), "the exported PDF carries the seal's hash");
     window.close().await?;
-    fieldcase_tests::publish_screenshots(&[("record", "record")])?;
+    publish_screenshots(&[("record", "record")])?;
 
     assert_eq!(shown["inspection"]["status"], "finalized");
     assert_eq!(
@@ -241,14 +241,14 @@ async fn an_officer_signs_in_raises_a_finding_checks_two_officers_sees_a_revoked
     assert_eq!(findings[0]["basis"], "保障农民工工资支付条例 第二十六条");
     assert_eq!(shown["inspection"]["notes"]["wage_account"], "项目经理称账户正在开设中");
     assert_eq!(shown["inspection"]["outcome"]["type"], "case_filed");
-    fieldcase_tests::publish_screenshots(&[("checklist", "checklist")])?;
+    publish_screenshots(&[("checklist", "checklist")])?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_officer_begins_at_a_new_site_reviews_what_blocks_finalizing_and_filters_the_records() -> anyhow::Result<()>
 {
-    use fieldcase_tests::{Bureau, choose, click, save_screenshot, text_of, type_into};
+    use fieldcase_tests::{Bureau, choose, click, text_of, type_into};
 
     let tmp = tempfile::tempdir()?;
     let bureau = Bureau::start(&tmp.path().join("bureau"))?;
@@ -349,11 +349,7 @@ async fn an_officer_begins_at_a_new_site_reviews_what_blocks_finalizing_and_filt
     click(&window, "[data-testid=filter-clear]").await?;
     wait_for(&window, &format!("[data-testid=records-count][data-count='{all}']")).await?;
     window.close().await?;
-    fieldcase_tests::publish_screenshots(&[
-        ("new-site-refused", "new-site"),
-        ("review", "review"),
-        ("records", "records"),
-    ])?;
+    publish_screenshots(&[("new-site-refused", "new-site"), ("review", "review"), ("records", "records")])?;
 
     let shown: serde_json::Value = serde_json::from_str(&fieldcase(&data, &["inspection", "show", &id, "--json"])?)?;
     assert_eq!(shown["inspection"]["status"], "finalized");

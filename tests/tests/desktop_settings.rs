@@ -6,8 +6,8 @@
 
 use fantoccini::{Client, Locator};
 use fieldcase_tests::{
-    Bureau, DeviceDir, OFFICER, TauriDriver, assert_accessible, binary, click, fieldcase, save_screenshot, text_of,
-    type_into, wait_for,
+    Bureau, DeviceDir, OFFICER, TauriDriver, assert_accessible, binary, click, fieldcase, publish_screenshots,
+    save_screenshot, text_of, type_into, wait_for,
 };
 
 /// Waits until the element's text holds `needle`: a field checked as it is typed answers
@@ -109,7 +109,7 @@ async fn an_officer_switches_the_language_sets_the_sign_in_length_and_moves_the_
     assert!(enrolled.contains(&bureau.url()), "the bureau it is enrolled with is named: {enrolled}");
     wait_for(&window, "[data-testid=vault-files][data-files='0']").await?;
     save_screenshot(&window, "settings").await?;
-    fieldcase_tests::publish_screenshots(&[("settings", "settings")])?;
+    publish_screenshots(&[("settings", "settings")])?;
 
     // English at once, every string; and back.
     assert_eq!(shown_language(&window).await?, ("zh-CN".into(), "设置".into()));

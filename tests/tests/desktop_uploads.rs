@@ -15,8 +15,8 @@ use fieldcase_device::demo::{answer_all, check_two_officers};
 use fieldcase_device::evidence::sample::write_recorder_folder;
 use fieldcase_device::{Device, OpenMode};
 use fieldcase_tests::{
-    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, click, fieldcase, save_screenshot, type_into, wait_for,
-    write_recording,
+    Bureau, DeviceDir, FaultyLink, TauriDriver, binary, click, fieldcase, publish_screenshots, save_screenshot,
+    type_into, wait_for, write_recording,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,7 +90,7 @@ async fn an_officer_watches_a_recorder_folder_go_from_import_to_safe_to_delete()
     assert!(seen["safe"].as_u64().is_some_and(|n| n > 0), "files sent earlier are verified already: {seen}");
     save_screenshot(&window, "uploads").await?;
     // The README shows a file on its way.
-    fieldcase_tests::publish_screenshots(&[("uploads", "uploads")])?;
+    publish_screenshots(&[("uploads", "uploads")])?;
 
     link.slow_down(Duration::ZERO);
     let safe = "[data-testid=upload-row][data-safe=true]";
