@@ -4,7 +4,7 @@ fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
         "app_info",
         "first_screen_drawn",
-        "list_inspections",
+        "home_overview",
         "get_inspection",
         "list_sites",
         "list_templates",

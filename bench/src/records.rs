@@ -2,8 +2,8 @@
 //! waits for is the device's answer to one filter, as it crosses the IPC boundary: the
 //! indexed query and the rows serialized to JSON. Measured for each filter the screen
 //! offers (none, a site, a range of days, a status, a sync state, and all together), the
-//! slowest median is the figure. Beside it, the whole list as the home screen reads it
-//! (every record's body parsed), on the same store.
+//! slowest median is the figure. Beside it, the home screen's overview of the same store
+//! (which parses every record's body to group the day).
 
 use std::time::Instant;
 
@@ -55,13 +55,13 @@ pub fn run() -> Result<()> {
         })?;
         slowest = slowest.max(ms);
     }
-    let whole_list = median_ms(|| Ok(serde_json::to_vec(&device.inspections()?)?.len()))?;
+    let home = median_ms(|| Ok(serde_json::to_vec(&device.home()?)?.len()))?;
     Figure {
         name: "records_filter_10k",
         value: slowest,
         unit: "ms per filter (slowest of 6, median of 15)",
-        reference_name: "the whole list as home reads it",
-        reference: whole_list,
+        reference_name: "home's overview, every body parsed",
+        reference: home,
         reference_unit: "ms",
         target: format!("< {TARGET_MS} ms"),
         met: slowest < TARGET_MS,

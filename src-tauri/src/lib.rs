@@ -89,7 +89,7 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::first_screen_drawn,
-            commands::list_inspections,
+            commands::home_overview,
             commands::get_inspection,
             commands::list_sites,
             commands::list_templates,

@@ -4,14 +4,14 @@ import App from "./App.svelte";
 import { HOME, navigate } from "./lib/router.svelte";
 import { app } from "./lib/store.svelte";
 import { fakeBackend, resetBackend } from "./test/backend";
-import { settingsView, summary } from "./test/fixtures";
+import { homeOverview, settingsView, summary } from "./test/fixtures";
 
 describe("the shell", () => {
   beforeEach(() => navigate(HOME));
   afterEach(resetBackend);
 
   it("switches language in place: every string changes, nothing is asked of the device again", async () => {
-    const backend = fakeBackend({ list_inspections: () => [summary()], upload_status: () => [] });
+    const backend = fakeBackend({ home_overview: () => homeOverview([summary()]), upload_status: () => [] });
     render(App);
     await screen.findByTestId("inspection-row");
     const toggle = screen.getByTestId("lang-toggle");
@@ -22,14 +22,14 @@ describe("the shell", () => {
     await waitFor(() => expect(heading()).toBe(zh ? "Inspections" : "检查记录"));
     expect(screen.getByTestId("new-inspection").textContent?.trim()).toBe(zh ? "New inspection" : "新建检查");
     expect(document.documentElement.lang).toBe(zh ? "en" : "zh-CN");
-    expect(backend.callsTo("list_inspections")).toHaveLength(1);
+    expect(backend.callsTo("home_overview")).toHaveLength(1);
     await fireEvent.click(toggle);
     await waitFor(() => expect(app.locale).toBe(before));
   });
 
   it("opens each screen from the header, marking the open one for the eye and for screen readers", async () => {
     fakeBackend({
-      list_inspections: () => [],
+      home_overview: () => homeOverview([]),
       upload_status: () => [],
       list_sites: () => [],
       list_templates: () => [],

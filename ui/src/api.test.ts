@@ -15,12 +15,12 @@ describe("commands", () => {
     await api.createInspection({ siteId: "s1", templateId: null, location: "3号楼" });
     await api.answerItem("i1", "wage_account", "no");
     await api.getInspection("i1");
-    await api.listInspections();
+    await api.homeOverview();
     expect(invoke.mock.calls).toEqual([
       ["create_inspection", { siteId: "s1", templateId: null, location: "3号楼" }],
       ["answer_item", { id: "i1", itemId: "wage_account", value: "no" }],
       ["get_inspection", { id: "i1" }],
-      ["list_inspections", undefined],
+      ["home_overview", undefined],
     ]);
   });
 

@@ -15,6 +15,7 @@ import type { CommandError } from "./bindings/CommandError";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { InspectionDetail } from "./bindings/InspectionDetail";
 import type { InspectionId } from "./bindings/InspectionId";
+import type { HomeOverview } from "./bindings/HomeOverview";
 import type { InspectionSummary } from "./bindings/InspectionSummary";
 import type { Site } from "./bindings/Site";
 import type { SiteId } from "./bindings/SiteId";
@@ -86,8 +87,8 @@ export const appInfo = (): Promise<AppInfo> => call("app_info");
 /** Tells the app its first screen is on view, for the start-up time it reports. */
 export const firstScreenDrawn = (): Promise<void> => call("first_screen_drawn");
 
-/** Newest first. */
-export const listInspections = (): Promise<InspectionSummary[]> => call("list_inspections");
+/** Home's overview of the day, worked out by the device. */
+export const homeOverview = (): Promise<HomeOverview> => call("home_overview");
 
 export const getInspection = (id: InspectionId): Promise<InspectionDetail> => call("get_inspection", { id });
 

@@ -216,6 +216,12 @@ impl Device {
 
     /// Every inspection version, newest first, with its site and progress.
     pub fn inspections(&self) -> Result<Vec<InspectionSummary>> {
+        self.summaries(|_, summary| summary)
+    }
+
+    /// Every inspection version, newest first, summed up and handed to `keep` beside the
+    /// record itself; each site and template is read once.
+    pub(crate) fn summaries<T>(&self, keep: impl Fn(&Inspection, InspectionSummary) -> T) -> Result<Vec<T>> {
         let rows = self.read(inspections::list)?;
         let mut sites_by_id: HashMap<SiteId, Site> = HashMap::new();
         let mut templates_by_id: HashMap<(String, u32), ChecklistTemplate> = HashMap::new();
@@ -229,12 +235,13 @@ impl Device {
                 if !templates_by_id.contains_key(&key) {
                     templates_by_id.insert(key.clone(), self.template_for(&inspection)?);
                 }
-                Ok(InspectionSummary::new(
+                let summary = InspectionSummary::new(
                     &inspection,
                     &sites_by_id[&inspection.site_id],
                     &templates_by_id[&key],
                     superseded_by,
-                ))
+                );
+                Ok(keep(&inspection, summary))
             })
             .collect()
     }

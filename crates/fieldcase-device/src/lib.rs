@@ -17,6 +17,7 @@ pub mod evidence;
 mod evidence_import;
 mod evidence_records;
 mod history;
+pub mod home;
 mod inspections;
 pub mod keys;
 pub mod preferences;
@@ -54,6 +55,7 @@ pub use evidence_import::{
 };
 pub use evidence_records::{EvidenceItem, InspectionEvidence, Mismatch, VerifyReport};
 pub use history::{FileCustody, InspectionHistory};
+pub use home::{HomeGroup, HomeOverview};
 pub use inspections::NewCheck;
 pub use recorder::NewRecorderCheck;
 pub use settings::{DEFAULT_SESSION_HOURS, DeviceSettings, GAP_MINUTES_ENV, SESSION_HOURS_ENV, UPLOAD_CHUNK_ENV};

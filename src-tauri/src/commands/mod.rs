@@ -8,7 +8,7 @@ use fieldcase_core::inspection::Outcome;
 use fieldcase_core::site::Site;
 use fieldcase_device::registry::{CheckInput, CheckReport, RegistryStatus};
 use fieldcase_device::sync::SyncStatus;
-use fieldcase_device::{AppInfo, Device, DeviceError, InspectionDetail, InspectionSummary, SignedIn};
+use fieldcase_device::{AppInfo, Device, DeviceError, HomeOverview, InspectionDetail, InspectionSummary, SignedIn};
 use tauri::State;
 
 use crate::{AppState, CommandError};
@@ -47,9 +47,10 @@ pub fn first_screen_drawn(state: State<'_, AppState>) {
     eprintln!("fieldcase: first screen drawn {} ms after start", state.started.elapsed().as_millis());
 }
 
+/// Home's overview of the day: a few dozen lines, however many inspections the laptop holds.
 #[tauri::command]
-pub async fn list_inspections(state: State<'_, AppState>) -> CommandResult<Vec<InspectionSummary>> {
-    on_device(state, |d| d.inspections()).await
+pub async fn home_overview(state: State<'_, AppState>) -> CommandResult<HomeOverview> {
+    on_device(state, |d| d.home()).await
 }
 
 #[tauri::command]

@@ -1,10 +1,9 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LIST_LIMIT } from "../lib/home";
 import { router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
-import { summary, syncStatus, upload } from "../test/fixtures";
+import { group, homeOverview, summary, syncStatus, upload } from "../test/fixtures";
 import Home from "./Home.svelte";
 
 describe("home", () => {
@@ -13,10 +12,11 @@ describe("home", () => {
 
   it("lists the inspections on the laptop and says when it is ready", async () => {
     fakeBackend({
-      list_inspections: () => [
-        summary({ id: "a", site_name: "甲建筑公司", status: "draft", findings: 2 }),
-        summary({ id: "b", site_name: "乙建筑公司", status: "finalized", required_answered: 8 }),
-      ],
+      home_overview: () =>
+        homeOverview([
+          summary({ id: "a", site_name: "甲建筑公司", status: "draft", findings: 2 }),
+          summary({ id: "b", site_name: "乙建筑公司", status: "finalized", required_answered: 8 }),
+        ]),
       upload_status: () => [],
     });
     let ready = 0;
@@ -32,25 +32,23 @@ describe("home", () => {
 
   it("sums up the day: today's inspections, drafts, the recently finalized and what waits for the bureau", async () => {
     fakeBackend({
-      list_inspections: () => [
-        summary({ id: "today", site_name: "甲建筑公司", status: "draft", started_at: "2026-12-02T00:10:00Z" }),
-        summary({ id: "old", site_name: "乙建筑公司", status: "draft", started_at: "2026-11-02T00:10:00Z" }),
-        summary({
-          id: "done",
-          site_name: "丙建筑公司",
-          status: "finalized",
-          started_at: "2026-11-30T01:00:00Z",
-          ended_at: "2026-11-30T02:00:00Z",
-        }),
-      ],
+      home_overview: () => {
+        const today = summary({ id: "today", site_name: "甲建筑公司", status: "draft", started_at: "2026-12-02T00:10:00Z" });
+        const old = summary({ id: "old", site_name: "乙建筑公司", status: "draft", started_at: "2026-11-02T00:10:00Z" });
+        const done = summary({ id: "done", site_name: "丙建筑公司", status: "finalized", ended_at: "2026-11-30T02:00:00Z" });
+        return homeOverview([today, old, done], { today: group([today]), drafts: group([today, old], 9), finalized: group([done]) });
+      },
       upload_status: () => [upload({ state: "uploading" }), upload({ evidence_id: "v", state: "verified" }), upload({ evidence_id: "d", state: "damaged" })],
     });
     app.sync = syncStatus({ state: "offline", pending: { sites: 1, inspections: 2, certificate_checks: 0, evidence: 0, audit_entries: 9 } });
-    render(Home, { now: () => Date.parse("2026-12-02T03:00:00Z") });
+    render(Home);
     const ids = (testid: string) => Array.from(screen.getByTestId(testid).querySelectorAll("button[data-id]")).map((b) => (b as HTMLElement).dataset.id);
     await screen.findByTestId("home-day");
     expect(ids("home-today")).toEqual(["today"]);
     expect(ids("home-drafts")).toEqual(["today", "old"]);
+    // A group lists its first few and says how many more the device holds.
+    expect(screen.getByTestId("home-drafts").dataset.count).toBe("9");
+    expect(screen.getByTestId("home-drafts").textContent).toContain("7");
     expect(ids("home-finalized")).toEqual(["done"]);
     expect(screen.getByTestId("home-waiting-records").textContent).toBe("3");
     await waitFor(() => expect(screen.getByTestId("home-waiting-files").textContent).toBe("2"));
@@ -62,25 +60,25 @@ describe("home", () => {
   });
 
   it("lists only the latest inspections, and leads to Records for the rest", async () => {
-    const many = Array.from({ length: LIST_LIMIT + 12 }, (_, n) => summary({ id: `i${n}` }));
-    fakeBackend({ list_inspections: () => many, upload_status: () => [] });
+    const latest = Array.from({ length: 30 }, (_, n) => summary({ id: `i${n}` }));
+    fakeBackend({ home_overview: () => homeOverview(latest, { total: 42 }), upload_status: () => [] });
     render(Home);
     const rows = await screen.findAllByTestId("inspection-row");
-    expect(rows.map((r) => r.dataset.id)).toEqual(many.slice(0, LIST_LIMIT).map((s) => s.id));
-    expect(screen.getByTestId("inspection-more").dataset.total).toBe(String(LIST_LIMIT + 12));
+    expect(rows.map((r) => r.dataset.id)).toEqual(latest.map((s) => s.id));
+    expect(screen.getByTestId("inspection-more").dataset.total).toBe("42");
     await fireEvent.click(screen.getByTestId("inspection-more-open"));
     expect(router.route).toEqual({ name: "records" });
   });
 
   it("says nothing of more when every inspection is listed", async () => {
-    fakeBackend({ list_inspections: () => [summary({ id: "a" })], upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" })]), upload_status: () => [] });
     render(Home);
     await screen.findAllByTestId("inspection-row");
     expect(screen.queryByTestId("inspection-more")).toBeNull();
   });
 
   it("opens an inspection from its row, by click or by Enter", async () => {
-    fakeBackend({ list_inspections: () => [summary({ id: "a" }), summary({ id: "b" })], upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" }), summary({ id: "b" })]), upload_status: () => [] });
     render(Home);
     const rows = await screen.findAllByTestId("inspection-row");
     await fireEvent.click(rows[1]!);
@@ -90,14 +88,14 @@ describe("home", () => {
   });
 
   it("says there are no inspections only when the laptop has none", async () => {
-    fakeBackend({ list_inspections: () => [], upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([]), upload_status: () => [] });
     render(Home);
     expect(await screen.findByTestId("inspection-empty")).toBeTruthy();
   });
 
   it("shows the reason, not an empty list, when the inspections cannot be read", async () => {
     fakeBackend({
-      list_inspections: () => new Refusal({ code: "damaged", message: "store.db is damaged" }),
+      home_overview: () => new Refusal({ code: "damaged", message: "store.db is damaged" }),
       upload_status: () => [],
     });
     let ready = 0;
@@ -111,11 +109,11 @@ describe("home", () => {
   it("drops a load that fails after the officer has left, rather than showing its error on another screen", async () => {
     let fail: (err: unknown) => void = () => {};
     const backend = fakeBackend({
-      list_inspections: () => new Promise((_, reject) => (fail = reject)),
+      home_overview: () => new Promise((_, reject) => (fail = reject)),
       upload_status: () => [],
     });
     const view = render(Home);
-    await waitFor(() => expect(backend.callsTo("list_inspections")).toHaveLength(1));
+    await waitFor(() => expect(backend.callsTo("home_overview")).toHaveLength(1));
     view.unmount();
     fail({ code: "damaged", message: "store.db is damaged" });
     await new Promise((r) => setTimeout(r, 20));

@@ -4,7 +4,7 @@ import App from "../App.svelte";
 import { HOME, navigate, router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
-import { summary } from "../test/fixtures";
+import { homeOverview, summary } from "../test/fixtures";
 
 describe("sign-in", () => {
   beforeEach(() => {
@@ -16,7 +16,7 @@ describe("sign-in", () => {
 
   it("signs the officer in from the header, then shows who is signed in on the home screen", async () => {
     const backend = fakeBackend({
-      list_inspections: () => [summary()],
+      home_overview: () => homeOverview([summary()]),
       upload_status: () => [],
       sign_in: ({ officerId }) => ({ officer_id: officerId, name: "王伟" }),
     });
@@ -39,7 +39,7 @@ describe("sign-in", () => {
 
   it("says why a refused PIN was refused, clears the PIN and stays on the form", async () => {
     fakeBackend({
-      list_inspections: () => [],
+      home_overview: () => homeOverview([]),
       upload_status: () => [],
       sign_in: () => new Refusal({ code: "signin_refused", message: "wrong PIN for JC-0107" }),
     });

@@ -1,6 +1,8 @@
 // Records as the device sends them, for component tests.
 import type { CertificateCheck } from "../bindings/CertificateCheck";
 import type { CheckReport } from "../bindings/CheckReport";
+import type { HomeGroup } from "../bindings/HomeGroup";
+import type { HomeOverview } from "../bindings/HomeOverview";
 import type { InspectionDetail } from "../bindings/InspectionDetail";
 import type { InspectionSummary } from "../bindings/InspectionSummary";
 import type { SyncStatus } from "../bindings/SyncStatus";
@@ -24,6 +26,16 @@ export function summary(over: Partial<InspectionSummary> = {}): InspectionSummar
     outcome: null,
     ...over,
   };
+}
+
+/** Home's overview with `latest` as the device's newest-first list, and the groups asked for
+ *  (each holding all it lists, unless a count says more). */
+export function homeOverview(latest: InspectionSummary[], over: Partial<HomeOverview> = {}): HomeOverview {
+  return { today: group([]), drafts: group([]), finalized: group([]), latest, total: latest.length, ...over };
+}
+
+export function group(first: InspectionSummary[], count = first.length): HomeGroup {
+  return { first, count };
 }
 
 export function upload(over: Partial<UploadItem> = {}): UploadItem {
