@@ -73,7 +73,7 @@ fn overview(items: Vec<Dated>, now: DateTime<Utc>) -> HomeOverview {
     let group = |wanted: &dyn Fn(&Dated) -> bool| {
         let mut members: Vec<&Dated> = items.iter().filter(|d| wanted(d)).collect();
         // Stable: inspections worked on at the same instant keep the device's order.
-        members.sort_by(|a, b| b.last.cmp(&a.last));
+        members.sort_by_key(|d| std::cmp::Reverse(d.last));
         HomeGroup {
             first: members.iter().take(GROUP_LIMIT).map(|d| d.summary.clone()).collect(),
             count: members.len() as u32,
