@@ -4,14 +4,19 @@
 //! inspections the laptop holds: a year of records must not slow the first screen down.
 //! Days are Beijing days, whatever zone the laptop is set to.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use fieldcase_core::inspection::{Inspection, InspectionStatus};
+use fieldcase_core::ids::InspectionId;
+use fieldcase_core::inspection::InspectionStatus;
 use fieldcase_core::time::beijing;
 
-use crate::{Device, InspectionSummary, Result};
+use crate::inspections::Summarize;
+use crate::store::inspections::{self, Dates};
+use crate::{Device, DeviceError, InspectionSummary, Result};
 
 /// How many inspections each group shows before "and N more".
 pub const GROUP_LIMIT: usize = 5;
@@ -45,22 +50,14 @@ pub struct HomeOverview {
     pub total: u32,
 }
 
-/// One inspection as home sorts it: the days it started and was last worked on.
-pub(crate) struct Dated {
-    started: NaiveDate,
-    /// When it ended, or started if it has not: the later of what happened to it.
-    last: DateTime<Utc>,
-    summary: InspectionSummary,
-}
-
-impl Dated {
-    pub(crate) fn new(inspection: &Inspection, summary: InspectionSummary) -> Self {
-        Dated {
-            started: beijing_day(inspection.started_at),
-            last: inspection.ended_at.unwrap_or(inspection.started_at),
-            summary,
-        }
-    }
+/// Home's groups as the ids of the inspections they show, before those are summed up.
+#[derive(Debug, PartialEq, Eq)]
+struct Plan {
+    today: (Vec<InspectionId>, u32),
+    drafts: (Vec<InspectionId>, u32),
+    finalized: (Vec<InspectionId>, u32),
+    latest: Vec<InspectionId>,
+    total: u32,
 }
 
 fn beijing_day(at: DateTime<Utc>) -> NaiveDate {
@@ -68,34 +65,64 @@ fn beijing_day(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Groups `items` (newest first, as the device lists them) for a day that is `now`.
-fn overview(items: Vec<Dated>, now: DateTime<Utc>) -> HomeOverview {
+fn plan(items: &[Dates], now: DateTime<Utc>) -> Plan {
     let today = beijing_day(now);
-    let group = |wanted: &dyn Fn(&Dated) -> bool| {
-        let mut members: Vec<&Dated> = items.iter().filter(|d| wanted(d)).collect();
+    // When it ended, or started if it has not: the later of what happened to it.
+    let last = |d: &Dates| d.ended_at.unwrap_or(d.started_at);
+    let group = |wanted: &dyn Fn(&Dates) -> bool| {
+        let mut members: Vec<&Dates> = items.iter().filter(|d| wanted(d)).collect();
         // Stable: inspections worked on at the same instant keep the device's order.
-        members.sort_by_key(|d| std::cmp::Reverse(d.last));
-        HomeGroup {
-            first: members.iter().take(GROUP_LIMIT).map(|d| d.summary.clone()).collect(),
-            count: members.len() as u32,
-        }
+        members.sort_by_key(|d| std::cmp::Reverse(last(d)));
+        (members.iter().take(GROUP_LIMIT).map(|d| d.id).collect(), members.len() as u32)
     };
-    HomeOverview {
-        today: group(&|d| d.started == today),
-        drafts: group(&|d| d.summary.status == InspectionStatus::Draft),
+    Plan {
+        today: group(&|d| beijing_day(d.started_at) == today),
+        drafts: group(&|d| d.status == InspectionStatus::Draft),
         finalized: group(&|d| {
-            d.summary.status == InspectionStatus::Finalized
-                && d.summary.superseded_by.is_none()
-                && (today - beijing_day(d.last)).num_days() < RECENT_DAYS
+            d.status == InspectionStatus::Finalized
+                && d.superseded_by.is_none()
+                && (today - beijing_day(last(d))).num_days() < RECENT_DAYS
         }),
+        latest: items.iter().take(LATEST_LIMIT).map(|d| d.id).collect(),
         total: items.len() as u32,
-        latest: items.into_iter().take(LATEST_LIMIT).map(|d| d.summary).collect(),
     }
 }
 
 impl Device {
-    /// Home's overview of the officer's day, by the laptop's clock.
+    /// Home's overview of the officer's day, by the laptop's clock. Grouping reads only the
+    /// dates of every version; only the few shown are read whole.
     pub fn home(&self) -> Result<HomeOverview> {
-        Ok(overview(self.summaries(Dated::new)?, self.now()))
+        let dates = self.read(inspections::dates)?;
+        let plan = plan(&dates, self.now());
+        let by_id: HashMap<InspectionId, &Dates> = dates.iter().map(|d| (d.id, d)).collect();
+        let mut summarize = Summarize::new(self);
+        let mut summed: HashMap<InspectionId, InspectionSummary> = HashMap::new();
+        let mut summaries = |ids: &[InspectionId]| -> Result<Vec<InspectionSummary>> {
+            ids.iter()
+                .map(|id| {
+                    if let Some(done) = summed.get(id) {
+                        return Ok(done.clone());
+                    }
+                    let inspection = self.read(|c| inspections::get(c, *id))?.ok_or_else(|| DeviceError::Damaged {
+                        path: self.db_path(),
+                        detail: format!("inspection {id} is listed but its record is missing"),
+                    })?;
+                    let summary = summarize.one(&inspection, by_id.get(id).and_then(|d| d.superseded_by))?;
+                    summed.insert(*id, summary.clone());
+                    Ok(summary)
+                })
+                .collect()
+        };
+        let mut group = |(ids, count): &(Vec<InspectionId>, u32)| -> Result<HomeGroup> {
+            Ok(HomeGroup { first: summaries(ids)?, count: *count })
+        };
+        Ok(HomeOverview {
+            today: group(&plan.today)?,
+            drafts: group(&plan.drafts)?,
+            finalized: group(&plan.finalized)?,
+            latest: summaries(&plan.latest)?,
+            total: plan.total,
+        })
     }
 }
 
@@ -103,39 +130,20 @@ impl Device {
 mod tests {
     use super::*;
 
-    use fieldcase_core::ids::{InspectionId, SiteId};
-
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
     }
 
-    /// An inspection as home sees it; `id` names it in the summary's site name.
-    fn item(name: &str, status: InspectionStatus, started: &str, ended: Option<&str>) -> Dated {
-        let started = at(started);
-        let ended = ended.map(at);
-        Dated {
-            started: beijing_day(started),
-            last: ended.unwrap_or(started),
-            summary: InspectionSummary {
-                id: InspectionId::generate(started),
-                site_id: SiteId::generate(started),
-                site_name: name.to_owned(),
-                project_name: None,
-                status,
-                supersedes: None,
-                superseded_by: None,
-                started_at: started.to_rfc3339(),
-                ended_at: ended.map(|e| e.to_rfc3339()),
-                required: 0,
-                required_answered: 0,
-                findings: 0,
-                outcome: None,
-            },
+    /// Each test's inspections, named by the minute they started (ids sort by time).
+    fn item(status: InspectionStatus, started: &str, ended: Option<&str>) -> Dates {
+        let started_at = at(started);
+        Dates {
+            id: InspectionId::generate(started_at),
+            status,
+            started_at,
+            ended_at: ended.map(at),
+            superseded_by: None,
         }
-    }
-
-    fn names(group: &HomeGroup) -> Vec<&str> {
-        group.first.iter().map(|s| s.site_name.as_str()).collect()
     }
 
     // 2026-12-02 09:00 in Beijing.
@@ -151,48 +159,51 @@ mod tests {
     #[test]
     fn groups_today_open_drafts_and_the_recently_finalized_newest_first() {
         use InspectionStatus::{Draft, Finalized};
-        let mut corrected = item("corrected", Finalized, "2026-11-30T02:00:00Z", Some("2026-11-30T03:00:00Z"));
-        corrected.summary.superseded_by = Some(InspectionId::generate(at(NOW)));
-        let items = vec![
-            item("today-draft", Draft, "2026-12-01T23:10:00Z", None),
-            item("today-final", Finalized, "2026-12-01T22:00:00Z", Some("2026-12-02T00:30:00Z")),
-            corrected,
-            item("week-final", Finalized, "2026-11-27T02:00:00Z", Some("2026-11-27T03:00:00Z")),
-            item("old-draft", Draft, "2026-11-20T02:00:00Z", None),
-            item("month-final", Finalized, "2026-11-01T02:00:00Z", Some("2026-11-01T03:00:00Z")),
-        ];
-        let home = overview(items, at(NOW));
-        assert_eq!(names(&home.today), ["today-final", "today-draft"]);
-        assert_eq!(names(&home.drafts), ["today-draft", "old-draft"]);
+        let today_draft = item(Draft, "2026-12-01T23:10:00Z", None);
+        let today_final = item(Finalized, "2026-12-01T22:00:00Z", Some("2026-12-02T00:30:00Z"));
+        let mut corrected = item(Finalized, "2026-11-30T02:00:00Z", Some("2026-11-30T03:00:00Z"));
+        corrected.superseded_by = Some(today_final.id);
+        let week_final = item(Finalized, "2026-11-27T02:00:00Z", Some("2026-11-27T03:00:00Z"));
+        let old_draft = item(Draft, "2026-11-20T02:00:00Z", None);
+        let month_final = item(Finalized, "2026-11-01T02:00:00Z", Some("2026-11-01T03:00:00Z"));
+        let items = [&today_draft, &today_final, &corrected, &week_final, &old_draft, &month_final].map(Clone::clone);
+        let home = plan(&items, at(NOW));
+        assert_eq!(home.today, (vec![today_final.id, today_draft.id], 2));
+        assert_eq!(home.drafts, (vec![today_draft.id, old_draft.id], 2));
         // A record replaced by its correction is not one to look back at.
-        assert_eq!(names(&home.finalized), ["today-final", "week-final"]);
+        assert_eq!(home.finalized, (vec![today_final.id, week_final.id], 2));
         assert_eq!(home.total, 6);
-        assert_eq!(home.latest.len(), 6, "every one, in the device's order");
-        assert_eq!(home.latest[2].site_name, "corrected");
+        assert_eq!(home.latest, items.iter().map(|d| d.id).collect::<Vec<_>>(), "every one, in the device's order");
     }
 
     #[test]
     fn a_finalized_record_counts_by_the_day_it_ended() {
         // Begun two weeks ago, finalized yesterday: recent.
-        let items =
-            vec![item("late", InspectionStatus::Finalized, "2026-11-18T02:00:00Z", Some("2026-12-01T08:00:00Z"))];
-        assert_eq!(names(&overview(items, at(NOW)).finalized), ["late"]);
+        let late = item(InspectionStatus::Finalized, "2026-11-18T02:00:00Z", Some("2026-12-01T08:00:00Z"));
+        assert_eq!(plan(std::slice::from_ref(&late), at(NOW)).finalized, (vec![late.id], 1));
         // Ended seven Beijing days ago: no longer.
-        let items =
-            vec![item("gone", InspectionStatus::Finalized, "2026-11-25T01:00:00Z", Some("2026-11-25T02:00:00Z"))];
-        assert_eq!(overview(items, at(NOW)).finalized, HomeGroup::default());
+        let gone = item(InspectionStatus::Finalized, "2026-11-25T01:00:00Z", Some("2026-11-25T02:00:00Z"));
+        assert_eq!(plan(&[gone], at(NOW)).finalized, (vec![], 0));
     }
 
     #[test]
     fn long_groups_and_lists_are_cut_but_counted_in_full() {
-        let items: Vec<Dated> = (0..LATEST_LIMIT + 12)
-            .map(|n| item(&format!("d{n}"), InspectionStatus::Draft, "2026-12-01T23:00:00Z", None))
+        let started = at("2026-12-01T23:00:00Z");
+        let items: Vec<Dates> = (0..LATEST_LIMIT + 12)
+            .map(|n| Dates {
+                // One instant for all: the device's order must hold among equals.
+                id: InspectionId::generate(started + chrono::Duration::milliseconds(n as i64)),
+                ..item(InspectionStatus::Draft, "2026-12-01T23:00:00Z", None)
+            })
             .collect();
-        let home = overview(items, at(NOW));
-        assert_eq!(home.drafts.first.len(), GROUP_LIMIT);
-        assert_eq!(home.drafts.count as usize, LATEST_LIMIT + 12);
-        assert_eq!(names(&home.drafts), ["d0", "d1", "d2", "d3", "d4"], "equal instants keep the device's order");
-        assert_eq!(home.latest.len(), LATEST_LIMIT);
+        let home = plan(&items, at(NOW));
+        let ids = |n: usize| items.iter().take(n).map(|d| d.id).collect::<Vec<_>>();
+        assert_eq!(
+            home.drafts,
+            (ids(GROUP_LIMIT), (LATEST_LIMIT + 12) as u32),
+            "equal instants keep the device's order"
+        );
+        assert_eq!(home.latest, ids(LATEST_LIMIT));
         assert_eq!(home.total as usize, LATEST_LIMIT + 12);
     }
 }

@@ -22,6 +22,36 @@ use crate::audit::append_audit;
 use crate::store::{certificate_checks, evidence_refs, inspections, outbox, recorder_checks, sites, templates};
 use crate::{Device, DeviceError, InspectionDetail, InspectionSummary, Result, non_empty};
 
+/// Sums inspections up for a list, reading each site and template once however many of
+/// the inspections share it.
+pub(crate) struct Summarize<'d> {
+    device: &'d Device,
+    sites: HashMap<SiteId, Site>,
+    templates: HashMap<(String, u32), ChecklistTemplate>,
+}
+
+impl<'d> Summarize<'d> {
+    pub(crate) fn new(device: &'d Device) -> Self {
+        Summarize { device, sites: HashMap::new(), templates: HashMap::new() }
+    }
+
+    pub(crate) fn one(
+        &mut self,
+        inspection: &Inspection,
+        superseded_by: Option<InspectionId>,
+    ) -> Result<InspectionSummary> {
+        if !self.sites.contains_key(&inspection.site_id) {
+            let site = self.device.site(inspection.site_id)?;
+            self.sites.insert(site.id, site);
+        }
+        let key = (inspection.template_id.0.clone(), inspection.template_version);
+        if !self.templates.contains_key(&key) {
+            self.templates.insert(key.clone(), self.device.template_for(inspection)?);
+        }
+        Ok(InspectionSummary::new(inspection, &self.sites[&inspection.site_id], &self.templates[&key], superseded_by))
+    }
+}
+
 /// A certificate check as the checking code hands it to the device for recording.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCheck {
@@ -216,34 +246,8 @@ impl Device {
 
     /// Every inspection version, newest first, with its site and progress.
     pub fn inspections(&self) -> Result<Vec<InspectionSummary>> {
-        self.summaries(|_, summary| summary)
-    }
-
-    /// Every inspection version, newest first, summed up and handed to `keep` beside the
-    /// record itself; each site and template is read once.
-    pub(crate) fn summaries<T>(&self, keep: impl Fn(&Inspection, InspectionSummary) -> T) -> Result<Vec<T>> {
-        let rows = self.read(inspections::list)?;
-        let mut sites_by_id: HashMap<SiteId, Site> = HashMap::new();
-        let mut templates_by_id: HashMap<(String, u32), ChecklistTemplate> = HashMap::new();
-        rows.into_iter()
-            .map(|(inspection, superseded_by)| {
-                if !sites_by_id.contains_key(&inspection.site_id) {
-                    let site = self.site(inspection.site_id)?;
-                    sites_by_id.insert(site.id, site);
-                }
-                let key = (inspection.template_id.0.clone(), inspection.template_version);
-                if !templates_by_id.contains_key(&key) {
-                    templates_by_id.insert(key.clone(), self.template_for(&inspection)?);
-                }
-                let summary = InspectionSummary::new(
-                    &inspection,
-                    &sites_by_id[&inspection.site_id],
-                    &templates_by_id[&key],
-                    superseded_by,
-                );
-                Ok(keep(&inspection, summary))
-            })
-            .collect()
+        let mut summarize = Summarize::new(self);
+        self.read(inspections::list)?.into_iter().map(|(inspection, by)| summarize.one(&inspection, by)).collect()
     }
 
     /// One inspection with its site, checklist and checks.

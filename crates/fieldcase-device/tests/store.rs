@@ -348,3 +348,29 @@ fn missing_unwritable_and_damaged_data_are_reported_and_left_alone() {
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert_eq!(std::fs::read(damaged.join(DB_FILE)).unwrap(), garbage, "a damaged file must be left exactly as it was");
 }
+
+#[test]
+fn home_sums_up_the_day_as_the_full_list_would() {
+    let mut f = fixture();
+    let done = ready_draft(&mut f);
+    f.device.finalize(done.id, None).unwrap();
+    let old = f.device.new_inspection(done.site_id, None, None).unwrap();
+    // Two days on, the sealed record is corrected and another inspection begun.
+    f.clock.advance(Duration::days(2));
+    common::signed_in(&mut f.device);
+    let correction = f.device.correct(done.id).unwrap();
+    f.device.finalize(correction.id, None).unwrap();
+    f.clock.advance(Duration::minutes(5));
+    let begun = f.device.new_inspection(done.site_id, None, None).unwrap();
+
+    let home = f.device.home().unwrap();
+    let ids = |group: &fieldcase_device::HomeGroup| group.first.iter().map(|s| s.id).collect::<Vec<_>>();
+    // A correction keeps the day of the inspection it corrects.
+    assert_eq!((ids(&home.today), home.today.count), (vec![begun.id], 1));
+    assert_eq!((ids(&home.drafts), home.drafts.count), (vec![begun.id, old.id], 2));
+    // Sealed two days ago but corrected since: only the correction is one to look back at.
+    assert_eq!((ids(&home.finalized), home.finalized.count), (vec![correction.id], 1));
+    // What home shows of each is what the full list says of it.
+    assert_eq!(home.latest, f.device.inspections().unwrap());
+    assert_eq!(home.total, 4);
+}

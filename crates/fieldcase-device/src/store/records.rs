@@ -5,9 +5,9 @@
 
 use rusqlite::{Connection, Row, ToSql};
 
-use fieldcase_core::inspection::InspectionStatus;
 use fieldcase_storage::columns::{conversion_error, parsed};
 
+use super::inspections::status_at;
 use super::{Result, StoreError};
 use crate::records::{RecordRow, RecordSync};
 
@@ -34,11 +34,6 @@ const SYNC_STATE: &str = "CASE WHEN i.status = 'draft' THEN 'draft'
      ELSE 'refused' END";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
-    let status = match r.get::<_, String>(4)?.as_str() {
-        "draft" => InspectionStatus::Draft,
-        "finalized" => InspectionStatus::Finalized,
-        other => return Err(conversion_error(4, StoreError::Corrupt(format!("unknown inspection status '{other}'")))),
-    };
     let sync_text: String = r.get(6)?;
     let sync = RecordSync::parse(&sync_text)
         .ok_or_else(|| conversion_error(6, StoreError::Corrupt(format!("unknown sync state '{sync_text}'"))))?;
@@ -47,7 +42,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<RecordRow> {
         site_id: parsed(r, 1)?,
         site_name: r.get(2)?,
         project_name: r.get(3)?,
-        status,
+        status: status_at(r, 4)?,
         started_at: r.get(5)?,
         sync,
         corrected: r.get(7)?,
