@@ -29,6 +29,7 @@ fn main() {
         "set_gap_reason",
         "record_recorder_check",
         "upload_status",
+        "upload_counts",
         "pause_uploads",
         "resume_uploads",
         "list_records",

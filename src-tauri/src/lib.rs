@@ -114,6 +114,7 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) {
             commands::evidence::set_gap_reason,
             commands::evidence::record_recorder_check,
             commands::uploads::upload_status,
+            commands::uploads::upload_counts,
             commands::uploads::pause_uploads,
             commands::uploads::resume_uploads,
             commands::records::list_records,

@@ -4,14 +4,14 @@ import App from "./App.svelte";
 import { HOME, navigate } from "./lib/router.svelte";
 import { app } from "./lib/store.svelte";
 import { fakeBackend, resetBackend } from "./test/backend";
-import { homeOverview, settingsView, summary } from "./test/fixtures";
+import { counts, homeOverview, settingsView, summary } from "./test/fixtures";
 
 describe("the shell", () => {
   beforeEach(() => navigate(HOME));
   afterEach(resetBackend);
 
   it("switches language in place: every string changes, nothing is asked of the device again", async () => {
-    const backend = fakeBackend({ home_overview: () => homeOverview([summary()]), upload_status: () => [] });
+    const backend = fakeBackend({ home_overview: () => homeOverview([summary()]), upload_counts: () => counts() });
     render(App);
     await screen.findByTestId("inspection-row");
     const toggle = screen.getByTestId("lang-toggle");
@@ -30,7 +30,7 @@ describe("the shell", () => {
   it("opens each screen from the header, marking the open one for the eye and for screen readers", async () => {
     fakeBackend({
       home_overview: () => homeOverview([]),
-      upload_status: () => [],
+      upload_counts: () => counts(),
       list_sites: () => [],
       list_templates: () => [],
       get_settings: () => settingsView(),

@@ -4,6 +4,7 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { open, save } from "@tauri-apps/plugin-dialog";
+import type { UploadCounts } from "./bindings/UploadCounts";
 import type { UploadItem } from "./bindings/UploadItem";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { SignedIn } from "./bindings/SignedIn";
@@ -212,6 +213,8 @@ export const recordRecorderCheck = (id: InspectionId, check: RecorderCheckReques
 
 /** Every evidence file's upload, with the rate and time left of the one being sent. */
 export const uploadStatus = (): Promise<UploadItem[]> => call("upload_status");
+/** How many files stand where, counted by the device. */
+export const uploadCounts = (): Promise<UploadCounts> => call("upload_counts");
 
 /** Pauses one file's upload, or every file's (null); resolves to how many were paused. */
 export const pauseUploads = (id: EvidenceId | null): Promise<number> => call("pause_uploads", { id });

@@ -2,7 +2,7 @@
 //! from the recorder", and pause and resume. The sync agent does the sending.
 
 use fieldcase_core::ids::EvidenceId;
-use fieldcase_device::uploads::UploadItem;
+use fieldcase_device::uploads::{UploadCounts, UploadItem};
 use tauri::State;
 
 use super::{CommandResult, on_device, parse};
@@ -12,6 +12,12 @@ use crate::AppState;
 #[tauri::command]
 pub async fn upload_status(state: State<'_, AppState>) -> CommandResult<Vec<UploadItem>> {
     on_device(state, |d| d.upload_status()).await
+}
+
+/// How many files stand where, for home.
+#[tauri::command]
+pub async fn upload_counts(state: State<'_, AppState>) -> CommandResult<UploadCounts> {
+    on_device(state, |d| d.upload_counts()).await
 }
 
 /// Pauses one file's upload (`id`), or every file's; says how many were paused.

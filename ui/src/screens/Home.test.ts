@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
-import { group, homeOverview, summary, syncStatus, upload } from "../test/fixtures";
+import { counts, group, homeOverview, summary, syncStatus } from "../test/fixtures";
 import Home from "./Home.svelte";
 
 describe("home", () => {
@@ -17,7 +17,7 @@ describe("home", () => {
           summary({ id: "a", site_name: "甲建筑公司", status: "draft", findings: 2 }),
           summary({ id: "b", site_name: "乙建筑公司", status: "finalized", required_answered: 8 }),
         ]),
-      upload_status: () => [],
+      upload_counts: () => counts(),
     });
     let ready = 0;
     render(Home, { onloaded: () => ready++ });
@@ -38,7 +38,7 @@ describe("home", () => {
         const done = summary({ id: "done", site_name: "丙建筑公司", status: "finalized", ended_at: "2026-11-30T02:00:00Z" });
         return homeOverview([today, old, done], { today: group([today]), drafts: group([today, old], 9), finalized: group([done]) });
       },
-      upload_status: () => [upload({ state: "uploading" }), upload({ evidence_id: "v", state: "verified" }), upload({ evidence_id: "d", state: "damaged" })],
+      upload_counts: () => counts({ uploading: 1, verified: 1, problems: 1 }),
     });
     app.sync = syncStatus({ state: "offline", pending: { sites: 1, inspections: 2, certificate_checks: 0, evidence: 0, audit_entries: 9 } });
     render(Home);
@@ -61,7 +61,7 @@ describe("home", () => {
 
   it("lists only the latest inspections, and leads to Records for the rest", async () => {
     const latest = Array.from({ length: 30 }, (_, n) => summary({ id: `i${n}` }));
-    fakeBackend({ home_overview: () => homeOverview(latest, { total: 42 }), upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview(latest, { total: 42 }), upload_counts: () => counts() });
     render(Home);
     const rows = await screen.findAllByTestId("inspection-row");
     expect(rows.map((r) => r.dataset.id)).toEqual(latest.map((s) => s.id));
@@ -71,14 +71,14 @@ describe("home", () => {
   });
 
   it("says nothing of more when every inspection is listed", async () => {
-    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" })]), upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" })]), upload_counts: () => counts() });
     render(Home);
     await screen.findAllByTestId("inspection-row");
     expect(screen.queryByTestId("inspection-more")).toBeNull();
   });
 
   it("opens an inspection from its row, by click or by Enter", async () => {
-    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" }), summary({ id: "b" })]), upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([summary({ id: "a" }), summary({ id: "b" })]), upload_counts: () => counts() });
     render(Home);
     const rows = await screen.findAllByTestId("inspection-row");
     await fireEvent.click(rows[1]!);
@@ -88,7 +88,7 @@ describe("home", () => {
   });
 
   it("says there are no inspections only when the laptop has none", async () => {
-    fakeBackend({ home_overview: () => homeOverview([]), upload_status: () => [] });
+    fakeBackend({ home_overview: () => homeOverview([]), upload_counts: () => counts() });
     render(Home);
     expect(await screen.findByTestId("inspection-empty")).toBeTruthy();
   });
@@ -96,7 +96,7 @@ describe("home", () => {
   it("shows the reason, not an empty list, when the inspections cannot be read", async () => {
     fakeBackend({
       home_overview: () => new Refusal({ code: "damaged", message: "store.db is damaged" }),
-      upload_status: () => [],
+      upload_counts: () => counts(),
     });
     let ready = 0;
     render(Home, { onloaded: () => ready++ });
@@ -110,7 +110,7 @@ describe("home", () => {
     let fail: (err: unknown) => void = () => {};
     const backend = fakeBackend({
       home_overview: () => new Promise((_, reject) => (fail = reject)),
-      upload_status: () => [],
+      upload_counts: () => counts(),
     });
     const view = render(Home);
     await waitFor(() => expect(backend.callsTo("home_overview")).toHaveLength(1));

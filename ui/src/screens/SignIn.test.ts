@@ -4,7 +4,7 @@ import App from "../App.svelte";
 import { HOME, navigate, router } from "../lib/router.svelte";
 import { app } from "../lib/store.svelte";
 import { fakeBackend, Refusal, resetBackend } from "../test/backend";
-import { homeOverview, summary } from "../test/fixtures";
+import { counts, homeOverview, summary } from "../test/fixtures";
 
 describe("sign-in", () => {
   beforeEach(() => {
@@ -17,7 +17,7 @@ describe("sign-in", () => {
   it("signs the officer in from the header, then shows who is signed in on the home screen", async () => {
     const backend = fakeBackend({
       home_overview: () => homeOverview([summary()]),
-      upload_status: () => [],
+      upload_counts: () => counts(),
       sign_in: ({ officerId }) => ({ officer_id: officerId, name: "王伟" }),
     });
     render(App);
@@ -40,7 +40,7 @@ describe("sign-in", () => {
   it("says why a refused PIN was refused, clears the PIN and stays on the form", async () => {
     fakeBackend({
       home_overview: () => homeOverview([]),
-      upload_status: () => [],
+      upload_counts: () => counts(),
       sign_in: () => new Refusal({ code: "signin_refused", message: "wrong PIN for JC-0107" }),
     });
     render(App);

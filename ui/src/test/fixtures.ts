@@ -6,6 +6,7 @@ import type { HomeOverview } from "../bindings/HomeOverview";
 import type { InspectionDetail } from "../bindings/InspectionDetail";
 import type { InspectionSummary } from "../bindings/InspectionSummary";
 import type { SyncStatus } from "../bindings/SyncStatus";
+import type { UploadCounts } from "../bindings/UploadCounts";
 import type { UploadItem } from "../bindings/UploadItem";
 import type { SettingsView } from "../bindings/SettingsView";
 
@@ -36,6 +37,11 @@ export function homeOverview(latest: InspectionSummary[], over: Partial<HomeOver
 
 export function group(first: InspectionSummary[], count = first.length): HomeGroup {
   return { first, count };
+}
+
+/** Upload counts as the device sends them: none anywhere unless said. */
+export function counts(over: Partial<UploadCounts> = {}): UploadCounts {
+  return { waiting: 0, uploading: 0, uploaded: 0, verified: 0, paused: 0, problems: 0, ...over };
 }
 
 export function upload(over: Partial<UploadItem> = {}): UploadItem {

@@ -10,7 +10,7 @@ use fieldcase_core::audit::Actor;
 use fieldcase_core::ids::EvidenceId;
 use fieldcase_core::upload::{EvidenceVerdict, VerdictOutcome};
 
-use super::{LiveUploads, UploadItem, UploadState};
+use super::{LiveUploads, UploadCounts, UploadItem, UploadState};
 use crate::store::evidence_uploads::{self as table, Stored, UploadRow};
 use crate::{Device, DeviceError, Result, append_audit};
 
@@ -63,6 +63,11 @@ impl Device {
     pub fn upload_status(&self) -> Result<Vec<UploadItem>> {
         let rows = self.read(table::list)?;
         Ok(rows.into_iter().map(|row| item(row, &self.live_uploads)).collect())
+    }
+
+    /// How many files stand where: what home shows of them.
+    pub fn upload_counts(&self) -> Result<UploadCounts> {
+        Ok(UploadCounts::of(&self.upload_status()?))
     }
 
     /// The progress of the file this process is sending (shared with the upload agent).

@@ -106,3 +106,36 @@ impl UploadCounts {
         counts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(state: UploadState, paused: bool) -> UploadItem {
+        let at = chrono::Utc::now();
+        UploadItem {
+            evidence_id: EvidenceId::generate(at),
+            inspection_id: InspectionId::generate(at),
+            name: "ZFY_A0123_0001.MP4".into(),
+            size: 1,
+            state,
+            paused,
+            sent_bytes: 0,
+            percent: 0.0,
+            bytes_per_second: None,
+            seconds_left: None,
+            problem: None,
+            safe_to_delete: state == UploadState::Verified,
+            verified_at: None,
+        }
+    }
+
+    #[test]
+    fn a_paused_file_counts_as_paused_whatever_its_state() {
+        use UploadState::*;
+        let states = [Imported, Queued, Uploading, Uploading, Uploaded, Verified, Damaged, Mismatch];
+        let items: Vec<UploadItem> = states.into_iter().enumerate().map(|(n, state)| item(state, n == 2)).collect();
+        let counts = UploadCounts::of(&items);
+        assert_eq!(counts, UploadCounts { waiting: 2, uploading: 1, uploaded: 1, verified: 1, paused: 1, problems: 2 });
+    }
+}
