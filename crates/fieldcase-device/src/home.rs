@@ -134,7 +134,7 @@ mod tests {
         text.parse().unwrap()
     }
 
-    /// Each test's inspections, named by the minute they started (ids sort by time).
+    /// A version as home sorts it, its id made from its start.
     fn item(status: InspectionStatus, started: &str, ended: Option<&str>) -> Dates {
         let started_at = at(started);
         Dates {
