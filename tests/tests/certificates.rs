@@ -184,7 +184,10 @@ fn finalizing_needs_two_checked_officers_and_the_bureau_flags_a_certificate_revo
 
     // The bureau revokes a certificate; this device has not synced since.
     bureau.admin(&["cert", "revoke", "33010620250002", "--reason", "证件遗失"])?;
-    std::thread::sleep(std::time::Duration::from_millis(50));
+    // The device's trusted clock is the bureau's as of the last sync, less that answer's time
+    // on the way (a lower bound, by design): on a loaded machine it can lag by a good part of a
+    // second, so the inspection must begin well after the revocation to be after it for sure.
+    std::thread::sleep(std::time::Duration::from_secs(1));
 
     let id = device.cli(&["inspection", "new", "--site", "91350100M000100Y43"])?.trim().to_owned();
     for item in [
