@@ -50,13 +50,13 @@ pub struct HomeOverview {
     pub total: u32,
 }
 
-/// Home's groups as the ids of the inspections they show, before those are summed up.
+/// Home's groups as the versions they show, before those are read whole and summed up.
 #[derive(Debug, PartialEq, Eq)]
-struct Plan {
-    today: (Vec<InspectionId>, u32),
-    drafts: (Vec<InspectionId>, u32),
-    finalized: (Vec<InspectionId>, u32),
-    latest: Vec<InspectionId>,
+struct Plan<'a> {
+    today: (Vec<&'a Dates>, u32),
+    drafts: (Vec<&'a Dates>, u32),
+    finalized: (Vec<&'a Dates>, u32),
+    latest: Vec<&'a Dates>,
     total: u32,
 }
 
@@ -65,7 +65,7 @@ fn beijing_day(at: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Groups `items` (newest first, as the device lists them) for a day that is `now`.
-fn plan(items: &[Dates], now: DateTime<Utc>) -> Plan {
+fn plan(items: &[Dates], now: DateTime<Utc>) -> Plan<'_> {
     let today = beijing_day(now);
     // When it ended, or started if it has not: the later of what happened to it.
     let last = |d: &Dates| d.ended_at.unwrap_or(d.started_at);
@@ -73,7 +73,9 @@ fn plan(items: &[Dates], now: DateTime<Utc>) -> Plan {
         let mut members: Vec<&Dates> = items.iter().filter(|d| wanted(d)).collect();
         // Stable: inspections worked on at the same instant keep the device's order.
         members.sort_by_key(|d| std::cmp::Reverse(last(d)));
-        (members.iter().take(GROUP_LIMIT).map(|d| d.id).collect(), members.len() as u32)
+        let count = members.len() as u32;
+        members.truncate(GROUP_LIMIT);
+        (members, count)
     };
     Plan {
         today: group(&|d| beijing_day(d.started_at) == today),
@@ -83,7 +85,7 @@ fn plan(items: &[Dates], now: DateTime<Utc>) -> Plan {
                 && d.superseded_by.is_none()
                 && (today - beijing_day(last(d))).num_days() < RECENT_DAYS
         }),
-        latest: items.iter().take(LATEST_LIMIT).map(|d| d.id).collect(),
+        latest: items.iter().take(LATEST_LIMIT).collect(),
         total: items.len() as u32,
     }
 }
@@ -94,27 +96,28 @@ impl Device {
     pub fn home(&self) -> Result<HomeOverview> {
         let dates = self.read(inspections::dates)?;
         let plan = plan(&dates, self.now());
-        let by_id: HashMap<InspectionId, &Dates> = dates.iter().map(|d| (d.id, d)).collect();
         let mut summarize = Summarize::new(self);
+        // An inspection may stand in several groups: it is read once.
         let mut summed: HashMap<InspectionId, InspectionSummary> = HashMap::new();
-        let mut summaries = |ids: &[InspectionId]| -> Result<Vec<InspectionSummary>> {
-            ids.iter()
-                .map(|id| {
-                    if let Some(done) = summed.get(id) {
+        let mut summaries = |shown: &[&Dates]| -> Result<Vec<InspectionSummary>> {
+            shown
+                .iter()
+                .map(|d| {
+                    if let Some(done) = summed.get(&d.id) {
                         return Ok(done.clone());
                     }
-                    let inspection = self.read(|c| inspections::get(c, *id))?.ok_or_else(|| DeviceError::Damaged {
+                    let inspection = self.read(|c| inspections::get(c, d.id))?.ok_or_else(|| DeviceError::Damaged {
                         path: self.db_path(),
-                        detail: format!("inspection {id} is listed but its record is missing"),
+                        detail: format!("inspection {} is listed but its record is missing", d.id),
                     })?;
-                    let summary = summarize.one(&inspection, by_id.get(id).and_then(|d| d.superseded_by))?;
-                    summed.insert(*id, summary.clone());
+                    let summary = summarize.one(&inspection, d.superseded_by)?;
+                    summed.insert(d.id, summary.clone());
                     Ok(summary)
                 })
                 .collect()
         };
-        let mut group = |(ids, count): &(Vec<InspectionId>, u32)| -> Result<HomeGroup> {
-            Ok(HomeGroup { first: summaries(ids)?, count: *count })
+        let mut group = |(shown, count): &(Vec<&Dates>, u32)| -> Result<HomeGroup> {
+            Ok(HomeGroup { first: summaries(shown)?, count: *count })
         };
         Ok(HomeOverview {
             today: group(&plan.today)?,
@@ -135,6 +138,10 @@ mod tests {
     }
 
     /// A version as home sorts it, its id made from its start.
+    fn ids(shown: &[&Dates]) -> Vec<InspectionId> {
+        shown.iter().map(|d| d.id).collect()
+    }
+
     fn item(status: InspectionStatus, started: &str, ended: Option<&str>) -> Dates {
         let started_at = at(started);
         Dates {
@@ -168,19 +175,24 @@ mod tests {
         let month_final = item(Finalized, "2026-11-01T02:00:00Z", Some("2026-11-01T03:00:00Z"));
         let items = [&today_draft, &today_final, &corrected, &week_final, &old_draft, &month_final].map(Clone::clone);
         let home = plan(&items, at(NOW));
-        assert_eq!(home.today, (vec![today_final.id, today_draft.id], 2));
-        assert_eq!(home.drafts, (vec![today_draft.id, old_draft.id], 2));
+        assert_eq!((ids(&home.today.0), home.today.1), (vec![today_final.id, today_draft.id], 2));
+        assert_eq!((ids(&home.drafts.0), home.drafts.1), (vec![today_draft.id, old_draft.id], 2));
         // A record replaced by its correction is not one to look back at.
-        assert_eq!(home.finalized, (vec![today_final.id, week_final.id], 2));
+        assert_eq!((ids(&home.finalized.0), home.finalized.1), (vec![today_final.id, week_final.id], 2));
         assert_eq!(home.total, 6);
-        assert_eq!(home.latest, items.iter().map(|d| d.id).collect::<Vec<_>>(), "every one, in the device's order");
+        assert_eq!(
+            ids(&home.latest),
+            items.iter().map(|d| d.id).collect::<Vec<_>>(),
+            "every one, in the device's order"
+        );
     }
 
     #[test]
     fn a_finalized_record_counts_by_the_day_it_ended() {
         // Begun two weeks ago, finalized yesterday: recent.
         let late = item(InspectionStatus::Finalized, "2026-11-18T02:00:00Z", Some("2026-12-01T08:00:00Z"));
-        assert_eq!(plan(std::slice::from_ref(&late), at(NOW)).finalized, (vec![late.id], 1));
+        let finalized = plan(std::slice::from_ref(&late), at(NOW)).finalized;
+        assert_eq!((ids(&finalized.0), finalized.1), (vec![late.id], 1));
         // Ended seven Beijing days ago: no longer.
         let gone = item(InspectionStatus::Finalized, "2026-11-25T01:00:00Z", Some("2026-11-25T02:00:00Z"));
         assert_eq!(plan(&[gone], at(NOW)).finalized, (vec![], 0));
@@ -197,13 +209,13 @@ mod tests {
             })
             .collect();
         let home = plan(&items, at(NOW));
-        let ids = |n: usize| items.iter().take(n).map(|d| d.id).collect::<Vec<_>>();
+        let first = |n: usize| items.iter().take(n).map(|d| d.id).collect::<Vec<_>>();
         assert_eq!(
-            home.drafts,
-            (ids(GROUP_LIMIT), (LATEST_LIMIT + 12) as u32),
+            (ids(&home.drafts.0), home.drafts.1),
+            (first(GROUP_LIMIT), (LATEST_LIMIT + 12) as u32),
             "equal instants keep the device's order"
         );
-        assert_eq!(home.latest, ids(LATEST_LIMIT));
+        assert_eq!(ids(&home.latest), first(LATEST_LIMIT));
         assert_eq!(home.total as usize, LATEST_LIMIT + 12);
     }
 }
