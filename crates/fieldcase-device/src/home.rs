@@ -1,7 +1,7 @@
 //! What the home screen sums up of the officer's day: today's inspections, the drafts still
 //! open, the recently finalized, and the latest inspections on the laptop. Worked out here
 //! rather than in the window, so the window receives a few dozen lines however many
-//! inspections the laptop holds: a year of records must not slow the first screen down.
+//! inspections the laptop holds, and only those few are read whole.
 //! Days are Beijing days, whatever zone the laptop is set to.
 
 use std::collections::HashMap;
