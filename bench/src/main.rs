@@ -4,6 +4,7 @@
 //! `bench NAME: VALUE UNIT | REFERENCE: VALUE UNIT | ratio R | target T | met yes/no`
 //! and appends the same as a JSON line to `target/bench/results.jsonl`.
 
+mod cpu;
 mod evidence;
 mod first_screen;
 mod fleet;
@@ -33,7 +34,7 @@ fn main() -> Result<()> {
     // The same push into PostgreSQL, then four devices through two processes against it.
     if wants("push-postgres") {
         let single = push_postgres::run()?;
-        fleet::run(single)?;
+        fleet::run(&single)?;
     }
     if wants("flood") {
         flood::run()?;

@@ -24,9 +24,17 @@ const INSPECTIONS: usize = 10_000;
 /// Rounds of each measurement.
 const ROUNDS: usize = 3;
 
-/// Measures and prints the figures; gives the median push rate (inspections/s), the one
-/// device through one process that the fleet figure is measured against.
-pub fn run() -> Result<f64> {
+/// One device pushing through one process, as the fleet figure is measured against it.
+pub struct Single {
+    /// The median push rate, inspections/s.
+    pub rate: f64,
+    /// The machine's cores busy on average meanwhile (the median of the rounds): the bureau,
+    /// PostgreSQL and the device each work beside the others already.
+    pub busy_cores: f64,
+}
+
+/// Measures and prints the figures; gives the one device through one process.
+pub fn run() -> Result<Single> {
     let cluster = cluster()?;
     let work = results_dir().join("work");
     let template = prepared_pair(&work, INSPECTIONS)?;
@@ -37,17 +45,25 @@ pub fn run() -> Result<f64> {
     let mut rates = Vec::with_capacity(ROUNDS);
     let mut references = Vec::with_capacity(ROUNDS);
     let mut peak_mb: f64 = 0.0;
+    let mut busy = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
         let url = runtime.block_on(fresh(cluster, &format!("push_{round}"), Some(&database)))?;
         let pushed = push_once(&work, &template, Some(&url))?;
         eprintln!(
-            "(postgres round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB)",
-            pushed.items, pushed.seconds, pushed.peak_mb
+            "(postgres round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB, {:.2} of {} cores busy)",
+            pushed.items,
+            pushed.seconds,
+            pushed.peak_mb,
+            pushed.busy_cores,
+            crate::cpu::cores()
         );
+        busy.push(pushed.busy_cores);
         rates.push(INSPECTIONS as f64 / pushed.seconds);
         peak_mb = peak_mb.max(pushed.peak_mb);
         let url = runtime.block_on(fresh(cluster, &format!("raw_{round}"), None))?;
+        runtime.block_on(gone(cluster, &format!("push_{round}")))?;
         references.push(runtime.block_on(straight_postgres_rate(&url, &rows))?);
+        runtime.block_on(gone(cluster, &format!("raw_{round}")))?;
     }
     let (rate, reference) = (median(rates), median(references));
     Figure {
@@ -72,7 +88,7 @@ pub fn run() -> Result<f64> {
         met: peak_mb < 200.0,
     }
     .emit()?;
-    Ok(rate)
+    Ok(Single { rate, busy_cores: median(busy) })
 }
 
 /// This run's throwaway cluster, or why the PostgreSQL figures cannot be measured.
@@ -83,6 +99,12 @@ pub(crate) fn cluster() -> Result<&'static Cluster> {
 /// A fresh database `name` in the cluster (a copy of `template` when given), as its URL.
 pub(crate) async fn fresh(cluster: &Cluster, name: &str, template: Option<&str>) -> Result<String> {
     cluster.create_database(name, template).await.map_err(|why| anyhow!(why))
+}
+
+/// Drops a round's database once measured: autovacuum would otherwise go over the rows the
+/// round wrote while the next round is measured, and take its CPU.
+pub(crate) async fn gone(cluster: &Cluster, name: &str) -> Result<()> {
+    cluster.drop_database(name).await.map_err(|why| anyhow!(why))
 }
 
 /// Moves the prepared bureau's records (SQLite, in `template/bureau`) into a new database

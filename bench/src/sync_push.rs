@@ -11,6 +11,7 @@ use fieldcase_core::wire::PushItem;
 use fieldcase_device::sync;
 use fieldcase_device::{Device, OpenMode};
 
+use crate::cpu::CpuMeter;
 use crate::prepared::{Enrolled, prepared_pair};
 use crate::report::{Figure, results_dir};
 
@@ -74,21 +75,23 @@ pub(crate) struct Pushed {
     pub(crate) items: usize,
     pub(crate) seconds: f64,
     pub(crate) peak_mb: f64,
+    /// The machine's cores busy on average while it pushed (see [`CpuMeter`]).
+    pub(crate) busy_cores: f64,
 }
 
 /// One push of a fresh copy of the prepared device to a fresh copy of its bureau, end to end
 /// (the bureau's records in `database_url`, a fresh copy of the prepared ones, when given).
 pub(crate) fn push_once(work: &Path, template: &Path, database_url: Option<&str>) -> Result<Pushed> {
     let Enrolled { mut bureau, device, runtime, _tmp } = Enrolled::copy_on(work, template, database_url)?;
-    let started = Instant::now();
+    let (started, meter) = (Instant::now(), CpuMeter::start()?);
     let report = runtime.block_on(sync::sync_once(&device))?;
-    let seconds = started.elapsed().as_secs_f64();
+    let (seconds, busy_cores) = (started.elapsed().as_secs_f64(), meter.busy_cores()?);
     let peak_mb = bureau.peak_rss_mb()?;
     bureau.stop();
     if report.refused > 0 {
         bail!("the bureau refused {} items; the figure would mean nothing", report.refused);
     }
-    Ok(Pushed { items: report.pushed, seconds, peak_mb })
+    Ok(Pushed { items: report.pushed, seconds, peak_mb, busy_cores })
 }
 
 /// One row per record and per audit entry, as the bureau stores them: `(kind, id, body)`.

@@ -37,17 +37,32 @@ impl Cluster {
 
     /// Makes the empty database `name` (or a copy of `template`) and gives its `postgres://` URL.
     pub async fn create_database(&self, name: &str, template: Option<&str>) -> Result<String, String> {
+        let copy = template.map(|t| format!(" TEMPLATE {t}")).unwrap_or_default();
+        self.admin(&format!("CREATE DATABASE {name}{copy}"))
+            .await
+            .map_err(|e| format!("cannot create the database {name}: {e}"))?;
+        Ok(self.url(name))
+    }
+
+    /// Drops database `name` (its connections closed first), so that nothing of it, such as
+    /// autovacuum going over what was written there, runs on beside what comes next.
+    pub async fn drop_database(&self, name: &str) -> Result<(), String> {
+        self.admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .map_err(|e| format!("cannot drop the database {name}: {e}"))
+    }
+
+    /// Runs `sql` as the superuser in the `postgres` database.
+    async fn admin(&self, sql: &str) -> Result<(), String> {
         let admin = format!("host=127.0.0.1 port={} user={SUPERUSER} dbname=postgres", self.port);
         let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
             .await
             .map_err(|e| format!("cannot connect to the throwaway cluster: {e}"))?;
         let driving = tokio::spawn(connection);
-        let copy = template.map(|t| format!(" TEMPLATE {t}")).unwrap_or_default();
-        let made = client.batch_execute(&format!("CREATE DATABASE {name}{copy}")).await;
+        let done = client.batch_execute(sql).await.map_err(|e| e.to_string());
         drop(client);
         let _ = driving.await;
-        made.map_err(|e| format!("cannot create the database {name}: {e}"))?;
-        Ok(self.url(name))
+        done
     }
 
     /// The `postgres://` URL of database `name` in this cluster.
