@@ -267,3 +267,57 @@ fn a_bureau_before_uploads_keeps_its_feed_and_serves_a_verdict_to_its_device_onl
         assert!(conn.execute(&format!("DELETE FROM {table}"), []).is_err(), "{table} is never emptied");
     }
 }
+
+/// A long run is stored many rows to a statement and its tail one by one: every entry after
+/// those already held arrives whole, in order, each naming the one before.
+#[test]
+fn a_long_audit_run_is_stored_entry_for_entry() {
+    use fieldcase_core::audit::{AuditEntry, AuditRun};
+    let store = SqliteStore::open(&tempfile::tempdir().expect("a temp dir").path().join("bureau.db")).expect("a store");
+    let conn = store.conn.lock().expect("the connection");
+    let device: DeviceId = "01900000-0000-7000-8000-000000000009".parse().expect("an id");
+    conn.execute(
+        "INSERT INTO devices (device_id, public_key, token_hash, enrolled_at) VALUES (?1, 'k', 't', 'x')",
+        [device.to_string()],
+    )
+    .expect("a device");
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T01:02:03.456Z").expect("an instant").to_utc();
+    let mut entries: Vec<AuditEntry> = Vec::new();
+    for n in 1..=75_u64 {
+        let prev_hash = entries.last().map_or(ContentHash::ZERO, |e| e.hash);
+        let mut entry = AuditEntry {
+            seq: n,
+            prev_hash,
+            at: at + chrono::Duration::seconds(n as i64),
+            actor: "officer".into(),
+            action: format!("action {n}"),
+            subject: format!("subject {n}"),
+            payload_hash: ContentHash::of_bytes(format!("payload {n}").as_bytes()),
+            hash: ContentHash::ZERO,
+        };
+        entry.hash = entry.computed_hash();
+        entries.push(entry);
+    }
+    let run = AuditRun::of(&entries).expect("a run");
+    let hashes = run.hashes().expect("a chain");
+    // The first five are held already: 70 arrive, two statements of 32 and six of one.
+    audit_entries::insert_run(&conn, device, &run, &hashes, 5, at).expect("stored");
+
+    type Stored = (i64, Vec<u8>, String, String, Vec<u8>);
+    let stored: Vec<Stored> = conn
+        .prepare("SELECT seq, prev_hash, at, action, hash FROM audit_entries WHERE device_id = ?1 ORDER BY seq")
+        .and_then(|mut s| {
+            s.query_map([device.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect()
+        })
+        .expect("read back");
+    assert_eq!(stored.len(), 70);
+    for ((seq, prev, when, action, hash), n) in stored.iter().zip(6_usize..) {
+        assert_eq!(*seq, n as i64);
+        assert_eq!(prev.as_slice(), hashes[n - 2].as_bytes(), "entry {n} names the one before");
+        assert_eq!(hash.as_slice(), hashes[n - 1].as_bytes());
+        assert_eq!(action, &format!("action {n}"));
+        assert_eq!(when, &run.steps[n - 1].at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    }
+    assert_eq!(audit_entries::head(&conn, device).expect("the head"), Some((75, run.last_hash)));
+}
