@@ -14,7 +14,7 @@ use crate::cpu::{CpuMeter, cores};
 use crate::prepared::{BureauProcess, copy_dir, device_dir, prepared_fleet};
 use crate::push_postgres::{Single, cluster, fresh, gone, import_bureau};
 use crate::report::{Figure, results_dir};
-use crate::sync_push::median;
+use crate::sync_push::{Pushed, median};
 
 const DEVICES: usize = 4;
 const EACH: usize = 2_500;
@@ -34,23 +34,26 @@ pub fn run(single: &Single) -> Result<()> {
     let mut busy = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
         let url = runtime.block_on(fresh(cluster, &format!("fleet_{round}"), Some(&database)))?;
-        let (seconds, peak, busy_cores) = push_once(&work, &template, &url, &runtime)?;
+        let pushed = push_once(&work, &template, &url, &runtime)?;
         runtime.block_on(gone(cluster, &format!("fleet_{round}")))?;
         eprintln!(
-            "(fleet round {round}: {} inspections from {DEVICES} devices through 2 bureaus in {seconds:.2} s, peak {peak:.1} MB, {busy_cores:.2} of {} cores busy)",
+            "(fleet round {round}: {} inspections from {DEVICES} devices through 2 bureaus in {:.2} s, peak {:.1} MB, {:.2} of {} cores busy)",
             DEVICES * EACH,
+            pushed.seconds,
+            pushed.peak_mb,
+            pushed.busy_cores,
             cores()
         );
-        busy.push(busy_cores);
-        rates.push((DEVICES * EACH) as f64 / seconds);
-        peak_mb = peak_mb.max(peak);
+        busy.push(pushed.busy_cores);
+        rates.push((DEVICES * EACH) as f64 / pushed.seconds);
+        peak_mb = peak_mb.max(pushed.peak_mb);
     }
     let rate = median(rates);
     // What the machine allows: the fleet can keep at most every core busy, and one device
     // through one process keeps `single.busy_cores` busy already. Unless each inspection
     // costs less CPU in the fleet than alone, the ratio cannot pass their quotient.
     eprintln!(
-        "(one device through one process kept {:.2} of {} cores busy, four through two kept {:.2}: at the same CPU per inspection the fleet can be at most {:.2} times as fast on this machine)",
+        "(one device through one process kept {:.2} of {} cores busy, {DEVICES} through two kept {:.2}: at the same CPU per inspection the fleet can be at most {:.2} times as fast on this machine)",
         single.busy_cores,
         cores(),
         median(busy),
@@ -83,14 +86,9 @@ pub fn run(single: &Single) -> Result<()> {
 
 /// One round: fresh copies of the bureau (twice, one per process, both on `database_url`) and
 /// of the devices, the first two pointed at the first process, the other two at the second. Gives the seconds from the first push's start to the
-/// last one's end, the higher of the two processes' peak memory, and the machine's cores busy
-/// on average meanwhile.
-fn push_once(
-    work: &Path,
-    template: &Path,
-    database_url: &str,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<(f64, f64, f64)> {
+/// last one's end (`seconds`), the higher of the two processes' peak memory, and the machine's
+/// cores busy on average meanwhile.
+fn push_once(work: &Path, template: &Path, database_url: &str, runtime: &tokio::runtime::Runtime) -> Result<Pushed> {
     let tmp = tempfile::tempdir_in(work)?;
     let mut bureaus = Vec::with_capacity(2);
     for index in 0..2 {
@@ -135,5 +133,5 @@ fn push_once(
     if refused > 0 || pushed == 0 {
         bail!("the bureaus took {pushed} items and refused {refused}; the figure would mean nothing");
     }
-    Ok((seconds, peak, busy_cores))
+    Ok(Pushed { items: pushed, seconds, peak_mb: peak, busy_cores })
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use fieldcase_core::audit::AuditRun;
+use fieldcase_core::audit::{AuditRun, AuditStep};
 use fieldcase_core::canonical::ContentHash;
 use fieldcase_core::ids::DeviceId;
 
@@ -72,7 +72,8 @@ pub fn insert_run(
     Ok(())
 }
 
-type Row<'a> = (i64, ContentHash, String, &'a fieldcase_core::audit::AuditStep, ContentHash);
+/// An entry's sequence number, the hash before it, its instant as written, its step and its hash.
+type Row<'a> = (i64, ContentHash, String, &'a AuditStep, ContentHash);
 
 /// The parameters of each row after the two all rows share (`?1` the device, `?2` the time
 /// received): the eight of [`COLUMNS`].
