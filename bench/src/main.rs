@@ -31,10 +31,10 @@ fn main() -> Result<()> {
     if wants("push") {
         sync_push::run()?;
     }
-    // The same push into PostgreSQL, then four devices through two processes against it.
+    // The same push into PostgreSQL, its rounds alternating with four devices through two
+    // processes measured against it.
     if wants("push-postgres") {
-        let single = push_postgres::run()?;
-        fleet::run(&single)?;
+        push_postgres::run()?;
     }
     if wants("flood") {
         flood::run()?;

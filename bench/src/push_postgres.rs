@@ -1,7 +1,8 @@
-//! Issue 13's target for the PostgreSQL backend: the same push as `push_10k_inspections`
+//! Issue 13's targets for the PostgreSQL backend: the same push as `push_10k_inspections`
 //! (10,000 finalized inspections from one device), to a bureau keeping its records in
 //! PostgreSQL, at least 0.45 of the rate of inserting the same rows straight into PostgreSQL
-//! in the same run; the bureau under 200 MB at its peak.
+//! in the same run; the bureau under 200 MB at its peak. Then the fleet's (`fleet.rs`), whose
+//! reference is this push.
 //!
 //! The cluster is the throwaway one the bureau's tests use (`fieldcase_tests::pg_cluster`),
 //! started by this run and stopped when it ends. The prepared bureau is moved into one
@@ -16,36 +17,29 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use fieldcase_tests::pg_cluster::{self, Cluster};
 
+use crate::fleet::{self, Fleet};
 use crate::prepared::prepared_pair;
 use crate::report::{Figure, results_dir};
-use crate::sync_push::{Row, median, push_once, push_rows};
+use crate::sync_push::{Rounds, Row, median, push_once, push_rows};
 
 const INSPECTIONS: usize = 10_000;
-/// Rounds of each measurement.
-const ROUNDS: usize = 3;
+/// Rounds of each measurement. Every round pushes one device, inserts the same rows straight
+/// into PostgreSQL, and pushes the fleet (`fleet.rs`), so the figures whose ratio is taken are
+/// measured side by side, not minutes apart on a machine whose speed drifts.
+const ROUNDS: usize = 5;
 
-/// One device pushing through one process, as the fleet figure is measured against it.
-pub struct Single {
-    /// The median push rate, inspections/s.
-    pub rate: f64,
-    /// The machine's cores busy on average meanwhile (the median of the rounds): the bureau,
-    /// PostgreSQL and the device each work beside the others already.
-    pub busy_cores: f64,
-}
-
-/// Measures and prints the figures; gives the one device through one process.
-pub fn run() -> Result<Single> {
+/// Measures and prints the figures of one device and of the fleet.
+pub fn run() -> Result<()> {
     let cluster = cluster()?;
     let work = results_dir().join("work");
     let template = prepared_pair(&work, INSPECTIONS)?;
     let database = import_bureau(cluster, &template, "bench_pair")?;
     let rows = push_rows(&template.join("device"))?;
+    let fleet = Fleet::prepare(cluster)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 
-    let mut rates = Vec::with_capacity(ROUNDS);
+    let (mut single, mut fleet_rounds) = (Rounds::default(), Rounds::default());
     let mut references = Vec::with_capacity(ROUNDS);
-    let mut peak_mb: f64 = 0.0;
-    let mut busy = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
         let url = runtime.block_on(fresh(cluster, &format!("push_{round}"), Some(&database)))?;
         let pushed = push_once(&work, &template, Some(&url))?;
@@ -57,15 +51,14 @@ pub fn run() -> Result<Single> {
             pushed.busy_cores,
             crate::cpu::cores()
         );
-        busy.push(pushed.busy_cores);
-        rates.push(INSPECTIONS as f64 / pushed.seconds);
-        peak_mb = peak_mb.max(pushed.peak_mb);
+        single.keep(INSPECTIONS, &pushed);
         let url = runtime.block_on(fresh(cluster, &format!("raw_{round}"), None))?;
         runtime.block_on(gone(cluster, &format!("push_{round}")))?;
         references.push(runtime.block_on(straight_postgres_rate(&url, &rows))?);
         runtime.block_on(gone(cluster, &format!("raw_{round}")))?;
+        fleet.round(round, &mut fleet_rounds)?;
     }
-    let (rate, reference) = (median(rates), median(references));
+    let (rate, reference) = (single.rate(), median(references));
     Figure {
         name: "push_10k_inspections_postgres",
         value: rate,
@@ -79,16 +72,16 @@ pub fn run() -> Result<Single> {
     .emit()?;
     Figure {
         name: "bureau_peak_memory_push_10k_postgres",
-        value: peak_mb,
+        value: single.peak_mb,
         unit: "MB",
         reference_name: "ceiling",
         reference: 200.0,
         reference_unit: "MB",
         target: format!("< 200 MB (the highest of {ROUNDS} rounds)"),
-        met: peak_mb < 200.0,
+        met: single.peak_mb < 200.0,
     }
     .emit()?;
-    Ok(Single { rate, busy_cores: median(busy) })
+    fleet::emit(&fleet_rounds, &single)
 }
 
 /// This run's throwaway cluster, or why the PostgreSQL figures cannot be measured.
