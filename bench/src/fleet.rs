@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use fieldcase_device::{Device, OpenMode, SharedDevice, sync};
 use fieldcase_tests::pg_cluster::Cluster;
 
-use crate::cpu::{CpuMeter, cores};
+use crate::cpu::{CpuMeter, cores, undisturbed};
 use crate::prepared::{BureauProcess, copy_dir, device_dir, prepared_fleet};
 use crate::push_postgres::{fresh, gone, import_bureau};
 use crate::report::{Figure, results_dir};
@@ -43,17 +43,19 @@ impl Fleet {
 
     /// Round `round`: the four devices push at once into a fresh copy of the records.
     pub(crate) fn round(&self, round: usize, rounds: &mut Rounds) -> Result<()> {
-        let name = format!("fleet_{round}");
-        let url = self.runtime.block_on(fresh(self.cluster, &name, Some(&self.database)))?;
-        let pushed = push_once(&self.work, &self.template, &url, &self.runtime)?;
-        self.runtime.block_on(gone(self.cluster, &name))?;
+        let pushed = undisturbed("the fleet's push", || {
+            let name = format!("fleet_{round}");
+            let url = self.runtime.block_on(fresh(self.cluster, &name, Some(&self.database)))?;
+            let pushed = push_once(&self.work, &self.template, &url, &self.runtime);
+            self.runtime.block_on(gone(self.cluster, &name))?;
+            pushed
+        })?;
         eprintln!(
-            "(fleet round {round}: {} inspections from {DEVICES} devices through 2 bureaus in {:.2} s, peak {:.1} MB, {:.2} of {} cores busy)",
+            "(fleet round {round}: {} inspections from {DEVICES} devices through 2 bureaus in {:.2} s, peak {:.1} MB, {})",
             DEVICES * EACH,
             pushed.seconds,
             pushed.peak_mb,
-            pushed.busy_cores,
-            cores()
+            pushed.cpu
         );
         rounds.keep(DEVICES * EACH, &pushed);
         Ok(())
@@ -64,14 +66,13 @@ impl Fleet {
 pub(crate) fn emit(fleet: &Rounds, single: &Rounds) -> Result<()> {
     let (rate, reference) = (fleet.rate(), single.rate());
     // What the machine allows: the fleet can keep at most every core busy, and one device
-    // through one process keeps `single.busy_cores()` busy already. Unless each inspection
-    // costs less CPU in the fleet than alone, the ratio cannot pass their quotient.
+    // through one process keeps some busy already. Unless each inspection costs less CPU in
+    // the fleet than alone, the ratio cannot pass the quotient of the cores the host leaves
+    // and those the single push keeps busy.
+    let (single_cpu, fleet_cpu) = (single.cpu(), fleet.cpu());
     eprintln!(
-        "(one device through one process kept {:.2} of {} cores busy, {DEVICES} through two kept {:.2}: at the same CPU per inspection the fleet can be at most {:.2} times as fast on this machine)",
-        single.busy_cores(),
-        cores(),
-        fleet.busy_cores(),
-        cores() as f64 / single.busy_cores()
+        "(one device through one process kept {single_cpu}, {DEVICES} through two kept {fleet_cpu}: at the same CPU per inspection the fleet can be at most {:.2} times as fast on this machine)",
+        (cores() as f64 - fleet_cpu.stolen) / single_cpu.busy
     );
     Figure {
         name: "push_10k_inspections_4_devices_2_bureaus",
@@ -137,7 +138,7 @@ fn push_once(work: &Path, template: &Path, database_url: &str, runtime: &tokio::
         }
         anyhow::Ok(reports)
     })?;
-    let (seconds, busy_cores) = (started.elapsed().as_secs_f64(), meter.busy_cores()?);
+    let (seconds, cpu) = (started.elapsed().as_secs_f64(), meter.usage()?);
     let mut peak: f64 = 0.0;
     for bureau in &mut bureaus {
         peak = peak.max(bureau.peak_rss_mb()?);
@@ -147,5 +148,5 @@ fn push_once(work: &Path, template: &Path, database_url: &str, runtime: &tokio::
     if refused > 0 || pushed == 0 {
         bail!("the bureaus took {pushed} items and refused {refused}; the figure would mean nothing");
     }
-    Ok(Pushed { items: pushed, seconds, peak_mb: peak, busy_cores })
+    Ok(Pushed { items: pushed, seconds, peak_mb: peak, cpu })
 }

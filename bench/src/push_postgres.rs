@@ -17,6 +17,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use fieldcase_tests::pg_cluster::{self, Cluster};
 
+use crate::cpu::undisturbed;
 use crate::fleet::{self, Fleet};
 use crate::prepared::prepared_pair;
 use crate::report::{Figure, results_dir};
@@ -41,21 +42,25 @@ pub fn run() -> Result<()> {
     let (mut single, mut fleet_rounds) = (Rounds::default(), Rounds::default());
     let mut references = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
-        let url = runtime.block_on(fresh(cluster, &format!("push_{round}"), Some(&database)))?;
-        let pushed = push_once(&work, &template, Some(&url))?;
+        let pushed = undisturbed("the push", || {
+            let name = format!("push_{round}");
+            let url = runtime.block_on(fresh(cluster, &name, Some(&database)))?;
+            let pushed = push_once(&work, &template, Some(&url));
+            runtime.block_on(gone(cluster, &name))?;
+            pushed
+        })?;
         eprintln!(
-            "(postgres round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB, {:.2} of {} cores busy)",
-            pushed.items,
-            pushed.seconds,
-            pushed.peak_mb,
-            pushed.busy_cores,
-            crate::cpu::cores()
+            "(postgres round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB, {})",
+            pushed.items, pushed.seconds, pushed.peak_mb, pushed.cpu
         );
         single.keep(INSPECTIONS, &pushed);
-        let url = runtime.block_on(fresh(cluster, &format!("raw_{round}"), None))?;
-        runtime.block_on(gone(cluster, &format!("push_{round}")))?;
-        references.push(runtime.block_on(straight_postgres_rate(&url, &rows))?);
-        runtime.block_on(gone(cluster, &format!("raw_{round}")))?;
+        references.push(undisturbed("the straight insert", || {
+            let name = format!("raw_{round}");
+            let url = runtime.block_on(fresh(cluster, &name, None))?;
+            let rate = runtime.block_on(straight_postgres_rate(&url, &rows));
+            runtime.block_on(gone(cluster, &name))?;
+            rate
+        })?);
         fleet.round(round, &mut fleet_rounds)?;
     }
     let (rate, reference) = (single.rate(), median(references));

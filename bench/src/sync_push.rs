@@ -11,7 +11,7 @@ use fieldcase_core::wire::PushItem;
 use fieldcase_device::sync;
 use fieldcase_device::{Device, OpenMode};
 
-use crate::cpu::CpuMeter;
+use crate::cpu::{CpuMeter, Usage, undisturbed};
 use crate::prepared::{Enrolled, prepared_pair};
 use crate::report::{Figure, results_dir};
 
@@ -26,14 +26,16 @@ pub fn run() -> Result<()> {
     let mut pushes = Rounds::default();
     let mut references = Vec::with_capacity(ROUNDS);
     for round in 1..=ROUNDS {
-        let pushed = push_once(&work, &template, None)?;
+        let pushed = undisturbed("the push", || push_once(&work, &template, None))?;
         eprintln!(
-            "(round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB)",
-            pushed.items, pushed.seconds, pushed.peak_mb
+            "(round {round}: {} items pushed in {:.2} s, bureau peak {:.1} MB, {})",
+            pushed.items, pushed.seconds, pushed.peak_mb, pushed.cpu
         );
         pushes.keep(INSPECTIONS, &pushed);
-        let tmp = tempfile::tempdir_in(&work)?;
-        references.push(straight_sqlite_rate(&template.join("device"), &tmp.path().join("reference.db"))?);
+        references.push(undisturbed("the straight insert", || {
+            let tmp = tempfile::tempdir_in(&work)?;
+            straight_sqlite_rate(&template.join("device"), &tmp.path().join("reference.db"))
+        })?);
     }
     let (rate, reference) = (pushes.rate(), median(references));
     Figure {
@@ -75,6 +77,7 @@ pub(crate) fn median(mut values: Vec<f64>) -> f64 {
 pub(crate) struct Rounds {
     rates: Vec<f64>,
     busy: Vec<f64>,
+    stolen: Vec<f64>,
     pub(crate) peak_mb: f64,
 }
 
@@ -82,7 +85,8 @@ impl Rounds {
     /// Keeps a round that carried `inspections` in `pushed`.
     pub(crate) fn keep(&mut self, inspections: usize, pushed: &Pushed) {
         self.rates.push(inspections as f64 / pushed.seconds);
-        self.busy.push(pushed.busy_cores);
+        self.busy.push(pushed.cpu.busy);
+        self.stolen.push(pushed.cpu.stolen);
         self.peak_mb = self.peak_mb.max(pushed.peak_mb);
     }
 
@@ -91,9 +95,9 @@ impl Rounds {
         median(self.rates.clone())
     }
 
-    /// The median of the machine's cores busy.
-    pub(crate) fn busy_cores(&self) -> f64 {
-        median(self.busy.clone())
+    /// The medians of the machine's cores busy and taken by the host.
+    pub(crate) fn cpu(&self) -> Usage {
+        Usage { busy: median(self.busy.clone()), stolen: median(self.stolen.clone()) }
     }
 }
 
@@ -101,8 +105,8 @@ pub(crate) struct Pushed {
     pub(crate) items: usize,
     pub(crate) seconds: f64,
     pub(crate) peak_mb: f64,
-    /// The machine's cores busy on average while it pushed (see [`CpuMeter`]).
-    pub(crate) busy_cores: f64,
+    /// The machine's cores busy and stolen on average while it pushed (see [`CpuMeter`]).
+    pub(crate) cpu: Usage,
 }
 
 /// One push of a fresh copy of the prepared device to a fresh copy of its bureau, end to end
@@ -111,13 +115,13 @@ pub(crate) fn push_once(work: &Path, template: &Path, database_url: Option<&str>
     let Enrolled { mut bureau, device, runtime, _tmp } = Enrolled::copy_on(work, template, database_url)?;
     let (started, meter) = (Instant::now(), CpuMeter::start()?);
     let report = runtime.block_on(sync::sync_once(&device))?;
-    let (seconds, busy_cores) = (started.elapsed().as_secs_f64(), meter.busy_cores()?);
+    let (seconds, cpu) = (started.elapsed().as_secs_f64(), meter.usage()?);
     let peak_mb = bureau.peak_rss_mb()?;
     bureau.stop();
     if report.refused > 0 {
         bail!("the bureau refused {} items; the figure would mean nothing", report.refused);
     }
-    Ok(Pushed { items: report.pushed, seconds, peak_mb, busy_cores })
+    Ok(Pushed { items: report.pushed, seconds, peak_mb, cpu })
 }
 
 /// One row per record and per audit entry, as the bureau stores them: `(kind, id, body)`.
