@@ -14,7 +14,7 @@ use fieldcase_tests::pg_cluster::Cluster;
 
 use crate::cpu::{CpuMeter, cores, undisturbed};
 use crate::prepared::{BureauProcess, copy_dir, device_dir, prepared_fleet};
-use crate::push_postgres::{fresh, gone, import_bureau};
+use crate::push_postgres::{ROUNDS, fresh, gone, import_bureau};
 use crate::report::{Figure, results_dir};
 use crate::sync_push::{Pushed, Rounds};
 
@@ -36,7 +36,8 @@ impl Fleet {
         let work = results_dir().join("work");
         let template = prepared_fleet(&work, DEVICES, EACH)?;
         let database = import_bureau(cluster, &template, "bench_fleet")?;
-        // The devices share one runtime of as many threads as the bureau would give them.
+        // The four devices share one runtime of two threads, one per core of the machine the
+        // figure's target is set for.
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         Ok(Fleet { cluster, work, template, database, runtime })
     }
@@ -81,7 +82,7 @@ pub(crate) fn emit(fleet: &Rounds, single: &Rounds) -> Result<()> {
         reference_name: "one_device_one_bureau_postgres",
         reference,
         reference_unit: "inspections/s",
-        target: "ratio >= 1.5 (medians of rounds alternating with the reference's)".to_owned(),
+        target: format!("ratio >= 1.5 (medians of {ROUNDS} rounds, alternating with the reference's)"),
         met: rate / reference >= 1.5,
     }
     .emit()?;
@@ -92,7 +93,7 @@ pub(crate) fn emit(fleet: &Rounds, single: &Rounds) -> Result<()> {
         reference_name: "ceiling",
         reference: 200.0,
         reference_unit: "MB",
-        target: "< 200 MB per process (the highest of 2 processes and every round)".to_owned(),
+        target: format!("< 200 MB per process (the highest of 2 processes and {ROUNDS} rounds)"),
         met: fleet.peak_mb < 200.0,
     }
     .emit()?;

@@ -27,7 +27,7 @@ const INSPECTIONS: usize = 10_000;
 /// Rounds of each measurement. Every round pushes one device, inserts the same rows straight
 /// into PostgreSQL, and pushes the fleet (`fleet.rs`), so the figures whose ratio is taken are
 /// measured side by side, not minutes apart on a machine whose speed drifts.
-const ROUNDS: usize = 5;
+pub(crate) const ROUNDS: usize = 5;
 
 /// Measures and prints the figures of one device and of the fleet.
 pub fn run() -> Result<()> {

@@ -71,8 +71,8 @@ pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values[values.len() / 2]
 }
 
-/// What the rounds of one measurement gave: each round's rate and busy cores, and the highest
-/// peak memory of any.
+/// What the rounds of one measurement gave: each round's rate and the cores busy and stolen
+/// meanwhile, and the highest peak memory of any.
 #[derive(Debug, Default)]
 pub(crate) struct Rounds {
     rates: Vec<f64>,
