@@ -15,7 +15,7 @@ pub(crate) struct CpuMeter {
 }
 
 /// The cores on average over a stretch of time, out of [`cores`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Usage {
     /// Running this machine's processes.
     pub(crate) busy: f64,
